@@ -1,0 +1,142 @@
+// https://streams.spec.whatwg.org/#rs-asynciterator, on WebIDL's default asynchronous iterator
+// object (https://webidl.spec.whatwg.org/#es-default-asynchronous-iterator-object): next() calls are
+// chained on [[ongoingPromise]] so results arrive in order even when next() is called eagerly.
+import { TypeErrorCtor, AsyncIteratorPrototype, ObjectDefineProperty } from '../webidl/intrinsics.js';
+import { newPromise, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
+import { AcquireReadableStreamDefaultReader, type ReadableStreamImpl } from './readable-stream.js';
+import {
+  ReadableStreamDefaultReaderRead,
+  ReadableStreamDefaultReaderRelease,
+  type ReadableStreamDefaultReaderImpl,
+} from './default-reader.js';
+import { ReadableStreamReaderGenericCancel } from './generic-reader.js';
+
+const END_OF_ITERATION = Symbol('end of iteration');
+
+class ReadableStreamAsyncIteratorImpl {
+  ongoingPromise: Promise<IteratorResult<unknown>> | null = null;
+  isFinished = false;
+  constructor(
+    readonly reader: ReadableStreamDefaultReaderImpl,
+    readonly preventCancel: boolean,
+  ) {}
+}
+
+let getImpl: (x: unknown) => ReadableStreamAsyncIteratorImpl | undefined;
+
+/** Instances are the iterator objects; the class itself is never exposed (only its prototype's methods). */
+class ReadableStreamAsyncIterator {
+  #impl: ReadableStreamAsyncIteratorImpl;
+  constructor(impl: ReadableStreamAsyncIteratorImpl) {
+    this.#impl = impl;
+  }
+  static {
+    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+  }
+}
+
+// The asynchronous iterator prototype object: inherits %AsyncIteratorPrototype%, has next/return.
+// The class's own prototype serves, stripped of `constructor` so it has only next and return.
+const iteratorPrototype = ReadableStreamAsyncIterator.prototype as object;
+delete (iteratorPrototype as { constructor?: unknown }).constructor;
+Object.setPrototypeOf(iteratorPrototype, AsyncIteratorPrototype);
+const methods = {
+  next(this: unknown): Promise<IteratorResult<unknown>> {
+    const object = getImpl(this);
+    if (object === undefined) {
+      return promiseRejectedWith(new TypeErrorCtor("Failed to execute 'next' on 'ReadableStream AsyncIterator': Illegal invocation"));
+    }
+    const nextSteps = (): Promise<IteratorResult<unknown>> => {
+      if (object.isFinished) return promiseResolvedWith({ value: undefined, done: true });
+      const nextPromise = getNextIterationResult(object);
+      return PerformPromiseThen(
+        nextPromise,
+        (next) => {
+          object.ongoingPromise = null;
+          if (next === END_OF_ITERATION) {
+            object.isFinished = true;
+            return { value: undefined, done: true };
+          }
+          return { value: next, done: false };
+        },
+        (reason) => {
+          object.ongoingPromise = null;
+          object.isFinished = true;
+          throw reason;
+        },
+      );
+    };
+    const ongoingPromise = object.ongoingPromise;
+    object.ongoingPromise = ongoingPromise !== null ? PerformPromiseThen(ongoingPromise, nextSteps, nextSteps) : nextSteps();
+    return object.ongoingPromise;
+  },
+  return(this: unknown, value: unknown = undefined): Promise<IteratorResult<unknown>> {
+    const object = getImpl(this);
+    if (object === undefined) {
+      return promiseRejectedWith(new TypeErrorCtor("Failed to execute 'return' on 'ReadableStream AsyncIterator': Illegal invocation"));
+    }
+    const returnSteps = (): Promise<unknown> => {
+      if (object.isFinished) return promiseResolvedWith({ value, done: true });
+      object.isFinished = true;
+      return asyncIteratorReturn(object, value);
+    };
+    const ongoingPromise = object.ongoingPromise;
+    object.ongoingPromise = (
+      ongoingPromise !== null ? PerformPromiseThen(ongoingPromise, returnSteps, returnSteps) : returnSteps()
+    ) as Promise<IteratorResult<unknown>>;
+    return PerformPromiseThen(object.ongoingPromise, () => ({ value, done: true }));
+  },
+};
+for (const name of ['next', 'return'] as const) {
+  ObjectDefineProperty(iteratorPrototype, name, {
+    value: methods[name],
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+ObjectDefineProperty(iteratorPrototype, Symbol.toStringTag, {
+  value: 'ReadableStream AsyncIterator',
+  writable: false,
+  enumerable: false,
+  configurable: true,
+});
+
+/** values() / [Symbol.asyncIterator](): the asynchronous iterator initialization steps. */
+export function createReadableStreamAsyncIterator(stream: ReadableStreamImpl, preventCancel: boolean): object {
+  const reader = AcquireReadableStreamDefaultReader(stream);
+  const iterator = new ReadableStreamAsyncIterator(new ReadableStreamAsyncIteratorImpl(reader, preventCancel));
+  return iterator;
+}
+
+/** "Get the next iteration result" */
+function getNextIterationResult(iterator: ReadableStreamAsyncIteratorImpl): Promise<unknown> {
+  const reader = iterator.reader;
+  const promise = newPromise<unknown>();
+  ReadableStreamDefaultReaderRead(reader, {
+    chunkSteps(chunk) {
+      promise.resolve(chunk);
+    },
+    closeSteps() {
+      ReadableStreamDefaultReaderRelease(reader);
+      promise.resolve(END_OF_ITERATION);
+    },
+    errorSteps(e) {
+      ReadableStreamDefaultReaderRelease(reader);
+      promise.reject(e);
+    },
+  });
+  return promise.promise;
+}
+
+/** "Asynchronous iterator return" */
+function asyncIteratorReturn(iterator: ReadableStreamAsyncIteratorImpl, arg: unknown): Promise<undefined> {
+  const reader = iterator.reader;
+  if (!iterator.preventCancel) {
+    const result = ReadableStreamReaderGenericCancel(reader, arg);
+    ReadableStreamDefaultReaderRelease(reader);
+    return result;
+  }
+  ReadableStreamDefaultReaderRelease(reader);
+  return promiseResolvedWith(undefined);
+}

@@ -1,0 +1,304 @@
+// https://streams.spec.whatwg.org/#rs-default-controller-class
+import { TypeErrorCtor } from '../webidl/intrinsics.js';
+import { defineInterface } from '../webidl/interface.js';
+import { getterError, illegalInvocation } from '../webidl/errors.js';
+import { invokeCallback, invokePromiseCallback } from '../webidl/converters.js';
+import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { SimpleQueue } from '../abstract-ops/simple-queue.js';
+import { DequeueValue, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
+import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
+import type { UnderlyingSourceDict } from '../dictionaries/underlying-source.js';
+import {
+  IsReadableStreamLocked,
+  ReadableStreamAddReadRequest,
+  ReadableStreamClose,
+  ReadableStreamError,
+  ReadableStreamFulfillReadRequest,
+  ReadableStreamGetNumReadRequests,
+  type ReadableStreamImpl,
+} from './readable-stream.js';
+import type { ReadRequest } from './default-reader.js';
+
+/** Internal slots: https://streams.spec.whatwg.org/#rs-default-controller-internal-slots */
+export class ReadableStreamDefaultControllerImpl {
+  cancelAlgorithm: ((reason: unknown) => Promise<unknown>) | undefined = undefined;
+  closeRequested = false;
+  pullAgain = false;
+  pullAlgorithm: (() => Promise<unknown>) | undefined = undefined;
+  pulling = false;
+  queue = new SimpleQueue<unknown>();
+  queueTotalSize = 0;
+  started = false;
+  strategyHWM = 0;
+  /** undefined means the default size algorithm (every chunk has size 1). */
+  strategySizeAlgorithm: QueuingStrategySize | undefined = undefined;
+  stream: ReadableStreamImpl = undefined as never;
+  wrapper: ReadableStreamDefaultController;
+
+  constructor() {
+    this.wrapper = wrap(this);
+  }
+
+  /** [[CancelSteps]] */
+  cancelSteps(reason: unknown): Promise<unknown> {
+    ResetQueue(this);
+    const result = this.cancelAlgorithm!(reason);
+    ReadableStreamDefaultControllerClearAlgorithms(this);
+    return result;
+  }
+
+  /** [[PullSteps]] */
+  pullSteps(readRequest: ReadRequest): void {
+    const stream = this.stream;
+    if (this.queue.length > 0) {
+      const chunk = DequeueValue(this);
+      if (this.closeRequested && this.queue.length === 0) {
+        ReadableStreamDefaultControllerClearAlgorithms(this);
+        ReadableStreamClose(stream);
+      } else {
+        ReadableStreamDefaultControllerCallPullIfNeeded(this);
+      }
+      readRequest.chunkSteps(chunk);
+    } else {
+      ReadableStreamAddReadRequest(stream, readRequest);
+      ReadableStreamDefaultControllerCallPullIfNeeded(this);
+    }
+  }
+
+  /** [[ReleaseSteps]] */
+  releaseSteps(): void {}
+}
+
+let pendingImpl: ReadableStreamDefaultControllerImpl | undefined;
+let getImpl: (x: unknown) => ReadableStreamDefaultControllerImpl | undefined;
+const IFACE = 'ReadableStreamDefaultController';
+
+export class ReadableStreamDefaultController<R = any> {
+  #impl: ReadableStreamDefaultControllerImpl;
+
+  constructor() {
+    if (pendingImpl === undefined) throw new TypeErrorCtor('Illegal constructor');
+    this.#impl = pendingImpl;
+    pendingImpl = undefined;
+  }
+
+  get desiredSize(): number | null {
+    const impl = getImpl(this);
+    if (impl === undefined) throw getterError(IFACE, 'desiredSize');
+    return ReadableStreamDefaultControllerGetDesiredSize(impl);
+  }
+
+  close(): void {
+    const impl = getImpl(this);
+    if (impl === undefined) throw illegalInvocation(IFACE, 'close');
+    if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(impl)) {
+      throw new TypeErrorCtor(`Failed to execute 'close' on '${IFACE}': The stream is not in a state that permits close.`);
+    }
+    ReadableStreamDefaultControllerClose(impl);
+  }
+
+  enqueue(chunk: R = undefined as R): void {
+    const impl = getImpl(this);
+    if (impl === undefined) throw illegalInvocation(IFACE, 'enqueue');
+    if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(impl)) {
+      throw new TypeErrorCtor(`Failed to execute 'enqueue' on '${IFACE}': The stream is not in a state that permits enqueue.`);
+    }
+    ReadableStreamDefaultControllerEnqueue(impl, chunk);
+  }
+
+  error(e: unknown = undefined): void {
+    const impl = getImpl(this);
+    if (impl === undefined) throw illegalInvocation(IFACE, 'error');
+    ReadableStreamDefaultControllerError(impl, e);
+  }
+
+  static {
+    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+  }
+}
+
+defineInterface(ReadableStreamDefaultController, IFACE);
+
+function wrap(impl: ReadableStreamDefaultControllerImpl): ReadableStreamDefaultController {
+  pendingImpl = impl;
+  return new ReadableStreamDefaultController();
+}
+
+// Abstract operations: https://streams.spec.whatwg.org/#rs-default-controller-abstract-ops
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-call-pull-if-needed */
+export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: ReadableStreamDefaultControllerImpl): void {
+  if (!ReadableStreamDefaultControllerShouldCallPull(controller)) return;
+  if (controller.pulling) {
+    controller.pullAgain = true;
+    return;
+  }
+  controller.pulling = true;
+  const pullPromise = controller.pullAlgorithm!();
+  uponPromise(
+    pullPromise,
+    () => {
+      controller.pulling = false;
+      if (controller.pullAgain) {
+        controller.pullAgain = false;
+        ReadableStreamDefaultControllerCallPullIfNeeded(controller);
+      }
+    },
+    (e) => {
+      ReadableStreamDefaultControllerError(controller, e);
+    },
+  );
+}
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-should-call-pull */
+export function ReadableStreamDefaultControllerShouldCallPull(controller: ReadableStreamDefaultControllerImpl): boolean {
+  const stream = controller.stream;
+  if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(controller)) return false;
+  if (!controller.started) return false;
+  if (IsReadableStreamLocked(stream) && ReadableStreamGetNumReadRequests(stream) > 0) return true;
+  const desiredSize = ReadableStreamDefaultControllerGetDesiredSize(controller)!;
+  return desiredSize > 0;
+}
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-clear-algorithms */
+export function ReadableStreamDefaultControllerClearAlgorithms(controller: ReadableStreamDefaultControllerImpl): void {
+  controller.pullAlgorithm = undefined;
+  controller.cancelAlgorithm = undefined;
+  controller.strategySizeAlgorithm = undefined;
+}
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-close */
+export function ReadableStreamDefaultControllerClose(controller: ReadableStreamDefaultControllerImpl): void {
+  if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(controller)) return;
+  const stream = controller.stream;
+  controller.closeRequested = true;
+  if (controller.queue.length === 0) {
+    ReadableStreamDefaultControllerClearAlgorithms(controller);
+    ReadableStreamClose(stream);
+  }
+}
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-enqueue */
+export function ReadableStreamDefaultControllerEnqueue(controller: ReadableStreamDefaultControllerImpl, chunk: unknown): void {
+  if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(controller)) return;
+  const stream = controller.stream;
+  if (IsReadableStreamLocked(stream) && ReadableStreamGetNumReadRequests(stream) > 0) {
+    ReadableStreamFulfillReadRequest(stream, chunk, false);
+  } else {
+    let chunkSize = 1;
+    const sizeAlgorithm = controller.strategySizeAlgorithm;
+    if (sizeAlgorithm !== undefined) {
+      try {
+        chunkSize = sizeAlgorithm(chunk);
+      } catch (e) {
+        ReadableStreamDefaultControllerError(controller, e);
+        throw e;
+      }
+    }
+    try {
+      EnqueueValueWithSize(controller, chunk, chunkSize);
+    } catch (e) {
+      ReadableStreamDefaultControllerError(controller, e);
+      throw e;
+    }
+  }
+  ReadableStreamDefaultControllerCallPullIfNeeded(controller);
+}
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-error */
+export function ReadableStreamDefaultControllerError(controller: ReadableStreamDefaultControllerImpl, e: unknown): void {
+  const stream = controller.stream;
+  if (stream.state !== 'readable') return;
+  ResetQueue(controller);
+  ReadableStreamDefaultControllerClearAlgorithms(controller);
+  ReadableStreamError(stream, e);
+}
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-get-desired-size */
+export function ReadableStreamDefaultControllerGetDesiredSize(controller: ReadableStreamDefaultControllerImpl): number | null {
+  const state = controller.stream.state;
+  if (state === 'errored') return null;
+  if (state === 'closed') return 0;
+  return controller.strategyHWM - controller.queueTotalSize;
+}
+
+/** https://streams.spec.whatwg.org/#rs-default-controller-has-backpressure */
+export function ReadableStreamDefaultControllerHasBackpressure(controller: ReadableStreamDefaultControllerImpl): boolean {
+  return !ReadableStreamDefaultControllerShouldCallPull(controller);
+}
+
+/** https://streams.spec.whatwg.org/#readable-stream-default-controller-can-close-or-enqueue */
+export function ReadableStreamDefaultControllerCanCloseOrEnqueue(controller: ReadableStreamDefaultControllerImpl): boolean {
+  return !controller.closeRequested && controller.stream.state === 'readable';
+}
+
+/** https://streams.spec.whatwg.org/#set-up-readable-stream-default-controller */
+export function SetUpReadableStreamDefaultController(
+  stream: ReadableStreamImpl,
+  controller: ReadableStreamDefaultControllerImpl,
+  startAlgorithm: () => unknown,
+  pullAlgorithm: () => Promise<unknown>,
+  cancelAlgorithm: (reason: unknown) => Promise<unknown>,
+  highWaterMark: number,
+  sizeAlgorithm: QueuingStrategySize | undefined,
+): void {
+  controller.stream = stream;
+  ResetQueue(controller);
+  controller.started = false;
+  controller.closeRequested = false;
+  controller.pullAgain = false;
+  controller.pulling = false;
+  controller.strategySizeAlgorithm = sizeAlgorithm;
+  controller.strategyHWM = highWaterMark;
+  controller.pullAlgorithm = pullAlgorithm;
+  controller.cancelAlgorithm = cancelAlgorithm;
+  stream.controller = controller;
+  const startResult = startAlgorithm();
+  const startPromise = promiseResolvedWith(startResult);
+  uponPromise(
+    startPromise,
+    () => {
+      controller.started = true;
+      ReadableStreamDefaultControllerCallPullIfNeeded(controller);
+    },
+    (r) => {
+      ReadableStreamDefaultControllerError(controller, r);
+    },
+  );
+}
+
+const resolvedUndefined = (): Promise<undefined> => promiseResolvedWith(undefined);
+
+/** https://streams.spec.whatwg.org/#set-up-readable-stream-default-controller-from-underlying-source */
+export function SetUpReadableStreamDefaultControllerFromUnderlyingSource(
+  stream: ReadableStreamImpl,
+  underlyingSource: unknown,
+  underlyingSourceDict: UnderlyingSourceDict,
+  highWaterMark: number,
+  sizeAlgorithm: QueuingStrategySize | undefined,
+): void {
+  const controller = new ReadableStreamDefaultControllerImpl();
+  const wrapper = controller.wrapper;
+  const { start, pull, cancel } = underlyingSourceDict;
+  const startAlgorithm = start === undefined ? () => undefined : () => invokeCallback(start, underlyingSource, [wrapper]);
+  const pullAlgorithm =
+    pull === undefined ? resolvedUndefined : () => invokePromiseCallback(pull, underlyingSource, [wrapper]);
+  const cancelAlgorithm =
+    cancel === undefined
+      ? resolvedUndefined
+      : (reason: unknown) => invokePromiseCallback(cancel, underlyingSource, [reason]);
+  SetUpReadableStreamDefaultController(
+    stream,
+    controller,
+    startAlgorithm,
+    pullAlgorithm,
+    cancelAlgorithm,
+    highWaterMark,
+    sizeAlgorithm,
+  );
+}
+
+/** The record behind a controller (brand check). */
+export function defaultControllerImpl(x: unknown): ReadableStreamDefaultControllerImpl | undefined {
+  return getImpl(x);
+}

@@ -1,0 +1,198 @@
+// https://streams.spec.whatwg.org/#readable-stream-pipe-to
+//
+// One pipe loop per pipe: wait for the writer to be ready, read one chunk through an internal
+// read request (never the public read(), so patched globals and then-interception can't see it),
+// write it, repeat. Error and close propagation are wired to the reader's and writer's closed
+// promises, in the order the spec lists them.
+import { TypeErrorCtor } from '../webidl/intrinsics.js';
+import {
+  newPromise,
+  PerformPromiseThen,
+  promiseResolvedWith,
+  setPromiseIsHandledToTrue,
+  uponFulfillment,
+  uponPromise,
+  uponRejection,
+  waitForAll,
+} from '../webidl/promise.js';
+import { addAbortAlgorithm, signalAborted, signalReason, type AbortSignalLike } from '../webidl/abort-signal.js';
+import { AcquireReadableStreamDefaultReader, ReadableStreamCancel, type ReadableStreamImpl } from './readable-stream.js';
+import { ReadableStreamDefaultReaderRead, ReadableStreamDefaultReaderRelease } from './default-reader.js';
+import {
+  AcquireWritableStreamDefaultWriter,
+  WritableStreamAbort,
+  WritableStreamCloseQueuedOrInFlight,
+  type WritableStreamImpl,
+} from '../writable-stream/writable-stream.js';
+import {
+  WritableStreamDefaultWriterCloseWithErrorPropagation,
+  WritableStreamDefaultWriterRelease,
+  WritableStreamDefaultWriterWrite,
+} from '../writable-stream/default-writer.js';
+
+const noop = (): void => {};
+
+export function ReadableStreamPipeTo(
+  source: ReadableStreamImpl,
+  dest: WritableStreamImpl,
+  preventClose: boolean,
+  preventAbort: boolean,
+  preventCancel: boolean,
+  signal: AbortSignalLike | undefined,
+): Promise<undefined> {
+  // Step 5. A default reader, at the user agent's discretion even for byte streams.
+  const reader = AcquireReadableStreamDefaultReader(source);
+  const writer = AcquireWritableStreamDefaultWriter(dest);
+  source.disturbed = true;
+  let shuttingDown = false;
+  const promise = newPromise<undefined>();
+  // The last write started; shutdown waits until it (and any write it was chained after) settles.
+  let currentWrite: Promise<unknown> = promiseResolvedWith(undefined);
+  let removeAbortAlgorithm: (() => void) | undefined;
+
+  // Step 10. The abort signal.
+  if (signal !== undefined) {
+    const abortAlgorithm = (): void => {
+      const error = signalReason(signal);
+      const actions: (() => Promise<unknown>)[] = [];
+      if (!preventAbort) {
+        actions.push(() => (dest.state === 'writable' ? WritableStreamAbort(dest, error) : promiseResolvedWith(undefined)));
+      }
+      if (!preventCancel) {
+        actions.push(() =>
+          source.state === 'readable' ? ReadableStreamCancel(source, error) : promiseResolvedWith(undefined),
+        );
+      }
+      shutdownWithAnAction(
+        () => {
+          const all = newPromise<undefined>();
+          waitForAll(
+            actions.map((action) => action()),
+            () => all.resolve(undefined),
+            (e) => all.reject(e),
+          );
+          return all.promise;
+        },
+        true,
+        error,
+      );
+    };
+    if (signalAborted(signal)) {
+      abortAlgorithm();
+      return promise.promise;
+    }
+    removeAbortAlgorithm = addAbortAlgorithm(signal, abortAlgorithm);
+  }
+
+  // Step 11. Errors and closes propagate in the order the spec lists them.
+  // Errors must be propagated forward.
+  isOrBecomesErrored(source, reader.closedPromise.promise, (storedError) => {
+    if (!preventAbort) shutdownWithAnAction(() => WritableStreamAbort(dest, storedError), true, storedError);
+    else shutdown(true, storedError);
+  });
+  // Errors must be propagated backward.
+  isOrBecomesErrored(dest, writer.closedPromise.promise, (storedError) => {
+    if (!preventCancel) shutdownWithAnAction(() => ReadableStreamCancel(source, storedError), true, storedError);
+    else shutdown(true, storedError);
+  });
+  // Closing must be propagated forward.
+  isOrBecomesClosed(source, reader.closedPromise.promise, () => {
+    if (!preventClose) shutdownWithAnAction(() => WritableStreamDefaultWriterCloseWithErrorPropagation(writer));
+    else shutdown();
+  });
+  // Closing must be propagated backward.
+  if (WritableStreamCloseQueuedOrInFlight(dest) || dest.state === 'closed') {
+    const destClosed = new TypeErrorCtor('the destination writable stream closed before all data could be piped to it');
+    if (!preventCancel) shutdownWithAnAction(() => ReadableStreamCancel(source, destClosed), true, destClosed);
+    else shutdown(true, destClosed);
+  }
+
+  setPromiseIsHandledToTrue(pipeLoop());
+  return promise.promise;
+
+  function pipeLoop(): Promise<undefined> {
+    const loop = newPromise<undefined>();
+    const next = (done: boolean): void => {
+      if (done) loop.resolve(undefined);
+      else PerformPromiseThen(pipeStep(), next, loop.reject);
+    };
+    next(false);
+    return loop.promise;
+  }
+
+  function pipeStep(): Promise<boolean> {
+    if (shuttingDown) return promiseResolvedWith(true);
+    // Backpressure: don't read while the writer's desired size is <= 0 (its ready promise is pending).
+    return PerformPromiseThen(writer.readyPromise.promise, () => {
+      const step = newPromise<boolean>();
+      ReadableStreamDefaultReaderRead(reader, {
+        chunkSteps(chunk) {
+          currentWrite = PerformPromiseThen(WritableStreamDefaultWriterWrite(writer, chunk), undefined, noop);
+          step.resolve(false);
+        },
+        closeSteps() {
+          step.resolve(true);
+        },
+        errorSteps: step.reject,
+      });
+      return step.promise;
+    });
+  }
+
+  function isOrBecomesErrored(
+    stream: ReadableStreamImpl | WritableStreamImpl,
+    closed: Promise<unknown>,
+    action: (storedError: unknown) => void,
+  ): void {
+    if (stream.state === 'errored') action(stream.storedError);
+    else uponRejection(closed, action);
+  }
+
+  function isOrBecomesClosed(stream: ReadableStreamImpl, closed: Promise<unknown>, action: () => void): void {
+    if (stream.state === 'closed') action();
+    else uponFulfillment(closed, action);
+  }
+
+  function waitForWritesToFinish(): Promise<unknown> {
+    // A write may start while we wait for the previous one; wait until no newer write exists.
+    const oldCurrentWrite = currentWrite;
+    return PerformPromiseThen(currentWrite, () =>
+      oldCurrentWrite !== currentWrite ? waitForWritesToFinish() : undefined,
+    );
+  }
+
+  function shutdownWithAnAction(action: () => Promise<unknown>, originalIsError = false, originalError?: unknown): void {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    const doTheRest = (): void => {
+      uponPromise(
+        action(),
+        () => finalize(originalIsError, originalError),
+        (newError) => finalize(true, newError),
+      );
+    };
+    if (dest.state === 'writable' && !WritableStreamCloseQueuedOrInFlight(dest)) {
+      uponFulfillment(waitForWritesToFinish(), doTheRest);
+    } else {
+      doTheRest();
+    }
+  }
+
+  function shutdown(isError = false, error?: unknown): void {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    if (dest.state === 'writable' && !WritableStreamCloseQueuedOrInFlight(dest)) {
+      uponFulfillment(waitForWritesToFinish(), () => finalize(isError, error));
+    } else {
+      finalize(isError, error);
+    }
+  }
+
+  function finalize(isError: boolean, error?: unknown): void {
+    WritableStreamDefaultWriterRelease(writer);
+    ReadableStreamDefaultReaderRelease(reader);
+    if (removeAbortAlgorithm !== undefined) removeAbortAlgorithm();
+    if (isError) promise.reject(error);
+    else promise.resolve(undefined);
+  }
+}

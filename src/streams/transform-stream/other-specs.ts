@@ -1,0 +1,70 @@
+// https://streams.spec.whatwg.org/#ts-for-other-specs: how TextEncoderStream, CompressionStream and
+// friends create a TransformStream without a user-visible transformer object.
+import { promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
+import { newPromise } from '../webidl/promise.js';
+import {
+  InitializeTransformStream,
+  TransformStreamError,
+  TransformStreamImpl,
+  newTransformStreamWrapper,
+  transformStreamImpl,
+  type TransformStream,
+} from './transform-stream.js';
+import {
+  SetUpTransformStreamDefaultController,
+  TransformStreamDefaultControllerEnqueue,
+  TransformStreamDefaultControllerImpl,
+  TransformStreamDefaultControllerTerminate,
+} from './default-controller.js';
+
+export interface TransformAlgorithms {
+  transform: (chunk: unknown) => void | PromiseLike<void>;
+  flush?: () => void | PromiseLike<void>;
+  cancel?: (reason: unknown) => void | PromiseLike<void>;
+}
+
+/** Wraps an algorithm the way "set up" says: a thrown exception becomes a rejected promise. */
+function wrapAlgorithm<A extends unknown[]>(fn: ((...args: A) => void | PromiseLike<void>) | undefined) {
+  return (...args: A): Promise<unknown> => {
+    if (fn === undefined) return promiseResolvedWith(undefined);
+    try {
+      return promiseResolvedWith(fn(...args));
+    } catch (e) {
+      return promiseRejectedWith(e);
+    }
+  };
+}
+
+/** "new TransformStream" followed by https://streams.spec.whatwg.org/#transformstream-set-up */
+export function createTransformStream(algorithms: TransformAlgorithms): TransformStream {
+  const impl = new TransformStreamImpl();
+  const wrapper = newTransformStreamWrapper(impl);
+  const startPromise = newPromise<unknown>();
+  startPromise.resolve(undefined);
+  // Steps 1-2: writable high water mark 1, readable 0, both sizes 1.
+  InitializeTransformStream(impl, startPromise.promise, 1, undefined, 0, undefined);
+  const controller = new TransformStreamDefaultControllerImpl();
+  SetUpTransformStreamDefaultController(
+    impl,
+    controller,
+    wrapAlgorithm(algorithms.transform),
+    wrapAlgorithm(algorithms.flush),
+    wrapAlgorithm(algorithms.cancel),
+  );
+  return wrapper;
+}
+
+/** https://streams.spec.whatwg.org/#transformstream-enqueue */
+export function transformStreamEnqueue(stream: TransformStream, chunk: unknown): void {
+  TransformStreamDefaultControllerEnqueue(transformStreamImpl(stream)!.controller, chunk);
+}
+
+/** https://streams.spec.whatwg.org/#transformstream-error */
+export function transformStreamError(stream: TransformStream, e: unknown): void {
+  TransformStreamError(transformStreamImpl(stream)!, e);
+}
+
+/** https://streams.spec.whatwg.org/#transformstream-terminate */
+export function transformStreamTerminate(stream: TransformStream): void {
+  TransformStreamDefaultControllerTerminate(transformStreamImpl(stream)!.controller);
+}

@@ -1,0 +1,289 @@
+// https://streams.spec.whatwg.org/#ts-class
+import { RangeErrorCtor, TypeErrorCtor } from '../webidl/intrinsics.js';
+import { defineInterface } from '../webidl/interface.js';
+import { invokeCallback, objectArgument } from '../webidl/converters.js';
+import { getterError } from '../webidl/errors.js';
+import { newPromise, PerformPromiseThen, type Deferred } from '../webidl/promise.js';
+import {
+  convertQueuingStrategy,
+  ExtractHighWaterMark,
+  ExtractSizeAlgorithm,
+  type QueuingStrategySize,
+} from '../dictionaries/queuing-strategy.js';
+import { convertTransformer } from '../dictionaries/transformer.js';
+import { CreateReadableStream, type ReadableStream, type ReadableStreamImpl } from '../readable-stream/readable-stream.js';
+import {
+  ReadableStreamDefaultControllerClose,
+  ReadableStreamDefaultControllerError,
+  type ReadableStreamDefaultControllerImpl,
+} from '../readable-stream/default-controller.js';
+import { CreateWritableStream, type WritableStream, type WritableStreamImpl } from '../writable-stream/writable-stream.js';
+import { WritableStreamDefaultControllerErrorIfNeeded } from '../writable-stream/default-controller.js';
+import {
+  SetUpTransformStreamDefaultControllerFromTransformer,
+  TransformStreamDefaultControllerClearAlgorithms,
+  TransformStreamDefaultControllerPerformTransform,
+  type TransformStreamDefaultControllerImpl,
+} from './default-controller.js';
+
+/** Internal slots: https://streams.spec.whatwg.org/#ts-internal-slots */
+export class TransformStreamImpl {
+  backpressure: boolean | undefined = undefined;
+  backpressureChangePromise: Deferred<undefined> | undefined = undefined;
+  controller: TransformStreamDefaultControllerImpl = undefined as never;
+  readable: ReadableStreamImpl = undefined as never;
+  writable: WritableStreamImpl = undefined as never;
+  wrapper: TransformStream = undefined as never;
+}
+
+let pendingImpl: TransformStreamImpl | undefined;
+let getImpl: (x: unknown) => TransformStreamImpl | undefined;
+const IFACE = 'TransformStream';
+
+export class TransformStream<I = any, O = any> {
+  #impl: TransformStreamImpl;
+
+  constructor(transformer: unknown = undefined, writableStrategy: unknown = undefined, readableStrategy: unknown = undefined) {
+    if (pendingImpl !== undefined) {
+      this.#impl = pendingImpl;
+      pendingImpl = undefined;
+      this.#impl.wrapper = this;
+      return;
+    }
+    const context = `Failed to construct '${IFACE}':`;
+    if (transformer !== undefined) objectArgument(transformer, context);
+    const writableStrategyDict = convertQueuingStrategy(writableStrategy, context);
+    const readableStrategyDict = convertQueuingStrategy(readableStrategy, context);
+    // Step 1. If transformer is missing, set it to null.
+    const transformerObject = transformer === undefined ? null : transformer;
+    const transformerDict = convertTransformer(transformerObject, context);
+    if (transformerDict.readableType !== undefined) throw new RangeErrorCtor(`${context} Invalid readableType specified`);
+    if (transformerDict.writableType !== undefined) throw new RangeErrorCtor(`${context} Invalid writableType specified`);
+    const readableHighWaterMark = ExtractHighWaterMark(readableStrategyDict, 0);
+    const readableSizeAlgorithm = ExtractSizeAlgorithm(readableStrategyDict);
+    const writableHighWaterMark = ExtractHighWaterMark(writableStrategyDict, 1);
+    const writableSizeAlgorithm = ExtractSizeAlgorithm(writableStrategyDict);
+    const startPromise = newPromise<unknown>();
+    const impl = new TransformStreamImpl();
+    impl.wrapper = this;
+    this.#impl = impl;
+    InitializeTransformStream(
+      impl,
+      startPromise.promise,
+      writableHighWaterMark,
+      writableSizeAlgorithm,
+      readableHighWaterMark,
+      readableSizeAlgorithm,
+    );
+    SetUpTransformStreamDefaultControllerFromTransformer(impl, transformerObject, transformerDict);
+    if (transformerDict.start !== undefined) {
+      startPromise.resolve(invokeCallback(transformerDict.start, transformerObject, [impl.controller.wrapper]));
+    } else {
+      startPromise.resolve(undefined);
+    }
+  }
+
+  get readable(): ReadableStream<O> {
+    const impl = getImpl(this);
+    if (impl === undefined) throw getterError(IFACE, 'readable');
+    return impl.readable.wrapper;
+  }
+
+  get writable(): WritableStream<I> {
+    const impl = getImpl(this);
+    if (impl === undefined) throw getterError(IFACE, 'writable');
+    return impl.writable.wrapper;
+  }
+
+  static {
+    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+  }
+}
+
+defineInterface(TransformStream, IFACE);
+
+export function transformStreamImpl(x: unknown): TransformStreamImpl | undefined {
+  return getImpl(x);
+}
+
+/** A TransformStream object around a record set up by other specifications' "set up". */
+export function newTransformStreamWrapper(impl: TransformStreamImpl): TransformStream {
+  pendingImpl = impl;
+  return new TransformStream();
+}
+
+// Abstract operations: https://streams.spec.whatwg.org/#ts-abstract-ops
+
+/** https://streams.spec.whatwg.org/#initialize-transform-stream */
+export function InitializeTransformStream(
+  stream: TransformStreamImpl,
+  startPromise: Promise<unknown>,
+  writableHighWaterMark: number,
+  writableSizeAlgorithm: QueuingStrategySize | undefined,
+  readableHighWaterMark: number,
+  readableSizeAlgorithm: QueuingStrategySize | undefined,
+): void {
+  const startAlgorithm = () => startPromise;
+  const writeAlgorithm = (chunk: unknown) => TransformStreamDefaultSinkWriteAlgorithm(stream, chunk);
+  const abortAlgorithm = (reason: unknown) => TransformStreamDefaultSinkAbortAlgorithm(stream, reason);
+  const closeAlgorithm = () => TransformStreamDefaultSinkCloseAlgorithm(stream);
+  stream.writable = CreateWritableStream(
+    startAlgorithm,
+    writeAlgorithm,
+    closeAlgorithm,
+    abortAlgorithm,
+    writableHighWaterMark,
+    writableSizeAlgorithm,
+  );
+  const pullAlgorithm = () => TransformStreamDefaultSourcePullAlgorithm(stream);
+  const cancelAlgorithm = (reason: unknown) => TransformStreamDefaultSourceCancelAlgorithm(stream, reason);
+  stream.readable = CreateReadableStream(
+    startAlgorithm,
+    pullAlgorithm,
+    cancelAlgorithm,
+    readableHighWaterMark,
+    readableSizeAlgorithm,
+  );
+  stream.backpressure = undefined;
+  stream.backpressureChangePromise = undefined;
+  TransformStreamSetBackpressure(stream, true);
+  stream.controller = undefined as never;
+}
+
+function readableController(stream: TransformStreamImpl): ReadableStreamDefaultControllerImpl {
+  return stream.readable.controller as ReadableStreamDefaultControllerImpl;
+}
+
+/** https://streams.spec.whatwg.org/#transform-stream-error */
+export function TransformStreamError(stream: TransformStreamImpl, e: unknown): void {
+  ReadableStreamDefaultControllerError(readableController(stream), e);
+  TransformStreamErrorWritableAndUnblockWrite(stream, e);
+}
+
+/** https://streams.spec.whatwg.org/#transform-stream-error-writable-and-unblock-write */
+export function TransformStreamErrorWritableAndUnblockWrite(stream: TransformStreamImpl, e: unknown): void {
+  TransformStreamDefaultControllerClearAlgorithms(stream.controller);
+  WritableStreamDefaultControllerErrorIfNeeded(stream.writable.controller, e);
+  TransformStreamUnblockWrite(stream);
+}
+
+/** https://streams.spec.whatwg.org/#transform-stream-set-backpressure */
+export function TransformStreamSetBackpressure(stream: TransformStreamImpl, backpressure: boolean): void {
+  if (stream.backpressureChangePromise !== undefined) stream.backpressureChangePromise.resolve(undefined);
+  stream.backpressureChangePromise = newPromise<undefined>();
+  stream.backpressure = backpressure;
+}
+
+/** https://streams.spec.whatwg.org/#transform-stream-unblock-write */
+export function TransformStreamUnblockWrite(stream: TransformStreamImpl): void {
+  if (stream.backpressure) TransformStreamSetBackpressure(stream, false);
+}
+
+// Default sinks: https://streams.spec.whatwg.org/#ts-default-sink-abstract-ops
+
+/** https://streams.spec.whatwg.org/#transform-stream-default-sink-write-algorithm */
+function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> {
+  const controller = stream.controller;
+  if (stream.backpressure) {
+    const backpressureChangePromise = stream.backpressureChangePromise!.promise;
+    return PerformPromiseThen(backpressureChangePromise, () => {
+      const writable = stream.writable;
+      if (writable.state === 'erroring') throw writable.storedError;
+      return TransformStreamDefaultControllerPerformTransform(controller, chunk);
+    });
+  }
+  return TransformStreamDefaultControllerPerformTransform(controller, chunk);
+}
+
+/** https://streams.spec.whatwg.org/#transform-stream-default-sink-abort-algorithm */
+function TransformStreamDefaultSinkAbortAlgorithm(stream: TransformStreamImpl, reason: unknown): Promise<unknown> {
+  const controller = stream.controller;
+  if (controller.finishPromise !== undefined) return controller.finishPromise.promise;
+  const readable = stream.readable;
+  const finishPromise = newPromise<undefined>();
+  controller.finishPromise = finishPromise;
+  const cancelPromise = controller.cancelAlgorithm!(reason);
+  TransformStreamDefaultControllerClearAlgorithms(controller);
+  PerformPromiseThen(
+    cancelPromise,
+    () => {
+      if (readable.state === 'errored') {
+        finishPromise.reject(readable.storedError);
+      } else {
+        ReadableStreamDefaultControllerError(readable.controller as ReadableStreamDefaultControllerImpl, reason);
+        finishPromise.resolve(undefined);
+      }
+    },
+    (r) => {
+      ReadableStreamDefaultControllerError(readable.controller as ReadableStreamDefaultControllerImpl, r);
+      finishPromise.reject(r);
+    },
+  );
+  return finishPromise.promise;
+}
+
+/** https://streams.spec.whatwg.org/#transform-stream-default-sink-close-algorithm */
+function TransformStreamDefaultSinkCloseAlgorithm(stream: TransformStreamImpl): Promise<unknown> {
+  const controller = stream.controller;
+  if (controller.finishPromise !== undefined) return controller.finishPromise.promise;
+  const readable = stream.readable;
+  const finishPromise = newPromise<undefined>();
+  controller.finishPromise = finishPromise;
+  const flushPromise = controller.flushAlgorithm!();
+  TransformStreamDefaultControllerClearAlgorithms(controller);
+  PerformPromiseThen(
+    flushPromise,
+    () => {
+      if (readable.state === 'errored') {
+        finishPromise.reject(readable.storedError);
+      } else {
+        ReadableStreamDefaultControllerClose(readable.controller as ReadableStreamDefaultControllerImpl);
+        finishPromise.resolve(undefined);
+      }
+    },
+    (r) => {
+      ReadableStreamDefaultControllerError(readable.controller as ReadableStreamDefaultControllerImpl, r);
+      finishPromise.reject(r);
+    },
+  );
+  return finishPromise.promise;
+}
+
+// Default sources: https://streams.spec.whatwg.org/#ts-default-source-abstract-ops
+
+/** https://streams.spec.whatwg.org/#transform-stream-default-source-pull */
+function TransformStreamDefaultSourcePullAlgorithm(stream: TransformStreamImpl): Promise<unknown> {
+  TransformStreamSetBackpressure(stream, false);
+  return stream.backpressureChangePromise!.promise;
+}
+
+/** https://streams.spec.whatwg.org/#transform-stream-default-source-cancel */
+function TransformStreamDefaultSourceCancelAlgorithm(stream: TransformStreamImpl, reason: unknown): Promise<unknown> {
+  const controller = stream.controller;
+  if (controller.finishPromise !== undefined) return controller.finishPromise.promise;
+  const writable = stream.writable;
+  const finishPromise = newPromise<undefined>();
+  controller.finishPromise = finishPromise;
+  const cancelPromise = controller.cancelAlgorithm!(reason);
+  TransformStreamDefaultControllerClearAlgorithms(controller);
+  PerformPromiseThen(
+    cancelPromise,
+    () => {
+      if (writable.state === 'errored') {
+        finishPromise.reject(writable.storedError);
+      } else {
+        WritableStreamDefaultControllerErrorIfNeeded(writable.controller, reason);
+        TransformStreamUnblockWrite(stream);
+        finishPromise.resolve(undefined);
+      }
+    },
+    (r) => {
+      WritableStreamDefaultControllerErrorIfNeeded(writable.controller, r);
+      TransformStreamUnblockWrite(stream);
+      finishPromise.reject(r);
+    },
+  );
+  return finishPromise.promise;
+}
+
+export { TypeErrorCtor };

@@ -1,0 +1,33 @@
+// Makes an ES class look like a WebIDL interface (https://webidl.spec.whatwg.org/#es-interfaces):
+// operations and attributes are enumerable, the prototype carries @@toStringTag, and the
+// interface object is installed non-enumerable on a global.
+import { ObjectDefineProperty } from './intrinsics.js';
+
+const skipStatic = new Set<PropertyKey>(['length', 'name', 'prototype']);
+
+export function defineInterface(ctor: Function, name: string): void {
+  const proto = ctor.prototype as object;
+  for (const key of Reflect.ownKeys(proto)) {
+    if (key === 'constructor' || typeof key === 'symbol') continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key)!;
+    d.enumerable = true;
+    ObjectDefineProperty(proto, key, d);
+  }
+  for (const key of Reflect.ownKeys(ctor)) {
+    if (skipStatic.has(key) || typeof key === 'symbol') continue;
+    const d = Object.getOwnPropertyDescriptor(ctor, key)!;
+    d.enumerable = true;
+    ObjectDefineProperty(ctor, key, d);
+  }
+  ObjectDefineProperty(proto, Symbol.toStringTag, {
+    value: name,
+    writable: false,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+/** Installs an interface object the way WebIDL does on a global: writable, configurable, not enumerable. */
+export function exposeInterface(global: object, name: string, ctor: Function): void {
+  ObjectDefineProperty(global, name, { value: ctor, writable: true, enumerable: false, configurable: true });
+}

@@ -1,0 +1,216 @@
+// Intrinsics captured when this module is evaluated (at install), so that user code
+// patching globals (Promise.prototype.then, Object.prototype.then, Reflect.apply...)
+// cannot change stream behaviour. See WPT streams/*/patched-global.any.js and
+// then-interception.any.js.
+
+export const PromiseCtor = Promise;
+export const promiseThen = Promise.prototype.then;
+export const promiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Promise<Awaited<T>>;
+export const reflectApply = Reflect.apply;
+export const reflectCall = <T>(fn: Function, thisArg: unknown, args: readonly unknown[]): T =>
+  reflectApply(fn, thisArg, args) as T;
+export const queueMicrotaskIntrinsic: (cb: () => void) => void =
+  typeof queueMicrotask === 'function'
+    ? queueMicrotask
+    : (cb) => {
+        reflectApply(promiseThen, PromiseCtor.resolve(), [cb]);
+      };
+export const TypeErrorCtor = TypeError;
+export const RangeErrorCtor = RangeError;
+export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
+export const SymbolIterator: typeof Symbol.iterator = Symbol.iterator;
+export const ObjectDefineProperty = Object.defineProperty;
+export const ObjectDefineProperties = Object.defineProperties;
+export const ObjectGetPrototypeOf = Object.getPrototypeOf;
+export const ObjectSetPrototypeOf = Object.setPrototypeOf;
+export const ObjectCreate = Object.create;
+export const NumberIsNaN = Number.isNaN;
+export const MathTrunc = Math.trunc;
+export const ArrayBufferCtor = ArrayBuffer;
+export const Uint8ArrayCtor = Uint8Array;
+export const DataViewCtor = DataView;
+export const ArrayBufferIsView = ArrayBuffer.isView;
+
+/** %AsyncIteratorPrototype%, reached without syntax that user code could intercept. */
+export const AsyncIteratorPrototype: object = ObjectGetPrototypeOf(
+  ObjectGetPrototypeOf(async function* () {}).prototype,
+);
+
+function getter<T>(proto: object, name: string): ((this: unknown) => T) | undefined {
+  const d = Object.getOwnPropertyDescriptor(proto, name);
+  return d?.get as ((this: unknown) => T) | undefined;
+}
+
+// ArrayBuffer / typed array internals read through the original getters: a user
+// redefining `byteLength` on a view must not change what the stream sees.
+const abByteLength = getter<number>(ArrayBuffer.prototype, 'byteLength')!;
+const abDetached = getter<boolean>(ArrayBuffer.prototype, 'detached');
+const abTransfer = (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer;
+const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;
+const taBuffer = getter<ArrayBufferLike>(TypedArrayPrototype, 'buffer')!;
+const taByteOffset = getter<number>(TypedArrayPrototype, 'byteOffset')!;
+const taByteLength = getter<number>(TypedArrayPrototype, 'byteLength')!;
+const taLength = getter<number>(TypedArrayPrototype, 'length')!;
+const taToStringTag = getter<string | undefined>(TypedArrayPrototype, Symbol.toStringTag as unknown as string);
+const dvBuffer = getter<ArrayBufferLike>(DataView.prototype, 'buffer')!;
+const dvByteOffset = getter<number>(DataView.prototype, 'byteOffset')!;
+const dvByteLength = getter<number>(DataView.prototype, 'byteLength')!;
+const sabByteLength =
+  typeof SharedArrayBuffer === 'function' ? getter<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+const structuredCloneIntrinsic = (globalThis as { structuredClone?: (v: unknown, o?: unknown) => unknown })
+  .structuredClone;
+const u8Set = Uint8Array.prototype.set;
+
+export function arrayBufferByteLength(buffer: ArrayBufferLike): number {
+  return reflectApply(abByteLength, buffer, []) as number;
+}
+
+/** Throws TypeError when `x` is not an ArrayBuffer (not a SharedArrayBuffer either). */
+export function isArrayBuffer(x: unknown): x is ArrayBuffer {
+  if (typeof x !== 'object' || x === null) return false;
+  try {
+    reflectApply(abByteLength, x, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isSharedArrayBuffer(x: unknown): boolean {
+  if (sabByteLength === undefined || typeof x !== 'object' || x === null) return false;
+  try {
+    reflectApply(sabByteLength, x, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isTypedArray(x: unknown): x is ArrayBufferView {
+  return reflectApply(taToStringTag!, x, []) !== undefined;
+}
+
+export function isDataView(x: unknown): x is DataView {
+  if (typeof x !== 'object' || x === null) return false;
+  try {
+    reflectApply(dvByteLength, x, []);
+    return true;
+  } catch (e) {
+    // A DataView over a detached buffer throws too; tell it apart by the buffer getter.
+    try {
+      reflectApply(dvBuffer, x, []);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function viewBuffer(view: ArrayBufferView): ArrayBuffer {
+  return (isTypedArray(view) ? reflectApply(taBuffer, view, []) : reflectApply(dvBuffer, view, [])) as ArrayBuffer;
+}
+
+export function viewByteOffset(view: ArrayBufferView): number {
+  if (isTypedArray(view)) return reflectApply(taByteOffset, view, []) as number;
+  return IsDetachedBuffer(viewBuffer(view)) ? 0 : (reflectApply(dvByteOffset, view, []) as number);
+}
+
+export function viewByteLength(view: ArrayBufferView): number {
+  if (isTypedArray(view)) return reflectApply(taByteLength, view, []) as number;
+  return IsDetachedBuffer(viewBuffer(view)) ? 0 : (reflectApply(dvByteLength, view, []) as number);
+}
+
+export function typedArrayLength(view: ArrayBufferView): number {
+  return reflectApply(taLength, view, []) as number;
+}
+
+const elementSizes: Record<string, number> = {
+  Int8Array: 1,
+  Uint8Array: 1,
+  Uint8ClampedArray: 1,
+  Int16Array: 2,
+  Uint16Array: 2,
+  Float16Array: 2,
+  Int32Array: 4,
+  Uint32Array: 4,
+  Float32Array: 4,
+  Float64Array: 8,
+  BigInt64Array: 8,
+  BigUint64Array: 8,
+};
+
+/** Element size of a view's type: 1 for DataView. */
+export function viewElementSize(view: ArrayBufferView): number {
+  if (!isTypedArray(view)) return 1;
+  return elementSizes[reflectApply(taToStringTag!, view, []) as string] ?? 1;
+}
+
+/** The view's [[TypedArrayName]] ('DataView' for a DataView), never its user-visible `constructor`. */
+export function viewKind(view: ArrayBufferView): string {
+  return isTypedArray(view) ? (reflectApply(taToStringTag!, view, []) as string) : 'DataView';
+}
+
+// Constructors captured once; indexed by [[TypedArrayName]].
+const typedArrayCtors: Record<string, new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView> = {};
+for (const name of Object.keys(elementSizes)) {
+  const ctor = (globalThis as Record<string, unknown>)[name];
+  if (typeof ctor === 'function') typedArrayCtors[name] = ctor as never;
+}
+
+export function constructViewLike(
+  kind: string,
+  buffer: ArrayBuffer,
+  byteOffset: number,
+  length: number,
+): ArrayBufferView {
+  if (kind === 'DataView') return new DataViewCtor(buffer, byteOffset, length);
+  return new typedArrayCtors[kind]!(buffer, byteOffset, length);
+}
+
+/** https://tc39.es/ecma262/#sec-isdetachedbuffer */
+export function IsDetachedBuffer(buffer: ArrayBufferLike): boolean {
+  if (abDetached !== undefined) {
+    try {
+      return reflectApply(abDetached, buffer, []) as boolean;
+    } catch {
+      return false; // SharedArrayBuffer: never detached
+    }
+  }
+  // Without the `detached` getter: a detached buffer has length 0 and cannot back a new view.
+  if (isSharedArrayBuffer(buffer)) return false;
+  if (arrayBufferByteLength(buffer) !== 0) return false;
+  try {
+    new Uint8ArrayCtor(buffer as ArrayBuffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** https://streams.spec.whatwg.org/#transfer-array-buffer */
+export function TransferArrayBuffer(buffer: ArrayBuffer): ArrayBuffer {
+  // Assert: ! IsDetachedBuffer(O) is false (callers check CanTransferArrayBuffer first).
+  if (abTransfer !== undefined) return reflectApply(abTransfer, buffer, []) as ArrayBuffer;
+  if (structuredCloneIntrinsic !== undefined) {
+    return structuredCloneIntrinsic(buffer, { transfer: [buffer] }) as ArrayBuffer;
+  }
+  throw new TypeErrorCtor('This environment cannot transfer ArrayBuffers');
+}
+
+/** https://tc39.es/ecma262/#sec-clonearraybuffer (no species lookup, unlike ArrayBuffer#slice). */
+export function CloneArrayBuffer(src: ArrayBuffer, srcByteOffset: number, srcLength: number): ArrayBuffer {
+  const target = new ArrayBufferCtor(srcLength);
+  CopyDataBlockBytes(target, 0, src, srcByteOffset, srcLength);
+  return target;
+}
+
+/** https://streams.spec.whatwg.org/#abstract-opdef-copydatablockbytes */
+export function CopyDataBlockBytes(
+  dest: ArrayBuffer,
+  destOffset: number,
+  src: ArrayBuffer,
+  srcOffset: number,
+  n: number,
+): void {
+  reflectApply(u8Set, new Uint8ArrayCtor(dest, destOffset, n), [new Uint8ArrayCtor(src, srcOffset, n)]);
+}

@@ -1,0 +1,142 @@
+// WebIDL promise helpers (https://webidl.spec.whatwg.org/#es-promise-manipulation), built on
+// captured intrinsics: "upon fulfillment" never looks up `then` on user-reachable objects.
+import { PromiseCtor, promiseThen, reflectApply } from './intrinsics.js';
+
+export interface Deferred<T = void> {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** A promise with its resolving functions ("a new promise"). */
+export function newPromise<T = void>(): Deferred<T> {
+  let resolve!: (value: T | PromiseLike<T>) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new PromiseCtor<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export function promiseResolvedWith<T>(value: T | PromiseLike<T>): Promise<T> {
+  return new PromiseCtor<T>((resolve) => resolve(value));
+}
+
+const resolvedUndefined = (): Promise<undefined> => new PromiseCtor<undefined>((resolve) => resolve(undefined));
+export { resolvedUndefined as promiseResolvedWithUndefined };
+
+export function promiseRejectedWith<T = never>(reason: unknown): Promise<T> {
+  return new PromiseCtor<T>((_, reject) => reject(reason));
+}
+
+/** "React to" a promise: PerformPromiseThen with the original `then`. Returns the derived promise. */
+export function PerformPromiseThen<T, R1 = T, R2 = never>(
+  promise: Promise<T>,
+  onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | undefined,
+  onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | undefined,
+): Promise<R1 | R2> {
+  return reflectApply(promiseThen, promise, [onFulfilled, onRejected]) as Promise<R1 | R2>;
+}
+
+/** "Upon fulfillment / upon rejection": the derived promise is marked handled. */
+export function uponPromise<T>(
+  promise: Promise<T>,
+  onFulfilled?: ((value: T) => unknown) | undefined,
+  onRejected?: ((reason: unknown) => unknown) | undefined,
+): void {
+  setPromiseIsHandledToTrue(PerformPromiseThen(promise, onFulfilled, onRejected) as Promise<unknown>);
+}
+
+export function uponFulfillment<T>(promise: Promise<T>, onFulfilled: (value: T) => unknown): void {
+  uponPromise(promise, onFulfilled);
+}
+
+export function uponRejection(promise: Promise<unknown>, onRejected: (reason: unknown) => unknown): void {
+  uponPromise(promise, undefined, onRejected);
+}
+
+/** "Transforming a promise with" fulfillment/rejection steps. */
+export function transformPromiseWith<T, R = T>(
+  promise: Promise<T>,
+  onFulfilled?: ((value: T) => R | PromiseLike<R>) | undefined,
+  onRejected?: ((reason: unknown) => R | PromiseLike<R>) | undefined,
+): Promise<R> {
+  return PerformPromiseThen(promise, onFulfilled, onRejected) as Promise<R>;
+}
+
+const noop = (): void => {};
+/** Sets [[PromiseIsHandled]]: adding a no-op rejection handler has that effect and nothing else observable. */
+export function setPromiseIsHandledToTrue(promise: Promise<unknown>): void {
+  reflectApply(promiseThen, promise, [undefined, noop]);
+}
+
+/** "Wait for all" is only needed by tee's cancel and the pipe shutdown; kept simple and ordered. */
+export function waitForAll(promises: Promise<unknown>[], onSuccess: () => void, onFailure: (e: unknown) => void): void {
+  let remaining = promises.length;
+  if (remaining === 0) {
+    queueMicrotaskLike(onSuccess);
+    return;
+  }
+  let failed = false;
+  for (const p of promises) {
+    uponPromise(
+      p,
+      () => {
+        if (--remaining === 0 && !failed) onSuccess();
+      },
+      (e) => {
+        if (failed) return;
+        failed = true;
+        onFailure(e);
+      },
+    );
+  }
+}
+
+function queueMicrotaskLike(cb: () => void): void {
+  uponPromise(promiseResolvedWith(undefined), cb);
+}
+
+/**
+ * A promise-valued internal slot whose [[PromiseState]] the algorithms need to read
+ * (the writer's [[readyPromise]] and [[closedPromise]]).
+ */
+export class PromiseSlot<T = undefined> {
+  promise: Promise<T>;
+  state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
+  #resolve: ((v: T) => void) | undefined;
+  #reject: ((e: unknown) => void) | undefined;
+
+  constructor() {
+    this.promise = new PromiseCtor<T>((res, rej) => {
+      this.#resolve = res;
+      this.#reject = rej;
+    });
+  }
+
+  resolve(value: T): void {
+    if (this.state !== 'pending') return;
+    this.state = 'fulfilled';
+    this.#resolve!(value);
+  }
+
+  reject(reason: unknown): void {
+    if (this.state !== 'pending') return;
+    this.state = 'rejected';
+    this.#reject!(reason);
+  }
+
+  static resolved<T>(value: T): PromiseSlot<T> {
+    const slot = new PromiseSlot<T>();
+    slot.resolve(value);
+    return slot;
+  }
+
+  static rejected<T>(reason: unknown): PromiseSlot<T> {
+    const slot = new PromiseSlot<T>();
+    slot.reject(reason);
+    setPromiseIsHandledToTrue(slot.promise);
+    return slot;
+  }
+}

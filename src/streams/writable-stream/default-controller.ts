@@ -1,0 +1,290 @@
+// https://streams.spec.whatwg.org/#ws-default-controller-class
+import { TypeErrorCtor } from '../webidl/intrinsics.js';
+import { defineInterface } from '../webidl/interface.js';
+import { executeError, getterError } from '../webidl/errors.js';
+import { invokeCallback, invokePromiseCallback } from '../webidl/converters.js';
+import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { createAbortController, type AbortSignalLike } from '../webidl/abort-signal.js';
+import { SimpleQueue } from '../abstract-ops/simple-queue.js';
+import { DequeueValue, EnqueueValueWithSize, PeekQueueValue, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
+import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
+import type { UnderlyingSinkDict } from '../dictionaries/underlying-sink.js';
+import {
+  WritableStreamCloseQueuedOrInFlight,
+  WritableStreamDealWithRejection,
+  WritableStreamFinishErroring,
+  WritableStreamFinishInFlightClose,
+  WritableStreamFinishInFlightCloseWithError,
+  WritableStreamFinishInFlightWrite,
+  WritableStreamFinishInFlightWriteWithError,
+  WritableStreamMarkCloseRequestInFlight,
+  WritableStreamMarkFirstWriteRequestInFlight,
+  WritableStreamStartErroring,
+  WritableStreamUpdateBackpressure,
+  type WritableStreamImpl,
+} from './writable-stream.js';
+
+/** The close sentinel: a unique value enqueued to mark the close request. */
+const closeSentinel = Symbol('close sentinel');
+
+export class WritableStreamDefaultControllerImpl {
+  abortAlgorithm: ((reason: unknown) => Promise<unknown>) | undefined = undefined;
+  closeAlgorithm: (() => Promise<unknown>) | undefined = undefined;
+  stream: WritableStreamImpl = undefined as never;
+  queue = new SimpleQueue<unknown>();
+  queueTotalSize = 0;
+  abortController: { signal: AbortSignalLike; abort(reason: unknown): void } | undefined = undefined;
+  started = false;
+  strategyHWM = 1;
+  strategySizeAlgorithm: QueuingStrategySize | undefined = undefined;
+  writeAlgorithm: ((chunk: unknown) => Promise<unknown>) | undefined = undefined;
+  wrapper: WritableStreamDefaultController;
+
+  constructor() {
+    this.wrapper = wrap(this);
+  }
+
+  /** [[AbortSteps]] */
+  abortSteps(reason: unknown): Promise<unknown> {
+    const result = this.abortAlgorithm!(reason);
+    WritableStreamDefaultControllerClearAlgorithms(this);
+    return result;
+  }
+
+  /** [[ErrorSteps]] */
+  errorSteps(): void {
+    ResetQueue(this);
+  }
+}
+
+let pendingImpl: WritableStreamDefaultControllerImpl | undefined;
+let getImpl: (x: unknown) => WritableStreamDefaultControllerImpl | undefined;
+const IFACE = 'WritableStreamDefaultController';
+
+export class WritableStreamDefaultController {
+  #impl: WritableStreamDefaultControllerImpl;
+
+  constructor() {
+    if (pendingImpl === undefined) throw new TypeErrorCtor('Illegal constructor');
+    this.#impl = pendingImpl;
+    pendingImpl = undefined;
+  }
+
+  get signal(): AbortSignalLike {
+    const impl = getImpl(this);
+    if (impl === undefined) throw getterError(IFACE, 'signal');
+    return impl.abortController!.signal;
+  }
+
+  error(e: unknown = undefined): void {
+    const impl = getImpl(this);
+    if (impl === undefined) throw executeError(IFACE, 'error', 'Illegal invocation');
+    if (impl.stream.state !== 'writable') return;
+    WritableStreamDefaultControllerError(impl, e);
+  }
+
+  static {
+    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+  }
+}
+
+defineInterface(WritableStreamDefaultController, IFACE);
+
+function wrap(impl: WritableStreamDefaultControllerImpl): WritableStreamDefaultController {
+  pendingImpl = impl;
+  return new WritableStreamDefaultController();
+}
+
+// Abstract operations: https://streams.spec.whatwg.org/#ws-default-controller-abstract-ops
+
+/** https://streams.spec.whatwg.org/#set-up-writable-stream-default-controller */
+export function SetUpWritableStreamDefaultController(
+  stream: WritableStreamImpl,
+  controller: WritableStreamDefaultControllerImpl,
+  startAlgorithm: () => unknown,
+  writeAlgorithm: (chunk: unknown) => Promise<unknown>,
+  closeAlgorithm: () => Promise<unknown>,
+  abortAlgorithm: (reason: unknown) => Promise<unknown>,
+  highWaterMark: number,
+  sizeAlgorithm: QueuingStrategySize | undefined,
+): void {
+  controller.stream = stream;
+  stream.controller = controller;
+  ResetQueue(controller);
+  controller.abortController = createAbortController();
+  controller.started = false;
+  controller.strategySizeAlgorithm = sizeAlgorithm;
+  controller.strategyHWM = highWaterMark;
+  controller.writeAlgorithm = writeAlgorithm;
+  controller.closeAlgorithm = closeAlgorithm;
+  controller.abortAlgorithm = abortAlgorithm;
+  const backpressure = WritableStreamDefaultControllerGetBackpressure(controller);
+  WritableStreamUpdateBackpressure(stream, backpressure);
+  const startResult = startAlgorithm();
+  uponPromise(
+    promiseResolvedWith(startResult),
+    () => {
+      controller.started = true;
+      WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller);
+    },
+    (r) => {
+      controller.started = true;
+      WritableStreamDealWithRejection(stream, r);
+    },
+  );
+}
+
+const resolvedUndefined = (): Promise<undefined> => promiseResolvedWith(undefined);
+
+/** https://streams.spec.whatwg.org/#set-up-writable-stream-default-controller-from-underlying-sink */
+export function SetUpWritableStreamDefaultControllerFromUnderlyingSink(
+  stream: WritableStreamImpl,
+  underlyingSink: unknown,
+  underlyingSinkDict: UnderlyingSinkDict,
+  highWaterMark: number,
+  sizeAlgorithm: QueuingStrategySize | undefined,
+): void {
+  const controller = new WritableStreamDefaultControllerImpl();
+  const wrapper = controller.wrapper;
+  const { start, write, close, abort } = underlyingSinkDict;
+  const startAlgorithm = start === undefined ? () => undefined : () => invokeCallback(start, underlyingSink, [wrapper]);
+  const writeAlgorithm =
+    write === undefined
+      ? resolvedUndefined
+      : (chunk: unknown) => invokePromiseCallback(write, underlyingSink, [chunk, wrapper]);
+  const closeAlgorithm = close === undefined ? resolvedUndefined : () => invokePromiseCallback(close, underlyingSink, []);
+  const abortAlgorithm =
+    abort === undefined ? resolvedUndefined : (reason: unknown) => invokePromiseCallback(abort, underlyingSink, [reason]);
+  SetUpWritableStreamDefaultController(
+    stream,
+    controller,
+    startAlgorithm,
+    writeAlgorithm,
+    closeAlgorithm,
+    abortAlgorithm,
+    highWaterMark,
+    sizeAlgorithm,
+  );
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-advance-queue-if-needed */
+export function WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller: WritableStreamDefaultControllerImpl): void {
+  const stream = controller.stream;
+  if (!controller.started) return;
+  if (stream.inFlightWriteRequest !== undefined) return;
+  const state = stream.state;
+  if (state === 'erroring') {
+    WritableStreamFinishErroring(stream);
+    return;
+  }
+  if (controller.queue.length === 0) return;
+  const value = PeekQueueValue(controller);
+  if (value === closeSentinel) WritableStreamDefaultControllerProcessClose(controller);
+  else WritableStreamDefaultControllerProcessWrite(controller, value);
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-clear-algorithms */
+export function WritableStreamDefaultControllerClearAlgorithms(controller: WritableStreamDefaultControllerImpl): void {
+  controller.writeAlgorithm = undefined;
+  controller.closeAlgorithm = undefined;
+  controller.abortAlgorithm = undefined;
+  controller.strategySizeAlgorithm = undefined;
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-close */
+export function WritableStreamDefaultControllerClose(controller: WritableStreamDefaultControllerImpl): void {
+  EnqueueValueWithSize(controller, closeSentinel, 0);
+  WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller);
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-error */
+export function WritableStreamDefaultControllerError(controller: WritableStreamDefaultControllerImpl, error: unknown): void {
+  WritableStreamDefaultControllerClearAlgorithms(controller);
+  WritableStreamStartErroring(controller.stream, error);
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-error-if-needed */
+export function WritableStreamDefaultControllerErrorIfNeeded(controller: WritableStreamDefaultControllerImpl, error: unknown): void {
+  if (controller.stream.state === 'writable') WritableStreamDefaultControllerError(controller, error);
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-get-backpressure */
+export function WritableStreamDefaultControllerGetBackpressure(controller: WritableStreamDefaultControllerImpl): boolean {
+  return WritableStreamDefaultControllerGetDesiredSize(controller) <= 0;
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-get-chunk-size */
+export function WritableStreamDefaultControllerGetChunkSize(controller: WritableStreamDefaultControllerImpl, chunk: unknown): number {
+  const sizeAlgorithm = controller.strategySizeAlgorithm;
+  // Undefined is both the default strategy and "algorithms cleared": both mean size 1.
+  if (sizeAlgorithm === undefined) return 1;
+  try {
+    return sizeAlgorithm(chunk);
+  } catch (e) {
+    WritableStreamDefaultControllerErrorIfNeeded(controller, e);
+    return 1;
+  }
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-get-desired-size */
+export function WritableStreamDefaultControllerGetDesiredSize(controller: WritableStreamDefaultControllerImpl): number {
+  return controller.strategyHWM - controller.queueTotalSize;
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-process-close */
+function WritableStreamDefaultControllerProcessClose(controller: WritableStreamDefaultControllerImpl): void {
+  const stream = controller.stream;
+  WritableStreamMarkCloseRequestInFlight(stream);
+  DequeueValue(controller);
+  const sinkClosePromise = controller.closeAlgorithm!();
+  WritableStreamDefaultControllerClearAlgorithms(controller);
+  uponPromise(
+    sinkClosePromise,
+    () => WritableStreamFinishInFlightClose(stream),
+    (reason) => WritableStreamFinishInFlightCloseWithError(stream, reason),
+  );
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-process-write */
+function WritableStreamDefaultControllerProcessWrite(controller: WritableStreamDefaultControllerImpl, chunk: unknown): void {
+  const stream = controller.stream;
+  WritableStreamMarkFirstWriteRequestInFlight(stream);
+  const sinkWritePromise = controller.writeAlgorithm!(chunk);
+  uponPromise(
+    sinkWritePromise,
+    () => {
+      WritableStreamFinishInFlightWrite(stream);
+      const state = stream.state;
+      DequeueValue(controller);
+      if (!WritableStreamCloseQueuedOrInFlight(stream) && state === 'writable') {
+        const backpressure = WritableStreamDefaultControllerGetBackpressure(controller);
+        WritableStreamUpdateBackpressure(stream, backpressure);
+      }
+      WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller);
+    },
+    (reason) => {
+      if (stream.state === 'writable') WritableStreamDefaultControllerClearAlgorithms(controller);
+      WritableStreamFinishInFlightWriteWithError(stream, reason);
+    },
+  );
+}
+
+/** https://streams.spec.whatwg.org/#writable-stream-default-controller-write */
+export function WritableStreamDefaultControllerWrite(
+  controller: WritableStreamDefaultControllerImpl,
+  chunk: unknown,
+  chunkSize: number,
+): void {
+  try {
+    EnqueueValueWithSize(controller, chunk, chunkSize);
+  } catch (e) {
+    WritableStreamDefaultControllerErrorIfNeeded(controller, e);
+    return;
+  }
+  const stream = controller.stream;
+  if (!WritableStreamCloseQueuedOrInFlight(stream) && stream.state === 'writable') {
+    const backpressure = WritableStreamDefaultControllerGetBackpressure(controller);
+    WritableStreamUpdateBackpressure(stream, backpressure);
+  }
+  WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller);
+}
