@@ -70,7 +70,7 @@ const methods = {
     object.ongoingPromise = ongoingPromise !== null ? PerformPromiseThen(ongoingPromise, nextSteps, nextSteps) : nextSteps();
     return object.ongoingPromise;
   },
-  return(this: unknown, value: unknown = undefined): Promise<IteratorResult<unknown>> {
+  return(this: unknown, value: unknown): Promise<IteratorResult<unknown>> {
     const object = getImpl(this);
     if (object === undefined) {
       return promiseRejectedWith(new TypeErrorCtor("Failed to execute 'return' on 'ReadableStream AsyncIterator': Illegal invocation"));

@@ -4,7 +4,7 @@
 // read request (never the public read(), so patched globals and then-interception can't see it),
 // write it, repeat. Error and close propagation are wired to the reader's and writer's closed
 // promises, in the order the spec lists them.
-import { TypeErrorCtor } from '../webidl/intrinsics.js';
+import { TypeErrorCtor, queueMicrotaskIntrinsic } from '../webidl/intrinsics.js';
 import {
   newPromise,
   PerformPromiseThen,
@@ -127,7 +127,17 @@ export function ReadableStreamPipeTo(
       const step = newPromise<boolean>();
       ReadableStreamDefaultReaderRead(reader, {
         chunkSteps(chunk) {
-          currentWrite = PerformPromiseThen(WritableStreamDefaultWriterWrite(writer, chunk), undefined, noop);
+          // The write is deferred by a microtask: enqueue() must never run the sink's write()
+          // synchronously (whatwg/streams#1243, WPT piping/general-addition.any.js).
+          const write = newPromise<unknown>();
+          currentWrite = write.promise;
+          queueMicrotaskIntrinsic(() => {
+            if (writer.stream === undefined) {
+              write.resolve(undefined);
+              return;
+            }
+            write.resolve(PerformPromiseThen(WritableStreamDefaultWriterWrite(writer, chunk), undefined, noop));
+          });
           step.resolve(false);
         },
         closeSteps() {

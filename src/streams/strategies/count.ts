@@ -7,6 +7,9 @@ import { convertQueuingStrategyInit } from './init.js';
 // "The count queuing strategy size function": one per realm, not a constructor, named "size".
 const size = (): number => 1;
 
+// Bundlers may rename the binding; the function's name is observable (WPT queuing-strategies).
+Object.defineProperty(size, 'name', { value: 'size' });
+
 let getHWM: (x: unknown) => number | undefined;
 const IFACE = 'CountQueuingStrategy';
 
