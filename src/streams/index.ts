@@ -14,3 +14,13 @@ export { ByteLengthQueuingStrategy } from './strategies/byte-length.js';
 export { CountQueuingStrategy } from './strategies/count.js';
 export type { ReadableStreamReadResult } from './readable-stream/default-reader.js';
 export type { QueuingStrategy, QueuingStrategyInit, QueuingStrategySize } from './dictionaries/queuing-strategy.js';
+export type {
+  ReadableStreamBYOBReaderReadOptions,
+  ReadableStreamIteratorOptions,
+  ReadableWritablePair,
+  StreamPipeOptions,
+  Transformer,
+  UnderlyingByteSource,
+  UnderlyingDefaultSource,
+  UnderlyingSink,
+} from './types.js';

@@ -14,6 +14,7 @@ import {
   type ClosedPromise,
 } from './generic-reader.js';
 import type { ReadableStreamReadResult } from './default-reader.js';
+import type { ReadableStreamBYOBReaderReadOptions } from '../types.js';
 
 /** https://streams.spec.whatwg.org/#read-into-request */
 export interface ReadIntoRequest {
@@ -86,6 +87,7 @@ export class ReadableStreamBYOBReader {
     return ReadableStreamReaderGenericCancel(impl, reason);
   }
 
+  read<T extends ArrayBufferView>(view: T, options?: ReadableStreamBYOBReaderReadOptions): Promise<ReadableStreamReadResult<T>>;
   read(view: unknown, options: unknown = undefined): Promise<ReadableStreamReadResult<ArrayBufferView>> {
     const impl = getImpl(this);
     if (impl === undefined) return promiseRejectedWith(executeError(IFACE, 'read', 'Illegal invocation'));

@@ -5,9 +5,8 @@
 import { TypeErrorCtor, RangeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { objectArgument } from '../webidl/converters.js';
-import { executeError, constructError } from '../webidl/errors.js';
+import { executeError } from '../webidl/errors.js';
 import {
-  newPromise,
   promiseRejectedWith,
   promiseResolvedWith,
   setPromiseIsHandledToTrue,
@@ -39,16 +38,32 @@ import {
 import {
   ReadableStreamDefaultReader,
   ReadableStreamDefaultReaderImpl,
+  ReadableStreamDefaultReaderErrorReadRequests,
   defaultReaderImpl,
   type ReadRequest,
 } from './default-reader.js';
-import { ReadableStreamBYOBReader, ReadableStreamBYOBReaderImpl, byobReaderImpl, type ReadIntoRequest } from './byob-reader.js';
+import {
+  ReadableStreamBYOBReader,
+  ReadableStreamBYOBReaderErrorReadIntoRequests,
+  ReadableStreamBYOBReaderImpl,
+  byobReaderImpl,
+  type ReadIntoRequest,
+} from './byob-reader.js';
+import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { ReadableStreamPipeTo } from './pipe.js';
 import { ReadableStreamTee } from './tee.js';
 import { ReadableStreamFromIterable } from './from.js';
 import { createReadableStreamAsyncIterator } from './async-iterator.js';
 import { IsWritableStreamLocked, writableStreamImpl } from '../writable-stream/writable-stream.js';
 import type { WritableStream } from '../writable-stream/writable-stream.js';
+import type { QueuingStrategy } from '../dictionaries/queuing-strategy.js';
+import type {
+  ReadableStreamIteratorOptions,
+  ReadableWritablePair,
+  StreamPipeOptions,
+  UnderlyingByteSource,
+  UnderlyingDefaultSource,
+} from '../types.js';
 
 export type ReadableStreamState = 'readable' | 'closed' | 'errored';
 export type ReadableStreamReaderImpl = ReadableStreamDefaultReaderImpl | ReadableStreamBYOBReaderImpl;
@@ -70,6 +85,8 @@ let getImpl: (x: unknown) => ReadableStreamImpl | undefined;
 export class ReadableStream<R = any> {
   #impl: ReadableStreamImpl;
 
+  constructor(underlyingSource: UnderlyingByteSource, strategy?: { highWaterMark?: number });
+  constructor(underlyingSource?: UnderlyingDefaultSource<R> | null, strategy?: QueuingStrategy<R>);
   constructor(underlyingSource: unknown = undefined, strategy: unknown = undefined) {
     if (pendingImpl !== undefined) {
       // Created by CreateReadableStream: the record is already set up.
@@ -103,6 +120,7 @@ export class ReadableStream<R = any> {
     }
   }
 
+  static from<T>(asyncIterable: AsyncIterable<T> | Iterable<T | PromiseLike<T>>): ReadableStream<T>;
   static from(asyncIterable: unknown): ReadableStream {
     return ReadableStreamFromIterable(asyncIterable).wrapper;
   }
@@ -122,6 +140,8 @@ export class ReadableStream<R = any> {
     return ReadableStreamCancel(impl, reason);
   }
 
+  getReader(options: { mode: 'byob' }): ReadableStreamBYOBReader;
+  getReader(options?: { mode?: undefined }): ReadableStreamDefaultReader<R>;
   getReader(options: unknown = undefined): ReadableStreamDefaultReader<R> | ReadableStreamBYOBReader {
     const impl = getImpl(this);
     if (impl === undefined) throw executeError('ReadableStream', 'getReader', 'Illegal invocation');
@@ -130,6 +150,7 @@ export class ReadableStream<R = any> {
     return AcquireReadableStreamBYOBReader(impl).wrapper;
   }
 
+  pipeThrough<T>(transform: ReadableWritablePair<T, R>, options?: StreamPipeOptions): ReadableStream<T>;
   pipeThrough<T>(transform: unknown, options: unknown = undefined): ReadableStream<T> {
     const impl = getImpl(this);
     const op = "Failed to execute 'pipeThrough' on 'ReadableStream':";
@@ -161,6 +182,7 @@ export class ReadableStream<R = any> {
     return readable.wrapper as ReadableStream<T>;
   }
 
+  pipeTo(destination: WritableStream<R>, options?: StreamPipeOptions): Promise<undefined>;
   pipeTo(destination: unknown, options: unknown = undefined): Promise<undefined> {
     const impl = getImpl(this);
     const op = "Failed to execute 'pipeTo' on 'ReadableStream':";
@@ -187,6 +209,7 @@ export class ReadableStream<R = any> {
     return [branch1.wrapper, branch2.wrapper];
   }
 
+  values(options?: ReadableStreamIteratorOptions): AsyncIterableIterator<R>;
   values(options: unknown = undefined): AsyncIterableIterator<R> {
     const impl = getImpl(this);
     if (impl === undefined) throw executeError('ReadableStream', 'values', 'Illegal invocation');
@@ -381,13 +404,6 @@ export function ReadableStreamHasBYOBReader(stream: ReadableStreamImpl): boolean
   return reader !== undefined && reader instanceof ReadableStreamBYOBReaderImpl;
 }
 
-import { SimpleQueue } from '../abstract-ops/simple-queue.js';
-import { ReadableStreamDefaultReaderErrorReadRequests } from './default-reader.js';
-import { ReadableStreamBYOBReaderErrorReadIntoRequests } from './byob-reader.js';
-
-export function newRequestQueue<T>(): SimpleQueue<T> {
+function newRequestQueue<T>(): SimpleQueue<T> {
   return new SimpleQueue<T>();
 }
-
-export { newPromise, constructError };
-export type { WritableStream };

@@ -1,5 +1,5 @@
 // https://streams.spec.whatwg.org/#ts-class
-import { RangeErrorCtor, TypeErrorCtor } from '../webidl/intrinsics.js';
+import { RangeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { invokeCallback, objectArgument } from '../webidl/converters.js';
 import { getterError } from '../webidl/errors.js';
@@ -11,6 +11,8 @@ import {
   type QueuingStrategySize,
 } from '../dictionaries/queuing-strategy.js';
 import { convertTransformer } from '../dictionaries/transformer.js';
+import type { QueuingStrategy } from '../dictionaries/queuing-strategy.js';
+import type { Transformer } from '../types.js';
 import { CreateReadableStream, type ReadableStream, type ReadableStreamImpl } from '../readable-stream/readable-stream.js';
 import {
   ReadableStreamDefaultControllerClose,
@@ -43,6 +45,7 @@ const IFACE = 'TransformStream';
 export class TransformStream<I = any, O = any> {
   #impl: TransformStreamImpl;
 
+  constructor(transformer?: Transformer<I, O> | null, writableStrategy?: QueuingStrategy<I>, readableStrategy?: QueuingStrategy<O>);
   constructor(transformer: unknown = undefined, writableStrategy: unknown = undefined, readableStrategy: unknown = undefined) {
     if (pendingImpl !== undefined) {
       this.#impl = pendingImpl;
@@ -286,4 +289,3 @@ function TransformStreamDefaultSourceCancelAlgorithm(stream: TransformStreamImpl
   return finishPromise.promise;
 }
 
-export { TypeErrorCtor };

@@ -20,6 +20,8 @@ import {
   type QueuingStrategySize,
 } from '../dictionaries/queuing-strategy.js';
 import { convertUnderlyingSink } from '../dictionaries/underlying-sink.js';
+import type { QueuingStrategy } from '../dictionaries/queuing-strategy.js';
+import type { UnderlyingSink } from '../types.js';
 import {
   SetUpWritableStreamDefaultController,
   SetUpWritableStreamDefaultControllerFromUnderlyingSink,
@@ -63,6 +65,7 @@ const IFACE = 'WritableStream';
 export class WritableStream<W = any> {
   #impl: WritableStreamImpl;
 
+  constructor(underlyingSink?: UnderlyingSink<W> | null, strategy?: QueuingStrategy<W>);
   constructor(underlyingSink: unknown = undefined, strategy: unknown = undefined) {
     if (pendingImpl !== undefined) {
       this.#impl = pendingImpl;
