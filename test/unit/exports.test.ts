@@ -27,7 +27,7 @@ test('the source entry exports exactly the streams classes', () => {
 
 test('the built package entry nano-runtime/streams works in plain Node', async () => {
   // `npm test` builds first; this imports through package.json "exports", as a user would.
-  const built = (await import('nano-runtime/streams')) as typeof source;
+  const built = (await import('nano-runtime/streams')) as unknown as typeof source;
   for (const name of CLASSES) assert.equal(typeof (built as Record<string, unknown>)[name], 'function', name);
   const rs = new built.ReadableStream({ start: (c) => { c.enqueue('a'); c.close(); } });
   const chunks: unknown[] = [];

@@ -5,6 +5,7 @@ import { TypeErrorCtor, AsyncIteratorPrototype, ObjectDefineProperty } from '../
 import { newPromise, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
 import { AcquireReadableStreamDefaultReader, type ReadableStreamImpl } from './readable-stream.js';
 import {
+  ReadableStreamDefaultReaderBufferedController,
   ReadableStreamDefaultReaderRead,
   ReadableStreamDefaultReaderRelease,
   type ReadableStreamDefaultReaderImpl,
@@ -112,6 +113,12 @@ export function createReadableStreamAsyncIterator(stream: ReadableStreamImpl, pr
 /** "Get the next iteration result" */
 function getNextIterationResult(iterator: ReadableStreamAsyncIteratorImpl): Promise<unknown> {
   const reader = iterator.reader;
+  // Fast path (docs/fast-paths.md): a buffered chunk resolves the promise synchronously anyway.
+  const controller = ReadableStreamDefaultReaderBufferedController(reader);
+  if (controller !== undefined) {
+    reader.stream!.disturbed = true;
+    return promiseResolvedWith(controller.takeBufferedChunk());
+  }
   const promise = newPromise<unknown>();
   ReadableStreamDefaultReaderRead(reader, {
     chunkSteps(chunk) {

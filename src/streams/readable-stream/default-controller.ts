@@ -49,20 +49,27 @@ export class ReadableStreamDefaultControllerImpl {
 
   /** [[PullSteps]] */
   pullSteps(readRequest: ReadRequest): void {
-    const stream = this.stream;
     if (this.queue.length > 0) {
-      const chunk = DequeueValue(this);
-      if (this.closeRequested && this.queue.length === 0) {
-        ReadableStreamDefaultControllerClearAlgorithms(this);
-        ReadableStreamClose(stream);
-      } else {
-        ReadableStreamDefaultControllerCallPullIfNeeded(this);
-      }
-      readRequest.chunkSteps(chunk);
+      readRequest.chunkSteps(this.takeBufferedChunk());
     } else {
-      ReadableStreamAddReadRequest(stream, readRequest);
+      ReadableStreamAddReadRequest(this.stream, readRequest);
       ReadableStreamDefaultControllerCallPullIfNeeded(this);
     }
+  }
+
+  /**
+   * [[PullSteps]] step 2 up to (not including) "perform readRequest's chunk steps": the readers'
+   * fast paths use it when a chunk is buffered, so no read request is allocated.
+   */
+  takeBufferedChunk(): unknown {
+    const chunk = DequeueValue(this);
+    if (this.closeRequested && this.queue.length === 0) {
+      ReadableStreamDefaultControllerClearAlgorithms(this);
+      ReadableStreamClose(this.stream);
+    } else {
+      ReadableStreamDefaultControllerCallPullIfNeeded(this);
+    }
+    return chunk;
   }
 
   /** [[ReleaseSteps]] */

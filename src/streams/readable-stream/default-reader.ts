@@ -2,7 +2,8 @@
 import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
-import { newPromise, promiseRejectedWith } from '../webidl/promise.js';
+import { newPromise, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
+import { ReadableStreamDefaultControllerImpl } from './default-controller.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { IsReadableStreamLocked, readableStreamImpl, type ReadableStreamImpl } from './readable-stream.js';
 import {
@@ -86,6 +87,13 @@ export class ReadableStreamDefaultReader<R = any> {
     if (impl.stream === undefined) {
       return promiseRejectedWith(executeError(IFACE, 'read', 'This reader has been released.'));
     }
+    // Fast path (docs/fast-paths.md): a chunk is already buffered, so the read request's chunk
+    // steps would run synchronously; a promise resolved with the result is indistinguishable.
+    const controller = ReadableStreamDefaultReaderBufferedController(impl);
+    if (controller !== undefined) {
+      impl.stream.disturbed = true;
+      return promiseResolvedWith({ value: controller.takeBufferedChunk() as R, done: false });
+    }
     const { promise, resolve, reject } = newPromise<ReadableStreamReadResult<R>>();
     ReadableStreamDefaultReaderRead(impl, new DefaultReaderReadRequest(resolve as never, reject));
     return promise;
@@ -110,6 +118,20 @@ export function defaultReaderImpl(x: unknown): ReadableStreamDefaultReaderImpl |
 }
 
 // Abstract operations: https://streams.spec.whatwg.org/#default-reader-abstract-ops
+
+/**
+ * The default controller of the reader's stream when a read would be served from its queue right
+ * now (stream readable, chunks buffered); undefined otherwise. Readers' fast paths start here.
+ */
+export function ReadableStreamDefaultReaderBufferedController(
+  reader: ReadableStreamDefaultReaderImpl,
+): ReadableStreamDefaultControllerImpl | undefined {
+  const stream = reader.stream!;
+  if (stream.state !== 'readable') return undefined;
+  const controller = stream.controller;
+  if (controller instanceof ReadableStreamDefaultControllerImpl && controller.queue.length > 0) return controller;
+  return undefined;
+}
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-reader-read */
 export function ReadableStreamDefaultReaderRead(reader: ReadableStreamDefaultReaderImpl, readRequest: ReadRequest): void {

@@ -1,12 +1,24 @@
 // WebIDL promise helpers (https://webidl.spec.whatwg.org/#es-promise-manipulation), built on
 // captured intrinsics: "upon fulfillment" never looks up `then` on user-reachable objects.
-import { PromiseCtor, promiseThen, reflectApply } from './intrinsics.js';
+import { PromiseCtor, promiseThen } from './intrinsics.js';
+
+// Captured once: user code replacing Promise.resolve/reject/prototype.then or Function#call can't
+// reach these. `thenCall(p, a, b)` is PerformPromiseThen without allocating an argument array.
+const thenCall = Function.prototype.call.bind(promiseThen) as <T>(
+  promise: Promise<T>,
+  onFulfilled: unknown,
+  onRejected: unknown,
+) => Promise<any>;
+const resolveIntrinsic = Promise.resolve.bind(PromiseCtor) as <T>(value: T) => Promise<T>;
+const rejectIntrinsic = Promise.reject.bind(PromiseCtor) as <T>(reason: unknown) => Promise<T>;
 
 export interface Deferred<T = void> {
   promise: Promise<T>;
   resolve: (value: T | PromiseLike<T>) => void;
   reject: (reason: unknown) => void;
 }
+
+const noop = (): void => {};
 
 /** A promise with its resolving functions ("a new promise"). */
 export function newPromise<T = void>(): Deferred<T> {
@@ -19,15 +31,20 @@ export function newPromise<T = void>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/**
+ * "A promise resolved with" value. For a non-object, Promise.resolve is the same thing without the
+ * executor closure; an object may be a promise, which Promise.resolve would return as is, so it
+ * goes through a new promise as the spec says.
+ */
 export function promiseResolvedWith<T>(value: T | PromiseLike<T>): Promise<T> {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+    return resolveIntrinsic(value as T);
+  }
   return new PromiseCtor<T>((resolve) => resolve(value));
 }
 
-const resolvedUndefined = (): Promise<undefined> => new PromiseCtor<undefined>((resolve) => resolve(undefined));
-export { resolvedUndefined as promiseResolvedWithUndefined };
-
 export function promiseRejectedWith<T = never>(reason: unknown): Promise<T> {
-  return new PromiseCtor<T>((_, reject) => reject(reason));
+  return rejectIntrinsic<T>(reason);
 }
 
 /** "React to" a promise: PerformPromiseThen with the original `then`. Returns the derived promise. */
@@ -36,16 +53,20 @@ export function PerformPromiseThen<T, R1 = T, R2 = never>(
   onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | undefined,
   onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | undefined,
 ): Promise<R1 | R2> {
-  return reflectApply(promiseThen, promise, [onFulfilled, onRejected]) as Promise<R1 | R2>;
+  return thenCall(promise, onFulfilled, onRejected) as Promise<R1 | R2>;
 }
 
-/** "Upon fulfillment / upon rejection": the derived promise is marked handled. */
+/**
+ * "Upon fulfillment / upon rejection". One `then`: a missing rejection step becomes a no-op, which
+ * both leaves the source handled and keeps the derived promise from rejecting (the steps
+ * themselves never throw).
+ */
 export function uponPromise<T>(
   promise: Promise<T>,
   onFulfilled?: ((value: T) => unknown) | undefined,
   onRejected?: ((reason: unknown) => unknown) | undefined,
 ): void {
-  setPromiseIsHandledToTrue(PerformPromiseThen(promise, onFulfilled, onRejected) as Promise<unknown>);
+  thenCall(promise, onFulfilled, onRejected ?? noop);
 }
 
 export function uponFulfillment<T>(promise: Promise<T>, onFulfilled: (value: T) => unknown): void {
@@ -65,10 +86,9 @@ export function transformPromiseWith<T, R = T>(
   return PerformPromiseThen(promise, onFulfilled, onRejected) as Promise<R>;
 }
 
-const noop = (): void => {};
 /** Sets [[PromiseIsHandled]]: adding a no-op rejection handler has that effect and nothing else observable. */
 export function setPromiseIsHandledToTrue(promise: Promise<unknown>): void {
-  reflectApply(promiseThen, promise, [undefined, noop]);
+  thenCall(promise, undefined, noop);
 }
 
 /** "Wait for all" is only needed by tee's cancel and the pipe shutdown; kept simple and ordered. */
