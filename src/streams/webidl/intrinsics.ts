@@ -9,12 +9,15 @@ export const promiseResolve = Promise.resolve.bind(Promise) as <T>(v: T) => Prom
 export const reflectApply = Reflect.apply;
 export const reflectCall = <T>(fn: Function, thisArg: unknown, args: readonly unknown[]): T =>
   reflectApply(fn, thisArg, args) as T;
-export const queueMicrotaskIntrinsic: (cb: () => void) => void =
-  typeof queueMicrotask === 'function'
-    ? queueMicrotask
-    : (cb) => {
-        reflectApply(promiseThen, PromiseCtor.resolve(), [cb]);
-      };
+/**
+ * "Queue a microtask" as a reaction on an already-resolved promise: the same microtask queue as
+ * queueMicrotask (so the same ordering), without Node's async-hooks wrapper around each callback,
+ * and available in a bare isolate too.
+ */
+const resolvedPromise = Promise.resolve();
+export const queueMicrotaskIntrinsic = (cb: () => void): void => {
+  reflectApply(promiseThen, resolvedPromise, [cb]);
+};
 export const TypeErrorCtor = TypeError;
 export const RangeErrorCtor = RangeError;
 export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
