@@ -9,7 +9,7 @@ import {
   newPromise,
   PerformPromiseThen,
   promiseResolvedWith,
-  setPromiseIsHandledToTrue,
+  type Deferred,
   uponFulfillment,
   uponPromise,
   uponRejection,
@@ -17,7 +17,7 @@ import {
 } from '../webidl/promise.js';
 import { addAbortAlgorithm, signalAborted, signalReason, type AbortSignalLike } from '../webidl/abort-signal.js';
 import { AcquireReadableStreamDefaultReader, ReadableStreamCancel, type ReadableStreamImpl } from './readable-stream.js';
-import { ReadableStreamDefaultReaderRead, ReadableStreamDefaultReaderRelease } from './default-reader.js';
+import { ReadableStreamDefaultReaderRead, ReadableStreamDefaultReaderRelease, type ReadRequest } from './default-reader.js';
 import {
   AcquireWritableStreamDefaultWriter,
   WritableStreamAbort,
@@ -30,7 +30,7 @@ import {
   WritableStreamDefaultWriterWrite,
 } from '../writable-stream/default-writer.js';
 
-const noop = (): void => {};
+const returnUndefined = (): undefined => undefined;
 
 export function ReadableStreamPipeTo(
   source: ReadableStreamImpl,
@@ -46,8 +46,26 @@ export function ReadableStreamPipeTo(
   source.disturbed = true;
   let shuttingDown = false;
   const promise = newPromise<undefined>();
-  // The last write started; shutdown waits until it (and any write it was chained after) settles.
-  let currentWrite: Promise<unknown> = promiseResolvedWith(undefined);
+  // Chunks read but not yet written (their write promise unsettled), for the shutdown's wait.
+  let pendingWrites = 0;
+  let writesDrained: Deferred<undefined> | undefined;
+  const readRequest: ReadRequest = {
+    chunkSteps(chunk) {
+      pendingWrites++;
+      queueMicrotaskIntrinsic(() => {
+        if (writer.stream === undefined) {
+          writeSettled();
+          return;
+        }
+        uponPromise(WritableStreamDefaultWriterWrite(writer, chunk), writeSettled, writeSettled);
+        // Only now does the writer's ready promise reflect this chunk's backpressure.
+        pumpNext();
+      });
+    },
+    // Close and error reach the pipe through the reader's closed promise (below).
+    closeSteps() {},
+    errorSteps() {},
+  };
   let removeAbortAlgorithm: (() => void) | undefined;
 
   // Step 10. The abort signal.
@@ -107,46 +125,36 @@ export function ReadableStreamPipeTo(
     else shutdown(true, destClosed);
   }
 
-  setPromiseIsHandledToTrue(pipeLoop());
+  pumpNext();
   return promise.promise;
 
-  function pipeLoop(): Promise<undefined> {
-    const loop = newPromise<undefined>();
-    const next = (done: boolean): void => {
-      if (done) loop.resolve(undefined);
-      else PerformPromiseThen(pipeStep(), next, loop.reject);
-    };
-    next(false);
-    return loop.promise;
+  // The pump (docs/fast-paths.md #9): one read request for the whole pipe, one `then` on the
+  // writer's ready promise per chunk. Backpressure: no read while ready is pending (desired size
+  // <= 0). Each write starts a microtask after its read: enqueue() must never run the sink's
+  // write() synchronously (whatwg/streams#1243, WPT piping/general-addition.any.js).
+  function pumpNext(): void {
+    if (shuttingDown) return;
+    uponPromise(writer.readyPromise.promise, pumpRead);
   }
 
-  function pipeStep(): Promise<boolean> {
-    if (shuttingDown) return promiseResolvedWith(true);
-    // Backpressure: don't read while the writer's desired size is <= 0 (its ready promise is pending).
-    return PerformPromiseThen(writer.readyPromise.promise, () => {
-      const step = newPromise<boolean>();
-      ReadableStreamDefaultReaderRead(reader, {
-        chunkSteps(chunk) {
-          // The write is deferred by a microtask: enqueue() must never run the sink's write()
-          // synchronously (whatwg/streams#1243, WPT piping/general-addition.any.js).
-          const write = newPromise<unknown>();
-          currentWrite = write.promise;
-          queueMicrotaskIntrinsic(() => {
-            if (writer.stream === undefined) {
-              write.resolve(undefined);
-              return;
-            }
-            write.resolve(PerformPromiseThen(WritableStreamDefaultWriterWrite(writer, chunk), undefined, noop));
-          });
-          step.resolve(false);
-        },
-        closeSteps() {
-          step.resolve(true);
-        },
-        errorSteps: step.reject,
-      });
-      return step.promise;
-    });
+  function pumpRead(): void {
+    if (shuttingDown) return;
+    ReadableStreamDefaultReaderRead(reader, readRequest);
+  }
+
+  function writeSettled(): void {
+    if (--pendingWrites === 0 && writesDrained !== undefined) {
+      const drained = writesDrained;
+      writesDrained = undefined;
+      drained.resolve(undefined);
+    }
+  }
+
+  /** "Wait until every chunk that has been read has been written (its promise settled)." */
+  function waitForWritesToFinish(): Promise<unknown> {
+    if (pendingWrites === 0) return PerformPromiseThen(promiseResolvedWith(undefined), returnUndefined);
+    writesDrained ??= newPromise<undefined>();
+    return PerformPromiseThen(writesDrained.promise, returnUndefined);
   }
 
   function isOrBecomesErrored(
@@ -161,14 +169,6 @@ export function ReadableStreamPipeTo(
   function isOrBecomesClosed(stream: ReadableStreamImpl, closed: Promise<unknown>, action: () => void): void {
     if (stream.state === 'closed') action();
     else uponFulfillment(closed, action);
-  }
-
-  function waitForWritesToFinish(): Promise<unknown> {
-    // A write may start while we wait for the previous one; wait until no newer write exists.
-    const oldCurrentWrite = currentWrite;
-    return PerformPromiseThen(currentWrite, () =>
-      oldCurrentWrite !== currentWrite ? waitForWritesToFinish() : undefined,
-    );
   }
 
   function shutdownWithAnAction(action: () => Promise<unknown>, originalIsError = false, originalError?: unknown): void {
