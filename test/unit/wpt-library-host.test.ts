@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { bundleEntry } from '../../conformance/bundle.js';
 import { LibraryHost } from '../../conformance/hosts/library.js';
@@ -46,7 +47,7 @@ describe('library host', { skip }, () => {
     await copyFile(harness, join(root, 'resources', 'testharness.js'));
     await writeFile(join(root, 'fake', 'resources', 'helper.js'), 'var helperValue = 42;');
     for (const [name, source] of Object.entries(FILES)) await writeFile(join(root, 'fake', name), source);
-    const prelude = await bundleEntry(new URL('../../conformance/realm/prelude.ts', import.meta.url).pathname, '__nanoPrelude');
+    const prelude = await bundleEntry(fileURLToPath(new URL('../../conformance/realm/prelude.ts', import.meta.url)), '__nanoPrelude');
     const impl = { kind: 'script' as const, bundle: { code: '', globalName: '', filename: 'empty' } };
     host = new LibraryHost({ prelude, impl, wptRoot: root, verbose: false, killGraceMs: 500 });
   });

@@ -195,7 +195,10 @@ export function TransferArrayBuffer(buffer: ArrayBuffer): ArrayBuffer {
   // Assert: ! IsDetachedBuffer(O) is false (callers check CanTransferArrayBuffer first).
   if (abTransfer !== undefined) return reflectApply(abTransfer, buffer, []) as ArrayBuffer;
   if (structuredCloneIntrinsic !== undefined) {
-    return structuredCloneIntrinsic(buffer, { transfer: [buffer] }) as ArrayBuffer;
+    const transferred = structuredCloneIntrinsic(buffer, { transfer: [buffer] }) as ArrayBuffer;
+    // A buffer with a detach key (WebAssembly.Memory) must not transfer; structuredClone copies it.
+    if (!IsDetachedBuffer(buffer)) throw new TypeErrorCtor('The ArrayBuffer cannot be detached');
+    return transferred;
   }
   throw new TypeErrorCtor('This environment cannot transfer ArrayBuffers');
 }

@@ -1,0 +1,73 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { globBase, globToRegExp } from './glob.js';
+import { parseMeta, runScope } from './meta.js';
+import type { TestFile } from './types.js';
+
+/**
+ * The test files matching `globs` (suite patterns) and, when given, any of `filters`
+ * (path prefixes like `streams/piping`, or globs), sorted by id, META resolved.
+ */
+export async function discover(root: string, globs: readonly string[], filters: readonly string[]): Promise<TestFile[]> {
+  const patterns = globs.map(globToRegExp);
+  const filterTests = filters.map(filterTest);
+  const candidates = new Set<string>();
+  for (const base of new Set(globs.map(globBase))) {
+    for (const path of await walk(root, base)) {
+      if (patterns.some((p) => p.test(path)) && (filterTests.length === 0 || filterTests.some((f) => f(path)))) candidates.add(path);
+    }
+  }
+  const files: TestFile[] = [];
+  for (const path of [...candidates].sort()) files.push(...(await describe(root, path)));
+  return files;
+}
+
+/** A positional filter: a glob when it has wildcards, else a path prefix (leading `/` optional). */
+function filterTest(filter: string): (path: string) => boolean {
+  const clean = filter.replace(/^\/+/, '');
+  if (/[*?]/.test(clean)) {
+    const regexp = globToRegExp(clean);
+    return (path) => regexp.test(path);
+  }
+  return (path) => path.startsWith(clean);
+}
+
+/**
+ * Upstream WPT files that are symbolic links, which the Debian snapshot does not carry (and the
+ * fetch script drops): served from their targets, as wptserve follows the links.
+ */
+const LINKED_SCRIPTS: Readonly<Record<string, string>> = {
+  '/resources/WebIDLParser.js': '/resources/webidl2/lib/webidl2.js',
+};
+
+/** The TestFile(s) for one .any.js: one per `// META: variant=`, none if no scope runs it. */
+async function describe(root: string, path: string): Promise<TestFile[]> {
+  const meta = parseMeta(await readFile(join(root, path), 'utf8'));
+  const scope = runScope(meta.globals);
+  if (!scope) return [];
+  // Resolved as URLs on wptserve would be; an absolute path cannot climb above the WPT root.
+  const scripts = meta.scripts.map((script) => {
+    const resolved = script.startsWith('/') ? posix.normalize(script) : posix.join('/', posix.dirname(path), script);
+    return join(root, ...(LINKED_SCRIPTS[resolved] ?? resolved).split('/'));
+  });
+  const base: TestFile = { id: `/${path}`, path: join(root, ...path.split('/')), scripts, scope, long: meta.long };
+  if (meta.variants.length === 0) return [base];
+  return meta.variants.map((variant) => ({ ...base, id: `/${path}${variant}`, variant }));
+}
+
+/** POSIX paths (relative to root) of the files under `dir`; none when it does not exist. */
+async function walk(root: string, dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(join(root, dir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const entry of entries) {
+    const path = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await walk(root, path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import type { RealmHost } from '../realm/contract.js';
+import type { TestFile } from '../types.js';
+
+/**
+ * What the realm's prelude gets in library mode: Node's own objects for everything the streams
+ * code does not implement itself. They stay host-realm objects, which decides a few results:
+ * structuredClone (transferable/transform-stream-members: TypeError instead of DataCloneError;
+ * readable-byte-streams/non-transferable-buffers: the streams' transfer fallback on Node 20),
+ * MessageChannel (owning-type-message-port), and any test comparing their errors' constructors.
+ */
+export function realmHost(wptRoot: string, file: TestFile, verbose: boolean): RealmHost {
+  const quiet = Object.fromEntries(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'assert'].map((k) => [k, () => {}]));
+  const host: RealmHost = {
+    // With --expose-gc every context already has its own `gc`, which common/gc.js uses.
+    globals: {
+      structuredClone, MessageChannel, MessagePort, MessageEvent,
+      TextEncoder, TextDecoder, URL, URLSearchParams, Blob,
+      AbortController, AbortSignal, DOMException, EventTarget, Event,
+      console: verbose ? console : quiet,
+      fetch: wptFetch(wptRoot, file),
+    },
+    setTimeout: (callback, delay) => setTimeout(callback, delay),
+    setInterval: (callback, delay) => setInterval(callback, delay),
+    clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    scope: file.scope,
+    title: file.path.slice(file.path.lastIndexOf(sep) + 1).split('.')[0]!,
+  };
+  if (file.variant !== undefined) {
+    const url = new URL(`http://web-platform.test${file.id}`);
+    host.location = { href: url.href, pathname: url.pathname, search: url.search, hash: '' };
+  }
+  return host;
+}
+
+/**
+ * A `fetch` that serves the WPT tree as wptserve would serve static files (idlharness loads
+ * /interfaces/*.idl, compression tests load /media files). Nothing outside the tree is read.
+ */
+function wptFetch(root: string, file: TestFile): (input: unknown) => Promise<Response> {
+  const base = new URL(`http://web-platform.test${urlPath(root, file.path)}`);
+  return async (input) => {
+    const url = new URL(String(input), base);
+    const path = join(root, decodeURIComponent(url.pathname));
+    if (url.origin !== base.origin || !path.startsWith(root + sep)) return new Response(null, { status: 404 });
+    try {
+      return new Response(await readFile(path));
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+  };
+}
+
+/** `/streams/piping/abort.any.js` for a file in the tree: the URL path WPT would serve it at. */
+export function urlPath(root: string, path: string): string {
+  return path.slice(root.length).split(sep).join('/');
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compare } from '../../conformance/expectations.js';
+import { globToRegExp } from '../../conformance/glob.js';
+import { parseMeta, runScope } from '../../conformance/meta.js';
+import type { FileResult } from '../../conformance/types.js';
+
+describe('WPT harness parts', () => {
+  it('reads META lines only at the top of a file', () => {
+    const meta = parseMeta('// META: global=window,worker\n// META: script=../resources/a.js\n// META: timeout=long\n\n// META: script=late.js\n');
+    assert.deepEqual(meta.globals, ['window', 'worker']);
+    assert.deepEqual(meta.scripts, ['../resources/a.js']);
+    assert.equal(meta.long, true);
+    assert.deepEqual(parseMeta('test(() => {});').globals, ['window', 'dedicatedworker']);
+  });
+
+  it('runs files that have a window, worker or ShadowRealm variant', () => {
+    assert.equal(runScope(['window', 'worker', 'shadowrealm']), 'worker');
+    assert.equal(runScope(['window']), 'window');
+    assert.equal(runScope(['shadowrealm-in-window']), 'worker');
+    assert.equal(runScope(['wasm']), undefined);
+  });
+
+  it('matches globs on path segments', () => {
+    const any = globToRegExp('streams/**/*.any.js');
+    assert.ok(any.test('streams/piping/abort.any.js'));
+    assert.ok(any.test('streams/idlharness.any.js'));
+    assert.ok(!any.test('streams/transferable/window.html'));
+    assert.ok(!globToRegExp('encoding/streams/*.any.js').test('encoding/streams/resources/x.any.js'));
+  });
+
+  it('reports unexpected failures, unexpected passes and stale expectations', () => {
+    const result: FileResult = {
+      test: '/streams/a.any.js', status: 'OK', message: null, duration: 1,
+      subtests: [
+        { name: 'ok', status: 'PASS', message: null },
+        { name: 'broken', status: 'FAIL', message: 'x' },
+        { name: 'fixed', status: 'PASS', message: null },
+      ],
+    };
+    const unexpected = compare([result], {
+      '/streams/a.any.js': {
+        subtests: { fixed: { status: 'FAIL', reason: 'r' }, gone: { status: 'FAIL', reason: 'r' } },
+      },
+    });
+    assert.deepEqual(unexpected.map((u) => [u.subtest, u.actual, u.stale]), [
+      ['broken', 'FAIL', false],
+      ['fixed', 'PASS', true],
+      ['gone', 'MISSING', true],
+    ]);
+  });
+});
