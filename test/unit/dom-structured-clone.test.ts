@@ -1,0 +1,119 @@
+// structuredClone: cycles, shared references, transfer, DataCloneError; MessageChannel delivery.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { structuredClone } from '../../src/web/structured-clone.js';
+import { MessageChannel, MessageEvent, MessagePort } from '../../src/web/message-channel.js';
+import { DOMException } from '../../src/web/dom-exception.js';
+import { installDomBasics } from '../../src/web/install-dom.js';
+import { ReadableStream } from '../../src/streams/index.js';
+
+installDomBasics({}, {
+  setTimeout: (cb, ms) => setTimeout(cb, ms) as unknown as number,
+  clearTimeout: (id) => clearTimeout(id),
+  queueTask: (cb) => setImmediate(cb),
+});
+
+function isDataCloneError(e: unknown): boolean {
+  return e instanceof DOMException && e.name === 'DataCloneError' && e.code === 25;
+}
+
+test('cycles and shared references keep their shape', () => {
+  const shared = { s: 1 };
+  const input: any = { a: shared, b: shared, list: [shared] };
+  input.self = input;
+  input.list.push(input.list);
+  const map = new Map<unknown, unknown>([[shared, input]]);
+  input.map = map;
+  const copy = structuredClone(input) as any;
+  assert.notEqual(copy, input);
+  assert.equal(copy.self, copy);
+  assert.equal(copy.a, copy.b);
+  assert.notEqual(copy.a, shared);
+  assert.equal(copy.list[0], copy.a);
+  assert.equal(copy.list[1], copy.list);
+  assert.equal(copy.map.get(copy.a), copy);
+});
+
+test('wrappers, Date, RegExp, Error, typed arrays over one buffer', () => {
+  const buffer = new ArrayBuffer(8);
+  const input = [Object(1n), new String('s'), new Date(5), /a+/giy, new RangeError('bad'), new Uint8Array(buffer, 2, 3), new DataView(buffer)];
+  const copy = structuredClone(input) as any[];
+  assert.equal(typeof copy[0], 'object');
+  assert.equal(copy[0].valueOf(), 1n);
+  assert.equal(copy[1].valueOf(), 's');
+  assert.equal(copy[2].getTime(), 5);
+  assert.equal(copy[3].source, 'a+');
+  assert.equal(copy[3].flags, 'giy');
+  assert.ok(copy[4] instanceof RangeError);
+  assert.equal(copy[4].message, 'bad');
+  assert.equal(copy[5].byteOffset, 2);
+  assert.equal(copy[5].length, 3);
+  assert.equal(copy[5].buffer, copy[6].buffer);
+  assert.notEqual(copy[5].buffer, buffer);
+});
+
+test('transfer detaches the buffer and the copy keeps the bytes; errors detach nothing', () => {
+  const bytes = new Uint8Array([1, 2, 3]);
+  const copy = structuredClone({ view: bytes }, { transfer: [bytes.buffer] }) as { view: Uint8Array };
+  assert.equal(bytes.buffer.byteLength, 0);
+  assert.deepEqual([...copy.view], [1, 2, 3]);
+  const other = new ArrayBuffer(4);
+  assert.throws(() => structuredClone({ other, f() {} }, { transfer: [other] }), isDataCloneError);
+  assert.equal(other.byteLength, 4);
+  assert.throws(() => structuredClone(other, { transfer: [other, other] }), isDataCloneError);
+  assert.throws(() => structuredClone(copy.view.buffer, { transfer: [bytes.buffer] }), isDataCloneError);
+});
+
+test('functions, symbols, WeakMaps and streams throw DataCloneError', () => {
+  assert.throws(() => structuredClone(() => {}), isDataCloneError);
+  assert.throws(() => structuredClone(Symbol('s')), isDataCloneError);
+  assert.throws(() => structuredClone(new WeakMap()), isDataCloneError);
+  const stream = new ReadableStream();
+  assert.throws(() => structuredClone(stream), isDataCloneError);
+  assert.throws(() => structuredClone(stream, { transfer: [stream] }), isDataCloneError);
+  assert.throws(() => structuredClone(1, { transfer: [1 as unknown as object] }), TypeError);
+});
+
+test('DOMException is serializable', () => {
+  const copy = structuredClone(new DOMException('m', 'AbortError')) as DOMException;
+  assert.ok(copy instanceof DOMException);
+  assert.equal(copy.name, 'AbortError');
+  assert.equal(copy.code, 20);
+});
+
+test('MessageChannel: messages wait for start(), arrive as tasks in order, ports transfer', async () => {
+  const { port1, port2 } = new MessageChannel();
+  const received: unknown[] = [];
+  let second!: () => void;
+  const gotTwo = new Promise<void>((resolve) => (second = resolve));
+  port2.addEventListener('message', (e) => {
+    received.push((e as MessageEvent).data);
+    if (received.length === 2) second();
+  });
+  const payload = { n: 1 };
+  port1.postMessage(payload);
+  port1.postMessage('two', []);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(received, []);
+  port2.start();
+  assert.deepEqual(received, []);
+  await gotTwo;
+  assert.deepEqual(received, [{ n: 1 }, 'two']);
+  assert.notEqual(received[0], payload);
+
+  // Transfer port2's sibling through a third channel; the moved port keeps its entanglement.
+  const carrier = new MessageChannel();
+  const got = new Promise<MessageEvent>((resolve) => (carrier.port2.onmessage = (e) => resolve(e)));
+  carrier.port1.postMessage({ port: port1 }, [port1]);
+  const event = await got;
+  const moved = (event.data as { port: MessagePort }).port;
+  assert.ok(moved instanceof MessagePort);
+  assert.notEqual(moved, port1);
+  assert.deepEqual(event.ports, [moved]);
+  assert.ok(Object.isFrozen(event.ports));
+  const back = new Promise<unknown>((resolve) => port2.addEventListener('message', (e) => resolve((e as MessageEvent).data)));
+  moved.postMessage('via moved');
+  assert.equal(await back, 'via moved');
+  assert.throws(() => structuredClone(port1, { transfer: [port1] }), isDataCloneError);
+  assert.throws(() => moved.postMessage(1, [moved]), isDataCloneError);
+});
