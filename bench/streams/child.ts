@@ -1,0 +1,53 @@
+// One measurement in a fresh process: open an implementation, warm the scenario up, collect
+// garbage, time one full-size run, print one JSON line. The runner spawns one per run so no
+// implementation inherits another's heap, JIT state or garbage.
+import { Unavailable } from './host.js';
+import { findImpl } from './impls.js';
+import { findScenario } from './scenarios.js';
+import type { ChildRequest, ChildResult } from './types.js';
+
+const KiB = 1024;
+
+async function measure(request: ChildRequest): Promise<ChildResult> {
+  const scenario = findScenario(request.scenario);
+  let host;
+  try {
+    host = await findImpl(request.impl).open(request.bundles);
+  } catch (error) {
+    if (error instanceof Unavailable) return { status: 'unavailable', reason: error.message };
+    throw error;
+  }
+  const reason = host.unsupported(scenario);
+  if (reason !== null) return { status: 'n/a', reason };
+
+  // Smaller than the measured run, large enough for the hot loops to reach the optimizing tier.
+  await host.run(scenario, request.warmupSize);
+  host.collectGarbage();
+
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  const work = await host.run(scenario, request.size);
+  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  // Read before any collection: the committed heap is still sized for the run's peak.
+  const heapMiB = host.heapMiB();
+  // maxRSS is the process's high-water mark (KiB), warm-up and startup included.
+  const rssPeakMiB = process.resourceUsage().maxRSS / KiB;
+  return { status: 'ok', ms, cpuMs: (cpu.user + cpu.system) / 1000, work, rssPeakMiB, heapMiB };
+}
+
+function reply(result: ChildResult): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
+}
+
+// A stray rejection inside an implementation must fail this run, not hang it.
+process.on('unhandledRejection', (error) => reply({ status: 'error', reason: `unhandled rejection: ${String(error)}` }));
+
+const arg = process.argv[2];
+if (!arg) {
+  reply({ status: 'error', reason: 'usage: child.mjs <request JSON>' });
+} else {
+  measure(JSON.parse(arg) as ChildRequest).then(reply, (error: unknown) =>
+    reply({ status: 'error', reason: error instanceof Error ? error.message : String(error) }),
+  );
+}
