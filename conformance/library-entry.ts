@@ -1,15 +1,11 @@
 /**
  * Library-mode entry: esbuild bundles this into one script that every test realm evaluates,
- * then the host calls setup() with the realm's global.
+ * then the host calls setup() with the realm's global and the host services (the bridge).
  */
-import { install } from '../src/streams/install.js';
+import { installGlobals, type RuntimeBridge } from '../src/runtime/globals.js';
 
-/**
- * Host services library mode hands the bundle (not globals: tests must not see them).
- * The compression streams' codec bridge will be added here.
- */
-export type LibraryBridge = Record<string, never>;
+export type LibraryBridge = RuntimeBridge;
 
-export function setup(global: typeof globalThis, _bridge: LibraryBridge): void {
-  install(global);
+export function setup(global: typeof globalThis, bridge: LibraryBridge): void {
+  installGlobals(global, bridge);
 }

@@ -10,7 +10,7 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   compression: ['compression/*.any.js'],
 };
 
-export const DEFAULT_SUITES: readonly string[] = ['streams'];
+export const DEFAULT_SUITES: readonly string[] = ['streams', 'encoding-streams', 'compression'];
 
 /** The suite a test id belongs to (first match in SUITES order), for per-suite totals. */
 export function suiteOf(testId: string): string {

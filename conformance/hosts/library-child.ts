@@ -14,6 +14,7 @@ import type { RealmHooks, RealmHost } from '../realm/contract.js';
 import type { FileStatus, SubtestResult, SubtestStatus, TestFile } from '../types.js';
 import type { FromChild, ToChild } from './library-protocol.js';
 import { realmHost, urlPath } from './library-realm-host.js';
+import { libraryBridge } from './library-bridge.js';
 
 type Init = Extract<ToChild, { type: 'init' }>;
 
@@ -128,7 +129,7 @@ function installImpl(evaluate: (code: string, filename: string) => unknown, cont
     return;
   }
   const exports = evaluateBundle(evaluate, impl.bundle) as { setup?: (global: object, bridge: object) => void } | undefined;
-  exports?.setup?.(vm.runInContext('globalThis', context) as object, {});
+  exports?.setup?.(vm.runInContext('globalThis', context) as object, libraryBridge());
 }
 
 // The parent went away (finished or died): nothing more will be asked of us.

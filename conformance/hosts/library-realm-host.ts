@@ -4,11 +4,10 @@ import type { RealmHost } from '../realm/contract.js';
 import type { TestFile } from '../types.js';
 
 /**
- * What the realm's prelude gets in library mode: Node's own objects for everything the streams
- * code does not implement itself. They stay host-realm objects, which decides a few results:
- * structuredClone (transferable/transform-stream-members: TypeError instead of DataCloneError;
- * readable-byte-streams/non-transferable-buffers: the streams' transfer fallback on Node 20),
- * MessageChannel (owning-type-message-port), and any test comparing their errors' constructors.
+ * What the realm's prelude gets in library mode: Node's own objects for what the implementation
+ * under test may lack. NANO installs its own over most of them (structuredClone, MessageChannel,
+ * events, AbortSignal, the text and compression streams, and the rest as they land); those left
+ * are host-realm objects, so a test comparing their errors' constructors can mis-score.
  */
 export function realmHost(wptRoot: string, file: TestFile, verbose: boolean): RealmHost {
   const quiet = Object.fromEntries(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'assert'].map((k) => [k, () => {}]));

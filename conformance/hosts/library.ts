@@ -74,7 +74,8 @@ export class LibraryHost implements Host {
     this.#ready ??= new Promise((resolve, reject) => {
       const child = fork(CHILD, [], {
         // --expose-gc: common/gc.js then really collects (it uses `self.gc` when present).
-        execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc'],
+        // --harmony-rab-gsab-transfer: ArrayBuffer.prototype.transfer on Node 20 (detaching buffers).
+        execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc', '--harmony-rab-gsab-transfer'],
         // The child's own output goes to our stderr: stdout is the summary's.
         stdio: ['ignore', 2, 2, 'ipc'],
         serialization: 'advanced',

@@ -44,7 +44,25 @@ export function setupRealm(host: RealmHost): RealmHooks {
     const list = listeners.get(type) ?? [];
     if (list.includes(listener)) list.splice(list.indexOf(listener), 1);
   });
+  const ownAdd = global['addEventListener'];
   const dispatch = (event: { type: string; [field: string]: unknown }): void => {
+    // The implementation installed its own EventTarget on the global (NANO's runtime does):
+    // testharness then listens through it, so the event is a real ErrorEvent or
+    // PromiseRejectionEvent dispatched there.
+    if (global['addEventListener'] !== ownAdd && typeof global['dispatchEvent'] === 'function') {
+      const Ctor = global[event.type === 'error' ? 'ErrorEvent' : 'PromiseRejectionEvent'] as
+        | (new (type: string, init: object) => object)
+        | undefined;
+      if (typeof Ctor === 'function') {
+        const { type, ...init } = event;
+        try {
+          (global['dispatchEvent'] as (event: object) => boolean).call(global, new Ctor(type, { ...init, cancelable: true }));
+        } catch {
+          // As below: a throwing listener must not loop back into itself.
+        }
+        return;
+      }
+    }
     for (const listener of [...(listeners.get(event.type) ?? [])]) {
       try {
         listener.call(global, event);

@@ -40,9 +40,6 @@ export interface DomHooks {
 }
 
 const ObjectDefineProperty = Object.defineProperty;
-const ObjectGetPrototypeOf = Object.getPrototypeOf;
-const ObjectSetPrototypeOf = Object.setPrototypeOf;
-const ObjectPrototype = Object.prototype;
 
 let platformObjectsRegistered = false;
 
@@ -90,12 +87,11 @@ export function installDomBasics(global: object, hooks: DomHooks): void {
     ObjectDefineProperty(global, name, { value: fn, writable: true, enumerable: true, configurable: true });
   }
 
-  // The global is an EventTarget: inherit EventTarget.prototype when the global's prototype is
-  // the plain %Object.prototype%, else give it the methods as own properties.
+  // The global is an EventTarget. Its prototype stays what it is (a plain object's, as a
+  // ShadowRealm's global: idlharness decides which interfaces are exposed from that); the
+  // EventTarget methods become own properties, which work on it since it is adopted above.
   adoptAsGlobalEventTarget(global);
-  if (ObjectGetPrototypeOf(global) === ObjectPrototype || ObjectGetPrototypeOf(global) === null) {
-    ObjectSetPrototypeOf(global, EventTarget.prototype);
-  } else if (!(EventTarget.prototype as object).isPrototypeOf(global)) {
+  if (!(EventTarget.prototype as object).isPrototypeOf(global)) {
     for (const name of ['addEventListener', 'removeEventListener', 'dispatchEvent'] as const) {
       ObjectDefineProperty(global, name, {
         value: EventTarget.prototype[name],

@@ -1,0 +1,130 @@
+// The host half of CompressionStream / DecompressionStream: node:zlib driven synchronously,
+// one chunk at a time, through the zlib handle's writeSync (what zlib's own *Sync functions
+// use). The stream classes of node:zlib cannot be used: they answer asynchronously and only
+// flush on their own schedule, and the one-shot *Sync functions close the engine after one call.
+import zlib from 'node:zlib';
+import type { CodecInstance, CodecMode, CodecResult, CompressionCodec, CompressionFormat } from '../web/compression-codec.js';
+
+const C = zlib.constants;
+/** Output is produced in pieces of this size (what node:zlib uses by default). */
+const CHUNK = 16 * 1024;
+
+/** The parts of node:zlib's engine object and native handle this file uses. */
+interface ZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  close(): void;
+  onerror: (message: string, errno: number) => void;
+}
+interface ZlibEngine {
+  _handle: ZlibHandle | null;
+  /** [availOutAfter, availInAfter], written by writeSync. */
+  _writeState: Uint32Array;
+}
+
+interface FormatEntry {
+  create: () => ZlibEngine;
+  process: number;
+  finish: number;
+}
+
+const ENGINES: Record<CodecMode, Record<CompressionFormat, FormatEntry>> = {
+  compress: {
+    deflate: zlibEntry(() => zlib.createDeflate()),
+    'deflate-raw': zlibEntry(() => zlib.createDeflateRaw()),
+    gzip: zlibEntry(() => zlib.createGzip()),
+    brotli: brotliEntry(() => zlib.createBrotliCompress()),
+  },
+  decompress: {
+    deflate: zlibEntry(() => zlib.createInflate()),
+    'deflate-raw': zlibEntry(() => zlib.createInflateRaw()),
+    gzip: zlibEntry(() => zlib.createGunzip()),
+    brotli: brotliEntry(() => zlib.createBrotliDecompress()),
+  },
+};
+
+function zlibEntry(create: () => unknown): FormatEntry {
+  return { create: create as () => ZlibEngine, process: C.Z_NO_FLUSH, finish: C.Z_FINISH };
+}
+function brotliEntry(create: () => unknown): FormatEntry {
+  return { create: create as () => ZlibEngine, process: C.BROTLI_OPERATION_PROCESS, finish: C.BROTLI_OPERATION_FINISH };
+}
+
+class NodeCodecInstance implements CodecInstance {
+  #engine: ZlibEngine;
+  #handle: ZlibHandle | null;
+  #entry: FormatEntry;
+  #decompress: boolean;
+  #error: string | undefined;
+
+  constructor(entry: FormatEntry, mode: CodecMode) {
+    this.#entry = entry;
+    this.#decompress = mode === 'decompress';
+    this.#engine = entry.create();
+    const handle = this.#engine._handle;
+    if (handle === null) throw new Error('zlib: no native handle');
+    // writeSync reports errors through onerror, synchronously; record them instead of letting
+    // the engine destroy itself (and emit 'error' nobody listens to).
+    handle.onerror = (message) => {
+      this.#error = message;
+    };
+    this.#handle = handle;
+  }
+
+  push(chunk: Uint8Array): CodecResult {
+    return this.#run(chunk, this.#entry.process, false);
+  }
+
+  finish(): CodecResult {
+    const result = this.#run(new Uint8Array(0), this.#entry.finish, true);
+    this.close();
+    return result;
+  }
+
+  close(): void {
+    const handle = this.#handle;
+    if (handle === null) return;
+    this.#handle = null;
+    this.#engine._handle = null;
+    handle.close();
+  }
+
+  #run(input: Uint8Array, flush: number, finishing: boolean): CodecResult {
+    const handle = this.#handle;
+    if (handle === null) throw new TypeError('The compression context is closed.');
+    const state = this.#engine._writeState;
+    const chunks: Uint8Array[] = [];
+    let inOff = 0; // writeSync offsets are relative to the view
+    let inLen = input.byteLength;
+    for (;;) {
+      const out = new Uint8Array(CHUNK);
+      handle.writeSync(flush, input, inOff, inLen, out, 0, CHUNK);
+      if (this.#error !== undefined) {
+        const message = this.#error;
+        this.close();
+        throw new TypeError(`The ${this.#decompress ? 'compressed' : 'input'} data is not valid: ${message}.`);
+      }
+      const availOut = state[0]!;
+      const availIn = state[1]!;
+      const produced = CHUNK - availOut;
+      // A fresh Uint8Array per piece, each over its own buffer (sliced when short), owned by the caller.
+      if (produced > 0) chunks.push(produced === CHUNK ? out : out.slice(0, produced));
+      inOff += inLen - availIn;
+      inLen = availIn;
+      // Room left in the output buffer: the engine has taken all it will from this input.
+      if (availOut !== 0) break;
+    }
+    // Decompression: input left over means the compressed data ended inside this chunk.
+    // (A truncated stream is reported by the engine itself on finish, as an error above.)
+    const error = this.#decompress && !finishing && inLen > 0 ? 'Trailing data after the end of the compressed data.' : undefined;
+    return { chunks, error };
+  }
+}
+
+/** node:zlib as a CompressionCodec: gzip, deflate, deflate-raw and brotli, both directions. */
+export const nodeCompressionCodec: CompressionCodec = {
+  create(format, mode) {
+    const table = Object.hasOwn(ENGINES, mode) ? ENGINES[mode] : undefined;
+    if (table === undefined || !Object.hasOwn(table, format)) return undefined;
+    return new NodeCodecInstance(table[format], mode);
+  },
+};

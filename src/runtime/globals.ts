@@ -1,0 +1,26 @@
+// The realm side of the runtime: installs every global an app (or a WPT test realm) starts with.
+// It is bundled into one script that is evaluated inside the target realm (an isolate, or a
+// node:vm context in library mode), so every class belongs to that realm. What needs the host
+// arrives through `bridge`, whose members take and return only primitives, ArrayBuffers,
+// Uint8Arrays and plain data objects (so the isolate host can pass them across by copy or transfer).
+import { install as installStreams } from '../streams/install.js';
+import { installDomBasics, type DomHooks } from '../web/install-dom.js';
+import { installTextStreams } from '../web/install-text-streams.js';
+import { installCompressionStreams } from '../web/install-compression-streams.js';
+import type { CompressionCodec } from '../web/compression-codec.js';
+
+/** Everything the host provides. Optional members: the globals that need them are left out. */
+export interface RuntimeBridge extends DomHooks {
+  /** zlib (and brotli) behind CompressionStream / DecompressionStream. */
+  compression?: CompressionCodec;
+  // --- one member per host service; add yours here ---
+}
+
+export function installGlobals(global: object, bridge: RuntimeBridge): void {
+  // Streams first: the others build on them, and they capture their intrinsics now.
+  installStreams(global);
+  installDomBasics(global, bridge);
+  installTextStreams(global);
+  if (bridge.compression !== undefined) installCompressionStreams(global, bridge.compression);
+  // --- one line per area; add yours here ---
+}
