@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { IMPL_NAMES, type ImplName } from './impls.js';
 import { DEFAULT_SUITES, SUITES } from './suites.js';
 
-export const HOST_NAMES = ['library'] as const;
+export const HOST_NAMES = ['isolate', 'library'] as const;
 export type HostName = (typeof HOST_NAMES)[number];
 
 export interface CliOptions {
@@ -23,7 +23,8 @@ export const USAGE = `usage: npm run wpt -- [FILTER...] [options]
   FILTER              path prefix or glob under the WPT root, e.g. streams/piping or 'streams/**/tee*'
   --suite NAME        run this suite (repeatable): ${Object.keys(SUITES).join(', ')}; default: ${DEFAULT_SUITES.join(', ')}
   --impl NAME         ${IMPL_NAMES.join(' | ')} (default nano; node and polyfill calibrate the harness)
-  --host NAME         where files run: library (fresh node:vm context per file)
+  --host NAME         where files run: isolate (a fresh isolated-vm isolate with the NANO runtime, default)
+                      or library (a fresh node:vm context with NANO's globals)
   --json FILE         wptreport JSON output (default .wpt-results.json)
   --expectations FILE expected failures (default wpt/expectations.json with --impl nano, none otherwise)
   --no-expectations   report only; exit 0 whatever the results

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { RealmHost } from '../realm/contract.js';
@@ -38,17 +39,33 @@ export function realmHost(wptRoot: string, file: TestFile, verbose: boolean): Re
  * /interfaces/*.idl, compression tests load /media files). Nothing outside the tree is read.
  */
 function wptFetch(root: string, file: TestFile): (input: unknown) => Promise<Response> {
-  const base = new URL(`http://web-platform.test${urlPath(root, file.path)}`);
+  const base = `http://web-platform.test${urlPath(root, file.path)}`;
   return async (input) => {
-    const url = new URL(String(input), base);
-    const path = join(root, decodeURIComponent(url.pathname));
-    if (url.origin !== base.origin || !path.startsWith(root + sep)) return new Response(null, { status: 404 });
-    try {
-      return new Response(await readFile(path));
-    } catch {
-      return new Response(null, { status: 404 });
-    }
+    const bytes = await readWptUrl(root, new URL(String(input), base).href);
+    return new Response(bytes, { status: bytes === null ? 404 : 200 });
   };
+}
+
+/** The path in the tree of a `http://web-platform.test/...` URL, or null outside it. */
+function wptPath(root: string, href: string): string | null {
+  const url = new URL(href);
+  const path = join(root, decodeURIComponent(url.pathname));
+  return url.origin !== 'http://web-platform.test' || !path.startsWith(root + sep) ? null : path;
+}
+
+/** The bytes of a `http://web-platform.test/...` URL's file in the tree, or null. */
+export async function readWptUrl(root: string, href: string): Promise<Uint8Array | null> {
+  const path = wptPath(root, href);
+  return path === null ? null : readFile(path).catch(() => null);
+}
+
+export function readWptUrlSync(root: string, href: string): Uint8Array | null {
+  const path = wptPath(root, href);
+  try {
+    return path === null ? null : readFileSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** `/streams/piping/abort.any.js` for a file in the tree: the URL path WPT would serve it at. */

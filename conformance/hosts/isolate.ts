@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import ivm from 'isolated-vm';
+import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
+import { bundleEntry, type RealmBundle } from '../bundle.js';
+import type { FileResult, FileStatus, Host, RunFileOptions, SubtestResult, TestFile } from '../types.js';
+import { readWptUrlSync, urlPath } from './library-realm-host.js';
+
+export interface IsolateHostConfig {
+  wptRoot: string;
+  verbose: boolean;
+  /** How long past its limit a file may take to report its own TIMEOUT before its isolate is disposed. */
+  killGraceMs?: number;
+}
+
+const SUBTEST_STATUS: readonly SubtestResult['status'][] = ['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED'];
+const HARNESS_STATUS: readonly FileStatus[] = ['OK', 'ERROR', 'TIMEOUT', 'PRECONDITION_FAILED'];
+/** Room for the tests that allocate (a 256 MiB cap, as a worker might have). */
+const MEMORY_LIMIT_MB = 256;
+
+type Message =
+  | { type: 'subtest'; subtest: { name: string; status: number; message: string | null } }
+  | { type: 'done'; status: number; message: string | null; subtests: { name: string; status: number; message: string | null }[] };
+
+let prelude: Promise<RealmBundle> | undefined;
+const scripts = new Map<string, Promise<string>>();
+const source = (path: string): Promise<string> => {
+  let text = scripts.get(path);
+  if (!text) scripts.set(path, (text = readFile(path, 'utf8')));
+  return text;
+};
+
+/**
+ * The isolate host: each file runs in a fresh isolated-vm isolate booted with the NANO runtime,
+ * exactly what an app gets, plus the WPT worker wrapper (isolate-prelude.ts). Isolates run on
+ * their own threads, so this host needs no worker process; a stuck isolate is disposed.
+ */
+export class IsolateHost implements Host {
+  constructor(private readonly config: IsolateHostConfig) {}
+
+  async runFile(file: TestFile, options: RunFileOptions): Promise<FileResult> {
+    const timeoutMs = file.long ? options.timeoutMs * 2 : options.timeoutMs;
+    const started = performance.now();
+    const seen: SubtestResult[] = [];
+    const { wptRoot, verbose } = this.config;
+    const grace = this.config.killGraceMs ?? 5_000;
+    prelude ??= bundleEntry(fileURLToPath(new URL('../realm/isolate-prelude.ts', import.meta.url)), '__wptPrelude');
+
+    let nano: NanoIsolate | undefined;
+    let settle!: (status: FileStatus, message: string | null, subtests: SubtestResult[]) => void;
+    const result = new Promise<FileResult>((resolve) => {
+      let settled = false;
+      settle = (status, message, subtests) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(harnessTimer);
+        clearTimeout(killTimer);
+        nano?.dispose();
+        resolve({ test: file.id, status, message, subtests, duration: Math.round(performance.now() - started) });
+      };
+    });
+    // At the limit, testharness's timeout() marks what is unfinished; past the grace, dispose.
+    const harnessTimer = setTimeout(() => {
+      nano?.context.eval('typeof timeout === "function" && timeout()', { timeout: 1000 }).catch(() => {});
+    }, timeoutMs);
+    const killTimer = setTimeout(
+      () => settle('TIMEOUT', `no result ${timeoutMs / 1000}s + ${grace / 1000}s after start; isolate disposed`, seen),
+      timeoutMs + grace,
+    );
+
+    try {
+      nano = await NanoIsolate.create({
+        memoryLimitMb: MEMORY_LIMIT_MB,
+        log: verbose ? (level, text) => process.stderr.write(`[${file.id} ${level}] ${text}\n`) : undefined,
+      });
+      const { context } = nano;
+      const onMessage = (json: string): void => {
+        const message = JSON.parse(json) as Message;
+        if (message.type === 'subtest') {
+          seen.push(toSubtest(message.subtest));
+        } else {
+          settle(HARNESS_STATUS[message.status] ?? 'ERROR', message.message, message.subtests.map(toSubtest));
+        }
+      };
+      await context.global.set('__wptHost_report', new ivm.Callback(onMessage, { ignored: true }));
+      // Synchronous: a host function given to an isolate cannot answer with a promise.
+      await context.global.set(
+        '__wptHost_read',
+        new ivm.Callback((href: string) => {
+          const bytes = readWptUrlSync(wptRoot, href);
+          return bytes === null ? null : new ivm.ExternalCopy(new Uint8Array(bytes)).copyInto({ release: true });
+        }),
+      );
+      const info = {
+        scope: file.scope,
+        title: file.path.slice(file.path.lastIndexOf('/') + 1).split('.')[0]!,
+        location: locationOf(file, wptRoot),
+      };
+      const bundle = await prelude;
+      await context.eval(
+        `(function () { ${bundle.code}\n__wptPrelude.setupIsolateRealm(${JSON.stringify(info)}); })()`,
+        { filename: 'wpt:isolate-prelude' },
+      );
+      const files = [`${wptRoot}/resources/testharness.js`, ...file.scripts, file.path];
+      const scripts = await Promise.all(files.map(async (path) => ({ code: await source(path), filename: urlPath(wptRoot, path) })));
+      await context.global.set('__wptScripts', new ivm.ExternalCopy(scripts).copyInto({ release: true }));
+      await context.eval('__wptRun(__wptScripts); delete globalThis.__wptScripts;', { timeout: timeoutMs });
+    } catch (error) {
+      settle('CRASH', `isolate setup failed: ${(error as Error).stack ?? String(error)}`, seen);
+    }
+    // A disposed isolate (memory limit, catastrophic error) never completes: report it.
+    const watchdog = setInterval(() => {
+      if (nano?.isolate.isDisposed) settle('CRASH', 'the isolate was disposed (memory limit?) while running the file', seen);
+    }, 250);
+    const done = await result;
+    clearInterval(watchdog);
+    return done;
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toSubtest(t: { name: string; status: number; message: string | null }): SubtestResult {
+  return { name: t.name, status: SUBTEST_STATUS[t.status] ?? 'FAIL', message: t.message };
+}
+
+function locationOf(file: TestFile, root: string): { href: string; pathname: string; search: string; hash: string } {
+  const url = new URL(`http://web-platform.test${urlPath(root, file.path)}${file.variant ?? ''}`);
+  return { href: url.href, pathname: url.pathname, search: url.search, hash: '' };
+}

@@ -1,0 +1,87 @@
+/**
+ * Runs INSIDE each test isolate, after the NANO runtime booted and before testharness.js: what
+ * WPT's .any.js worker wrapper gives a file (GLOBAL, META_TITLE, location) and a `fetch` that
+ * serves the WPT tree, plus the hook that sends testharness's results to the host. The host's
+ * two functions arrive as `__wptHost_report` / `__wptHost_read` and are taken off the global here.
+ */
+interface Info {
+  scope: 'window' | 'worker';
+  title: string;
+  location?: { href: string; pathname: string; search: string; hash: string };
+}
+interface HarnessTest { name: string; status: number; message: string | null }
+
+type Report = (json: string) => void;
+type Read = (url: string) => Promise<Uint8Array | null>;
+
+export function setupIsolateRealm(info: Info): void {
+  const global = globalThis as unknown as Record<string, unknown>;
+  const define = (name: string, value: unknown): void => {
+    Object.defineProperty(global, name, { value, writable: true, enumerable: false, configurable: true });
+  };
+  const report = global['__wptHost_report'] as Report;
+  const read = global['__wptHost_read'] as Read;
+  delete global['__wptHost_report'];
+  delete global['__wptHost_read'];
+
+  define('GLOBAL', {
+    isWindow: () => info.scope === 'window',
+    isWorker: () => info.scope === 'worker',
+    isShadowRealm: () => false,
+  });
+  define('META_TITLE', info.title);
+  if (info.location) define('location', info.location);
+
+  // fetch() of the WPT tree only, answered with the runtime's Response when it has one.
+  const base = info.location?.href ?? 'http://web-platform.test/';
+  define('fetch', async (input: unknown) => {
+    const Request = global['Request'] as (new (...args: unknown[]) => { url: string }) | undefined;
+    const url = typeof Request === 'function' && input instanceof Request ? input.url : String(input);
+    const bytes = await read(resolve(url, base));
+    const Response = global['Response'] as (new (body: unknown, init: object) => unknown) | undefined;
+    if (typeof Response === 'function') return new Response(bytes, { status: bytes === null ? 404 : 200 });
+    throw new TypeError('fetch: this runtime has no Response yet');
+  });
+
+  // testharness.js, the includes and the file, evaluated in ONE job as the worker wrapper's
+  // importScripts() does: testharness decides "all loaded" after a microtask, so no checkpoint
+  // may come between them. `//# sourceURL` keeps the files' names in stack traces.
+  define('__wptRun', (scripts: { code: string; filename: string }[]) => {
+    delete global['__wptRun'];
+    const indirectEval = eval;
+    const [harness, ...rest] = scripts;
+    indirectEval(`${harness!.code}\n//# sourceURL=${harness!.filename}`);
+    hookHarness(global, report);
+    try {
+      for (const { code, filename } of rest) indirectEval(`${code}\n//# sourceURL=${filename}`);
+    } catch (error) {
+      // A script that throws stops the rest, and is reported like an uncaught error.
+      const ErrorEvent = global['ErrorEvent'] as new (type: string, init: object) => Event;
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      (global['dispatchEvent'] as (event: Event) => boolean)(new ErrorEvent('error', { message, error, cancelable: true }));
+    }
+    (global['done'] as () => void)();
+  });
+}
+
+/** testharness's results go to the host as JSON. */
+function hookHarness(global: Record<string, unknown>, report: Report): void {
+  const add_result_callback = global['add_result_callback'] as (cb: (test: HarnessTest) => void) => void;
+  const add_completion_callback = global['add_completion_callback'] as (
+    cb: (tests: HarnessTest[], status: { status: number; message: string | null }) => void,
+  ) => void;
+  const pick = (t: HarnessTest) => ({ name: String(t.name), status: t.status, message: t.message == null ? null : String(t.message) });
+  add_result_callback((test) => report(JSON.stringify({ type: 'subtest', subtest: pick(test) })));
+  add_completion_callback((tests, status) =>
+    report(JSON.stringify({ type: 'done', status: status.status, message: status.message == null ? null : String(status.message), subtests: tests.map(pick) })),
+  );
+}
+
+/** `url` against `base`, by the URL class when the runtime has one (it always should). */
+function resolve(url: string, base: string): string {
+  const URLCtor = (globalThis as { URL?: new (u: string, b: string) => { href: string } }).URL;
+  if (typeof URLCtor === 'function') return new URLCtor(url, base).href;
+  if (/^[a-z]+:/i.test(url)) return url;
+  if (url.startsWith('/')) return `http://web-platform.test${url}`;
+  return base.replace(/[^/]*$/, '') + url;
+}

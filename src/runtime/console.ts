@@ -1,0 +1,187 @@
+// The console namespace (https://console.spec.whatwg.org/): formats in the isolate (the
+// Formatter operation, with a small inspect for objects) and sends one line per call to the
+// host's log, which tags it with the app.
+import type { HostApi } from './host-api.js';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+const ObjectPrototypeToString = Object.prototype.toString;
+const ReflectApply = Reflect.apply;
+const ReflectOwnKeys = Reflect.ownKeys;
+const ArrayIsArray = Array.isArray;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const JSONStringify = JSON.stringify;
+const ErrorPrototype = Error.prototype;
+const MAX_DEPTH = 2;
+const MAX_ITEMS = 100;
+
+/** A one-line, bounded rendering of any value (what %o and non-string arguments print). */
+export function inspect(value: unknown, depth = 0, seen: object[] = []): string {
+  switch (typeof value) {
+    case 'string':
+      return depth === 0 ? value : JSONStringify(value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : `${value}`;
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return (value as symbol).toString();
+    case 'undefined':
+    case 'boolean':
+      return `${value}`;
+    case 'function': {
+      const name = (value as Function).name;
+      return name ? `[Function: ${name}]` : '[Function (anonymous)]';
+    }
+  }
+  if (value === null) return 'null';
+  const object = value as Record<PropertyKey, unknown>;
+  if (seen.includes(object)) return '[Circular]';
+  try {
+    if (isError(object)) {
+      const stack = object['stack'];
+      return typeof stack === 'string' && stack !== '' ? stack : `${object['name']}: ${object['message']}`;
+    }
+    const tag = ReflectApply(ObjectPrototypeToString, object, []) as string;
+    if (depth > MAX_DEPTH) return ArrayIsArray(object) ? '[Array]' : '[Object]';
+    seen.push(object);
+    try {
+      if (ArrayIsArray(object)) {
+        const items = object.slice(0, MAX_ITEMS).map((item) => inspect(item, depth + 1, seen));
+        if (object.length > MAX_ITEMS) items.push(`... ${object.length - MAX_ITEMS} more items`);
+        return `[ ${items.join(', ')} ]`.replace('[  ]', '[]');
+      }
+      if (object instanceof Map) {
+        const items = [...object].slice(0, MAX_ITEMS).map(([k, v]) => `${inspect(k, depth + 1, seen)} => ${inspect(v, depth + 1, seen)}`);
+        return `Map(${object.size}) { ${items.join(', ')} }`;
+      }
+      if (object instanceof Set) {
+        const items = [...object].slice(0, MAX_ITEMS).map((v) => inspect(v, depth + 1, seen));
+        return `Set(${object.size}) { ${items.join(', ')} }`;
+      }
+      if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
+        const view = object as unknown as ArrayLike<number>;
+        const items = Array.prototype.slice.call(view, 0, MAX_ITEMS).map((v) => inspect(v, depth + 1, seen));
+        return `${tag.slice(8, -1)}(${view.length}) [ ${items.join(', ')} ]`;
+      }
+      if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
+      if (object instanceof RegExp) return `${object}`;
+      const proto = ObjectGetPrototypeOf(object) as { constructor?: { name?: unknown } } | null;
+      const ctorName = proto === null ? '[Object: null prototype]' : typeof proto.constructor?.name === 'string' ? proto.constructor.name : '';
+      const keys = ReflectOwnKeys(object).filter((k) => Object.getOwnPropertyDescriptor(object, k)?.enumerable);
+      const items = keys.slice(0, MAX_ITEMS).map((k) => {
+        const key = typeof k === 'symbol' ? `[${k.toString()}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSONStringify(k);
+        return `${key}: ${inspect(object[k], depth + 1, seen)}`;
+      });
+      const prefix = ctorName === 'Object' ? '' : `${ctorName || tag.slice(8, -1)} `;
+      return items.length === 0 ? `${prefix}{}` : `${prefix}{ ${items.join(', ')} }`;
+    } finally {
+      seen.pop();
+    }
+  } catch {
+    return '[object]';
+  }
+}
+
+function isError(object: object): boolean {
+  for (let p = ObjectGetPrototypeOf(object); p !== null; p = ObjectGetPrototypeOf(p)) if (p === ErrorPrototype) return true;
+  return false;
+}
+
+/** https://console.spec.whatwg.org/#formatter: %s %d %i %f %o %O %c in the first string. */
+export function formatLogArguments(args: readonly unknown[]): string {
+  if (args.length === 0) return '';
+  let rest = 1;
+  let out: string;
+  const first = args[0];
+  if (typeof first === 'string' && first.includes('%')) {
+    out = first.replace(/%([sdifoOc%])/g, (match, spec: string) => {
+      if (spec === '%') return '%';
+      if (rest >= args.length) return match;
+      const arg = args[rest++];
+      switch (spec) {
+        case 's':
+          return typeof arg === 'string' ? arg : inspect(arg, 1);
+        case 'd':
+        case 'i':
+          return typeof arg === 'symbol' ? 'NaN' : `${spec === 'd' ? Number(arg) : parseInt(String(arg), 10)}`;
+        case 'f':
+          return typeof arg === 'symbol' ? 'NaN' : `${parseFloat(String(arg))}`;
+        case 'c':
+          return '';
+        default:
+          return inspect(arg, 1);
+      }
+    });
+  } else {
+    out = inspect(first);
+  }
+  for (; rest < args.length; rest++) out += ` ${inspect(args[rest])}`;
+  return out;
+}
+
+export function createConsole(log: HostApi['log'], now: () => number): object {
+  let indent = '';
+  const counts = new Map<string, number>();
+  const timers = new Map<string, number>();
+  const print = (level: Level, args: readonly unknown[]): void => {
+    const text = formatLogArguments(args);
+    log(level, indent === '' ? text : text.replace(/^/gm, indent));
+  };
+  const label = (value: unknown): string => (value === undefined ? 'default' : `${value}`);
+  const methods: Record<string, (...args: unknown[]) => void> = {
+    log: (...args) => print('info', args),
+    info: (...args) => print('info', args),
+    debug: (...args) => print('debug', args),
+    warn: (...args) => print('warn', args),
+    error: (...args) => print('error', args),
+    trace: (...args) => print('debug', ['Trace:', ...args, `\n${new Error().stack?.split('\n').slice(2).join('\n') ?? ''}`]),
+    dir: (item) => print('info', [inspect(item, 1)]),
+    dirxml: (...args) => print('info', args),
+    table: (...args) => print('info', args),
+    assert: (condition, ...args) => {
+      if (condition) return;
+      const first = args[0];
+      if (typeof first === 'string') print('error', [`Assertion failed: ${first}`, ...args.slice(1)]);
+      else print('error', ['Assertion failed', ...args]);
+    },
+    count: (value) => {
+      const key = label(value);
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      print('info', [`${key}: ${n}`]);
+    },
+    countReset: (value) => void counts.delete(label(value)),
+    group: (...args) => {
+      if (args.length > 0) print('info', args);
+      indent += '  ';
+    },
+    groupCollapsed: (...args) => {
+      if (args.length > 0) print('info', args);
+      indent += '  ';
+    },
+    groupEnd: () => {
+      indent = indent.slice(2);
+    },
+    time: (value) => void timers.set(label(value), now()),
+    timeLog: (value, ...args) => {
+      const start = timers.get(label(value));
+      if (start !== undefined) print('info', [`${label(value)}: ${(now() - start).toFixed(3)} ms`, ...args]);
+    },
+    timeEnd: (value) => {
+      const key = label(value);
+      const start = timers.get(key);
+      if (start === undefined) return;
+      timers.delete(key);
+      print('info', [`${key}: ${(now() - start).toFixed(3)} ms`]);
+    },
+  };
+  // A namespace object: its methods are own, enumerable properties of a plain object.
+  const console = {} as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(fn, 'name', { value: name });
+    console[name] = fn;
+  }
+  Object.defineProperty(console, Symbol.toStringTag, { value: 'console', configurable: true });
+  return console;
+}

@@ -1,0 +1,43 @@
+// The boundary between an isolate and the host: the functions the host hands the isolate's
+// runtime at boot, and what the runtime hands back. Types only: both halves import it.
+// Every value crossing is copied the way isolated-vm's ExternalCopy copies (primitives,
+// ArrayBuffers, typed arrays, plain objects and arrays): no function or host object crosses
+// except these functions themselves, which arrive in the isolate as plain functions.
+
+/** A codec call's outcome: the output pieces, or the reason the data is invalid. */
+export interface HostCodecResult {
+  chunks: Uint8Array[];
+  /** Decompression only: trailing or truncated data, reported after `chunks` are enqueued. */
+  error: string | undefined;
+  /** Invalid data: nothing is enqueued and the stream errors. */
+  fail?: string;
+}
+
+export interface HostApi {
+  /** Arms timer `id` (a task after `ms` milliseconds); the host then calls fireTimer(id). */
+  timerStart(id: number, ms: number): void;
+  timerClear(id: number): void;
+  /** One console line from the app; `level` is the console method's log level. */
+  log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
+  /** Milliseconds since the isolate's time origin, with sub-millisecond precision. */
+  now(): number;
+  /** `length` cryptographically strong random bytes. */
+  randomBytes(length: number): Uint8Array;
+  /** A new compression context: its id, or -1 when the format is not supported. */
+  codecCreate(format: string, mode: string): number;
+  codecPush(id: number, bytes: Uint8Array): HostCodecResult;
+  codecFinish(id: number): HostCodecResult;
+  codecClose(id: number): void;
+}
+
+export interface BootInfo {
+  /** performance.timeOrigin: the isolate's creation time, in ms since the epoch. */
+  timeOrigin: number;
+  userAgent: string;
+}
+
+/** What boot() returns; the host keeps it as an isolated-vm Reference. */
+export interface RuntimeControl {
+  /** Runs timer `id`'s task (no-op when it was cleared meanwhile). */
+  fireTimer(id: number): void;
+}

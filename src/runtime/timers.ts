@@ -1,0 +1,137 @@
+// setTimeout, setInterval, clearTimeout, clearInterval and queueMicrotask on host timers.
+// https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#timers
+// The realm keeps the timer map (id -> task); the host only arms and fires ids, so a handler
+// and its arguments never leave the isolate. Internal tasks (the runtime's own queueTask) use
+// negative ids, which user code cannot clear.
+import { reportException } from '../web/report-error.js';
+
+const ReflectApply = Reflect.apply;
+const TypeErrorCtor = TypeError;
+const MapCtor = Map;
+const PromiseResolve = Promise.resolve.bind(Promise);
+const PromiseThen = Promise.prototype.then;
+const indirectEval = eval;
+
+interface Timer {
+  handler: Function | string;
+  args: readonly unknown[];
+  /** 0 for a one-shot timer, else the interval. */
+  repeat: number;
+  /** Nesting level, for the clamp to 4 ms (step 11 of the timer initialization steps). */
+  nesting: number;
+}
+
+export interface TimerHost {
+  timerStart(id: number, ms: number): void;
+  timerClear(id: number): void;
+}
+
+export class Timers {
+  #host: TimerHost;
+  #global: object;
+  #map = new MapCtor<number, Timer>();
+  #nextId = 1;
+  #nextInternalId = -1;
+  #nesting = 0;
+
+  constructor(host: TimerHost, global: object) {
+    this.#host = host;
+    this.#global = global;
+  }
+
+  /** The timer initialization steps; returns the handle. */
+  initialize(handler: unknown, timeout: unknown, args: readonly unknown[], repeat: boolean): number {
+    // WebIDL: TimerHandler is (Function or DOMString); `long timeout = 0`.
+    const fn: Function | string = typeof handler === 'function' ? handler : `${handler}`;
+    let ms = toLong(timeout);
+    // Steps 10-11: negative is 0; nested more than 5 deep, at least 4.
+    if (ms < 0) ms = 0;
+    if (this.#nesting > 5 && ms < 4) ms = 4;
+    const id = this.#nextId++;
+    this.#map.set(id, { handler: fn, args, repeat: repeat ? ms : 0, nesting: this.#nesting + 1 });
+    this.#host.timerStart(id, ms);
+    return id;
+  }
+
+  clear(id: unknown): void {
+    const handle = toLong(id);
+    if (handle <= 0 || !this.#map.has(handle)) return;
+    this.#map.delete(handle);
+    this.#host.timerClear(handle);
+  }
+
+  /** The runtime's own tasks (MessagePort delivery, AbortSignal.timeout): not user-clearable. */
+  queueInternal(callback: () => void, ms: number): number {
+    const id = this.#nextInternalId--;
+    this.#map.set(id, { handler: callback, args: [], repeat: 0, nesting: 0 });
+    this.#host.timerStart(id, ms);
+    return id;
+  }
+
+  clearInternal(id: number): void {
+    if (this.#map.delete(id)) this.#host.timerClear(id);
+  }
+
+  /** The host says timer `id` is due: run its task. */
+  fire(id: number): void {
+    const timer = this.#map.get(id);
+    if (timer === undefined) return;
+    if (timer.repeat === 0) this.#map.delete(id);
+    const saved = this.#nesting;
+    this.#nesting = timer.nesting;
+    try {
+      if (typeof timer.handler === 'function') {
+        ReflectApply(timer.handler, this.#global, timer.args);
+      } else {
+        indirectEval(timer.handler);
+      }
+    } catch (error) {
+      reportException(error);
+    } finally {
+      this.#nesting = saved;
+    }
+    // An interval re-arms unless its handler cleared it.
+    if (timer.repeat !== 0 && this.#map.get(id) === timer) this.#host.timerStart(id, timer.repeat);
+  }
+}
+
+/** WebIDL `long` (ToInt32 after ToNumber). */
+function toLong(value: unknown): number {
+  const n = +(value as number);
+  return Number.isFinite(n) ? n | 0 : 0;
+}
+
+export function installTimers(global: object, timers: Timers): void {
+  const operations: Record<string, Function> = {
+    setTimeout: function setTimeout(handler: unknown, timeout: unknown = 0, ...args: unknown[]) {
+      return timers.initialize(handler, timeout, args, false);
+    },
+    setInterval: function setInterval(handler: unknown, timeout: unknown = 0, ...args: unknown[]) {
+      return timers.initialize(handler, timeout, args, true);
+    },
+    clearTimeout: function clearTimeout(id: unknown = 0) {
+      timers.clear(id);
+    },
+    clearInterval: function clearInterval(id: unknown = 0) {
+      timers.clear(id);
+    },
+    queueMicrotask: function queueMicrotask(callback: unknown) {
+      if (typeof callback !== 'function') {
+        throw new TypeErrorCtor("Failed to execute 'queueMicrotask': parameter 1 is not of type 'Function'.");
+      }
+      // A promise reaction is a microtask; an exception is reported, never a rejection.
+      ReflectApply(PromiseThen, PromiseResolve(undefined), [
+        () => {
+          try {
+            ReflectApply(callback, undefined, []);
+          } catch (error) {
+            reportException(error);
+          }
+        },
+      ]);
+    },
+  };
+  for (const [name, fn] of Object.entries(operations)) {
+    Object.defineProperty(global, name, { value: fn, writable: true, enumerable: true, configurable: true });
+  }
+}
