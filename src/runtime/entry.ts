@@ -1,60 +1,93 @@
-// The isolate bundle's entry. The host evaluates the bundle in a fresh context, puts its
-// functions (HostApi) on the global under `__nanoHost_<name>`, and calls boot(): boot takes
-// them off the global (user code never sees them), installs every global, and leaves
-// `__nanoFireTimer` for the host to take as a reference and delete.
-import type { BootInfo, HostApi } from './host-api.js';
+// The isolate bundle's entry, in two steps so the first can live in a V8 startup snapshot:
+// - prepare(): installs every global, wired to the host through `host` (filled in later);
+// - boot(info): takes the host's functions off the global (`__nanoHost_<name>`, put there by
+//   the host), sets the clock, and leaves `__nanoControl` (RuntimeControl) for the host to take
+//   as references and delete before any app code runs.
+import type { BootInfo, HostApi, RuntimeControl } from './host-api.js';
+import { Server } from './serve.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
 import { createConsole, inspect } from './console.js';
-import { Navigator, Performance, createNavigator, createPerformance } from './performance.js';
+import { Navigator, Performance, createNavigator, createPerformance, type Clock } from './performance.js';
 import { hostCompressionCodec } from './codec-bridge.js';
 import { Crypto, createCrypto, setRandomSource } from '../web/crypto.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
+import { adoptAsGlobalEventTarget } from '../web/events.js';
+import { captureLateIntrinsics } from '../streams/webidl/intrinsics.js';
 
-const HOST_NAMES: readonly (keyof HostApi)[] = [
+export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
+  'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
 ];
 
-export function boot(info: BootInfo): void {
-  const global = globalThis as unknown as Record<string, unknown>;
-  const host = {} as Record<string, unknown>;
-  for (const name of HOST_NAMES) {
-    host[name] = global[`__nanoHost_${name}`];
-    delete global[`__nanoHost_${name}`];
-  }
-  const api = host as unknown as HostApi;
-  const timers = new Timers(api, global);
+/** The host's functions, once boot() has them. */
+const host = {} as Record<keyof HostApi, (...args: unknown[]) => unknown>;
+/** What the runtime calls: stable wrappers around `host`, so prepare() can capture them early. */
+const api = {} as HostApi;
+for (const name of HOST_NAMES) {
+  (api as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => Reflect.apply(host[name], undefined, args);
+}
+const clock: Clock = { now: () => api.now(), timeOrigin: 0 };
+const navigatorInfo = { userAgent: '' };
+let timers: Timers | undefined;
+let server: Server | undefined;
 
+export function prepare(): void {
+  const global = globalThis as unknown as Record<string, unknown>;
+  const t = (timers = new Timers(api, global));
   installGlobals(global, {
-    setTimeout: (callback, ms) => timers.queueInternal(callback, ms),
-    clearTimeout: (id) => timers.clearInternal(id),
-    queueTask: (callback) => void timers.queueInternal(callback, 0),
+    setTimeout: (callback, ms) => t.queueInternal(callback, ms),
+    clearTimeout: (id) => t.clearInternal(id),
+    queueTask: (callback) => void t.queueInternal(callback, 0),
     reportException: (error) => api.log('error', `Uncaught ${inspect(error)}`),
     compression: hostCompressionCodec(api),
   });
-  installTimers(global, timers);
-
-  setRandomSource(api.randomBytes);
-  const now = api.now;
+  installTimers(global, t);
+  setRandomSource((length) => api.randomBytes(length));
   // Interfaces, then the namespace and singleton attributes of the global.
   exposeInterface(global, 'Crypto', Crypto);
   exposeInterface(global, 'Performance', Performance);
   exposeInterface(global, 'Navigator', Navigator);
   const attributes: Record<string, unknown> = {
     self: global,
-    console: createConsole(api.log, now),
     crypto: createCrypto(),
-    performance: createPerformance(now, info.timeOrigin),
-    navigator: createNavigator(info.userAgent),
+    performance: createPerformance(clock),
+    navigator: createNavigator(navigatorInfo),
   };
   for (const [name, value] of Object.entries(attributes)) {
     Object.defineProperty(global, name, { value, writable: true, enumerable: true, configurable: true });
   }
-
-  Object.defineProperty(global, '__nanoFireTimer', {
-    value: (id: number) => timers.fire(id),
+  // A namespace: writable and configurable, not enumerable.
+  Object.defineProperty(global, 'console', {
+    value: createConsole((level, text) => api.log(level, text), () => api.now()),
     writable: true,
     enumerable: false,
     configurable: true,
   });
+  server = new Server(api, global);
+}
+
+export function boot(info: BootInfo): void {
+  const global = globalThis as unknown as Record<string, unknown>;
+  for (const name of HOST_NAMES) {
+    host[name] = global[`__nanoHost_${name}`] as (...args: unknown[]) => unknown;
+    delete global[`__nanoHost_${name}`];
+  }
+  // The global's identity hash does not survive a V8 snapshot, so WeakMaps keyed by it (the
+  // global as an EventTarget) must learn it again in each context.
+  adoptAsGlobalEventTarget(global);
+  captureLateIntrinsics();
+  clock.timeOrigin = info.timeOrigin;
+  navigatorInfo.userAgent = info.userAgent;
+  const t = timers!;
+  const s = server!;
+  const control: RuntimeControl = {
+    fireTimer: (id) => t.fire(id),
+    registerApp: (exports, env) => s.registerApp(exports, env),
+    dispatch: (id, head) => s.dispatch(id, head),
+    bodyPush: (id, chunk, error) => s.bodyPush(id, chunk, error),
+    responseDrain: (id) => s.responseDrain(id),
+    responseCancel: (id, reason) => s.responseCancel(id, reason),
+  };
+  Object.defineProperty(global, '__nanoControl', { value: control, writable: true, enumerable: false, configurable: true });
 }

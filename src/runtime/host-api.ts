@@ -3,6 +3,9 @@
 // Every value crossing is copied the way isolated-vm's ExternalCopy copies (primitives,
 // ArrayBuffers, typed arrays, plain objects and arrays): no function or host object crosses
 // except these functions themselves, which arrive in the isolate as plain functions.
+import type { DispatchResult, RequestHead } from './serve.js';
+
+export type { DispatchResult, RequestHead, ResponseHead } from './serve.js';
 
 /** A codec call's outcome: the output pieces, or the reason the data is invalid. */
 export interface HostCodecResult {
@@ -28,6 +31,13 @@ export interface HostApi {
   codecPush(id: number, bytes: Uint8Array): HostCodecResult;
   codecFinish(id: number): HostCodecResult;
   codecClose(id: number): void;
+  // Serving requests (see serve.ts): request bodies in, response bodies out, waitUntil.
+  bodyPull(id: number): void;
+  bodyCancel(id: number, reason: string): void;
+  responseWrite(id: number, chunk: Uint8Array): boolean;
+  responseEnd(id: number): void;
+  responseError(id: number, message: string): void;
+  waitUntilSettled(id: number): void;
 }
 
 export interface BootInfo {
@@ -36,8 +46,16 @@ export interface BootInfo {
   userAgent: string;
 }
 
-/** What boot() returns; the host keeps it as an isolated-vm Reference. */
+/**
+ * What boot() leaves on the global as `__nanoControl` for the host to take (as isolated-vm
+ * References, one per function) and delete before any app code runs.
+ */
 export interface RuntimeControl {
   /** Runs timer `id`'s task (no-op when it was cleared meanwhile). */
   fireTimer(id: number): void;
+  registerApp(exports: unknown, env: Record<string, string>): void;
+  dispatch(id: number, head: RequestHead): Promise<DispatchResult>;
+  bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;
+  responseDrain(id: number): void;
+  responseCancel(id: number, reason: string): void;
 }

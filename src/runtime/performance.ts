@@ -6,42 +6,46 @@ import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 let illegalConstructor = true;
 let isPerformance: (x: unknown) => x is Performance;
 
-export class Performance {
-  #now: () => number;
-  #timeOrigin: number;
+/** The realm's clock; `timeOrigin` is set when the isolate boots (after a snapshot, if any). */
+export interface Clock {
+  now(): number;
+  timeOrigin: number;
+}
 
-  constructor(now: () => number, timeOrigin: number) {
+export class Performance {
+  #clock: Clock;
+
+  constructor(clock: Clock) {
     if (illegalConstructor) throw new TypeErrorCtor('Illegal constructor');
-    this.#now = now;
-    this.#timeOrigin = timeOrigin;
+    this.#clock = clock;
   }
 
   now(): number {
     if (!isPerformance(this)) throw new TypeErrorCtor("Failed to execute 'now' on 'Performance': Illegal invocation");
-    return this.#now();
+    return this.#clock.now();
   }
 
   get timeOrigin(): number {
     if (!isPerformance(this)) throw new TypeErrorCtor("Failed to read the 'timeOrigin' property from 'Performance': Illegal invocation");
-    return this.#timeOrigin;
+    return this.#clock.timeOrigin;
   }
 
   toJSON(): object {
     if (!isPerformance(this)) throw new TypeErrorCtor("Failed to execute 'toJSON' on 'Performance': Illegal invocation");
-    return { timeOrigin: this.#timeOrigin };
+    return { timeOrigin: this.#clock.timeOrigin };
   }
 
   static {
-    isPerformance = (x): x is Performance => typeof x === 'object' && x !== null && #now in x;
+    isPerformance = (x): x is Performance => typeof x === 'object' && x !== null && #clock in x;
   }
 }
 
 defineInterface(Performance, 'Performance');
 
-export function createPerformance(now: () => number, timeOrigin: number): Performance {
+export function createPerformance(clock: Clock): Performance {
   illegalConstructor = false;
   try {
-    return new Performance(now, timeOrigin);
+    return new Performance(clock);
   } finally {
     illegalConstructor = true;
   }
@@ -52,29 +56,29 @@ let isNavigator: (x: unknown) => x is Navigator;
 
 /** WorkerNavigator's one member every runtime has (WinterTC): `userAgent`. */
 export class Navigator {
-  #userAgent: string;
+  #info: { userAgent: string };
 
-  constructor(userAgent: string) {
+  constructor(info: { userAgent: string }) {
     if (navigatorIllegal) throw new TypeErrorCtor('Illegal constructor');
-    this.#userAgent = userAgent;
+    this.#info = info;
   }
 
   get userAgent(): string {
     if (!isNavigator(this)) throw new TypeErrorCtor("Failed to read the 'userAgent' property from 'Navigator': Illegal invocation");
-    return this.#userAgent;
+    return this.#info.userAgent;
   }
 
   static {
-    isNavigator = (x): x is Navigator => typeof x === 'object' && x !== null && #userAgent in x;
+    isNavigator = (x): x is Navigator => typeof x === 'object' && x !== null && #info in x;
   }
 }
 
 defineInterface(Navigator, 'Navigator');
 
-export function createNavigator(userAgent: string): Navigator {
+export function createNavigator(info: { userAgent: string }): Navigator {
   navigatorIllegal = false;
   try {
-    return new Navigator(userAgent);
+    return new Navigator(info);
   } finally {
     navigatorIllegal = true;
   }

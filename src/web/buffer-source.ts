@@ -16,6 +16,7 @@ import {
   viewByteOffset,
   viewKind,
   arrayBufferByteLength,
+  onLateCapture,
 } from '../streams/webidl/intrinsics.js';
 
 function ownGetter(proto: object | undefined, name: string): ((this: unknown) => unknown) | undefined {
@@ -23,11 +24,13 @@ function ownGetter(proto: object | undefined, name: string): ((this: unknown) =>
   return Object.getOwnPropertyDescriptor(proto, name)?.get as ((this: unknown) => unknown) | undefined;
 }
 
-const abResizable = ownGetter(ArrayBuffer.prototype, 'resizable');
-const sabGrowable = ownGetter(
-  typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer.prototype : undefined,
-  'growable',
-);
+let abResizable = ownGetter(ArrayBuffer.prototype, 'resizable');
+let sabGrowable = ownGetter(typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer.prototype : undefined, 'growable');
+// Flag-gated features a startup snapshot lacks (see captureLateIntrinsics).
+onLateCapture(() => {
+  abResizable ??= ownGetter(ArrayBuffer.prototype, 'resizable');
+  sabGrowable ??= ownGetter(typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer.prototype : undefined, 'growable');
+});
 const u8Set = Uint8ArrayCtor.prototype.set;
 const U8Prototype: object = Uint8ArrayCtor.prototype;
 

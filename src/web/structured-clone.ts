@@ -7,6 +7,7 @@
 import { readableStreamImpl } from '../streams/readable-stream/readable-stream.js';
 import { writableStreamImpl } from '../streams/writable-stream/writable-stream.js';
 import { transformStreamImpl } from '../streams/transform-stream/transform-stream.js';
+import { onLateCapture } from '../streams/webidl/intrinsics.js';
 import { DOMException, deserializeDOMException, isDOMException, serializeDOMException } from './dom-exception.js';
 
 // Intrinsics, captured at install.
@@ -60,10 +61,17 @@ const regExpFlagGetters: ReadonlyArray<readonly [string, ((this: unknown) => unk
 ];
 const RegExpPrototype = RegExp.prototype;
 const abByteLength = getter(ArrayBuffer.prototype, 'byteLength')!;
-const abResizable = getter(ArrayBuffer.prototype, 'resizable');
-const abMaxByteLength = getter(ArrayBuffer.prototype, 'maxByteLength');
-const abDetached = getter(ArrayBuffer.prototype, 'detached');
-const abTransfer = (ArrayBuffer.prototype as { transfer?: Function }).transfer;
+let abResizable = getter(ArrayBuffer.prototype, 'resizable');
+let abMaxByteLength = getter(ArrayBuffer.prototype, 'maxByteLength');
+let abDetached = getter(ArrayBuffer.prototype, 'detached');
+let abTransfer = (ArrayBuffer.prototype as { transfer?: Function }).transfer;
+// Flag-gated features a startup snapshot lacks (see captureLateIntrinsics).
+onLateCapture(() => {
+  abResizable ??= getter(ArrayBuffer.prototype, 'resizable');
+  abMaxByteLength ??= getter(ArrayBuffer.prototype, 'maxByteLength');
+  abDetached ??= getter(ArrayBuffer.prototype, 'detached');
+  abTransfer ??= (ArrayBuffer.prototype as { transfer?: Function }).transfer;
+});
 const SharedArrayBufferCtor = (globalThis as { SharedArrayBuffer?: SharedArrayBufferConstructor }).SharedArrayBuffer;
 const sabByteLength = SharedArrayBufferCtor !== undefined ? getter(SharedArrayBufferCtor.prototype, 'byteLength') : undefined;
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;

@@ -3,7 +3,7 @@
 // isolate after the first.
 import { randomFillSync } from 'node:crypto';
 import ivm from 'isolated-vm';
-import type { BootInfo, HostApi, HostCodecResult } from '../../runtime/host-api.js';
+import type { BootInfo, HostApi, HostCodecResult, RuntimeControl } from '../../runtime/host-api.js';
 import type { CodecInstance, CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
 import { nodeCompressionCodec } from '../codec-node.js';
 import { runtimeBundle } from './runtime-bundle.js';
@@ -16,11 +16,49 @@ export interface NanoIsolateOptions {
   /** Where the app's console lines go. Default: dropped. */
   log?: (level: LogLevel, text: string) => void;
   userAgent?: string;
+  startup?: StartupMode;
 }
 
 export const USER_AGENT = 'NANO/0.1';
 
+/** The host side of serving requests in this isolate (see src/runtime/serve.ts). */
+export type ExchangeHandler = Pick<HostApi, 'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseEnd' | 'responseError' | 'waitUntilSettled'>;
+
+/** One RuntimeControl operation, called like an isolated-vm Reference to it. */
+export interface ControlRef {
+  apply(thisArg: undefined, args: unknown[], options?: ivm.ReferenceApplyOptions): Promise<unknown>;
+  applyIgnored(thisArg: undefined, args: unknown[], options?: ivm.ReferenceApplyOptions): void;
+}
+
+/** RuntimeControl as the host calls it. */
+export type ControlRefs = Record<keyof RuntimeControl, ControlRef>;
+
+/**
+ * How an isolate gets the runtime: from a V8 startup snapshot taken once per process (the
+ * runtime already prepared in it: only boot() runs per isolate), or by compiling the bundle
+ * with a code cache and running it. The snapshot is the default (measured faster: see the
+ * README's startup figures); NANO_STARTUP=code-cache selects the other, and a snapshot that
+ * cannot be made falls back to it.
+ */
+export type StartupMode = 'snapshot' | 'code-cache';
+
 let cachedData: ivm.ExternalCopy<ArrayBuffer> | undefined;
+let snapshot: Promise<ivm.ExternalCopy<ArrayBuffer> | undefined> | undefined;
+
+function defaultStartup(): StartupMode {
+  return process.env['NANO_STARTUP'] === 'code-cache' ? 'code-cache' : 'snapshot';
+}
+
+function runtimeSnapshot(): Promise<ivm.ExternalCopy<ArrayBuffer> | undefined> {
+  snapshot ??= runtimeBundle().then(({ snapshotCode, filename }) => {
+    try {
+      return ivm.Isolate.createSnapshot([{ code: snapshotCode, filename }]);
+    } catch {
+      return undefined;
+    }
+  });
+  return snapshot;
+}
 
 export class NanoIsolate {
   readonly isolate: ivm.Isolate;
@@ -28,7 +66,10 @@ export class NanoIsolate {
   #timers = new Map<number, NodeJS.Timeout>();
   #codecs = new Map<number, CodecInstance>();
   #nextCodec = 1;
-  #fireTimer: ivm.Reference<(id: number) => void> | undefined;
+  #control: ControlRefs | undefined;
+  #call: ivm.Reference<(op: string, ...args: unknown[]) => unknown> | undefined;
+  /** Set by the app that serves requests from this isolate. */
+  exchange: ExchangeHandler | undefined;
   #disposed = false;
 
   private constructor(isolate: ivm.Isolate, context: ivm.Context) {
@@ -38,11 +79,14 @@ export class NanoIsolate {
 
   static async create(options: NanoIsolateOptions = {}): Promise<NanoIsolate> {
     const timeOrigin = performance.timeOrigin + performance.now();
-    const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, options.memoryLimitMb ?? 128) });
+    const memoryLimit = Math.max(8, options.memoryLimitMb ?? 128);
+    const startup = options.startup ?? defaultStartup();
+    const image = startup === 'snapshot' ? await runtimeSnapshot() : undefined;
+    const isolate = image ? new ivm.Isolate({ memoryLimit, snapshot: image }) : new ivm.Isolate({ memoryLimit });
     try {
       const context = await isolate.createContext();
       const self = new NanoIsolate(isolate, context);
-      await self.#boot(options, timeOrigin);
+      await self.#boot(options, timeOrigin, image !== undefined);
       return self;
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -50,8 +94,8 @@ export class NanoIsolate {
     }
   }
 
-  async #boot(options: NanoIsolateOptions, timeOrigin: number): Promise<void> {
-    const { code, filename } = await runtimeBundle();
+  async #boot(options: NanoIsolateOptions, timeOrigin: number, fromSnapshot: boolean): Promise<void> {
+    const { snapshotCode, filename } = await runtimeBundle();
     const log = options.log ?? (() => {});
     const start = performance.now();
     const api: HostApi = {
@@ -67,30 +111,73 @@ export class NanoIsolate {
         this.#codecs.get(id)?.close();
         this.#codecs.delete(id);
       },
+      bodyPull: (id) => this.exchange?.bodyPull(id),
+      bodyCancel: (id, reason) => this.exchange?.bodyCancel(id, reason),
+      responseWrite: (id, chunk) => this.exchange?.responseWrite(id, chunk) ?? true,
+      responseEnd: (id) => this.exchange?.responseEnd(id),
+      responseError: (id, message) => this.exchange?.responseError(id, message),
+      waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
     };
     // Fire-and-forget calls need no answer: the isolate does not wait for the host thread.
-    const ignored = new Set<keyof HostApi>(['timerStart', 'timerClear', 'log', 'codecClose']);
-    const global = this.context.global;
-    for (const [name, fn] of Object.entries(api)) {
-      const callback = ignored.has(name as keyof HostApi)
-        ? new ivm.Callback(fn as (...args: unknown[]) => unknown, { ignored: true })
-        : new ivm.Callback(fn as (...args: unknown[]) => unknown, { sync: true });
-      global.setSync(`__nanoHost_${name}`, callback);
-    }
-    // Compile with the code cache (made by the first isolate), then boot.
-    const script = await this.isolate.compileScript(code, {
-      filename,
-      ...(cachedData ? { cachedData } : { produceCachedData: true }),
-    });
-    const produced = (script as unknown as { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
-    if (!cachedData && produced) cachedData = produced;
-    const bootFn = (await script.run(this.context, { reference: true })) as ivm.Reference<(info: BootInfo) => void>;
+    const ignored = new Set<keyof HostApi>([
+      'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseEnd', 'responseError', 'waitUntilSettled',
+    ]);
+    const names = Object.keys(api) as (keyof HostApi)[];
+    const callbacks = names.map((name) =>
+      ignored.has(name)
+        ? new ivm.Callback(api[name] as (...args: unknown[]) => unknown, { ignored: true })
+        : new ivm.Callback(api[name] as (...args: unknown[]) => unknown, { sync: true }),
+    );
     const info: BootInfo = { timeOrigin, userAgent: options.userAgent ?? USER_AGENT };
-    await bootFn.apply(undefined, [info], { arguments: { copy: true } });
-    bootFn.release();
-    this.#fireTimer = (await global.get('__nanoFireTimer', { reference: true })) as ivm.Reference<(id: number) => void>;
-    await global.delete('__nanoFireTimer');
+    if (!fromSnapshot) {
+      // No snapshot: compile the same script with the code cache (made by the first isolate).
+      const script = await this.isolate.compileScript(snapshotCode, {
+        filename,
+        ...(cachedData ? { cachedData } : { produceCachedData: true }),
+      });
+      const produced = (script as unknown as { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
+      if (!cachedData && produced) cachedData = produced;
+      await script.run(this.context);
+    }
+    // One call into the isolate: hand over the host functions, boot, and take the control
+    // function (one reference; every RuntimeControl operation goes through it by name).
+    const call = (await this.context.evalClosure(
+      `const boot = globalThis.__nanoBoot;
+      delete globalThis.__nanoBoot;
+      const names = $0;
+      for (let i = 0; i < names.length; i++) globalThis['__nanoHost_' + names[i]] = arguments[i + 2];
+      boot($1);
+      const control = globalThis.__nanoControl;
+      delete globalThis.__nanoControl;
+      return (op, ...args) => control[op](...args);`,
+      [names, info, ...callbacks],
+      { arguments: { copy: true }, result: { reference: true } },
+    )) as ivm.Reference<(op: string, ...args: unknown[]) => unknown>;
+    this.#call = call;
+    // isolated-vm's typings cannot follow a rest-argument function; the calls below are untyped.
+    const untyped = call as unknown as {
+      apply(thisArg: undefined, args: unknown[], options?: unknown): Promise<unknown>;
+      applyIgnored(thisArg: undefined, args: unknown[], options?: unknown): void;
+    };
+    const op = <K extends keyof RuntimeControl>(name: K): ControlRef => ({
+      apply: (_this, args, opts) => untyped.apply(undefined, [name, ...args], opts),
+      applyIgnored: (_this, args, opts) => untyped.applyIgnored(undefined, [name, ...args], opts),
+    });
+    this.#control = {
+      fireTimer: op('fireTimer'),
+      registerApp: op('registerApp'),
+      dispatch: op('dispatch'),
+      bodyPush: op('bodyPush'),
+      responseDrain: op('responseDrain'),
+      responseCancel: op('responseCancel'),
+    };
     this.bootMs = performance.now() - start;
+  }
+
+  /** The runtime's control functions (after create()). */
+  get control(): ControlRefs {
+    if (this.#control === undefined) throw new Error('the isolate has not booted');
+    return this.#control;
   }
 
   /** How long compiling and booting the runtime took, in ms. */
@@ -108,7 +195,7 @@ export class NanoIsolate {
     this.#timers.clear();
     for (const codec of this.#codecs.values()) codec.close();
     this.#codecs.clear();
-    this.#fireTimer?.release();
+    this.#call?.release();
     if (!this.isolate.isDisposed) this.isolate.dispose();
   }
 
@@ -123,7 +210,7 @@ export class NanoIsolate {
       this.#timers.delete(id);
       if (this.#disposed) return;
       // Into the isolate on its own thread; a task that throws was reported inside already.
-      this.#fireTimer?.apply(undefined, [id]).catch(() => {});
+      this.#control?.fireTimer.apply(undefined, [id]).catch(() => {});
     }, ms);
     this.#timers.set(id, timer);
   }

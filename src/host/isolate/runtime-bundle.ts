@@ -5,7 +5,10 @@ import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 
 export interface RuntimeBundle {
+  /** A function expression `(info) => void`: prepares and boots the runtime (code-cache mode). */
   code: string;
+  /** A script for a startup snapshot: prepares the runtime and leaves `__nanoBoot(info)`. */
+  snapshotCode: string;
   filename: string;
 }
 
@@ -31,10 +34,14 @@ export function runtimeBundle(): Promise<RuntimeBundle> {
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'silent',
-  }).then((result) => ({
-    // A function scope: `var __nanoRuntime` stays local, then boot() runs with the info given.
-    code: `(function (info) {\n${result.outputFiles[0]!.text}\n__nanoRuntime.boot(info);\n})`,
-    filename: 'nano:runtime',
-  }));
+  }).then((result) => {
+    const text = result.outputFiles[0]!.text;
+    return {
+      // Function scopes: `var __nanoRuntime` stays local.
+      code: `(function (info) {\n${text}\n__nanoRuntime.prepare();\n__nanoRuntime.boot(info);\n})`,
+      snapshotCode: `Object.defineProperty(globalThis, '__nanoBoot', { configurable: true, writable: true, value: (function () {\n${text}\n__nanoRuntime.prepare();\nreturn __nanoRuntime.boot;\n})() });`,
+      filename: 'nano:runtime',
+    };
+  });
   return bundle;
 }

@@ -47,8 +47,26 @@ function getter<T>(proto: object, name: string): ((this: unknown) => T) | undefi
 // ArrayBuffer / typed array internals read through the original getters: a user
 // redefining `byteLength` on a view must not change what the stream sees.
 const abByteLength = getter<number>(ArrayBuffer.prototype, 'byteLength')!;
-const abDetached = getter<boolean>(ArrayBuffer.prototype, 'detached');
-const abTransfer = (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer;
+let abDetached = getter<boolean>(ArrayBuffer.prototype, 'detached');
+let abTransfer = (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer;
+
+/**
+ * Intrinsics that a V8 startup snapshot lacks: features behind flags (on Node 20,
+ * ArrayBuffer.prototype.transfer and `detached` with --harmony-rab-gsab-transfer) are installed
+ * in each new context, not in the snapshot's. The runtime calls captureLateIntrinsics() when a
+ * context boots, before any user code, so they are still captured before user code can patch them.
+ */
+const lateCaptures: (() => void)[] = [];
+export function onLateCapture(capture: () => void): void {
+  lateCaptures.push(capture);
+}
+export function captureLateIntrinsics(): void {
+  for (const capture of lateCaptures) capture();
+}
+onLateCapture(() => {
+  abDetached ??= getter<boolean>(ArrayBuffer.prototype, 'detached');
+  abTransfer ??= (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer;
+});
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;
 const taBuffer = getter<ArrayBufferLike>(TypedArrayPrototype, 'buffer')!;
 const taByteOffset = getter<number>(TypedArrayPrototype, 'byteOffset')!;

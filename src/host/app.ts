@@ -1,0 +1,445 @@
+// One app: its bundled module running in an isolate, serving requests with streaming bodies in
+// both directions, under its memory, CPU and wall-time limits. An isolate that exceeds a limit
+// is disposed (its in-flight requests get 503) and a fresh one is booted for the next request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import ivm from 'isolated-vm';
+import type { AppConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { bundleApp, type AppBundle } from './app-bundle.js';
+import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
+import type { DispatchResult, RequestHead } from '../runtime/host-api.js';
+
+export type AppState = 'active' | 'draining' | 'stopped';
+
+/** How often the CPU and wall-time limits are checked while requests are in flight. */
+const WATCH_INTERVAL_MS = 10;
+
+interface Exchange {
+  id: number;
+  req: IncomingMessage;
+  res: ServerResponse;
+  nano: NanoIsolate;
+  started: number;
+  /** CPU ms of the isolate attributed to this request so far. */
+  cpuMs: number;
+  headSent: boolean;
+  /** The response is finished (or abandoned). */
+  responseDone: boolean;
+  /** ctx.waitUntil work has settled. */
+  waitUntilDone: boolean;
+  /** The isolate asked for request body bytes that have not been delivered yet. */
+  pullPending: boolean;
+  requestEnded: boolean;
+  status: number;
+  finish: () => void;
+}
+
+export interface AppDeps {
+  log: Logger;
+  metrics: Metrics;
+}
+
+let nextExchangeId = 1;
+
+export class AppInstance {
+  readonly name: string;
+  readonly config: AppConfig;
+  /** Increases with each load of this app's config or module (hot reload). */
+  readonly version: number;
+  state: AppState = 'active';
+  #bundle: AppBundle;
+  #deps: AppDeps;
+  #log: Logger;
+  #nano: NanoIsolate | undefined;
+  #booting: Promise<NanoIsolate> | undefined;
+  #exchanges = new Map<number, Exchange>();
+  #watch: NodeJS.Timeout | undefined;
+  #lastCpu = 0n;
+  #idleWaiters: (() => void)[] = [];
+
+  private constructor(config: AppConfig, version: number, bundle: AppBundle, deps: AppDeps) {
+    this.name = config.name;
+    this.config = config;
+    this.version = version;
+    this.#bundle = bundle;
+    this.#deps = deps;
+    this.#log = deps.log.child({ app: config.name, version });
+  }
+
+  /** Bundles the module and boots its first isolate; rejects with a clear error if either fails. */
+  static async load(config: AppConfig, version: number, deps: AppDeps): Promise<AppInstance> {
+    const bundle = await bundleApp(config.module);
+    const app = new AppInstance(config, version, bundle, deps);
+    await app.#isolate();
+    return app;
+  }
+
+  /** Requests being served (including ones whose ctx.waitUntil work is still running). */
+  get inFlight(): number {
+    return this.#exchanges.size;
+  }
+
+  get heapBytes(): number {
+    const nano = this.#nano;
+    if (!nano || nano.isolate.isDisposed) return 0;
+    try {
+      return nano.isolate.getHeapStatisticsSync().used_heap_size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Serves one request; resolves when the response is finished and waitUntil work settled. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const metrics = this.#deps.metrics;
+    metrics.inFlight.inc({ app: this.name });
+    const started = performance.now();
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    let nano: NanoIsolate;
+    try {
+      nano = await this.#isolate();
+    } catch (error) {
+      this.#log.error({ err: error }, 'the app failed to start');
+      sendError(res, 503, 'The app is not available.');
+      metrics.inFlight.dec({ app: this.name });
+      return;
+    }
+    const ex: Exchange = {
+      id: nextExchangeId++,
+      req,
+      res,
+      nano,
+      started,
+      cpuMs: 0,
+      headSent: false,
+      responseDone: false,
+      waitUntilDone: false,
+      pullPending: false,
+      requestEnded: false,
+      status: 0,
+      finish: () => {
+        if (!this.#exchanges.delete(ex.id)) return;
+        const seconds = (performance.now() - started) / 1000;
+        metrics.inFlight.dec({ app: this.name });
+        metrics.requests.inc({ app: this.name, status: String(ex.status) });
+        metrics.duration.observe({ app: this.name }, seconds);
+        this.#log.info({ method: req.method, url: req.url, status: ex.status, ms: Math.round(seconds * 1000), cpuMs: Math.round(ex.cpuMs * 10) / 10 }, 'request');
+        if (this.#exchanges.size === 0) this.#idle();
+        done();
+      },
+    };
+    this.#exchanges.set(ex.id, ex);
+    this.#startWatch();
+
+    // The client went away before the response finished: cancel the app's body and request body.
+    res.once('close', () => {
+      if (!ex.responseDone) {
+        ex.responseDone = true;
+        if (ex.status === 0) ex.status = 499;
+        callIgnored(nano.control.responseCancel, [ex.id, 'The client disconnected.']);
+        if (!ex.requestEnded) callIgnored(nano.control.bodyPush, [ex.id, null, 'The client disconnected.']);
+      }
+      this.#maybeFinish(ex);
+    });
+
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+    if (hasBody) this.#wireRequestBody(ex);
+    else ex.requestEnded = true;
+
+    const head: RequestHead = {
+      method: req.method ?? 'GET',
+      url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      headers: pairs(req.rawHeaders),
+      body: hasBody,
+    };
+    try {
+      const result = (await nano.control.dispatch.apply(undefined, [ex.id, head], {
+        arguments: { copy: true },
+        result: { promise: true, copy: true },
+      })) as DispatchResult;
+      if (ex.responseDone) return finished; // the client left, or a limit answered already
+      if ('error' in result) {
+        ex.waitUntilDone = true;
+        this.#respondError(ex, 500, 'The app failed to handle the request.');
+      } else {
+        this.#writeHead(ex, result.head);
+      }
+    } catch (error) {
+      if (!ex.responseDone) {
+        if (nano.isolate.isDisposed) {
+          this.#recycle(nano, 'memory', error);
+        } else {
+          this.#log.error({ err: error }, 'dispatch failed');
+          ex.waitUntilDone = true;
+          this.#respondError(ex, 500, 'The app failed to handle the request.');
+        }
+      }
+    }
+    return finished;
+  }
+
+  /** Stops taking requests; resolves when in-flight requests and waitUntil work are done. */
+  drain(): Promise<void> {
+    this.state = 'draining';
+    if (this.#exchanges.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Disposes the isolate; requests still running are cut (counted and returned). */
+  dispose(): number {
+    const cut = this.#exchanges.size;
+    if (cut > 0) {
+      this.#deps.metrics.drainCut.inc({ app: this.name }, cut);
+      this.#log.warn({ cut }, 'disposed with requests in flight');
+    }
+    for (const ex of [...this.#exchanges.values()]) this.#abort(ex, 503, 'The app was stopped.');
+    this.state = 'stopped';
+    this.#stopWatch();
+    this.#nano?.dispose();
+    this.#nano = undefined;
+    this.#idle();
+    return cut;
+  }
+
+  // --- the isolate
+
+  #isolate(): Promise<NanoIsolate> {
+    if (this.#nano && !this.#nano.isolate.isDisposed) return Promise.resolve(this.#nano);
+    this.#booting ??= this.#boot().finally(() => (this.#booting = undefined));
+    return this.#booting;
+  }
+
+  async #boot(): Promise<NanoIsolate> {
+    const appLog = this.#log.child({ source: 'console' });
+    const nano = await NanoIsolate.create({
+      memoryLimitMb: this.config.limits.memoryMb,
+      log: (level, text) => appLog[level]({ msg: text }),
+    });
+    try {
+      nano.exchange = this.#exchangeHandler(nano);
+      const script = await nano.isolate.compileScript(this.#bundle.code, { filename: this.#bundle.filename });
+      const exports = (await script.run(nano.context, { reference: true, timeout: this.config.limits.cpuMsPerRequest * 10 })) as ivm.Reference<unknown>;
+      await nano.control.registerApp.apply(undefined, [exports.derefInto(), this.config.env], { arguments: { copy: true } });
+      exports.release();
+    } catch (error) {
+      nano.dispose();
+      throw new Error(`app "${this.name}" failed to start: ${(error as Error).message}`);
+    }
+    this.#nano = nano;
+    this.#lastCpu = nano.isolate.cpuTime;
+    return nano;
+  }
+
+  /** The isolate went over a limit: dispose it; its requests get 503; the next request boots a new one. */
+  #recycle(nano: NanoIsolate, limit: 'cpu' | 'memory', cause?: unknown): void {
+    if (this.#nano === nano) this.#nano = undefined;
+    this.#deps.metrics.limitKills.inc({ app: this.name, limit });
+    this.#log.warn({ limit, err: cause }, `the app exceeded its ${limit} limit; its isolate is recreated`);
+    nano.dispose();
+    for (const ex of [...this.#exchanges.values()]) {
+      if (ex.nano === nano) this.#abort(ex, 503, `The app exceeded its ${limit === 'cpu' ? 'CPU time' : 'memory'} limit.`);
+    }
+  }
+
+  // --- limits
+
+  #startWatch(): void {
+    if (this.#watch) return;
+    if (this.#nano) this.#lastCpu = this.#nano.isolate.cpuTime;
+    this.#watch = setInterval(() => this.#check(), WATCH_INTERVAL_MS);
+  }
+
+  #stopWatch(): void {
+    clearInterval(this.#watch);
+    this.#watch = undefined;
+  }
+
+  /** Attributes the isolate's CPU time since the last check to its in-flight requests, evenly. */
+  #check(): void {
+    const nano = this.#nano;
+    if (this.#exchanges.size === 0) return this.#stopWatch();
+    const { cpuMsPerRequest, wallTimeMs } = this.config.limits;
+    if (nano && !nano.isolate.isDisposed) {
+      const cpu = nano.isolate.cpuTime;
+      const deltaMs = Number(cpu - this.#lastCpu) / 1e6;
+      this.#lastCpu = cpu;
+      this.#deps.metrics.cpu.inc({ app: this.name }, deltaMs / 1000);
+      const mine = [...this.#exchanges.values()].filter((ex) => ex.nano === nano && !ex.responseDone);
+      for (const ex of mine) ex.cpuMs += deltaMs / mine.length;
+      if (mine.some((ex) => ex.cpuMs > cpuMsPerRequest)) return this.#recycle(nano, 'cpu');
+    } else if (nano) {
+      return this.#recycle(nano, 'memory');
+    }
+    const now = performance.now();
+    for (const ex of this.#exchanges.values()) {
+      if (!ex.headSent && !ex.responseDone && now - ex.started > wallTimeMs) {
+        this.#log.warn({ url: ex.req.url, wallTimeMs }, 'the app did not answer within its wall time');
+        callIgnored(ex.nano.control.responseCancel, [ex.id, 'The wall time limit passed.']);
+        this.#respondError(ex, 504, 'The app did not answer in time.');
+      }
+    }
+  }
+
+  // --- bodies
+
+  #exchangeHandler(nano: NanoIsolate): ExchangeHandler {
+    const get = (id: number): Exchange | undefined => {
+      const ex = this.#exchanges.get(id);
+      return ex && ex.nano === nano ? ex : undefined;
+    };
+    return {
+      bodyPull: (id) => {
+        const ex = get(id);
+        if (!ex) return;
+        ex.pullPending = true;
+        this.#pullRequestBody(ex);
+      },
+      bodyCancel: (id) => {
+        const ex = get(id);
+        if (!ex || ex.requestEnded) return;
+        // The app does not want the rest: discard it so the connection can be reused.
+        ex.requestEnded = true;
+        ex.req.resume();
+      },
+      responseWrite: (id, chunk) => {
+        const ex = get(id);
+        if (!ex || ex.responseDone) return true;
+        const more = ex.res.write(chunk);
+        if (!more) ex.res.once('drain', () => callIgnored(nano.control.responseDrain, [id]));
+        return more;
+      },
+      responseEnd: (id) => {
+        const ex = get(id);
+        if (!ex || ex.responseDone) return;
+        ex.res.end();
+        ex.responseDone = true;
+        this.#maybeFinish(ex);
+      },
+      responseError: (id, message) => {
+        const ex = get(id);
+        if (!ex || ex.responseDone) return;
+        // Mid-body: end the connection abruptly, never a truncation that looks complete.
+        this.#log.warn({ url: ex.req.url, reason: message }, 'the response body errored; the connection is reset');
+        ex.responseDone = true;
+        ex.res.destroy(new Error(message));
+        this.#maybeFinish(ex);
+      },
+      waitUntilSettled: (id) => {
+        const ex = get(id);
+        if (!ex) return;
+        ex.waitUntilDone = true;
+        this.#maybeFinish(ex);
+      },
+    };
+  }
+
+  #wireRequestBody(ex: Exchange): void {
+    const { req } = ex;
+    const push = (chunk: Uint8Array | null, error?: string): void => {
+      ex.pullPending = false;
+      const args: unknown[] = error === undefined ? [ex.id, chunk] : [ex.id, null, error];
+      callIgnored(ex.nano.control.bodyPush, args);
+    };
+    req.on('readable', () => this.#pullRequestBody(ex));
+    req.once('end', () => {
+      if (ex.requestEnded) return;
+      ex.requestEnded = true;
+      push(null);
+    });
+    req.once('aborted', () => {
+      if (ex.requestEnded) return;
+      ex.requestEnded = true;
+      push(null, 'The client aborted the request body.');
+    });
+    (ex as Exchange & { push?: typeof push }).push = push;
+  }
+
+  #pullRequestBody(ex: Exchange): void {
+    if (!ex.pullPending || ex.requestEnded) return;
+    const chunk = ex.req.read() as Buffer | null;
+    if (chunk === null) return; // 'readable' or 'end' will come
+    const push = (ex as Exchange & { push?: (chunk: Uint8Array | null) => void }).push!;
+    push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  #writeHead(ex: Exchange, head: { status: number; statusText: string; headers: [string, string][]; body: boolean }): void {
+    const { res } = ex;
+    try {
+      res.writeHead(head.status, head.statusText || undefined, head.headers.flat());
+    } catch (error) {
+      this.#log.error({ err: error }, 'the response head is not valid HTTP');
+      callIgnored(ex.nano.control.responseCancel, [ex.id, 'The response head is not valid HTTP.']);
+      this.#respondError(ex, 500, 'The app produced an invalid response.');
+      return;
+    }
+    ex.headSent = true;
+    ex.status = head.status;
+    if (!head.body || ex.req.method === 'HEAD') {
+      if (head.body) callIgnored(ex.nano.control.responseCancel, [ex.id, 'HEAD request: the body is not sent.']);
+      res.end();
+      ex.responseDone = true;
+      this.#maybeFinish(ex);
+    }
+    // Otherwise the body arrives through responseWrite / responseEnd.
+  }
+
+  // --- endings
+
+  #respondError(ex: Exchange, status: number, message: string): void {
+    if (ex.responseDone) return;
+    ex.responseDone = true;
+    ex.status = status;
+    if (ex.headSent) ex.res.destroy();
+    else sendError(ex.res, status, message);
+    if (!ex.requestEnded) {
+      ex.requestEnded = true;
+      ex.req.resume();
+    }
+    this.#maybeFinish(ex);
+  }
+
+  #abort(ex: Exchange, status: number, message: string): void {
+    ex.waitUntilDone = true;
+    this.#respondError(ex, status, message);
+    this.#maybeFinish(ex);
+  }
+
+  #maybeFinish(ex: Exchange): void {
+    if (ex.responseDone && ex.waitUntilDone) ex.finish();
+  }
+
+  #idle(): void {
+    if (this.#exchanges.size !== 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** `[name, value]` pairs of node's raw header list. */
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+/** A JSON error answer (the app's own details go to the log, never to the client). */
+export function sendError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: message, status });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function callIgnored(ref: ControlRef, args: unknown[]): void {
+  try {
+    ref.applyIgnored(undefined, args, { arguments: { copy: true } });
+  } catch {
+    // The isolate is gone.
+  }
+}

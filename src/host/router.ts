@@ -1,0 +1,44 @@
+// Hostname routing: exact names first, then the most specific wildcard, then the default app.
+
+/** The hostname of a Host header: lowercased, without port or trailing dot; null if malformed. */
+export function hostnameOf(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  let host = hostHeader.trim().toLowerCase();
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end > 0 ? host.slice(0, end + 1) : null;
+  }
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1) {
+    if (!/^\d{1,5}$/.test(host.slice(colon + 1))) return null;
+    host = host.slice(0, colon);
+  }
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  return /^[a-z0-9.-]+$/.test(host) && host !== '' ? host : null;
+}
+
+export class Router<T> {
+  #exact = new Map<string, T>();
+  /** Suffixes (".example.com") with their targets, longest first. */
+  #wildcards: Array<[string, T]> = [];
+  #fallback: T | undefined;
+
+  constructor(routes: Iterable<[hostname: string, target: T]>, fallback?: T) {
+    for (const [hostname, target] of routes) {
+      if (hostname.startsWith('*.')) this.#wildcards.push([hostname.slice(1), target]);
+      else this.#exact.set(hostname, target);
+    }
+    this.#wildcards.sort((a, b) => b[0].length - a[0].length);
+    this.#fallback = fallback;
+  }
+
+  /** The target for a Host header, or undefined (404). */
+  route(hostHeader: string | undefined): T | undefined {
+    const host = hostnameOf(hostHeader);
+    if (host === null) return this.#fallback;
+    const exact = this.#exact.get(host);
+    if (exact !== undefined) return exact;
+    for (const [suffix, target] of this.#wildcards) if (host.endsWith(suffix) && host.length > suffix.length) return target;
+    return this.#fallback;
+  }
+}

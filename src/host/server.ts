@@ -1,0 +1,282 @@
+// The host: one HTTP server for many apps, routed by hostname; hot config reload with atomic
+// switching and draining; graceful shutdown; the admin API on its own port.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { AppInstance, sendError } from './app.js';
+import { ConfigError, loadConfig, type AppConfig, type Config } from './config.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { Router } from './router.js';
+import { bundleApp } from './app-bundle.js';
+import { createAdminServer } from './admin.js';
+import { watchConfig, type ConfigWatcher } from './watch.js';
+
+export interface NanoServerOptions {
+  configPath: string;
+  log: Logger;
+  /** Overrides the config's server.port (the CLI's --port and PORT). */
+  port?: number;
+  /** Watch the config file and the app modules (default true). */
+  watch?: boolean;
+  metrics?: Metrics;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
+  error?: string;
+}
+
+export class NanoServer {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly configPath: string;
+  config: Config | undefined;
+  /** The last reload that failed, for the admin API (cleared by a good one). */
+  lastReloadError: string | undefined;
+  #server: Server | undefined;
+  #admin: Server | undefined;
+  #apps = new Map<string, AppInstance>();
+  /** App instances replaced or removed that are still draining. */
+  #draining = new Set<AppInstance>();
+  #router = new Router<AppInstance>([]);
+  #fingerprints = new Map<string, string>();
+  #versions = new Map<string, number>();
+  #connections = new Set<Socket>();
+  #busy = new WeakMap<Socket, number>();
+  #watcher: ConfigWatcher | undefined;
+  #reloading: Promise<ReloadResult> | undefined;
+  #portOverride: number | undefined;
+  #watch: boolean;
+  shuttingDown = false;
+
+  constructor(options: NanoServerOptions) {
+    this.log = options.log;
+    this.metrics = options.metrics ?? new Metrics();
+    this.configPath = options.configPath;
+    this.#portOverride = options.port;
+    this.#watch = options.watch ?? true;
+  }
+
+  get apps(): AppInstance[] {
+    return [...this.#apps.values()];
+  }
+
+  get drainingApps(): AppInstance[] {
+    return [...this.#draining];
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Loads the config and every app, then listens. Rejects (nothing listening) if anything fails. */
+  async start(): Promise<{ port: number; adminPort: number | undefined }> {
+    const result = await this.reload();
+    if (!result.ok) throw new Error(result.error);
+    const config = this.config!;
+    const server = createServer(
+      {
+        requestTimeout: config.server.requestTimeoutMs,
+        headersTimeout: config.server.headersTimeoutMs,
+        keepAliveTimeout: config.server.keepAliveTimeoutMs,
+      },
+      (req, res) => this.#onRequest(req, res),
+    );
+    server.on('connection', (socket: Socket) => {
+      this.#connections.add(socket);
+      this.metrics.connections.set(this.#connections.size);
+      socket.once('close', () => {
+        this.#connections.delete(socket);
+        this.metrics.connections.set(this.#connections.size);
+      });
+    });
+    // Malformed HTTP: a clear 400 (or 431 for oversized headers), never a crash.
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    });
+    this.#server = server;
+    const port = this.#portOverride ?? config.server.port;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.server.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const actualPort = (server.address() as { port: number }).port;
+    let adminPort: number | undefined;
+    if (config.admin) {
+      this.#admin = createAdminServer(this, config.admin.token);
+      const admin = this.#admin;
+      await new Promise<void>((resolve, reject) => {
+        admin.once('error', reject);
+        admin.listen(config.admin!.port, config.admin!.host, () => resolve());
+      });
+      adminPort = (admin.address() as { port: number }).port;
+    }
+    if (this.#watch) this.#watcher = watchConfig(this.configPath, () => this.#modulePaths(), () => void this.reload('watch'));
+    this.log.info({ port: actualPort, host: config.server.host, adminPort, apps: this.apps.map((a) => a.name) }, 'listening');
+    return { port: actualPort, adminPort };
+  }
+
+  /**
+   * Reads the config again and applies it: new apps load, changed apps (config or module)
+   * load their new version and switch atomically while the old one drains, removed apps
+   * drain. Anything invalid leaves the running apps untouched.
+   */
+  reload(trigger = 'admin'): Promise<ReloadResult> {
+    // One reload at a time; a reload asked for during one runs after it.
+    const previous = this.#reloading ?? Promise.resolve(undefined);
+    const next = previous.then(() => this.#reload(trigger));
+    this.#reloading = next.finally(() => {
+      if (this.#reloading === next) this.#reloading = undefined;
+    }) as Promise<ReloadResult>;
+    return next;
+  }
+
+  async #reload(trigger: string): Promise<ReloadResult> {
+    const result: ReloadResult = { ok: false, added: [], changed: [], removed: [], unchanged: [] };
+    let config: Config;
+    try {
+      config = await loadConfig(this.configPath);
+    } catch (error) {
+      return this.#reloadFailed(result, error, trigger);
+    }
+    // Load every new or changed app before switching anything.
+    const loaded = new Map<string, AppInstance>();
+    const fingerprints = new Map<string, string>();
+    try {
+      for (const appConfig of config.apps) {
+        const fingerprint = await this.#fingerprint(appConfig);
+        fingerprints.set(appConfig.name, fingerprint);
+        const current = this.#apps.get(appConfig.name);
+        if (current && this.#fingerprints.get(appConfig.name) === fingerprint) {
+          result.unchanged.push(appConfig.name);
+          continue;
+        }
+        const version = (this.#versions.get(appConfig.name) ?? 0) + 1;
+        loaded.set(appConfig.name, await AppInstance.load(appConfig, version, { log: this.log, metrics: this.metrics }));
+        this.#versions.set(appConfig.name, version);
+        (current ? result.changed : result.added).push(appConfig.name);
+      }
+    } catch (error) {
+      for (const app of loaded.values()) app.dispose();
+      return this.#reloadFailed(result, error, trigger);
+    }
+    // Switch: one new routing table, set in one assignment.
+    const apps = new Map<string, AppInstance>();
+    for (const appConfig of config.apps) apps.set(appConfig.name, loaded.get(appConfig.name) ?? this.#apps.get(appConfig.name)!);
+    const old = this.#apps;
+    this.#apps = apps;
+    this.#router = new Router(
+      [...apps.values()].flatMap((app) => app.config.hostnames.map((h) => [h, app] as [string, AppInstance])),
+      config.defaultApp === undefined ? undefined : apps.get(config.defaultApp),
+    );
+    this.#fingerprints = fingerprints;
+    this.config = config;
+    for (const [name, app] of old) {
+      if (apps.get(name) === app) continue;
+      if (!apps.has(name)) result.removed.push(name);
+      this.#retire(app, config.server.drainDeadlineMs);
+    }
+    result.ok = true;
+    this.lastReloadError = undefined;
+    this.metrics.reloads.inc();
+    this.#updateStateMetrics();
+    this.log.info({ trigger, added: result.added, changed: result.changed, removed: result.removed }, 'config applied');
+    return result;
+  }
+
+  #reloadFailed(result: ReloadResult, error: unknown, trigger: string): ReloadResult {
+    result.error = error instanceof ConfigError ? error.message : `${(error as Error).message ?? String(error)}`;
+    this.lastReloadError = result.error;
+    this.metrics.reloadFailures.inc();
+    this.log.error({ trigger, error: result.error }, 'config reload refused; the running config stays');
+    return result;
+  }
+
+  /** What decides whether an app changed: its config and its bundled code. */
+  async #fingerprint(app: AppConfig): Promise<string> {
+    const { code } = await bundleApp(app.module);
+    return JSON.stringify(app) + '\n' + code;
+  }
+
+  #modulePaths(): string[] {
+    return (this.config?.apps ?? []).map((app) => app.module);
+  }
+
+  /** A replaced or removed app: drain, then dispose (at the deadline at the latest). */
+  #retire(app: AppInstance, deadlineMs: number): void {
+    this.#draining.add(app);
+    this.#updateStateMetrics();
+    const timer = setTimeout(() => app.dispose(), deadlineMs);
+    void app.drain().then(() => {
+      clearTimeout(timer);
+      if (app.state !== 'stopped') app.dispose();
+      this.#draining.delete(app);
+      this.#updateStateMetrics();
+      this.log.info({ app: app.name, version: app.version }, 'drained and disposed');
+    });
+  }
+
+  #updateStateMetrics(): void {
+    this.metrics.appState.reset();
+    for (const app of this.#apps.values()) this.metrics.appState.inc({ app: app.name, state: 'active' });
+    for (const app of this.#draining) this.metrics.appState.inc({ app: app.name, state: 'draining' });
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    this.#busy.set(socket, (this.#busy.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      this.#busy.set(socket, (this.#busy.get(socket) ?? 1) - 1);
+      // Shutting down: an idle keep-alive connection closes as soon as its last response ends.
+      if (this.shuttingDown && this.#busy.get(socket) === 0) socket.end();
+    });
+    if (this.shuttingDown) res.setHeader('connection', 'close');
+    const app = this.#router.route(req.headers.host);
+    if (app === undefined) {
+      req.resume();
+      sendError(res, 404, `No app serves the host "${req.headers.host ?? ''}".`);
+      return;
+    }
+    void app.handle(req, res).catch((error: unknown) => {
+      this.log.error({ err: error, app: app.name }, 'request failed');
+      sendError(res, 500, 'Internal error.');
+    });
+  }
+
+  /**
+   * Graceful shutdown: readiness fails, the listener closes, idle connections close, in-flight
+   * requests and waitUntil work finish until the deadline; then whatever remains is closed.
+   * Resolves true when the drain was clean.
+   */
+  async shutdown(deadlineMs = this.config?.server.shutdownDeadlineMs ?? 30_000): Promise<boolean> {
+    if (this.shuttingDown) return false;
+    this.shuttingDown = true;
+    this.log.info({ deadlineMs }, 'shutting down: draining in-flight requests');
+    this.#watcher?.close();
+    const server = this.#server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    server?.closeIdleConnections();
+    const apps = [...this.#apps.values(), ...this.#draining];
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+    const clean = await Promise.race([Promise.all(apps.map((app) => app.drain())).then(() => true as const), deadline]);
+    clearTimeout(timer);
+    let cut = 0;
+    for (const app of apps) cut += app.dispose();
+    server?.closeAllConnections();
+    await closed;
+    await new Promise<void>((resolve) => (this.#admin ? this.#admin.close(() => resolve()) : resolve()));
+    this.#admin?.closeAllConnections();
+    this.log.info({ clean: clean && cut === 0, cut }, 'shut down');
+    return clean && cut === 0;
+  }
+}

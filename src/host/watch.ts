@@ -1,0 +1,69 @@
+// Watches the config file and the app modules: fs.watch with a debounce, and a stat poll as
+// the fallback (fs.watch misses editors that replace files, and some file systems).
+import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface ConfigWatcher {
+  close(): void;
+}
+
+const DEBOUNCE_MS = 150;
+const POLL_MS = 1_000;
+
+export function watchConfig(configPath: string, modules: () => string[], onChange: () => void): ConfigWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  const fire = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      onChange();
+      rewatch();
+    }, DEBOUNCE_MS);
+  };
+  const watchers = new Map<string, FSWatcher>();
+  const polled = new Set<string>();
+  const rewatch = (): void => {
+    const wanted = new Set([resolve(configPath), ...modules().map((m) => resolve(m))]);
+    for (const [path, watcher] of watchers) {
+      if (!wanted.has(path)) {
+        watcher.close();
+        watchers.delete(path);
+      }
+    }
+    for (const path of polled) {
+      if (!wanted.has(path)) {
+        unwatchFile(path);
+        polled.delete(path);
+      }
+    }
+    for (const path of wanted) {
+      if (!watchers.has(path)) {
+        try {
+          const watcher = watch(path, { persistent: false }, fire);
+          watcher.on('error', () => {
+            watcher.close();
+            watchers.delete(path);
+          });
+          watchers.set(path, watcher);
+        } catch {
+          // Missing or unwatchable: the poll below still sees it appear or change.
+        }
+      }
+      if (!polled.has(path)) {
+        watchFile(path, { interval: POLL_MS, persistent: false }, (now, before) => {
+          if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino) fire();
+        });
+        polled.add(path);
+      }
+    }
+  };
+  rewatch();
+  return {
+    close() {
+      clearTimeout(timer);
+      for (const watcher of watchers.values()) watcher.close();
+      for (const path of polled) unwatchFile(path);
+      watchers.clear();
+      polled.clear();
+    },
+  };
+}
