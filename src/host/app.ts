@@ -216,6 +216,7 @@ export class AppInstance {
     const nano = await NanoIsolate.create({
       memoryLimitMb: this.config.limits.memoryMb,
       log: (level, text) => appLog[level]({ msg: text }),
+      fetchAllow: this.config.fetchAllow,
     });
     try {
       nano.exchange = this.#exchangeHandler(nano);

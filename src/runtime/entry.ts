@@ -5,6 +5,8 @@
 //   as references and delete before any app code runs.
 import type { BootInfo, HostApi, RuntimeControl } from './host-api.js';
 import { Server } from './serve.js';
+import { BodyChannels } from './body-channels.js';
+import { FetchClient } from './fetch.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
 import { createConsole, inspect } from './console.js';
@@ -18,6 +20,7 @@ import { captureLateIntrinsics } from '../streams/webidl/intrinsics.js';
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
+  'fetchStart', 'fetchAbort',
 ];
 
 /** The host's functions, once boot() has them. */
@@ -31,6 +34,8 @@ const clock: Clock = { now: () => api.now(), timeOrigin: 0 };
 const navigatorInfo = { userAgent: '' };
 let timers: Timers | undefined;
 let server: Server | undefined;
+let bodies: BodyChannels | undefined;
+let fetchClient: FetchClient | undefined;
 
 export function prepare(): void {
   const global = globalThis as unknown as Record<string, unknown>;
@@ -64,7 +69,17 @@ export function prepare(): void {
     enumerable: false,
     configurable: true,
   });
-  server = new Server(api, global);
+  bodies = new BodyChannels();
+  server = new Server(api, global, bodies);
+  const client = (fetchClient = new FetchClient(api, global, bodies));
+  Object.defineProperty(global, 'fetch', {
+    value: function fetch(input: unknown, init: unknown = undefined) {
+      return client.fetch(input, init);
+    },
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 export function boot(info: BootInfo): void {
@@ -81,13 +96,15 @@ export function boot(info: BootInfo): void {
   navigatorInfo.userAgent = info.userAgent;
   const t = timers!;
   const s = server!;
+  const b = bodies!;
   const control: RuntimeControl = {
     fireTimer: (id) => t.fire(id),
     registerApp: (exports, env) => s.registerApp(exports, env),
     dispatch: (id, head) => s.dispatch(id, head),
-    bodyPush: (id, chunk, error) => s.bodyPush(id, chunk, error),
-    responseDrain: (id) => s.responseDrain(id),
-    responseCancel: (id, reason) => s.responseCancel(id, reason),
+    bodyPush: (id, chunk, error) => b.push(id, chunk, error),
+    responseDrain: (id) => b.drain(id),
+    responseCancel: (id, reason) => b.cancel(id, reason),
+    fetchSettle: (id, result) => fetchClient!.settle(id, result),
   };
   Object.defineProperty(global, '__nanoControl', { value: control, writable: true, enumerable: false, configurable: true });
 }

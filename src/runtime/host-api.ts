@@ -4,6 +4,9 @@
 // ArrayBuffers, typed arrays, plain objects and arrays): no function or host object crosses
 // except these functions themselves, which arrive in the isolate as plain functions.
 import type { DispatchResult, RequestHead } from './serve.js';
+import type { FetchRequestHead, FetchResult } from './fetch.js';
+
+export type { FetchRequestHead, FetchResult } from './fetch.js';
 
 export type { DispatchResult, RequestHead, ResponseHead } from './serve.js';
 
@@ -38,6 +41,9 @@ export interface HostApi {
   responseEnd(id: number): void;
   responseError(id: number, message: string): void;
   waitUntilSettled(id: number): void;
+  // Outbound fetch (see fetch.ts); its bodies use the body functions above with negative ids.
+  fetchStart(id: number, head: FetchRequestHead): void;
+  fetchAbort(id: number, reason: string): void;
 }
 
 export interface BootInfo {
@@ -58,4 +64,5 @@ export interface RuntimeControl {
   bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;
   responseDrain(id: number): void;
   responseCancel(id: number, reason: string): void;
+  fetchSettle(id: number, result: FetchResult): void;
 }

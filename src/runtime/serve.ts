@@ -3,9 +3,9 @@
 // Bytes cross in both directions only on demand: the request body is pulled (the host reads the
 // socket only when the app reads), and the response body is written while the host's socket
 // accepts it (a `false` from responseWrite pauses the pump until responseDrain).
-import { ReadableStream } from '../streams/readable-stream/readable-stream.js';
-import { ReadableStreamDefaultReader } from '../streams/readable-stream/default-reader.js';
+import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
 import { inspect } from './console.js';
+import type { BodyChannels, HostBodySink } from './body-channels.js';
 
 /** What crosses for a request: the head only; the body follows through bodyPull/bodyPush. */
 export interface RequestHead {
@@ -50,28 +50,25 @@ interface AppExports {
 const TypeErrorCtor = TypeError;
 const PromiseCtor = Promise;
 const ReflectApply = Reflect.apply;
-const rsGetReader = ReadableStream.prototype.getReader;
-const readerRead = ReadableStreamDefaultReader.prototype.read;
-const readerCancel = ReadableStreamDefaultReader.prototype.cancel;
-const readerReleaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
-const U8Proto: object = Uint8Array.prototype;
 
-/** How many bytes of request body the isolate may hold ahead of the app's reads. */
-const REQUEST_BODY_HIGH_WATER_MARK = 64 * 1024;
 
 export class Server {
   #host: ServeHost;
   #global: Record<string, unknown>;
   #app: AppExports | undefined;
   #env: object = Object.freeze({});
-  /** Request bodies waiting for bytes: id -> the pending pull's resolver and the controller. */
-  #bodies = new Map<number, { controller: ReadableByteStreamController; pulled: (() => void) | undefined }>();
-  /** Response pumps: id -> the reader and the pending drain's resolver. */
-  #responses = new Map<number, { reader: ReadableStreamDefaultReader<unknown>; drained: (() => void) | undefined }>();
+  #bodies: BodyChannels;
+  #sink: HostBodySink;
 
-  constructor(host: ServeHost, global: Record<string, unknown>) {
+  constructor(host: ServeHost, global: Record<string, unknown>, bodies: BodyChannels) {
     this.#host = host;
     this.#global = global;
+    this.#bodies = bodies;
+    this.#sink = {
+      write: (id, chunk) => host.responseWrite(id, chunk),
+      end: (id) => host.responseEnd(id),
+      error: (id, message) => host.responseError(id, message),
+    };
   }
 
   /** The app module's default export and its env (a frozen copy of strings). */
@@ -96,7 +93,7 @@ export class Server {
       const RequestCtor = this.#global['Request'] as new (url: string, init: object) => unknown;
       const init: Record<string, unknown> = { method: head.method, headers: head.headers };
       if (head.body) {
-        init['body'] = this.#requestBody(id);
+        init['body'] = this.#bodies.incoming(id, (i) => this.#host.bodyPull(i), (i, reason) => this.#host.bodyCancel(i, reason));
         init['duplex'] = 'half';
       }
       const request = new RequestCtor(head.url, init);
@@ -119,119 +116,9 @@ export class Server {
     for (const [name, value] of res.headers) if (name !== 'set-cookie') headers.push([name, value]);
     for (const cookie of res.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
     const body = res.body;
-    if (body !== null) void this.#pump(id, body);
+    if (body !== null) void this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
     this.#settleWaitUntil(id, waitUntil);
     return { head: { status: res.status, statusText: res.statusText, headers, body: body !== null } };
-  }
-
-  /** The host delivers request body bytes (null: the body ended; error: the client aborted). */
-  bodyPush(id: number, chunk: Uint8Array | null, error?: string): void {
-    const entry = this.#bodies.get(id);
-    if (entry === undefined) return;
-    const { controller } = entry;
-    const pulled = entry.pulled;
-    entry.pulled = undefined;
-    try {
-      if (error !== undefined) {
-        this.#bodies.delete(id);
-        controller.error(new TypeErrorCtor(error));
-      } else if (chunk === null) {
-        this.#bodies.delete(id);
-        controller.close();
-        // A pending BYOB read is answered with an empty view when the stream closes.
-        controller.byobRequest?.respond(0);
-      } else if (chunk.byteLength > 0) {
-        controller.enqueue(chunk);
-      }
-    } catch {
-      // The stream was cancelled or errored meanwhile: the bytes have nowhere to go.
-    }
-    pulled?.();
-  }
-
-  /** The client accepts more of response `id`. */
-  responseDrain(id: number): void {
-    const entry = this.#responses.get(id);
-    const drained = entry?.drained;
-    if (entry) entry.drained = undefined;
-    drained?.();
-  }
-
-  /** The client went away: cancel the app's response body with `reason`. */
-  responseCancel(id: number, reason: string): void {
-    const entry = this.#responses.get(id);
-    if (entry === undefined) return;
-    this.#responses.delete(id);
-    ReflectApply(readerCancel, entry.reader, [new TypeErrorCtor(reason)]).catch(() => {});
-    entry.drained?.();
-  }
-
-  #requestBody(id: number): ReadableStream {
-    const host = this.#host;
-    const bodies = this.#bodies;
-    return new ReadableStream(
-      {
-        type: 'bytes',
-        start(controller: ReadableByteStreamController) {
-          bodies.set(id, { controller, pulled: undefined });
-        },
-        pull() {
-          const entry = bodies.get(id);
-          if (entry === undefined) return undefined;
-          // Resolved by bodyPush: pull() is not called again until these bytes arrived.
-          const promise = new PromiseCtor<void>((resolve) => (entry.pulled = resolve));
-          host.bodyPull(id);
-          return promise;
-        },
-        cancel(reason: unknown) {
-          if (!bodies.delete(id)) return;
-          host.bodyCancel(id, reason instanceof Error ? reason.message : String(reason));
-        },
-      } as never,
-      { highWaterMark: REQUEST_BODY_HIGH_WATER_MARK },
-    );
-  }
-
-  async #pump(id: number, body: ReadableStream): Promise<void> {
-    const host = this.#host;
-    let reader: ReadableStreamDefaultReader<unknown>;
-    try {
-      reader = ReflectApply(rsGetReader, body, []) as ReadableStreamDefaultReader<unknown>;
-    } catch (error) {
-      host.responseError(id, `the response body is not readable: ${inspect(error)}`);
-      return;
-    }
-    const entry = { reader, drained: undefined as (() => void) | undefined };
-    this.#responses.set(id, entry);
-    try {
-      for (;;) {
-        const result = (await ReflectApply(readerRead, reader, [])) as { done: boolean; value: unknown };
-        if (!this.#responses.has(id)) return; // cancelled by the client meanwhile
-        if (result.done) break;
-        const chunk = result.value;
-        // Fetch: a body chunk that is not a Uint8Array is a TypeError (the response errors).
-        if (typeof chunk !== 'object' || chunk === null || Object.getPrototypeOf(chunk) !== U8Proto) {
-          throw new TypeErrorCtor(`The response body chunk ${inspect(chunk, 1)} is not a Uint8Array.`);
-        }
-        if ((chunk as Uint8Array).byteLength === 0) continue;
-        if (!host.responseWrite(id, chunk as Uint8Array)) {
-          await new PromiseCtor<void>((resolve) => (entry.drained = resolve));
-        }
-      }
-      this.#responses.delete(id);
-      host.responseEnd(id);
-    } catch (error) {
-      if (!this.#responses.delete(id)) return;
-      host.log('error', `Uncaught (in response body) ${inspect(error)}`);
-      ReflectApply(readerCancel, reader, [error]).catch(() => {});
-      host.responseError(id, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-      return;
-    }
-    try {
-      ReflectApply(readerReleaseLock, reader, []);
-    } catch {
-      // Nothing to release.
-    }
   }
 
   #settleWaitUntil(id: number, promises: Promise<unknown>[]): void {

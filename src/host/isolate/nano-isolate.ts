@@ -6,6 +6,7 @@ import ivm from 'isolated-vm';
 import type { BootInfo, HostApi, HostCodecResult, RuntimeControl } from '../../runtime/host-api.js';
 import type { CodecInstance, CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
 import { nodeCompressionCodec } from '../codec-node.js';
+import { OutboundFetch } from '../outbound-fetch.js';
 import { runtimeBundle } from './runtime-bundle.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -17,6 +18,8 @@ export interface NanoIsolateOptions {
   log?: (level: LogLevel, text: string) => void;
   userAgent?: string;
   startup?: StartupMode;
+  /** Internal addresses this isolate's fetch() may reach (the app's `fetchAllow`). */
+  fetchAllow?: readonly string[];
 }
 
 export const USER_AGENT = 'NANO/0.1';
@@ -71,6 +74,7 @@ export class NanoIsolate {
   /** Set by the app that serves requests from this isolate. */
   exchange: ExchangeHandler | undefined;
   #disposed = false;
+  #fetch!: OutboundFetch;
 
   private constructor(isolate: ivm.Isolate, context: ivm.Context) {
     this.isolate = isolate;
@@ -95,6 +99,24 @@ export class NanoIsolate {
   }
 
   async #boot(options: NanoIsolateOptions, timeOrigin: number, fromSnapshot: boolean): Promise<void> {
+    const ignore = () => {};
+    const into = (name: keyof RuntimeControl) => (...args: unknown[]) => {
+      if (this.#disposed) return;
+      try {
+        this.control[name].applyIgnored(undefined, args, { arguments: { copy: true } });
+      } catch {
+        ignore(); // the isolate is gone
+      }
+    };
+    this.#fetch = new OutboundFetch(
+      {
+        settle: into('fetchSettle'),
+        push: into('bodyPush'),
+        drain: into('responseDrain'),
+        cancelUpload: into('responseCancel'),
+      },
+      options.fetchAllow ?? [],
+    );
     const { snapshotCode, filename } = await runtimeBundle();
     const log = options.log ?? (() => {});
     const start = performance.now();
@@ -111,16 +133,20 @@ export class NanoIsolate {
         this.#codecs.get(id)?.close();
         this.#codecs.delete(id);
       },
-      bodyPull: (id) => this.exchange?.bodyPull(id),
-      bodyCancel: (id, reason) => this.exchange?.bodyCancel(id, reason),
-      responseWrite: (id, chunk) => this.exchange?.responseWrite(id, chunk) ?? true,
-      responseEnd: (id) => this.exchange?.responseEnd(id),
-      responseError: (id, message) => this.exchange?.responseError(id, message),
+      // Positive ids are requests this isolate serves; negative ids are its outbound fetches.
+      bodyPull: (id) => (id < 0 ? this.#fetch.pull(id) : this.exchange?.bodyPull(id)),
+      bodyCancel: (id, reason) => (id < 0 ? this.#fetch.cancelBody(id) : this.exchange?.bodyCancel(id, reason)),
+      responseWrite: (id, chunk) => (id < 0 ? this.#fetch.write(id, chunk) : (this.exchange?.responseWrite(id, chunk) ?? true)),
+      responseEnd: (id) => (id < 0 ? this.#fetch.end(id) : this.exchange?.responseEnd(id)),
+      responseError: (id, message) => (id < 0 ? this.#fetch.end(id, message) : this.exchange?.responseError(id, message)),
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
+      fetchStart: (id, head) => this.#fetch.start(id, head),
+      fetchAbort: (id, reason) => this.#fetch.abort(id, reason),
     };
     // Fire-and-forget calls need no answer: the isolate does not wait for the host thread.
     const ignored = new Set<keyof HostApi>([
       'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseEnd', 'responseError', 'waitUntilSettled',
+      'fetchStart', 'fetchAbort',
     ]);
     const names = Object.keys(api) as (keyof HostApi)[];
     const callbacks = names.map((name) =>
@@ -170,6 +196,7 @@ export class NanoIsolate {
       bodyPush: op('bodyPush'),
       responseDrain: op('responseDrain'),
       responseCancel: op('responseCancel'),
+      fetchSettle: op('fetchSettle'),
     };
     this.bootMs = performance.now() - start;
   }
@@ -194,6 +221,7 @@ export class NanoIsolate {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     for (const codec of this.#codecs.values()) codec.close();
+    this.#fetch?.close();
     this.#codecs.clear();
     this.#call?.release();
     if (!this.isolate.isDisposed) this.isolate.dispose();

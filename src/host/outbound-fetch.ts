@@ -1,0 +1,225 @@
+// The host half of fetch() in an isolate (src/runtime/fetch.ts): undici's fetch (redirects,
+// errors and the rest as the Fetch standard says), with the request body streamed from the
+// isolate and the response body streamed back on demand, one per negative id.
+import { lookup } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { FetchRequestHead, FetchResult } from '../runtime/host-api.js';
+import { FetchPolicy } from './fetch-policy.js';
+
+/** How the host reaches back into the isolate for one fetch. */
+export interface FetchCallbacks {
+  settle(id: number, result: FetchResult): void;
+  /** Bytes of response body `id` (null: the end; error: it failed). */
+  push(id: number, chunk: Uint8Array | null, error?: string): void;
+  /** The request body's writer may continue. */
+  drain(id: number): void;
+  /** Stop sending request body `id`. */
+  cancelUpload(id: number, reason: string): void;
+}
+
+/** How much of an upload may wait in the host before the isolate is told to pause. */
+const UPLOAD_HIGH_WATER_MARK = 64 * 1024;
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+interface Upload {
+  chunks: Uint8Array[];
+  bytes: number;
+  ended: boolean;
+  error: string | undefined;
+  /** The body iterator waits here for the next chunk. */
+  wake: (() => void) | undefined;
+  paused: boolean;
+}
+
+interface Flight {
+  controller: AbortController;
+  upload: Upload | undefined;
+  reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  reading: boolean;
+}
+
+export class OutboundFetch {
+  #flights = new Map<number, Flight>();
+  #callbacks: FetchCallbacks;
+  #agent: Agent;
+
+  constructor(callbacks: FetchCallbacks, allow: readonly string[]) {
+    this.#callbacks = callbacks;
+    const policy = new FetchPolicy(allow);
+    // Every connection's address is checked after DNS, so a name that resolves to an internal
+    // address is refused too (and an IP literal, which skips DNS, is checked in start()).
+    this.#agent = new Agent({
+      connect: {
+        lookup: (hostname, options, callback) => {
+          lookup(hostname, { ...options, all: false }, (error, address, family) => {
+            if (error) return callback(error, address, family);
+            const refusal = policy.refusal(hostname, address);
+            if (refusal) return callback(Object.assign(new Error(refusal), { code: 'EREFUSED_POLICY' }), address, family);
+            callback(null, address, family);
+          });
+        },
+      },
+    });
+    this.#policy = policy;
+  }
+
+  #policy: FetchPolicy;
+
+  start(id: number, head: FetchRequestHead): void {
+    const controller = new AbortController();
+    const flight: Flight = { controller, upload: undefined, reader: undefined, reading: false };
+    this.#flights.set(id, flight);
+    void this.#run(id, head, flight);
+  }
+
+  async #run(id: number, head: FetchRequestHead, flight: Flight): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(head.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the scheme "${url.protocol}" is not supported`);
+      const literal = url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(literal)) {
+        const refusal = this.#policy.refusal(literal, literal);
+        if (refusal) throw new Error(refusal);
+      }
+    } catch (error) {
+      this.#fail(id, (error as Error).message);
+      return;
+    }
+    const init: Record<string, unknown> = {
+      method: head.method,
+      headers: head.headers,
+      redirect: head.redirect === 'manual' ? 'manual' : head.redirect === 'error' ? 'error' : 'follow',
+      signal: flight.controller.signal,
+      dispatcher: this.#agent,
+    };
+    if (head.body) {
+      flight.upload = { chunks: [], bytes: 0, ended: false, error: undefined, wake: undefined, paused: false };
+      init['body'] = this.#uploadIterable(id, flight.upload);
+      init['duplex'] = 'half';
+    }
+    let response: Awaited<ReturnType<typeof undiciFetch>>;
+    try {
+      response = await undiciFetch(url, init as never);
+    } catch (error) {
+      const cause = (error as { cause?: Error }).cause;
+      this.#fail(id, cause?.message ?? (error as Error).message);
+      return;
+    }
+    if (!this.#flights.has(id)) {
+      void response.body?.cancel().catch(() => {});
+      return;
+    }
+    const headers: [string, string][] = [];
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie') headers.push([name, value]);
+    });
+    for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
+    const hasBody = response.body !== null && !NULL_BODY_STATUSES.has(response.status) && head.method !== 'HEAD';
+    if (hasBody) flight.reader = response.body!.getReader();
+    else void response.body?.cancel().catch(() => {});
+    this.#callbacks.settle(id, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+      url: response.url,
+      redirected: response.redirected,
+      body: hasBody,
+    });
+    if (!hasBody) this.#flights.delete(id);
+  }
+
+  #fail(id: number, message: string): void {
+    this.#flights.delete(id);
+    this.#callbacks.settle(id, { error: message });
+  }
+
+  /** The isolate reads the response body: one chunk per pull. */
+  pull(id: number): void {
+    const flight = this.#flights.get(id);
+    if (!flight?.reader || flight.reading) return;
+    flight.reading = true;
+    flight.reader.read().then(
+      ({ done, value }) => {
+        flight.reading = false;
+        if (done) {
+          this.#flights.delete(id);
+          this.#callbacks.push(id, null);
+        } else {
+          this.#callbacks.push(id, value);
+        }
+      },
+      (error: Error) => {
+        this.#flights.delete(id);
+        this.#callbacks.push(id, null, `the response body failed: ${error.cause instanceof Error ? error.cause.message : error.message}`);
+      },
+    );
+  }
+
+  /** The isolate cancelled the response body. */
+  cancelBody(id: number): void {
+    const flight = this.#flights.get(id);
+    if (!flight) return;
+    this.#flights.delete(id);
+    void flight.reader?.cancel().catch(() => {});
+    flight.controller.abort();
+  }
+
+  abort(id: number, reason: string): void {
+    const flight = this.#flights.get(id);
+    if (!flight) return;
+    this.#flights.delete(id);
+    if (flight.upload) flight.upload.error = reason;
+    flight.upload?.wake?.();
+    flight.controller.abort(new Error(reason));
+  }
+
+  /** A request body chunk from the isolate; false: pause until drain. */
+  write(id: number, chunk: Uint8Array): boolean {
+    const upload = this.#flights.get(id)?.upload;
+    if (!upload || upload.ended) return true;
+    upload.chunks.push(chunk);
+    upload.bytes += chunk.byteLength;
+    upload.wake?.();
+    if (upload.bytes >= UPLOAD_HIGH_WATER_MARK) {
+      upload.paused = true;
+      return false;
+    }
+    return true;
+  }
+
+  end(id: number, error?: string): void {
+    const upload = this.#flights.get(id)?.upload;
+    if (!upload) return;
+    upload.ended = true;
+    upload.error = error;
+    upload.wake?.();
+    if (error !== undefined) this.abort(id, error);
+  }
+
+  async *#uploadIterable(id: number, upload: Upload): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const chunk = upload.chunks.shift();
+      if (chunk !== undefined) {
+        upload.bytes -= chunk.byteLength;
+        if (upload.paused && upload.bytes < UPLOAD_HIGH_WATER_MARK / 2) {
+          upload.paused = false;
+          this.#callbacks.drain(id);
+        }
+        yield chunk;
+        continue;
+      }
+      if (upload.error !== undefined) throw new Error(upload.error);
+      if (upload.ended) return;
+      await new Promise<void>((resolve) => (upload.wake = resolve));
+      upload.wake = undefined;
+    }
+  }
+
+  /** The isolate is going away: abort everything in flight. */
+  close(): void {
+    for (const id of [...this.#flights.keys()]) this.abort(id, 'The app was stopped.');
+    void this.#agent.close().catch(() => {});
+  }
+}

@@ -1,0 +1,160 @@
+// Bodies that cross the isolate boundary, by id (positive: a request the host serves; negative:
+// an outbound fetch). Bytes move only on demand in both directions:
+// - host -> isolate: a byte ReadableStream whose pull() asks the host for bytes (bodyPull) and
+//   waits until they arrive (push); the host reads its socket only then.
+// - isolate -> host: a pump that reads a ReadableStream and writes each chunk to the host, which
+//   answers false when its socket is full; the pump then waits for drain().
+import { ReadableStream } from '../streams/readable-stream/readable-stream.js';
+import { ReadableStreamDefaultReader } from '../streams/readable-stream/default-reader.js';
+import { inspect } from './console.js';
+
+export interface HostBodySink {
+  /** false: wait for drain(id) before the next write. */
+  write(id: number, chunk: Uint8Array): boolean;
+  end(id: number): void;
+  error(id: number, message: string): void;
+}
+
+const TypeErrorCtor = TypeError;
+const PromiseCtor = Promise;
+const ReflectApply = Reflect.apply;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const rsGetReader = ReadableStream.prototype.getReader;
+const readerRead = ReadableStreamDefaultReader.prototype.read;
+const readerCancel = ReadableStreamDefaultReader.prototype.cancel;
+const readerReleaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
+const U8Proto: object = Uint8Array.prototype;
+
+/** How many bytes of an incoming body the isolate may hold ahead of the reads. */
+const INCOMING_HIGH_WATER_MARK = 64 * 1024;
+
+interface Incoming {
+  controller: ReadableByteStreamController;
+  pulled: (() => void) | undefined;
+}
+
+interface Outgoing {
+  reader: ReadableStreamDefaultReader<unknown>;
+  drained: (() => void) | undefined;
+}
+
+export class BodyChannels {
+  #incoming = new Map<number, Incoming>();
+  #outgoing = new Map<number, Outgoing>();
+
+  /** A byte stream fed by the host: `pull(id)` asks for bytes, `cancel(id, reason)` stops them. */
+  incoming(id: number, pull: (id: number) => void, cancel: (id: number, reason: string) => void): ReadableStream {
+    const incoming = this.#incoming;
+    return new ReadableStream(
+      {
+        type: 'bytes',
+        start(controller: ReadableByteStreamController) {
+          incoming.set(id, { controller, pulled: undefined });
+        },
+        pull() {
+          const entry = incoming.get(id);
+          if (entry === undefined) return undefined;
+          // Resolved by push(): pull() is not called again until these bytes arrived.
+          const promise = new PromiseCtor<void>((resolve) => (entry.pulled = resolve));
+          pull(id);
+          return promise;
+        },
+        cancel(reason: unknown) {
+          if (!incoming.delete(id)) return;
+          cancel(id, reason instanceof Error ? reason.message : String(reason));
+        },
+      } as never,
+      { highWaterMark: INCOMING_HIGH_WATER_MARK },
+    );
+  }
+
+  /** The host delivers bytes for incoming body `id` (null: it ended; error: it failed). */
+  push(id: number, chunk: Uint8Array | null, error?: string): void {
+    const entry = this.#incoming.get(id);
+    if (entry === undefined) return;
+    const { controller } = entry;
+    const pulled = entry.pulled;
+    entry.pulled = undefined;
+    try {
+      if (error !== undefined) {
+        this.#incoming.delete(id);
+        controller.error(new TypeErrorCtor(error));
+      } else if (chunk === null) {
+        this.#incoming.delete(id);
+        controller.close();
+        // A pending BYOB read is answered with an empty view when the stream closes.
+        controller.byobRequest?.respond(0);
+      } else if (chunk.byteLength > 0) {
+        controller.enqueue(chunk);
+      }
+    } catch {
+      // The stream was cancelled or errored meanwhile: the bytes have nowhere to go.
+    }
+    pulled?.();
+  }
+
+  /** Ends incoming body `id` without telling the host (the host ended it already). */
+  forgetIncoming(id: number): void {
+    this.#incoming.delete(id);
+  }
+
+  /** Reads `body` to the end, writing each chunk to `sink` under `id`; never throws. */
+  async pump(id: number, body: ReadableStream, sink: HostBodySink, log: (text: string) => void): Promise<void> {
+    let reader: ReadableStreamDefaultReader<unknown>;
+    try {
+      reader = ReflectApply(rsGetReader, body, []) as ReadableStreamDefaultReader<unknown>;
+    } catch (error) {
+      sink.error(id, `the body is not readable: ${inspect(error)}`);
+      return;
+    }
+    const entry: Outgoing = { reader, drained: undefined };
+    this.#outgoing.set(id, entry);
+    try {
+      for (;;) {
+        const result = (await ReflectApply(readerRead, reader, [])) as { done: boolean; value: unknown };
+        if (!this.#outgoing.has(id)) return; // cancelled by the host meanwhile
+        if (result.done) break;
+        const chunk = result.value;
+        // Fetch: a body chunk that is not a Uint8Array is a TypeError (the body errors).
+        if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
+          throw new TypeErrorCtor(`The body chunk ${inspect(chunk, 1)} is not a Uint8Array.`);
+        }
+        if ((chunk as Uint8Array).byteLength === 0) continue;
+        if (!sink.write(id, chunk as Uint8Array)) {
+          await new PromiseCtor<void>((resolve) => (entry.drained = resolve));
+          if (!this.#outgoing.has(id)) return;
+        }
+      }
+      this.#outgoing.delete(id);
+      sink.end(id);
+    } catch (error) {
+      if (!this.#outgoing.delete(id)) return;
+      log(`Uncaught (in body) ${inspect(error)}`);
+      ReflectApply(readerCancel, reader, [error]).catch(() => {});
+      sink.error(id, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      return;
+    }
+    try {
+      ReflectApply(readerReleaseLock, reader, []);
+    } catch {
+      // Nothing to release.
+    }
+  }
+
+  /** The host accepts more of outgoing body `id`. */
+  drain(id: number): void {
+    const entry = this.#outgoing.get(id);
+    const drained = entry?.drained;
+    if (entry) entry.drained = undefined;
+    drained?.();
+  }
+
+  /** The host's end went away: cancel outgoing body `id` with `reason`. */
+  cancel(id: number, reason: string): void {
+    const entry = this.#outgoing.get(id);
+    if (entry === undefined) return;
+    this.#outgoing.delete(id);
+    ReflectApply(readerCancel, entry.reader, [new TypeErrorCtor(reason)]).catch(() => {});
+    entry.drained?.();
+  }
+}

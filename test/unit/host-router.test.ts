@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Router, hostnameOf } from '../../src/host/router.js';
+import { FetchPolicy } from '../../src/host/fetch-policy.js';
+
+test('hostnameOf: ports, case, trailing dots, IPv6, garbage', () => {
+  assert.equal(hostnameOf('Hello.LocalHost:8787'), 'hello.localhost');
+  assert.equal(hostnameOf('example.com.'), 'example.com');
+  assert.equal(hostnameOf('[::1]:80'), '[::1]');
+  assert.equal(hostnameOf(undefined), null);
+  assert.equal(hostnameOf('bad host'), null);
+  assert.equal(hostnameOf('a.com:port'), null);
+});
+
+test('exact names win over wildcards; the longest wildcard wins; the fallback last', () => {
+  const router = new Router(
+    [
+      ['api.example.com', 'exact'],
+      ['*.example.com', 'wild'],
+      ['*.eu.example.com', 'eu'],
+    ],
+    'default',
+  );
+  assert.equal(router.route('api.example.com'), 'exact');
+  assert.equal(router.route('www.example.com:8080'), 'wild');
+  assert.equal(router.route('x.eu.example.com'), 'eu');
+  assert.equal(router.route('a.b.example.com'), 'wild');
+  // A wildcard needs at least one label before its suffix.
+  assert.equal(router.route('example.com'), 'default');
+  assert.equal(router.route('other.org'), 'default');
+  assert.equal(new Router([['a.com', 1]]).route('b.com'), undefined);
+});
+
+test('fetch policy: internal addresses refused unless allowed by name, address or CIDR', () => {
+  const policy = new FetchPolicy(['localhost', '10.1.0.0/16', '192.168.1.5']);
+  assert.equal(policy.refusal('example.com', '93.184.216.34'), null);
+  assert.equal(policy.refusal('example.com', '2606:2800:220:1::1'), null);
+  for (const address of ['127.0.0.1', '10.9.9.9', '172.20.0.1', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:10.0.0.1']) {
+    assert.match(policy.refusal('evil.example', address) ?? '', /internal address/, address);
+  }
+  assert.equal(policy.refusal('localhost', '127.0.0.1'), null);
+  assert.equal(policy.refusal('x', '10.1.2.3'), null);
+  assert.equal(policy.refusal('x', '192.168.1.5'), null);
+  assert.notEqual(policy.refusal('x', '192.168.1.6'), null);
+});
