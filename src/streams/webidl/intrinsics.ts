@@ -99,6 +99,8 @@ export function isArrayBuffer(x: unknown): x is ArrayBuffer {
 
 export function isSharedArrayBuffer(x: unknown): boolean {
   if (sabByteLength === undefined || typeof x !== 'object' || x === null) return false;
+  // The common answer first, without an exception: an ArrayBuffer is not shared.
+  if (isArrayBuffer(x)) return false;
   try {
     reflectApply(sabByteLength, x, []);
     return true;
