@@ -8,6 +8,15 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   streams: ['streams/**/*.any.js'],
   'encoding-streams': ['encoding/streams/*.any.js'],
   compression: ['compression/*.any.js'],
+  encoding: ['encoding/*.any.js'],
+  atob: ['html/webappapis/atob/*.any.js'],
+  url: ['url/*.any.js'],
+  fetch: ['fetch/api/response/*.any.js', 'fetch/api/request/*.any.js', 'fetch/api/headers/*.any.js', 'fetch/api/body/*.any.js'],
+  blob: ['FileAPI/blob/*.any.js', 'FileAPI/file/*.any.js'],
+  formdata: ['xhr/formdata/*.any.js'],
+  dom: ['dom/abort/*.any.js', 'dom/events/*.any.js'],
+  'structured-clone': ['html/webappapis/structured-clone/*.any.js'],
+  timers: ['html/webappapis/timers/*.any.js'],
 };
 
 export const DEFAULT_SUITES: readonly string[] = ['streams', 'encoding-streams', 'compression'];

@@ -1,4 +1,6 @@
 import { nodeCompressionCodec } from '../../src/host/codec-node.js';
+import { nodeTextCodec } from '../../src/host/text-codec-node.js';
+import { nodeURLBridge } from '../../src/host/url-node.js';
 import type { RuntimeBridge } from '../../src/runtime/globals.js';
 
 /**
@@ -26,5 +28,7 @@ export function libraryBridge(): RuntimeBridge {
     },
     queueTask: (callback) => void setImmediate(callback),
     compression: nodeCompressionCodec,
+    textCodec: nodeTextCodec(),
+    url: nodeURLBridge,
   };
 }

@@ -27,10 +27,10 @@ export function realmHost(wptRoot: string, file: TestFile, verbose: boolean): Re
     scope: file.scope,
     title: file.path.slice(file.path.lastIndexOf(sep) + 1).split('.')[0]!,
   };
-  if (file.variant !== undefined) {
-    const url = new URL(`http://web-platform.test${file.id}`);
-    host.location = { href: url.href, pathname: url.pathname, search: url.search, hash: '' };
-  }
+  // Every file gets a location (WPT's worker scope has one): the API base URL relative URLs
+  // resolve against, and what common/subset-tests.js reads for variants.
+  const url = new URL(`http://web-platform.test${file.id}`);
+  host.location = { href: url.href, pathname: url.pathname, search: url.search, hash: '' };
   return host;
 }
 

@@ -29,5 +29,9 @@ export const WPT_PATHS: readonly string[] = [
   'WebCryptoAPI',
   'fetch/api/request',
   'fetch/api/response',
+  'fetch/api/headers',
+  'fetch/api/body',
   'fetch/api/resources',
+  'fetch/data-urls/resources', // base64.json, fetched by html/webappapis/atob/base64.any.js
+  'xhr/formdata', // FormData's tests
 ];

@@ -6,7 +6,8 @@
 import type { BootInfo, HostApi, RuntimeControl } from './host-api.js';
 import { Server } from './serve.js';
 import { BodyChannels } from './body-channels.js';
-import { FetchClient } from './fetch.js';
+import { FetchClient, setResponseURLSetter } from './fetch.js';
+import { setResponseURL } from '../web/fetch/response.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
 import { createConsole, inspect } from './console.js';
@@ -20,7 +21,7 @@ import { captureLateIntrinsics } from '../streams/webidl/intrinsics.js';
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
-  'fetchStart', 'fetchAbort',
+  'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree',
 ];
 
 /** The host's functions, once boot() has them. */
@@ -46,7 +47,14 @@ export function prepare(): void {
     queueTask: (callback) => void t.queueInternal(callback, 0),
     reportException: (error) => api.log('error', `Uncaught ${inspect(error)}`),
     compression: hostCompressionCodec(api),
+    url: { urlParse: (input, base) => api.urlParse(input, base), urlSet: (href, member, value) => api.urlSet(href, member, value) },
+    textCodec: {
+      decoderCreate: (label, fatal, ignoreBOM) => api.decoderCreate(label, fatal, ignoreBOM),
+      decoderDecode: (id, bytes, stream) => api.decoderDecode(id, bytes, stream),
+      decoderFree: (id) => api.decoderFree(id),
+    },
   });
+  setResponseURLSetter(setResponseURL);
   installTimers(global, t);
   setRandomSource((length) => api.randomBytes(length));
   // Interfaces, then the namespace and singleton attributes of the global.

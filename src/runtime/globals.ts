@@ -8,11 +8,19 @@ import { installDomBasics, type DomHooks } from '../web/install-dom.js';
 import { installTextStreams } from '../web/install-text-streams.js';
 import { installCompressionStreams } from '../web/install-compression-streams.js';
 import type { CompressionCodec } from '../web/compression-codec.js';
+import { installEncoding } from '../web/encoding/install.js';
+import { installFetchApi } from '../web/fetch/install.js';
+import type { URLBridge } from '../web/url.js';
+import type { TextCodecBridge } from '../web/encoding/text-decoder.js';
 
 /** Everything the host provides. Optional members: the globals that need them are left out. */
 export interface RuntimeBridge extends DomHooks {
   /** zlib (and brotli) behind CompressionStream / DecompressionStream. */
   compression?: CompressionCodec;
+  /** The encodings TextDecoder does not decode itself (legacy single- and multi-byte). */
+  textCodec?: TextCodecBridge;
+  /** The URL parser (the host's). */
+  url?: URLBridge;
   // --- one member per host service; add yours here ---
 }
 
@@ -20,7 +28,9 @@ export function installGlobals(global: object, bridge: RuntimeBridge): void {
   // Streams first: the others build on them, and they capture their intrinsics now.
   installStreams(global);
   installDomBasics(global, bridge);
+  installEncoding(global, bridge.textCodec);
   installTextStreams(global);
+  installFetchApi(global, bridge.url);
   if (bridge.compression !== undefined) installCompressionStreams(global, bridge.compression);
   // --- one line per area; add yours here ---
 }

@@ -7,6 +7,8 @@ import type { DispatchResult, RequestHead } from './serve.js';
 import type { FetchRequestHead, FetchResult } from './fetch.js';
 
 export type { FetchRequestHead, FetchResult } from './fetch.js';
+import type { URLBridge } from '../web/url.js';
+import type { TextCodecBridge } from '../web/encoding/text-decoder.js';
 
 export type { DispatchResult, RequestHead, ResponseHead } from './serve.js';
 
@@ -44,6 +46,12 @@ export interface HostApi {
   // Outbound fetch (see fetch.ts); its bodies use the body functions above with negative ids.
   fetchStart(id: number, head: FetchRequestHead): void;
   fetchAbort(id: number, reason: string): void;
+  // URL parsing and the legacy text decoders (see web/url.ts, web/encoding/text-decoder.ts).
+  urlParse: URLBridge['urlParse'];
+  urlSet: URLBridge['urlSet'];
+  decoderCreate: TextCodecBridge['decoderCreate'];
+  decoderDecode: TextCodecBridge['decoderDecode'];
+  decoderFree: TextCodecBridge['decoderFree'];
 }
 
 export interface BootInfo {

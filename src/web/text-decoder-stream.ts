@@ -1,8 +1,6 @@
 // https://encoding.spec.whatwg.org/#interface-textdecoderstream
-// The decoding itself is the realm's TextDecoder (captured when this module is evaluated, or given
-// to installTextStreams): in library mode Node's, in an isolate the runtime's own. It is driven
-// with {stream: true} per chunk, and with no arguments at the end ("flush and enqueue"). Its
-// errors come from another realm in library mode, so they are rethrown as this realm's.
+// The decoding is TextDecoder's decoder core (encoding/text-decoder.ts), driven with stream=true
+// per chunk and flushed at the end ("flush and enqueue").
 import {
   createTransformStream,
   transformStreamEnqueue,
@@ -10,55 +8,19 @@ import {
 import { TransformStream } from '../streams/transform-stream/transform-stream.js';
 import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
 import type { WritableStream } from '../streams/writable-stream/writable-stream.js';
-import { RangeErrorCtor, TypeErrorCtor, reflectApply } from '../streams/webidl/intrinsics.js';
+import { TypeErrorCtor, reflectApply } from '../streams/webidl/intrinsics.js';
 import { defineInterface } from '../streams/webidl/interface.js';
 import { getterError } from '../streams/webidl/errors.js';
 import { dictionaryObject, domString, toBoolean } from '../streams/webidl/converters.js';
 import { bufferSourceBytes, type BufferSource } from './buffer-source.js';
+import { DecoderCore } from './encoding/text-decoder.js';
+
+const EMPTY = new Uint8Array(0);
 
 const IFACE = 'TextDecoderStream';
 
 const tsReadable = Object.getOwnPropertyDescriptor(TransformStream.prototype, 'readable')!.get!;
 const tsWritable = Object.getOwnPropertyDescriptor(TransformStream.prototype, 'writable')!.get!;
-
-/** The parts of a TextDecoder this file uses. */
-interface TextDecoderLike {
-  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
-  readonly encoding: string;
-}
-type TextDecoderConstructor = new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => TextDecoderLike;
-
-interface DecoderIntrinsics {
-  ctor: TextDecoderConstructor;
-  decode: (this: TextDecoderLike, input?: Uint8Array, options?: { stream?: boolean }) => string;
-  encoding: (this: TextDecoderLike) => string;
-}
-
-let intrinsics: DecoderIntrinsics | undefined;
-
-/**
- * Uses `ctor` (a WHATWG TextDecoder) for every TextDecoderStream made from now on. Its `decode`
- * and `encoding` are captured now, so later patches of its prototype change nothing.
- */
-export function setTextDecoder(ctor: unknown): void {
-  if (typeof ctor !== 'function') return;
-  const proto = (ctor as { prototype: object }).prototype;
-  const decode = Object.getOwnPropertyDescriptor(proto, 'decode')?.value as DecoderIntrinsics['decode'] | undefined;
-  const encoding = Object.getOwnPropertyDescriptor(proto, 'encoding')?.get as DecoderIntrinsics['encoding'] | undefined;
-  if (typeof decode !== 'function' || typeof encoding !== 'function') return;
-  intrinsics = { ctor: ctor as TextDecoderConstructor, decode, encoding };
-}
-
-// Library mode and the ponyfill: the global's TextDecoder as it is when this module is evaluated.
-setTextDecoder((globalThis as { TextDecoder?: unknown }).TextDecoder);
-
-// Both option objects have a null prototype: nothing is looked up on Object.prototype.
-const streamOption: { stream: boolean } = { __proto__: null, stream: true } as never;
-
-interface DecoderRecord {
-  decoder: TextDecoderLike;
-  decode: DecoderIntrinsics['decode'];
-}
 
 let isTextDecoderStream: (x: unknown) => x is TextDecoderStream;
 
@@ -80,21 +42,12 @@ export class TextDecoderStream {
     const ignoreBOMValue = dict === null ? undefined : dict['ignoreBOM'];
     const ignoreBOM = ignoreBOMValue === undefined ? false : toBoolean(ignoreBOMValue);
 
-    const impl = intrinsics;
-    if (impl === undefined) throw new TypeErrorCtor(`${context} TextDecoder is not available in this realm.`);
     // Steps 1-6: get an encoding from label (failure and "replacement" are a RangeError), set the
     // error mode and ignore BOM, and make the decoder with its I/O queue.
-    let decoder: TextDecoderLike;
-    try {
-      const init: { fatal: boolean; ignoreBOM: boolean } = { __proto__: null, fatal, ignoreBOM } as never;
-      decoder = new impl.ctor(labelString, init);
-    } catch {
-      throw new RangeErrorCtor(`${context} The encoding label provided ('${labelString}') is invalid.`);
-    }
-    this.#encoding = reflectApply(impl.encoding, decoder, []) as string;
+    const record = new DecoderCore(labelString, fatal, ignoreBOM, context);
+    this.#encoding = record.encoding;
     this.#fatal = fatal;
     this.#ignoreBOM = ignoreBOM;
-    const record: DecoderRecord = { decoder, decode: impl.decode };
     // Steps 7-11.
     const stream: TransformStream = createTransformStream({
       transform: (chunk) => DecodeAndEnqueueAChunk(record, stream, chunk),
@@ -142,7 +95,7 @@ defineInterface(TextDecoderStream, IFACE);
 // Abstract operations
 
 /** https://encoding.spec.whatwg.org/#decode-and-enqueue-a-chunk */
-function DecodeAndEnqueueAChunk(record: DecoderRecord, stream: TransformStream, chunk: unknown): void {
+function DecodeAndEnqueueAChunk(record: DecoderCore, stream: TransformStream, chunk: unknown): void {
   // Step 1. Let bufferSource be the result of converting chunk to an AllowSharedBufferSource.
   const bytes = bufferSourceBytes(chunk, true);
   if (bytes === undefined) {
@@ -154,7 +107,7 @@ function DecodeAndEnqueueAChunk(record: DecoderRecord, stream: TransformStream, 
   // synchronous, so the bytes need no copy. A fatal error is a TypeError.
   let output: string;
   try {
-    output = reflectApply(record.decode, record.decoder, [bytes, streamOption]) as string;
+    output = record.decode(bytes, true);
   } catch (e) {
     throw decodeError(e);
   }
@@ -162,10 +115,10 @@ function DecodeAndEnqueueAChunk(record: DecoderRecord, stream: TransformStream, 
 }
 
 /** https://encoding.spec.whatwg.org/#flush-and-enqueue */
-function FlushAndEnqueue(record: DecoderRecord, stream: TransformStream): void {
+function FlushAndEnqueue(record: DecoderCore, stream: TransformStream): void {
   let output: string;
   try {
-    output = reflectApply(record.decode, record.decoder, []) as string;
+    output = record.decode(EMPTY, false);
   } catch (e) {
     throw decodeError(e);
   }

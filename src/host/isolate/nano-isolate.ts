@@ -7,6 +7,8 @@ import type { BootInfo, HostApi, HostCodecResult, RuntimeControl } from '../../r
 import type { CodecInstance, CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
 import { nodeCompressionCodec } from '../codec-node.js';
 import { OutboundFetch } from '../outbound-fetch.js';
+import { nodeURLBridge } from '../url-node.js';
+import { nodeTextCodec } from '../text-codec-node.js';
 import { runtimeBundle } from './runtime-bundle.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -75,6 +77,7 @@ export class NanoIsolate {
   exchange: ExchangeHandler | undefined;
   #disposed = false;
   #fetch!: OutboundFetch;
+  #text = nodeTextCodec();
 
   private constructor(isolate: ivm.Isolate, context: ivm.Context) {
     this.isolate = isolate;
@@ -142,11 +145,16 @@ export class NanoIsolate {
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
       fetchStart: (id, head) => this.#fetch.start(id, head),
       fetchAbort: (id, reason) => this.#fetch.abort(id, reason),
+      urlParse: nodeURLBridge.urlParse,
+      urlSet: nodeURLBridge.urlSet,
+      decoderCreate: (label, fatal, ignoreBOM) => this.#text.decoderCreate(label, fatal, ignoreBOM),
+      decoderDecode: (id, bytes, stream) => this.#text.decoderDecode(id, bytes, stream),
+      decoderFree: (id) => this.#text.decoderFree(id),
     };
     // Fire-and-forget calls need no answer: the isolate does not wait for the host thread.
     const ignored = new Set<keyof HostApi>([
       'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseEnd', 'responseError', 'waitUntilSettled',
-      'fetchStart', 'fetchAbort',
+      'fetchStart', 'fetchAbort', 'decoderFree',
     ]);
     const names = Object.keys(api) as (keyof HostApi)[];
     const callbacks = names.map((name) =>
@@ -222,6 +230,7 @@ export class NanoIsolate {
     this.#timers.clear();
     for (const codec of this.#codecs.values()) codec.close();
     this.#fetch?.close();
+    this.#text.close();
     this.#codecs.clear();
     this.#call?.release();
     if (!this.isolate.isDisposed) this.isolate.dispose();

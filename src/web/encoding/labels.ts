@@ -1,0 +1,32 @@
+// "Get an encoding" for the encodings decoded in the realm itself
+// (https://encoding.spec.whatwg.org/#concept-encoding-get); every other label goes to the host.
+
+const NATIVE: Readonly<Record<string, string>> = {
+  'unicode-1-1-utf-8': 'utf-8',
+  unicode11utf8: 'utf-8',
+  unicode20utf8: 'utf-8',
+  'utf-8': 'utf-8',
+  utf8: 'utf-8',
+  'x-unicode20utf8': 'utf-8',
+  unicodefffe: 'utf-16be',
+  'utf-16be': 'utf-16be',
+  csunicode: 'utf-16le',
+  'iso-10646-ucs-2': 'utf-16le',
+  'ucs-2': 'utf-16le',
+  unicode: 'utf-16le',
+  unicodefeff: 'utf-16le',
+  'utf-16': 'utf-16le',
+  'utf-16le': 'utf-16le',
+  'x-user-defined': 'x-user-defined',
+};
+
+/** The label with ASCII whitespace stripped and ASCII lowercased, as "get an encoding" does. */
+export function normalizeLabel(label: string): string {
+  return label.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** The name of a natively decoded encoding for `label`, or undefined. */
+export function nativeEncoding(label: string): string | undefined {
+  const key = normalizeLabel(label);
+  return Object.hasOwn(NATIVE, key) ? NATIVE[key] : undefined;
+}

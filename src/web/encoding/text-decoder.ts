@@ -1,0 +1,155 @@
+// TextDecoder (https://encoding.spec.whatwg.org/#interface-textdecoder), and the decoder core
+// TextDecoderStream shares with it. UTF-8 and UTF-16 are decoded in the realm; the other
+// encodings of the standard by the host (TextCodecBridge), when it offers them.
+import { defineInterface } from '../../streams/webidl/interface.js';
+import { dictionaryObject, domString, toBoolean } from '../../streams/webidl/converters.js';
+import { RangeErrorCtor, TypeErrorCtor } from '../../streams/webidl/intrinsics.js';
+import { bufferSourceBytes } from '../buffer-source.js';
+import { nativeEncoding } from './labels.js';
+import { Utf8Decoder } from './utf8-decoder.js';
+import { Utf16Decoder } from './utf16-decoder.js';
+
+/** Decoders for the other encodings, kept by the host and addressed by id. */
+export interface TextCodecBridge {
+  /** A decoder for `label`, or null when the label names no supported encoding. */
+  decoderCreate(label: string, fatal: boolean, ignoreBOM: boolean): { id: number; encoding: string } | null;
+  /** Decodes (and, unless `stream`, flushes); `error` when fatal and the data is invalid. */
+  decoderDecode(id: number, bytes: Uint8Array, stream: boolean): { text: string } | { error: string };
+  decoderFree(id: number): void;
+}
+
+let bridge: TextCodecBridge | undefined;
+export function setTextCodecBridge(value: TextCodecBridge | undefined): void {
+  bridge = value;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** https://encoding.spec.whatwg.org/#x-user-defined-decoder: stateless, never an error. */
+const xUserDefinedDecoder = {
+  decode(bytes: Uint8Array): string {
+    let out = '';
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      out += String.fromCharCode(b < 0x80 ? b : 0xf780 + b - 0x80);
+    }
+    return out;
+  },
+};
+
+/**
+ * One decoder with the standard's "decode" steps around it: BOM handling for the encodings
+ * decoded here, a fresh decoder after each non-streaming call, fatal errors as TypeErrors.
+ */
+export class DecoderCore {
+  readonly encoding: string;
+  readonly fatal: boolean;
+  readonly ignoreBOM: boolean;
+  #native: { decode(bytes: Uint8Array, stream: boolean): string } | undefined;
+  #hostId = -1;
+  #bomSeen = false;
+  #doNotFlush = false;
+
+  /** Throws RangeError for a label that names no supported encoding (or "replacement"). */
+  constructor(label: string, fatal: boolean, ignoreBOM: boolean, context: string) {
+    this.fatal = fatal;
+    this.ignoreBOM = ignoreBOM;
+    const native = nativeEncoding(label);
+    if (native !== undefined) {
+      this.encoding = native;
+      this.#native = this.#newNative();
+      return;
+    }
+    const created = bridge?.decoderCreate(label, fatal, ignoreBOM) ?? null;
+    if (created === null) throw new RangeErrorCtor(`${context} The encoding label provided ('${label}') is invalid.`);
+    this.encoding = created.encoding;
+    this.#hostId = created.id;
+  }
+
+  #newNative(): { decode(bytes: Uint8Array, stream: boolean): string } {
+    if (this.encoding === 'utf-8') return new Utf8Decoder(this.fatal);
+    if (this.encoding === 'x-user-defined') return xUserDefinedDecoder;
+    return new Utf16Decoder(this.encoding === 'utf-16be', this.fatal);
+  }
+
+  /** https://encoding.spec.whatwg.org/#dom-textdecoder-decode (steps after the conversions). */
+  decode(bytes: Uint8Array, stream: boolean): string {
+    if (this.#hostId !== -1) {
+      const result = bridge!.decoderDecode(this.#hostId, bytes, stream);
+      if ('error' in result) throw new TypeErrorCtor(`The encoded data was not valid ${this.encoding}.`);
+      return result.text;
+    }
+    // Step 1. Not streaming last time: a new decoder, and the BOM not seen yet.
+    if (!this.#doNotFlush) {
+      this.#native = this.#newNative();
+      this.#bomSeen = false;
+    }
+    this.#doNotFlush = stream;
+    let output: string;
+    try {
+      output = this.#native!.decode(bytes, stream);
+    } catch (error) {
+      this.#doNotFlush = false;
+      throw error;
+    }
+    // "Serialize I/O queue": the first code point, if U+FEFF, is a BOM to drop (unless ignoreBOM).
+    if (!this.ignoreBOM && !this.#bomSeen && output.length > 0) {
+      this.#bomSeen = true;
+      if (output.charCodeAt(0) === 0xfeff) output = output.slice(1);
+    }
+    return output;
+  }
+}
+
+let isTextDecoder: (x: unknown) => x is TextDecoder;
+
+export class TextDecoder {
+  #core: DecoderCore;
+
+  // WebIDL: constructor(optional DOMString label = "utf-8", optional TextDecoderOptions options = {})
+  constructor(label: unknown = undefined, options: unknown = undefined) {
+    const context = "Failed to construct 'TextDecoder':";
+    const labelString = label === undefined ? 'utf-8' : domString(label);
+    const dict = dictionaryObject(options, `${context} The provided value`);
+    const fatal = dict === null || dict['fatal'] === undefined ? false : toBoolean(dict['fatal']);
+    const ignoreBOM = dict === null || dict['ignoreBOM'] === undefined ? false : toBoolean(dict['ignoreBOM']);
+    this.#core = new DecoderCore(labelString, fatal, ignoreBOM, context);
+  }
+
+  get encoding(): string {
+    if (!isTextDecoder(this)) throw new TypeErrorCtor("Failed to read the 'encoding' property from 'TextDecoder': Illegal invocation");
+    return this.#core.encoding;
+  }
+
+  get fatal(): boolean {
+    if (!isTextDecoder(this)) throw new TypeErrorCtor("Failed to read the 'fatal' property from 'TextDecoder': Illegal invocation");
+    return this.#core.fatal;
+  }
+
+  get ignoreBOM(): boolean {
+    if (!isTextDecoder(this)) throw new TypeErrorCtor("Failed to read the 'ignoreBOM' property from 'TextDecoder': Illegal invocation");
+    return this.#core.ignoreBOM;
+  }
+
+  // WebIDL: decode(optional AllowSharedBufferSource input, optional TextDecodeOptions options = {})
+  decode(input: unknown = undefined, options: unknown = undefined): string {
+    if (!isTextDecoder(this)) throw new TypeErrorCtor("Failed to execute 'decode' on 'TextDecoder': Illegal invocation");
+    let bytes: Uint8Array = EMPTY;
+    if (input !== undefined) {
+      const converted = bufferSourceBytes(input, true);
+      if (converted === undefined) {
+        throw new TypeErrorCtor("Failed to execute 'decode' on 'TextDecoder': parameter 1 is not of type '(ArrayBuffer or ArrayBufferView)'.");
+      }
+      bytes = converted;
+    }
+    const dict = dictionaryObject(options, "Failed to execute 'decode' on 'TextDecoder': parameter 2");
+    const stream = dict === null || dict['stream'] === undefined ? false : toBoolean(dict['stream']);
+    return this.#core.decode(bytes, stream);
+  }
+
+  static {
+    isTextDecoder = (x): x is TextDecoder => typeof x === 'object' && x !== null && #core in x;
+  }
+}
+
+defineInterface(TextDecoder, 'TextDecoder');

@@ -1,0 +1,113 @@
+// The UTF-8 decoder of the Encoding standard (https://encoding.spec.whatwg.org/#utf-8-decoder),
+// streaming: a sequence cut at a chunk boundary waits in the decoder's state for the next chunk.
+// Malformed input becomes U+FFFD per maximal subpart (or an error in fatal mode), exactly as the
+// standard's algorithm does; ASCII runs take a fast path.
+
+const StringFromCharCode = String.fromCharCode;
+const TypeErrorCtor = TypeError;
+/** Code units per String.fromCharCode call (well under engines' argument limits). */
+const SLICE = 8192;
+
+export class Utf8Decoder {
+  // The standard's state: bytes needed/seen, the code point so far, and the bounds of the next byte.
+  #needed = 0;
+  #seen = 0;
+  #codePoint = 0;
+  #lower = 0x80;
+  #upper = 0xbf;
+  readonly fatal: boolean;
+
+  constructor(fatal: boolean) {
+    this.fatal = fatal;
+  }
+
+  /** Decodes `bytes`; unless `stream`, also ends the stream (an unfinished sequence is an error). */
+  decode(bytes: Uint8Array, stream: boolean): string {
+    const units: number[] = [];
+    let out = '';
+    const flush = (): void => {
+      out += StringFromCharCode.apply(null, units);
+      units.length = 0;
+    };
+    const error = (): void => {
+      if (this.fatal) {
+        this.#reset();
+        throw new TypeErrorCtor('The encoded data was not valid UTF-8.');
+      }
+      units.push(0xfffd);
+    };
+    const n = bytes.length;
+    let i = 0;
+    while (i < n) {
+      if (units.length >= SLICE) flush();
+      const byte = bytes[i]!;
+      if (this.#needed === 0) {
+        if (byte < 0x80) {
+          // ASCII run.
+          units.push(byte);
+          i++;
+          while (i < n && bytes[i]! < 0x80 && units.length < SLICE) units.push(bytes[i++]!);
+          continue;
+        }
+        i++;
+        if (byte >= 0xc2 && byte <= 0xdf) {
+          this.#needed = 1;
+          this.#codePoint = byte & 0x1f;
+        } else if (byte >= 0xe0 && byte <= 0xef) {
+          if (byte === 0xe0) this.#lower = 0xa0;
+          if (byte === 0xed) this.#upper = 0x9f;
+          this.#needed = 2;
+          this.#codePoint = byte & 0xf;
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          if (byte === 0xf0) this.#lower = 0x90;
+          if (byte === 0xf4) this.#upper = 0x8f;
+          this.#needed = 3;
+          this.#codePoint = byte & 0x7;
+        } else {
+          error();
+        }
+        continue;
+      }
+      if (byte < this.#lower || byte > this.#upper) {
+        // The sequence is cut short: U+FFFD, and this byte is processed again (not consumed).
+        this.#reset();
+        error();
+        continue;
+      }
+      i++;
+      this.#lower = 0x80;
+      this.#upper = 0xbf;
+      this.#codePoint = (this.#codePoint << 6) | (byte & 0x3f);
+      if (++this.#seen !== this.#needed) continue;
+      const cp = this.#codePoint;
+      this.#reset();
+      if (cp > 0xffff) {
+        const v = cp - 0x10000;
+        units.push(0xd800 | (v >> 10), 0xdc00 | (v & 0x3ff));
+      } else {
+        units.push(cp);
+      }
+    }
+    if (!stream && this.#needed !== 0) {
+      this.#reset();
+      error();
+    }
+    flush();
+    return out;
+  }
+
+  #reset(): void {
+    this.#needed = 0;
+    this.#seen = 0;
+    this.#codePoint = 0;
+    this.#lower = 0x80;
+    this.#upper = 0xbf;
+  }
+}
+
+/** UTF-8 decode without BOM or fail/replace: https://encoding.spec.whatwg.org/#utf-8-decode */
+export function utf8Decode(bytes: Uint8Array): string {
+  let start = 0;
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  return new Utf8Decoder(false).decode(start === 0 ? bytes : bytes.subarray(start), false);
+}

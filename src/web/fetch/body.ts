@@ -1,0 +1,214 @@
+// The Body mixin's machinery: https://fetch.spec.whatwg.org/#bodies
+// A body made from bytes (a string, a BufferSource, URLSearchParams, FormData) keeps the bytes
+// and makes its ReadableStream only when someone asks for `body`: consuming it with text() and
+// friends, or sending it, then skips the stream entirely (docs/fast-paths.md). What user code can
+// observe (bodyUsed, `body` being a disturbed, locked, closed stream afterwards) is the same.
+import { ReadableStream, readableStreamImpl, AcquireReadableStreamDefaultReader, IsReadableStreamLocked } from '../../streams/readable-stream/readable-stream.js';
+import { ReadableStreamDefaultReaderRead } from '../../streams/readable-stream/default-reader.js';
+import { ReadableStreamTee } from '../../streams/readable-stream/tee.js';
+import { TypeErrorCtor, Uint8ArrayCtor, ObjectGetPrototypeOf } from '../../streams/webidl/intrinsics.js';
+import { domString } from '../../streams/webidl/converters.js';
+import { bufferSourceBytes } from '../buffer-source.js';
+import { Blob, blobChunks, blobToBytes, createBlob, isBlob } from '../blob.js';
+import { utf8Encode } from '../encoding/text-encoder.js';
+import { utf8Decode } from '../encoding/utf8-decoder.js';
+import { isURLSearchParams, serializeUrlencoded, urlSearchParamsList } from '../url.js';
+import { formDataBody, isFormData, parseFormDataBody } from './form-data-body.js';
+
+export interface Body {
+  /** The stream, once made (always, for a body given as a ReadableStream). */
+  stream: ReadableStream | null;
+  /** The bytes (or Blob) a stream is made from on demand; null once the stream exists. */
+  source: Uint8Array | Blob | null;
+  length: number | null;
+  /** Consumed without a stream ever being made. */
+  used: boolean;
+}
+
+const U8Proto: object = Uint8Array.prototype;
+
+/** https://fetch.spec.whatwg.org/#concept-bodyinit-extract */
+export function extractBody(object: unknown): { body: Body; type: string | null } {
+  const rs = readableStreamImpl(object);
+  if (rs !== undefined) {
+    if (rs.disturbed || IsReadableStreamLocked(rs)) throw new TypeErrorCtor('The body stream is disturbed or locked.');
+    return { body: { stream: object as ReadableStream, source: null, length: null, used: false }, type: null };
+  }
+  if (isBlob(object)) {
+    const type = object.type;
+    return { body: { stream: null, source: object, length: object.size, used: false }, type: type === '' ? null : type };
+  }
+  if (isURLSearchParams(object)) {
+    const bytes = utf8Encode(serializeUrlencoded(urlSearchParamsList(object)));
+    return { body: bytesBody(bytes), type: 'application/x-www-form-urlencoded;charset=UTF-8' };
+  }
+  if (isFormData(object)) {
+    const { bytes, boundary } = formDataBody(object);
+    return { body: bytesBody(bytes), type: `multipart/form-data; boundary=${boundary}` };
+  }
+  if (typeof object === 'object' && object !== null) {
+    const bytes = bufferSourceBytes(object, false);
+    // A copy of the bytes: the caller keeps its buffer.
+    if (bytes !== undefined) return { body: bytesBody(bytes.slice()), type: null };
+  }
+  return { body: bytesBody(utf8Encode(domString(object))), type: 'text/plain;charset=UTF-8' };
+}
+
+export function bytesBody(bytes: Uint8Array): Body {
+  return { stream: null, source: bytes, length: bytes.length, used: false };
+}
+
+/** The body's stream, made now if it was not yet. */
+export function bodyStream(body: Body): ReadableStream {
+  if (body.stream !== null) return body.stream;
+  const source = body.source;
+  body.source = null;
+  let stream: ReadableStream;
+  if (isBlob(source)) {
+    stream = source.stream();
+  } else {
+    const bytes = source as Uint8Array | null;
+    stream = new ReadableStream({
+      type: 'bytes',
+      start(controller: ReadableByteStreamController) {
+        if (bytes !== null && bytes.length > 0) controller.enqueue(bytes);
+        controller.close();
+      },
+    } as never);
+  }
+  if (body.used) {
+    // Consumed before anyone asked for the stream: hand out what reading it would have left,
+    // a locked, disturbed, closed stream.
+    const reader = AcquireReadableStreamDefaultReader(readableStreamImpl(stream)!);
+    ReadableStreamDefaultReaderRead(reader, { chunkSteps() {}, closeSteps() {}, errorSteps() {} });
+  }
+  body.stream = stream;
+  return stream;
+}
+
+/** https://fetch.spec.whatwg.org/#body-unusable: disturbed or locked. */
+export function bodyUnusable(body: Body | null): boolean {
+  if (body === null) return false;
+  if (body.used) return true;
+  const impl = body.stream === null ? undefined : readableStreamImpl(body.stream);
+  return impl !== undefined && (impl.disturbed || IsReadableStreamLocked(impl));
+}
+
+/** bodyUsed: the stream is disturbed. */
+export function bodyIsUsed(body: Body | null): boolean {
+  if (body === null) return false;
+  if (body.used) return true;
+  const impl = body.stream === null ? undefined : readableStreamImpl(body.stream);
+  return impl !== undefined && impl.disturbed;
+}
+
+/**
+ * The body's bytes if they are known without reading a stream (and the body was not used):
+ * marks it used. For the runtime, which sends such a body in one piece.
+ */
+export function takeKnownBytes(body: Body | null): Uint8Array | null {
+  if (body === null || body.stream !== null || body.used) return null;
+  const source = body.source;
+  body.used = true;
+  return isBlob(source) ? blobToBytes(source) : (source as Uint8Array | null) ?? new Uint8ArrayCtor(0);
+}
+
+/**
+ * https://fetch.spec.whatwg.org/#concept-body-consume-body up to the bytes: rejects with a
+ * TypeError when the body is unusable; reads the stream (its chunks must be Uint8Arrays).
+ */
+export function consumeBytes(body: Body | null): Promise<Uint8Array> {
+  if (bodyUnusable(body)) return Promise.reject(new TypeErrorCtor('Body is unusable: the body has already been read.'));
+  if (body === null) return Promise.resolve(new Uint8ArrayCtor(0));
+  if (body.stream === null) {
+    const bytes = takeKnownBytes(body)!;
+    return Promise.resolve(bytes);
+  }
+  // Fully read body: a reader through the internal operations (patched globals cannot interfere).
+  const reader = AcquireReadableStreamDefaultReader(readableStreamImpl(body.stream)!);
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const request = {
+      chunkSteps(chunk: unknown) {
+        if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
+          reject(new TypeErrorCtor('The body stream gave a chunk that is not a Uint8Array.'));
+          return;
+        }
+        chunks.push(chunk as Uint8Array);
+        total += (chunk as Uint8Array).length;
+        ReadableStreamDefaultReaderRead(reader, request);
+      },
+      closeSteps() {
+        if (chunks.length === 1) return resolve(chunks[0]!);
+        const out = new Uint8ArrayCtor(total);
+        let offset = 0;
+        for (const c of chunks) {
+          out.set(c, offset);
+          offset += c.length;
+        }
+        resolve(out);
+      },
+      errorSteps(e: unknown) {
+        reject(e);
+      },
+    };
+    ReadableStreamDefaultReaderRead(reader, request);
+  });
+}
+
+export type ConsumeKind = 'arrayBuffer' | 'blob' | 'bytes' | 'formData' | 'json' | 'text';
+
+/** The body mixin's methods: consume, then package the bytes as `kind` says. */
+export function consumeBody(body: Body | null, kind: ConsumeKind, mimeType: () => string): Promise<unknown> {
+  return consumeBytes(body).then((bytes) => {
+    switch (kind) {
+      case 'arrayBuffer':
+        return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+      case 'bytes':
+        return bytes;
+      case 'blob':
+        return createBlob([bytes], serializeMimeType(mimeType()));
+      case 'text':
+        return utf8Decode(bytes);
+      case 'json':
+        return JSON.parse(utf8Decode(bytes));
+      case 'formData':
+        return parseFormDataBody(bytes, mimeType());
+    }
+  });
+}
+
+/** https://fetch.spec.whatwg.org/#concept-body-clone */
+export function cloneBody(body: Body): Body {
+  if (body.stream === null) {
+    const source = body.source;
+    return { stream: null, source: isBlob(source) ? source : (source as Uint8Array).slice(), length: body.length, used: false };
+  }
+  // "Tee a ReadableStream" for other specs clones the chunks for the second branch.
+  const [out1, out2] = ReadableStreamTee(readableStreamImpl(body.stream)!, true);
+  body.stream = out1.wrapper;
+  return { stream: out2.wrapper, source: null, length: body.length, used: false };
+}
+
+export { blobChunks };
+
+/**
+ * "Get the MIME type" then serialize it, for the blob's type: type and subtype (and parameter
+ * names) lowercased, an invalid type being the empty string.
+ */
+export function serializeMimeType(value: string): string {
+  const [essence = '', ...params] = value.split(';');
+  const match = /^[\t\n\r ]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\/([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[\t\n\r ]*$/.exec(essence);
+  if (match === null) return '';
+  let out = `${match[1]!.toLowerCase()}/${match[2]!.toLowerCase()}`;
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq === -1) continue;
+    const name = param.slice(0, eq).trim().toLowerCase();
+    const v = param.slice(eq + 1).trim();
+    if (name === '' || v === '') continue;
+    out += `;${name}=${v}`;
+  }
+  return out;
+}

@@ -1,0 +1,328 @@
+// Request: https://fetch.spec.whatwg.org/#request-class
+import { defineInterface } from '../../streams/webidl/interface.js';
+import { dictionaryObject, domString, toBoolean } from '../../streams/webidl/converters.js';
+import { TypeErrorCtor } from '../../streams/webidl/intrinsics.js';
+import { ReadableStream } from '../../streams/readable-stream/readable-stream.js';
+import { TransformStream } from '../../streams/transform-stream/transform-stream.js';
+
+const rsPipeThrough = ReadableStream.prototype.pipeThrough;
+import { AbortSignal, createAbortSignal, createDependentAbortSignal, isAbortSignal } from '../abort.js';
+import { parseURLString } from '../url.js';
+import { Headers, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, type HeaderList } from './headers.js';
+import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, extractBody, type Body, type ConsumeKind } from './body.js';
+
+interface RequestState {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: Body | null;
+  signal: AbortSignal;
+  referrer: string;
+  referrerPolicy: string;
+  mode: string;
+  credentials: string;
+  cache: string;
+  redirect: string;
+  integrity: string;
+  keepalive: boolean;
+}
+
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const ENUMS: Record<string, readonly string[]> = {
+  referrerPolicy: ['', 'no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin', 'strict-origin', 'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url'],
+  mode: ['navigate', 'same-origin', 'no-cors', 'cors'],
+  credentials: ['omit', 'same-origin', 'include'],
+  cache: ['default', 'no-store', 'reload', 'no-cache', 'force-cache', 'only-if-cached'],
+  redirect: ['follow', 'error', 'manual'],
+  duplex: ['half'],
+  priority: ['high', 'low', 'auto'],
+};
+/** RequestInit members, in IDL order (read in this order). */
+const INIT_MEMBERS = ['body', 'cache', 'credentials', 'duplex', 'headers', 'integrity', 'keepalive', 'method', 'mode', 'priority', 'redirect', 'referrer', 'referrerPolicy', 'signal', 'window'] as const;
+
+let stateOf: (x: unknown) => RequestState | undefined;
+const CONTEXT = "Failed to construct 'Request':";
+
+function enumValue(member: string, value: unknown): string {
+  const s = domString(value);
+  if (!ENUMS[member]!.includes(s)) throw new TypeErrorCtor(`${CONTEXT} The provided value '${s}' is not a valid enum value of type Request${member[0]!.toUpperCase()}${member.slice(1)}.`);
+  return s;
+}
+
+export class Request {
+  #state: RequestState;
+
+  // WebIDL: constructor(RequestInfo input, optional RequestInit init = {})
+  constructor(input: unknown, init: unknown = undefined) {
+    if (arguments.length < 1) throw new TypeErrorCtor(`${CONTEXT} 1 argument required, but only 0 present.`);
+    const dict = dictionaryObject(init, `${CONTEXT} The provided value`);
+    // Convert the members first, in IDL order (as WebIDL does before the algorithm runs).
+    const given: Partial<Record<(typeof INIT_MEMBERS)[number], unknown>> = {};
+    if (dict !== null) {
+      for (const member of INIT_MEMBERS) {
+        const value = dict[member];
+        if (value !== undefined) given[member] = value;
+      }
+    }
+    const inputState = stateOf(input);
+    let state: RequestState;
+    let inputSignal: AbortSignal | null = null;
+    // Steps 5-7.
+    if (inputState === undefined) {
+      const text = domString(input);
+      const parsed = parseURLString(text);
+      if (parsed === null) throw new TypeErrorCtor(`${CONTEXT} Invalid URL: '${text}'.`);
+      if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(parsed)) throw new TypeErrorCtor(`${CONTEXT} Request cannot be constructed from a URL that includes credentials: '${text}'.`);
+      state = {
+        method: 'GET', url: parsed, headers: createHeaders([], 'request'), body: null, signal: createAbortSignal(),
+        referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
+      };
+    } else {
+      state = { ...inputState, headers: inputState.headers };
+      inputSignal = inputState.signal;
+    }
+    const initGiven = Object.keys(given).length > 0;
+    // Step 12: a non-empty init resets what the input request carried over.
+    if (initGiven) {
+      if (state.mode === 'navigate') state.mode = 'same-origin';
+      state.referrer = 'client';
+      state.referrerPolicy = '';
+    }
+    if (given.window !== undefined && given.window !== null) throw new TypeErrorCtor(`${CONTEXT} 'window' must be null.`);
+    if (given.referrer !== undefined) {
+      const referrer = domString(given.referrer);
+      if (referrer === '') state.referrer = 'no-referrer';
+      else {
+        const parsed = parseURLString(referrer);
+        if (parsed === null) throw new TypeErrorCtor(`${CONTEXT} Invalid referrer URL: '${referrer}'.`);
+        state.referrer = parsed;
+      }
+    }
+    if (given.referrerPolicy !== undefined) state.referrerPolicy = enumValue('referrerPolicy', given.referrerPolicy);
+    if (given.mode !== undefined) {
+      const mode = enumValue('mode', given.mode);
+      if (mode === 'navigate') throw new TypeErrorCtor(`${CONTEXT} Cannot construct a Request with a RequestInit whose mode member is set as 'navigate'.`);
+      state.mode = mode;
+    }
+    if (given.credentials !== undefined) state.credentials = enumValue('credentials', given.credentials);
+    if (given.cache !== undefined) state.cache = enumValue('cache', given.cache);
+    if (state.cache === 'only-if-cached' && state.mode !== 'same-origin') {
+      throw new TypeErrorCtor(`${CONTEXT} 'only-if-cached' can be set only with 'same-origin' mode.`);
+    }
+    if (given.redirect !== undefined) state.redirect = enumValue('redirect', given.redirect);
+    if (given.integrity !== undefined) state.integrity = domString(given.integrity);
+    if (given.keepalive !== undefined) state.keepalive = toBoolean(given.keepalive);
+    if (given.priority !== undefined) enumValue('priority', given.priority);
+    if (given.duplex !== undefined) enumValue('duplex', given.duplex);
+    // Step 25. The method.
+    if (given.method !== undefined) {
+      const method = domString(given.method);
+      if (!TOKEN.test(method)) throw new TypeErrorCtor(`${CONTEXT} '${method}' is not a valid HTTP method.`);
+      const upper = method.toUpperCase();
+      if (FORBIDDEN_METHODS.has(upper)) throw new TypeErrorCtor(`${CONTEXT} '${method}' HTTP method is unsupported.`);
+      state.method = NORMALIZED_METHODS.has(upper) ? upper : method;
+    }
+    // Steps 26-29. The signal follows init's signal, else the input request's.
+    let signal = inputSignal;
+    if (given.signal !== undefined) {
+      if (given.signal !== null && !isAbortSignal(given.signal)) throw new TypeErrorCtor(`${CONTEXT} Failed to read the 'signal' property from 'RequestInit': The provided value is not of type 'AbortSignal'.`);
+      signal = given.signal as AbortSignal | null;
+    }
+    // Step 27. no-cors allows only the CORS-safelisted methods.
+    if (state.mode === 'no-cors' && state.method !== 'GET' && state.method !== 'HEAD' && state.method !== 'POST') {
+      throw new TypeErrorCtor(`${CONTEXT} '${state.method}' is unsupported in no-cors mode.`);
+    }
+    state.signal = signal === null ? createAbortSignal() : createDependentAbortSignal([signal]);
+    // Steps 30-32. Headers: a copy of the input's, or init's.
+    const list: HeaderList = headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]);
+    state.headers = createHeaders(initGiven && given.headers !== undefined ? [] : list, 'request');
+    if (given.headers !== undefined) {
+      const source = given.headers;
+      fillHeaders(state.headers, source instanceof Headers ? headerListOf(source).map(([n, v]) => [n, v]) : source);
+    }
+    // Steps 33-34.
+    const inputBody = inputState === undefined ? null : inputState.body;
+    const initBodyGiven = given.body !== undefined && given.body !== null;
+    if ((initBodyGiven || inputBody !== null) && (state.method === 'GET' || state.method === 'HEAD')) {
+      throw new TypeErrorCtor(`${CONTEXT} Request with GET/HEAD method cannot have body.`);
+    }
+    // Steps 35-36.
+    let initBody: Body | null = null;
+    if (initBodyGiven) {
+      const extracted = extractBody(given.body);
+      initBody = extracted.body;
+      const headerList = headerListOf(state.headers);
+      if (extracted.type !== null && !listContains(headerList, 'content-type')) listAppend(headerList, 'Content-Type', extracted.type);
+    }
+    const inputOrInitBody = initBody ?? inputBody;
+    // Step 37. A stream body needs duplex: 'half'.
+    if (inputOrInitBody !== null && inputOrInitBody.source === null && inputOrInitBody.stream !== null && !inputOrInitBody.used) {
+      if (initBody !== null && given.duplex === undefined) {
+        throw new TypeErrorCtor(`${CONTEXT} The duplex member must be specified for a request with a streaming body.`);
+      }
+    }
+    // Steps 38-40. Taking the input's body leaves the input used.
+    let finalBody = inputOrInitBody;
+    if (initBody === null && inputBody !== null) {
+      if (bodyUnusable(inputBody)) throw new TypeErrorCtor(`${CONTEXT} Cannot construct a Request with a Request object that has already been used.`);
+      if (inputBody.stream !== null) {
+        // "Create a proxy": the input's stream piped through an identity transform (it stays
+        // the input's body, now locked and disturbed).
+        const proxy = new TransformStream();
+        finalBody = { stream: rsPipeThrough.call(inputBody.stream, proxy) as ReadableStream, source: null, length: inputBody.length, used: false };
+      } else {
+        // No stream made yet: the bytes move; the input reads as used (its stream, if asked
+        // for, is the locked, disturbed, closed one reading would have left).
+        finalBody = { stream: null, source: inputBody.source, length: inputBody.length, used: false };
+        inputBody.source = null;
+        inputBody.used = true;
+      }
+    }
+    state.body = finalBody;
+    this.#state = state;
+  }
+
+  get method(): string {
+    return brand(this, 'method').method;
+  }
+
+  get url(): string {
+    return brand(this, 'url').url;
+  }
+
+  get headers(): Headers {
+    return brand(this, 'headers').headers;
+  }
+
+  get destination(): string {
+    brand(this, 'destination');
+    return '';
+  }
+
+  get referrer(): string {
+    const referrer = brand(this, 'referrer').referrer;
+    return referrer === 'no-referrer' ? '' : referrer === 'client' ? 'about:client' : referrer;
+  }
+
+  get referrerPolicy(): string {
+    return brand(this, 'referrerPolicy').referrerPolicy;
+  }
+
+  get mode(): string {
+    return brand(this, 'mode').mode;
+  }
+
+  get credentials(): string {
+    return brand(this, 'credentials').credentials;
+  }
+
+  get cache(): string {
+    return brand(this, 'cache').cache;
+  }
+
+  get redirect(): string {
+    return brand(this, 'redirect').redirect;
+  }
+
+  get integrity(): string {
+    return brand(this, 'integrity').integrity;
+  }
+
+  get keepalive(): boolean {
+    return brand(this, 'keepalive').keepalive;
+  }
+
+  get isReloadNavigation(): boolean {
+    brand(this, 'isReloadNavigation');
+    return false;
+  }
+
+  get isHistoryNavigation(): boolean {
+    brand(this, 'isHistoryNavigation');
+    return false;
+  }
+
+  get signal(): AbortSignal {
+    return brand(this, 'signal').signal;
+  }
+
+  get duplex(): string {
+    brand(this, 'duplex');
+    return 'half';
+  }
+
+  get body(): ReadableStream | null {
+    const state = brand(this, 'body');
+    return state.body === null ? null : bodyStream(state.body);
+  }
+
+  get bodyUsed(): boolean {
+    return bodyIsUsed(brand(this, 'bodyUsed').body);
+  }
+
+  clone(): Request {
+    const state = stateOf(this);
+    if (state === undefined) throw new TypeErrorCtor("Failed to execute 'clone' on 'Request': Illegal invocation");
+    if (bodyUnusable(state.body)) throw new TypeErrorCtor("Failed to execute 'clone' on 'Request': Request body is already used.");
+    const clone = new Request(state.url);
+    clone.#state = {
+      ...state,
+      headers: createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), 'request'),
+      body: state.body === null ? null : cloneBody(state.body),
+      signal: createDependentAbortSignal([state.signal]),
+    };
+    return clone;
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return consume(this, 'arrayBuffer') as Promise<ArrayBuffer>;
+  }
+
+  blob(): Promise<Blob> {
+    return consume(this, 'blob') as Promise<Blob>;
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return consume(this, 'bytes') as Promise<Uint8Array>;
+  }
+
+  formData(): Promise<FormData> {
+    return consume(this, 'formData') as Promise<FormData>;
+  }
+
+  json(): Promise<unknown> {
+    return consume(this, 'json');
+  }
+
+  text(): Promise<string> {
+    return consume(this, 'text') as Promise<string>;
+  }
+
+  static {
+    stateOf = (x) => (typeof x === 'object' && x !== null && #state in x ? (x as Request).#state : undefined);
+  }
+}
+
+function brand(x: unknown, member: string): RequestState {
+  const state = stateOf(x);
+  if (state === undefined) throw new TypeErrorCtor(`Failed to read the '${member}' property from 'Request': Illegal invocation`);
+  return state;
+}
+
+function consume(self: unknown, kind: ConsumeKind): Promise<unknown> {
+  const state = stateOf(self);
+  if (state === undefined) return Promise.reject(new TypeErrorCtor(`Failed to execute '${kind}' on 'Request': Illegal invocation`));
+  return consumeBody(state.body, kind, () => listGet(headerListOf(state.headers), 'content-type') ?? '');
+}
+
+defineInterface(Request, 'Request');
+
+export function isRequest(x: unknown): x is Request {
+  return stateOf(x) !== undefined;
+}
+
+export function requestBody(request: Request): Body | null {
+  return stateOf(request)!.body;
+}

@@ -1,0 +1,425 @@
+// URL and URLSearchParams: https://url.spec.whatwg.org/
+// The URL parser is the host's (Node's, which passes the URL standard's tests) behind a small
+// synchronous bridge: an isolate keeps no IDNA tables and the parse is exact. URLSearchParams
+// (the application/x-www-form-urlencoded parser and serializer) lives here.
+import { defineInterface } from '../streams/webidl/interface.js';
+import { domString } from '../streams/webidl/converters.js';
+import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
+import { utf8Encode } from './encoding/text-encoder.js';
+import { utf8Decode } from './encoding/utf8-decoder.js';
+
+/** A parsed URL's serialized parts, as the URL class's getters return them. */
+export interface URLParts {
+  href: string;
+  origin: string;
+  protocol: string;
+  username: string;
+  password: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+  hash: string;
+}
+
+export interface URLBridge {
+  /** The basic URL parser on `input` against `base`; null for failure. */
+  urlParse(input: string, base: string | undefined): URLParts | null;
+  /** Runs the `member` setter of the URL `href` with `value`; the parts afterwards. */
+  urlSet(href: string, member: string, value: string): URLParts;
+}
+
+let bridge: URLBridge | undefined;
+export function setURLBridge(value: URLBridge): void {
+  bridge = value;
+}
+
+function parse(input: string, base: string | undefined): URLParts | null {
+  if (bridge === undefined) throw new TypeErrorCtor('URL parsing is not available in this realm.');
+  return bridge.urlParse(input, base);
+}
+
+// application/x-www-form-urlencoded (https://url.spec.whatwg.org/#concept-urlencoded)
+
+/** https://url.spec.whatwg.org/#concept-urlencoded-parser */
+export function parseUrlencoded(input: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const sequence of input.split('&')) {
+    if (sequence === '') continue;
+    const eq = sequence.indexOf('=');
+    const name = eq === -1 ? sequence : sequence.slice(0, eq);
+    const value = eq === -1 ? '' : sequence.slice(eq + 1);
+    out.push([percentDecode(name.replace(/\+/g, ' ')), percentDecode(value.replace(/\+/g, ' '))]);
+  }
+  return out;
+}
+
+/** Percent-decode the UTF-8 bytes of `s`, then UTF-8 decode without BOM (replacing errors). */
+function percentDecode(s: string): string {
+  if (!s.includes('%')) return s;
+  const bytes = utf8Encode(s);
+  const out = new Uint8Array(bytes.length);
+  let j = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]!) && isHex(bytes[i + 2]!)) {
+      out[j++] = (hexValue(bytes[i + 1]!) << 4) | hexValue(bytes[i + 2]!);
+      i += 2;
+    } else {
+      out[j++] = b;
+    }
+  }
+  return decodeWithoutBOM(out.subarray(0, j));
+}
+
+function decodeWithoutBOM(bytes: Uint8Array): string {
+  // utf8Decode strips a BOM; "UTF-8 decode without BOM" keeps it.
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return '\ufeff' + utf8Decode(bytes.subarray(3));
+  return utf8Decode(bytes);
+}
+
+const isHex = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+const hexValue = (b: number): number => (b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x61 + 10);
+const HEX = '0123456789ABCDEF';
+
+/** https://url.spec.whatwg.org/#concept-urlencoded-byte-serializer over UTF-8 */
+function serializeComponent(s: string): string {
+  const bytes = utf8Encode(s);
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x20) out += '+';
+    else if (b === 0x2a || b === 0x2d || b === 0x2e || b === 0x5f || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) {
+      out += String.fromCharCode(b);
+    } else out += `%${HEX[b >> 4]}${HEX[b & 15]}`;
+  }
+  return out;
+}
+
+/** https://url.spec.whatwg.org/#concept-urlencoded-serializer */
+export function serializeUrlencoded(list: readonly [string, string][]): string {
+  let out = '';
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out += '&';
+    out += `${serializeComponent(list[i]![0])}=${serializeComponent(list[i]![1])}`;
+  }
+  return out;
+}
+
+/** USVString: lone surrogates become U+FFFD. */
+function usvString(value: unknown): string {
+  const s = domString(value) as string & { toWellFormed?: () => string };
+  return typeof s.toWellFormed === 'function' ? s.toWellFormed() : s;
+}
+
+// URLSearchParams
+
+interface ParamsState {
+  list: [string, string][];
+  /** The URL this object belongs to, or null. */
+  url: URL | null;
+}
+
+let paramsState: (x: unknown) => ParamsState | undefined;
+
+export class URLSearchParams {
+  #state: ParamsState;
+
+  // WebIDL: constructor(optional (sequence<sequence<USVString>> or record<USVString, USVString> or USVString) init = "")
+  constructor(init: unknown = '') {
+    this.#state = { list: [], url: null };
+    if (typeof init === 'object' && init !== null) {
+      const iter = (init as { [Symbol.iterator]?: unknown })[SymbolIterator];
+      if (iter !== undefined && iter !== null) {
+        if (typeof iter !== 'function') throw new TypeErrorCtor("Failed to construct 'URLSearchParams': The object's @@iterator is not callable.");
+        for (const pair of Reflect.apply(iter, init, []) as Iterable<unknown>) {
+          if (typeof pair !== 'object' || pair === null) throw new TypeErrorCtor("Failed to construct 'URLSearchParams': The provided value cannot be converted to a sequence.");
+          const items = [...(pair as Iterable<unknown>)];
+          if (items.length !== 2) throw new TypeErrorCtor("Failed to construct 'URLSearchParams': Sequence initializer must only contain pair elements.");
+          this.#state.list.push([usvString(items[0]), usvString(items[1])]);
+        }
+      } else {
+        for (const key of Reflect.ownKeys(init)) {
+          const desc = Reflect.getOwnPropertyDescriptor(init, key);
+          if (desc === undefined || !desc.enumerable) continue;
+          if (typeof key === 'symbol') throw new TypeErrorCtor("Failed to construct 'URLSearchParams': A Symbol cannot be a name.");
+          this.#state.list.push([usvString(key), usvString((init as Record<PropertyKey, unknown>)[key])]);
+        }
+      }
+    } else {
+      let s = usvString(init);
+      if (s.startsWith('?')) s = s.slice(1);
+      this.#state.list = parseUrlencoded(s);
+    }
+  }
+
+  get size(): number {
+    return params(this, 'size').list.length;
+  }
+
+  append(name: unknown, value: unknown): void {
+    const state = params(this, 'append', arguments.length, 2);
+    state.list.push([usvString(name), usvString(value)]);
+    update(state);
+  }
+
+  delete(name: unknown, value: unknown = undefined): void {
+    const state = params(this, 'delete', arguments.length, 1);
+    const n = usvString(name);
+    const v = value === undefined ? undefined : usvString(value);
+    state.list = state.list.filter(([k, x]) => !(k === n && (v === undefined || x === v)));
+    update(state);
+  }
+
+  get(name: unknown): string | null {
+    const state = params(this, 'get', arguments.length, 1);
+    const n = usvString(name);
+    const found = state.list.find(([k]) => k === n);
+    return found === undefined ? null : found[1];
+  }
+
+  getAll(name: unknown): string[] {
+    const state = params(this, 'getAll', arguments.length, 1);
+    const n = usvString(name);
+    return state.list.filter(([k]) => k === n).map(([, v]) => v);
+  }
+
+  has(name: unknown, value: unknown = undefined): boolean {
+    const state = params(this, 'has', arguments.length, 1);
+    const n = usvString(name);
+    const v = value === undefined ? undefined : usvString(value);
+    return state.list.some(([k, x]) => k === n && (v === undefined || x === v));
+  }
+
+  set(name: unknown, value: unknown): void {
+    const state = params(this, 'set', arguments.length, 2);
+    const n = usvString(name);
+    const v = usvString(value);
+    const index = state.list.findIndex(([k]) => k === n);
+    if (index === -1) state.list.push([n, v]);
+    else {
+      state.list[index] = [n, v];
+      state.list = state.list.filter(([k], i) => i <= index || k !== n);
+    }
+    update(state);
+  }
+
+  sort(): void {
+    const state = params(this, 'sort');
+    // Stable sort by code units of the names.
+    state.list = state.list
+      .map((pair, i) => [pair, i] as const)
+      .sort((a, b) => (a[0][0] < b[0][0] ? -1 : a[0][0] > b[0][0] ? 1 : a[1] - b[1]))
+      .map(([pair]) => pair);
+    update(state);
+  }
+
+  toString(): string {
+    return serializeUrlencoded(params(this, 'toString').list);
+  }
+
+  forEach(callback: unknown, thisArg: unknown = undefined): void {
+    const state = params(this, 'forEach', arguments.length, 1);
+    if (typeof callback !== 'function') throw new TypeErrorCtor("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
+    for (let i = 0; i < state.list.length; i++) {
+      const [k, v] = state.list[i]!;
+      Reflect.apply(callback, thisArg, [v, k, this]);
+    }
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return paramsIterator(this, params(this, 'entries'), 'key+value');
+  }
+
+  keys(): IterableIterator<string> {
+    return paramsIterator(this, params(this, 'keys'), 'key');
+  }
+
+  values(): IterableIterator<string> {
+    return paramsIterator(this, params(this, 'values'), 'value');
+  }
+
+  static {
+    paramsState = (x) => (typeof x === 'object' && x !== null && #state in x ? (x as URLSearchParams).#state : undefined);
+  }
+}
+
+function params(self: unknown, op: string, given = 0, required = 0): ParamsState {
+  const state = paramsState(self);
+  if (state === undefined) throw new TypeErrorCtor(`Failed to execute '${op}' on 'URLSearchParams': Illegal invocation`);
+  if (given < required) {
+    throw new TypeErrorCtor(`Failed to execute '${op}' on 'URLSearchParams': ${required} argument${required > 1 ? 's' : ''} required, but only ${given} present.`);
+  }
+  return state;
+}
+
+/** https://url.spec.whatwg.org/#concept-urlsearchparams-update */
+function update(state: ParamsState): void {
+  const url = state.url;
+  if (url === null) return;
+  const serialized = serializeUrlencoded(state.list);
+  setSearchFromParams(url, serialized === '' ? '' : `?${serialized}`);
+}
+
+const iteratorStates = new WeakMap<object, { state: ParamsState; kind: string; index: number }>();
+const paramsIteratorPrototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object);
+Object.defineProperty(paramsIteratorPrototype, 'next', {
+  value: function next(this: unknown) {
+    const it = typeof this === 'object' && this !== null ? iteratorStates.get(this) : undefined;
+    if (it === undefined) throw new TypeErrorCtor("Failed to execute 'next' on 'URLSearchParams Iterator': Illegal invocation");
+    if (it.index >= it.state.list.length) return { value: undefined, done: true };
+    const [k, v] = it.state.list[it.index++]!;
+    return { value: it.kind === 'key' ? k : it.kind === 'value' ? v : [k, v], done: false };
+  },
+  writable: true,
+  enumerable: true,
+  configurable: true,
+});
+Object.defineProperty(paramsIteratorPrototype, Symbol.toStringTag, { value: 'URLSearchParams Iterator', configurable: true });
+
+function paramsIterator<T>(_self: URLSearchParams, state: ParamsState, kind: string): IterableIterator<T> {
+  const it = Object.create(paramsIteratorPrototype) as IterableIterator<T>;
+  iteratorStates.set(it, { state, kind, index: 0 });
+  return it;
+}
+
+defineInterface(URLSearchParams, 'URLSearchParams');
+Object.defineProperty(URLSearchParams.prototype, SymbolIterator, {
+  value: URLSearchParams.prototype.entries,
+  writable: true,
+  enumerable: false,
+  configurable: true,
+});
+
+// URL
+
+interface URLState {
+  parts: URLParts;
+  query: URLSearchParams;
+}
+
+let urlState: (x: unknown) => URLState | undefined;
+let setSearchFromParams: (url: URL, search: string) => void;
+
+const MEMBERS = ['protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'] as const;
+
+export class URL {
+  #state: URLState;
+
+  // WebIDL: constructor(USVString url, optional USVString base)
+  constructor(url: unknown, base: unknown = undefined) {
+    if (arguments.length < 1) throw new TypeErrorCtor("Failed to construct 'URL': 1 argument required, but only 0 present.");
+    const input = usvString(url);
+    const baseString = base === undefined ? undefined : usvString(base);
+    const parts = parse(input, baseString);
+    if (parts === null) throw new TypeErrorCtor(`Failed to construct 'URL': Invalid URL${baseString === undefined ? '' : ' or base'}: '${input}'`);
+    const query = new URLSearchParams(parts.search);
+    this.#state = { parts, query };
+    paramsState(query)!.url = this;
+  }
+
+  static parse(url: unknown, base: unknown = undefined): URL | null {
+    if (arguments.length < 1) throw new TypeErrorCtor("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
+    try {
+      return new URL(url, base);
+    } catch {
+      return null;
+    }
+  }
+
+  static canParse(url: unknown, base: unknown = undefined): boolean {
+    if (arguments.length < 1) throw new TypeErrorCtor("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
+    return parse(usvString(url), base === undefined ? undefined : usvString(base)) !== null;
+  }
+
+  get href(): string {
+    return url(this, 'href').parts.href;
+  }
+
+  set href(value: string) {
+    const state = url(this, 'href');
+    const parts = parse(usvString(value), undefined);
+    if (parts === null) throw new TypeErrorCtor(`Failed to set the 'href' property on 'URL': Invalid URL '${value}'`);
+    state.parts = parts;
+    paramsState(state.query)!.list = parseUrlencoded(parts.search.replace(/^\?/, ''));
+  }
+
+  get origin(): string {
+    return url(this, 'origin').parts.origin;
+  }
+
+  get searchParams(): URLSearchParams {
+    return url(this, 'searchParams').query;
+  }
+
+  toJSON(): string {
+    return url(this, 'toJSON').parts.href;
+  }
+
+  toString(): string {
+    return url(this, 'toString').parts.href;
+  }
+
+  static {
+    urlState = (x) => (typeof x === 'object' && x !== null && #state in x ? (x as URL).#state : undefined);
+    setSearchFromParams = (u, search) => {
+      const state = u.#state;
+      state.parts = bridge!.urlSet(state.parts.href, 'search', search);
+    };
+  }
+}
+
+function url(self: unknown, member: string): URLState {
+  const state = urlState(self);
+  if (state === undefined) throw new TypeErrorCtor(`Failed to read the '${member}' property from 'URL': Illegal invocation`);
+  return state;
+}
+
+// The component getters and setters, in IDL order after href/origin.
+for (const member of MEMBERS) {
+  const descriptor: PropertyDescriptor = {
+    get: {
+      [member](this: unknown): string {
+        return url(this, member).parts[member];
+      },
+    }[member],
+    set: {
+      [member](this: unknown, value: unknown): void {
+        const state = url(this, member);
+        state.parts = bridge!.urlSet(state.parts.href, member, usvString(value));
+        if (member === 'search') paramsState(state.query)!.list = parseUrlencoded(state.parts.search.replace(/^\?/, ''));
+      },
+    }[member],
+    enumerable: true,
+    configurable: true,
+  };
+  Object.defineProperty(descriptor.get!, 'name', { value: `get ${member}` });
+  Object.defineProperty(descriptor.set!, 'name', { value: `set ${member}` });
+  Object.defineProperty(URL.prototype, member, descriptor);
+}
+
+defineInterface(URL, 'URL');
+
+export function isURLSearchParams(x: unknown): x is URLSearchParams {
+  return paramsState(x) !== undefined;
+}
+
+export function urlSearchParamsList(x: URLSearchParams): [string, string][] {
+  return paramsState(x)!.list;
+}
+
+/**
+ * The API base URL of the realm: its `location`, when it has one (as Deno does with
+ * --location); an app isolate has none, so relative URLs fail there, as in Workers.
+ */
+export function apiBaseURL(): string | undefined {
+  const location = (globalThis as { location?: { href?: unknown } }).location;
+  const href = typeof location === 'object' && location !== null ? location.href : undefined;
+  return typeof href === 'string' ? href : undefined;
+}
+
+/** The URL parser for other specs (Request, Response.redirect) against the API base URL. */
+export function parseURLString(input: string): string | null {
+  return parse(input, apiBaseURL())?.href ?? null;
+}
