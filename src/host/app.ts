@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
-import type { DispatchResult, RequestHead } from '../runtime/host-api.js';
+import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -41,6 +41,8 @@ export interface AppDeps {
 }
 
 let nextExchangeId = 1;
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 export class AppInstance {
   readonly name: string;
@@ -365,10 +367,17 @@ export class AppInstance {
     push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
 
-  #writeHead(ex: Exchange, head: { status: number; statusText: string; headers: [string, string][]; body: boolean }): void {
+  #writeHead(ex: Exchange, head: ResponseHead): void {
     const { res } = ex;
+    const bytes = head.bytes;
     try {
-      res.writeHead(head.status, head.statusText || undefined, head.headers.flat());
+      // Hop-by-hop headers belong to one connection (RFC 9110 7.6.1): a proxied response's are dropped.
+      const headers = head.headers.filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase())).flat();
+      // Known bytes: a Content-Length (unless the app set one, or a transfer coding).
+      if (bytes !== undefined && !head.headers.some(([n]) => /^(content-length|transfer-encoding)$/i.test(n))) {
+        headers.push('content-length', String(bytes.byteLength));
+      }
+      res.writeHead(head.status, head.statusText || undefined, headers);
     } catch (error) {
       this.#log.error({ err: error }, 'the response head is not valid HTTP');
       callIgnored(ex.nano.control.responseCancel, [ex.id, 'The response head is not valid HTTP.']);
@@ -377,13 +386,21 @@ export class AppInstance {
     }
     ex.headSent = true;
     ex.status = head.status;
-    if (!head.body || ex.req.method === 'HEAD') {
-      if (head.body) callIgnored(ex.nano.control.responseCancel, [ex.id, 'HEAD request: the body is not sent.']);
-      res.end();
+    if (bytes !== undefined) {
+      res.end(ex.req.method === 'HEAD' ? undefined : bytes);
       ex.responseDone = true;
       this.#maybeFinish(ex);
+      return;
     }
-    // Otherwise the body arrives through responseWrite / responseEnd.
+    if (head.body && ex.req.method !== 'HEAD') {
+      // The body arrives through responseWrite / responseEnd from now on.
+      callIgnored(ex.nano.control.responseStart, [ex.id]);
+      return;
+    }
+    if (head.body) callIgnored(ex.nano.control.responseCancel, [ex.id, 'HEAD request: the body is not sent.']);
+    res.end();
+    ex.responseDone = true;
+    this.#maybeFinish(ex);
   }
 
   // --- endings

@@ -19,7 +19,7 @@ const limits = z
     /** The isolate's heap limit. */
     memoryMb: z.number().int().min(8).max(8192).default(128),
     /** CPU time one request may use in the isolate, async work included. */
-    cpuMsPerRequest: ms(600_000).default(50),
+    cpuMsPerRequest: ms(600_000).default(1_000),
     /** Wall time from the request to the end of the response head. */
     wallTimeMs: ms(3_600_000).default(30_000),
   })

@@ -111,7 +111,11 @@ export function boot(info: BootInfo): void {
     dispatch: (id, head) => s.dispatch(id, head),
     bodyPush: (id, chunk, error) => b.push(id, chunk, error),
     responseDrain: (id) => b.drain(id),
-    responseCancel: (id, reason) => b.cancel(id, reason),
+    responseCancel: (id, reason) => {
+      s.responseAbandon(id, reason);
+      b.cancel(id, reason);
+    },
+    responseStart: (id) => s.responseStart(id),
     fetchSettle: (id, result) => fetchClient!.settle(id, result),
   };
   Object.defineProperty(global, '__nanoControl', { value: control, writable: true, enumerable: false, configurable: true });

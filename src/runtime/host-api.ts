@@ -72,5 +72,6 @@ export interface RuntimeControl {
   bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;
   responseDrain(id: number): void;
   responseCancel(id: number, reason: string): void;
+  responseStart(id: number): void;
   fetchSettle(id: number, result: FetchResult): void;
 }

@@ -4,6 +4,9 @@
 // socket only when the app reads), and the response body is written while the host's socket
 // accepts it (a `false` from responseWrite pauses the pump until responseDrain).
 import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
+import type { Response } from '../web/fetch/response.js';
+import { responseBody, responseHeaderList } from '../web/fetch/response.js';
+import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
 import type { BodyChannels, HostBodySink } from './body-channels.js';
 
@@ -21,8 +24,10 @@ export interface ResponseHead {
   statusText: string;
   /** Header list, with each Set-Cookie its own entry. */
   headers: [string, string][];
-  /** The response has a body (it is streamed with responseWrite). */
+  /** The response has a body to stream (after responseStart, with responseWrite). */
   body: boolean;
+  /** The whole body, when its bytes were known: sent with the head. */
+  bytes?: Uint8Array;
 }
 
 /** A dispatch's outcome: the head, or why the app failed (logged in the isolate already). */
@@ -59,6 +64,8 @@ export class Server {
   #env: object = Object.freeze({});
   #bodies: BodyChannels;
   #sink: HostBodySink;
+  /** Response bodies waiting for the host to write the head (responseStart). */
+  #pending = new Map<number, ReadableStream>();
 
   constructor(host: ServeHost, global: Record<string, unknown>, bodies: BodyChannels) {
     this.#host = host;
@@ -112,13 +119,32 @@ export class Server {
       return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
     const res = response as { status: number; statusText: string; headers: Iterable<[string, string]> & { getSetCookie(): string[] }; body: ReadableStream | null };
-    const headers: [string, string][] = [];
-    for (const [name, value] of res.headers) if (name !== 'set-cookie') headers.push([name, value]);
-    for (const cookie of res.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
-    const body = res.body;
-    if (body !== null) void this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
+    // The header list as set (names as given), each Set-Cookie its own line.
+    const headers: [string, string][] = responseHeaderList(response as Response).map(([n, v]) => [n, v]);
     this.#settleWaitUntil(id, waitUntil);
-    return { head: { status: res.status, statusText: res.statusText, headers, body: body !== null } };
+    const record = responseBody(response as Response);
+    // A body whose bytes are known (a string, JSON, bytes: most responses) goes with the head:
+    // one crossing, no stream made (docs/fast-paths.md).
+    const bytes = takeKnownBytes(record);
+    if (bytes !== null) return { head: { status: res.status, statusText: res.statusText, headers, body: false, bytes } };
+    if (record !== null) this.#pending.set(id, bodyStream(record));
+    return { head: { status: res.status, statusText: res.statusText, headers, body: record !== null } };
+  }
+
+  /** The host wrote the head: stream the body of response `id`. */
+  responseStart(id: number): void {
+    const body = this.#pending.get(id);
+    if (body === undefined) return;
+    this.#pending.delete(id);
+    void this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
+  }
+
+  /** The client left before the body started: cancel it. */
+  responseAbandon(id: number, reason: string): void {
+    const body = this.#pending.get(id);
+    if (body === undefined) return;
+    this.#pending.delete(id);
+    body.cancel(new TypeErrorCtor(reason)).catch(() => {});
   }
 
   #settleWaitUntil(id: number, promises: Promise<unknown>[]): void {

@@ -204,6 +204,7 @@ export class NanoIsolate {
       bodyPush: op('bodyPush'),
       responseDrain: op('responseDrain'),
       responseCancel: op('responseCancel'),
+      responseStart: op('responseStart'),
       fetchSettle: op('fetchSettle'),
     };
     this.bootMs = performance.now() - start;
