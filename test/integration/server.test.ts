@@ -1,0 +1,211 @@
+// The host server over real HTTP on 127.0.0.1: routing, env, errors, limits, streaming, admin API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { createHash } from 'node:crypto';
+import { ADMIN_TOKEN, app, get, startServer, until, sleep, type TestServer } from './helpers.js';
+
+const APPS: Record<string, string> = {
+  'hello.js': `export default { fetch(request) { return new Response('hello ' + new URL(request.url).pathname); } };`,
+  'env.js': `export default { fetch(request, env) { return Response.json({ env, frozen: Object.isFrozen(env) }); } };`,
+  'throws.js': `export default { fetch() { throw new Error('secret internal detail'); } };`,
+  'notresponse.js': `export default { fetch() { return { hello: 'world' }; } };`,
+  'loop.js': `export default { fetch(request) { if (new URL(request.url).pathname === '/ok') return new Response('alive'); for (;;) {} } };`,
+  'asyncloop.js': `export default { async fetch() { for (;;) { await null; } } };`,
+  'hog.js': `export default { fetch(request) { if (new URL(request.url).pathname === '/ok') return new Response('fresh'); const a = []; for (;;) a.push(new Array(1e5).fill(a.length)); } };`,
+  'stream.js': `
+    export default { fetch(request) {
+      const n = Number(new URL(request.url).searchParams.get('n') ?? 3);
+      let i = 0, timer;
+      return new Response(new ReadableStream({
+        start(c) { timer = setInterval(() => { c.enqueue(new TextEncoder().encode('tick ' + i + '\\n')); if (++i === n) { clearInterval(timer); c.close(); } }, 100); },
+        cancel(reason) { clearInterval(timer); console.log('cancelled: ' + reason); },
+      }), { headers: { 'content-type': 'text/plain' } });
+    } };`,
+  'midbody.js': `
+    export default { fetch() {
+      return new Response(new ReadableStream({
+        start(c) { c.enqueue(new TextEncoder().encode('partial')); setTimeout(() => c.error(new Error('boom')), 50); },
+      }));
+    } };`,
+  'upload.js': `
+    export default { async fetch(request) {
+      let bytes = 0; const digest = [];
+      for await (const chunk of request.body) { bytes += chunk.byteLength; digest.push(chunk[0]); }
+      return Response.json({ bytes, method: request.method, type: request.headers.get('content-type') });
+    } };`,
+  'echo.js': `export default { fetch(request) { return new Response(request.body.pipeThrough(new TransformStream())); } };`,
+  'waituntil.js': `export default { fetch(request, env, ctx) { ctx.waitUntil(new Promise((r) => setTimeout(() => { console.log('waitUntil done'); r(); }, 100))); return new Response('early'); } };`,
+  'fetcher.js': `export default { async fetch(request) { const target = new URL(request.url).searchParams.get('url'); try { const r = await fetch(target); return new Response('upstream ' + r.status + ': ' + await r.text()); } catch (e) { return new Response(String(e.message), { status: 502 }); } } };`,
+};
+
+let t: TestServer;
+
+before(async () => {
+  t = await startServer(APPS, (dir) => ({
+    server: { port: 0 },
+    admin: { port: 0, token: ADMIN_TOKEN },
+    apps: [
+      app(dir, 'hello', 'hello.js', { hostnames: ['hello.test', '*.wild.test'] }),
+      app(dir, 'env', 'env.js', { env: { SECRET: 'mine', N: '1' } }),
+      app(dir, 'other', 'env.js', { env: { SECRET: 'theirs' } }),
+      app(dir, 'throws', 'throws.js'),
+      app(dir, 'notresponse', 'notresponse.js'),
+      app(dir, 'loop', 'loop.js', { limits: { cpuMsPerRequest: 50 } }),
+      app(dir, 'asyncloop', 'asyncloop.js', { limits: { cpuMsPerRequest: 50 } }),
+      app(dir, 'hog', 'hog.js', { limits: { memoryMb: 32 } }),
+      app(dir, 'stream', 'stream.js'),
+      app(dir, 'midbody', 'midbody.js'),
+      app(dir, 'upload', 'upload.js', { limits: { cpuMsPerRequest: 10_000 } }),
+      app(dir, 'echo', 'echo.js', { limits: { cpuMsPerRequest: 10_000 } }),
+      app(dir, 'waituntil', 'waituntil.js'),
+      app(dir, 'fetcher', 'fetcher.js'),
+      app(dir, 'fetcher-allowed', 'fetcher.js', { fetchAllow: ['127.0.0.1'] }),
+    ],
+  }));
+});
+
+after(async () => {
+  await t.close();
+});
+
+test('routes by hostname (exact, wildcard with port), 404 JSON for unknown hosts', async () => {
+  assert.equal((await get(t.port, 'hello.test', '/a')).text, 'hello /a');
+  assert.equal((await get(t.port, 'x.y.wild.test:1234', '/b')).text, 'hello /b');
+  const missing = await get(t.port, 'nobody.test');
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers['content-type'], 'application/json');
+  assert.match(JSON.parse(missing.text).error, /nobody\.test/);
+});
+
+test("each app gets its own frozen env, never another app's", async () => {
+  const mine = JSON.parse((await get(t.port, 'env.test')).text);
+  const theirs = JSON.parse((await get(t.port, 'other.test')).text);
+  assert.deepEqual(mine, { env: { SECRET: 'mine', N: '1' }, frozen: true });
+  assert.deepEqual(theirs, { env: { SECRET: 'theirs' }, frozen: true });
+});
+
+test('an app that throws, or returns a non-Response, gets a 500 without its stack; the log has it', async () => {
+  const thrown = await get(t.port, 'throws.test');
+  assert.equal(thrown.status, 500);
+  assert.doesNotMatch(thrown.text, /secret internal detail/);
+  await until(() => t.logs.some((l) => l['app'] === 'throws' && String(l['msg']).includes('secret internal detail')), 2000, 'the error in the log');
+  const bad = await get(t.port, 'notresponse.test');
+  assert.equal(bad.status, 500);
+  await until(() => t.logs.some((l) => l['app'] === 'notresponse' && /not a Response/.test(String(l['msg']))), 2000, 'the non-Response in the log');
+});
+
+test('an infinite loop is cut at its CPU limit (503) while another app keeps answering; the app recovers', async () => {
+  const started = Date.now();
+  const looping = get(t.port, 'loop.test', '/spin');
+  // While it spins, another app answers promptly.
+  for (let i = 0; i < 5; i++) assert.equal((await get(t.port, 'hello.test', '/meanwhile')).status, 200);
+  const cut = await looping;
+  assert.equal(cut.status, 503);
+  assert.ok(Date.now() - started < 5_000, 'cut quickly');
+  // A fresh isolate answers the next request.
+  assert.equal((await get(t.port, 'loop.test', '/ok')).text, 'alive');
+  const async = await get(t.port, 'asyncloop.test');
+  assert.equal(async.status, 503, 'an async (microtask) loop is cut too');
+});
+
+test('an app allocating without end loses only its isolate', async () => {
+  const hog = await get(t.port, 'hog.test', '/eat', { timeoutMs: 20_000 });
+  assert.equal(hog.status, 503);
+  assert.equal((await get(t.port, 'hello.test')).status, 200);
+  assert.equal((await get(t.port, 'hog.test', '/ok')).text, 'fresh');
+});
+
+test('a streamed response arrives as it is produced', async () => {
+  const arrivals: number[] = [];
+  const started = Date.now();
+  const body = await new Promise<string>((resolve, reject) => {
+    httpRequest({ host: '127.0.0.1', port: t.port, path: '/?n=4', headers: { host: 'stream.test' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        arrivals.push(Date.now() - started);
+        text += c;
+      });
+      res.on('end', () => resolve(text));
+    }).on('error', reject).end();
+  });
+  assert.equal(body, 'tick 0\ntick 1\ntick 2\ntick 3\n');
+  assert.ok(arrivals.length >= 3, `chunks arrived separately (${arrivals.length})`);
+  assert.ok(arrivals[arrivals.length - 1]! - arrivals[0]! >= 150, 'spread over time, not buffered');
+});
+
+test('a client that disconnects cancels the app stream', async () => {
+  await new Promise<void>((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port: t.port, path: '/?n=100', headers: { host: 'stream.test' } }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', () => {});
+    req.end();
+  });
+  await until(() => t.logs.some((l) => l['app'] === 'stream' && /^cancelled: /.test(String(l['msg']))), 3000, 'cancel() in the app');
+});
+
+test('a body that errors mid-way ends the connection abruptly, never a clean end', async () => {
+  const outcome = await new Promise<string>((resolve) => {
+    httpRequest({ host: '127.0.0.1', port: t.port, path: '/', headers: { host: 'midbody.test' } }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve('clean end'));
+      res.on('error', () => resolve('aborted'));
+      res.on('aborted', () => resolve('aborted'));
+    }).on('error', () => resolve('aborted')).end();
+  });
+  assert.equal(outcome, 'aborted');
+});
+
+test('a request body streams into the app (8 MiB, chunked)', async () => {
+  const payload = Buffer.alloc(8 * 1024 * 1024, 7);
+  const reply = await get(t.port, 'upload.test', '/', { body: payload, headers: { 'content-type': 'application/octet-stream' } });
+  assert.deepEqual(JSON.parse(reply.text), { bytes: payload.length, method: 'POST', type: 'application/octet-stream' });
+  const echoed = await get(t.port, 'echo.test', '/', { body: payload });
+  assert.equal(createHash('sha256').update(echoed.body).digest('hex'), createHash('sha256').update(payload).digest('hex'));
+});
+
+test('ctx.waitUntil work runs after the response', async () => {
+  assert.equal((await get(t.port, 'waituntil.test')).text, 'early');
+  await until(() => t.logs.some((l) => l['app'] === 'waituntil' && l['msg'] === 'waitUntil done'), 2000, 'waitUntil work');
+});
+
+test('outbound fetch: internal addresses refused unless allowed', async () => {
+  const target = `http://127.0.0.1:${t.port}/`;
+  const refused = await get(t.port, 'fetcher.test', `/?url=${encodeURIComponent(target)}`);
+  assert.equal(refused.status, 502);
+  assert.match(refused.text, /internal address/);
+  const allowed = await get(t.port, 'fetcher-allowed.test', `/?url=${encodeURIComponent(target)}`);
+  assert.match(allowed.text, /^upstream 404: /);
+});
+
+test('malformed HTTP gets a 400 and the server keeps serving', async () => {
+  const reply = await new Promise<string>((resolve) => {
+    const socket = connect(t.port, '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
+    let data = '';
+    socket.on('data', (c) => (data += c));
+    socket.on('close', () => resolve(data));
+  });
+  assert.match(reply, /^HTTP\/1\.1 400/);
+  assert.equal((await get(t.port, 'hello.test')).status, 200);
+});
+
+test('admin API: refuses a missing or wrong token; lists apps; metrics', async () => {
+  const admin = (path: string, token?: string, method = 'GET') =>
+    get(t.adminPort, '127.0.0.1', path, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  assert.equal((await admin('/apps')).status, 401);
+  assert.equal((await admin('/apps', 'wrong-token-wrong-token')).status, 401);
+  const apps = JSON.parse((await admin('/apps', ADMIN_TOKEN)).text);
+  assert.ok(apps.apps.some((a: { name: string; state: string }) => a.name === 'hello' && a.state === 'active'));
+  assert.equal((await admin('/healthz', ADMIN_TOKEN)).status, 200);
+  assert.equal((await admin('/readyz', ADMIN_TOKEN)).status, 200);
+  const metrics = (await admin('/metrics', ADMIN_TOKEN)).text;
+  assert.match(metrics, /nano_requests_total\{app="hello",status="200"\} \d+/);
+  assert.match(metrics, /nano_limit_exceeded_total\{app="loop",limit="cpu"\} \d+/);
+  assert.match(metrics, /nano_request_duration_seconds_bucket/);
+  await sleep(0);
+});
