@@ -1,0 +1,97 @@
+// Hot reload and bad configs: add, change and remove apps while serving; a bad config changes
+// nothing; the watcher picks up edits to the config file and to app modules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { ADMIN_TOKEN, app, get, startServer, until } from './helpers.js';
+import { NanoServer } from '../../src/host/server.js';
+import { createLogger } from '../../src/host/logger.js';
+import { Writable } from 'node:stream';
+
+const v = (text: string) => `export default { fetch() { return new Response(${JSON.stringify(text)}); } };`;
+
+test('reload adds, changes and removes apps; the old version drains; a bad config is refused', async () => {
+  const t = await startServer({ 'a.js': v('a1'), 'b.js': v('b1'), 'slow.js': `export default { async fetch() { await new Promise((r) => setTimeout(r, 300)); return new Response('slow done'); } };` }, (dir) => ({
+    server: { port: 0 },
+    admin: { port: 0, token: ADMIN_TOKEN },
+    apps: [app(dir, 'a', 'a.js'), app(dir, 'b', 'b.js'), app(dir, 'slow', 'slow.js')],
+  }));
+  try {
+    const { dir } = t;
+    assert.equal((await get(t.port, 'a.test')).text, 'a1');
+    // An in-flight request to an app about to be replaced must still finish.
+    const inFlight = get(t.port, 'slow.test');
+    await new Promise((r) => setTimeout(r, 50));
+    await t.writeApp('a2.js', v('a2'));
+    await t.writeApp('slow2.js', v('slow2'));
+    await t.writeApp('c.js', v('c1'));
+    await t.writeConfig({
+      server: { port: 0 },
+      admin: { port: 0, token: ADMIN_TOKEN },
+      apps: [app(dir, 'a', 'a2.js'), app(dir, 'slow', 'slow2.js'), app(dir, 'c', 'c.js')],
+    });
+    const result = await t.server.reload('test');
+    assert.deepEqual({ ok: result.ok, added: result.added, changed: result.changed.sort(), removed: result.removed }, { ok: true, added: ['c'], changed: ['a', 'slow'], removed: ['b'] });
+    assert.equal((await inFlight).text, 'slow done', 'the replaced version finished its request');
+    assert.equal((await get(t.port, 'a.test')).text, 'a2');
+    assert.equal((await get(t.port, 'c.test')).text, 'c1');
+    assert.equal((await get(t.port, 'b.test')).status, 404);
+    assert.equal((await get(t.port, 'slow.test')).text, 'slow2');
+
+    // A config that fails validation changes nothing, and says why.
+    await writeFile(join(dir, 'nano.config.json'), JSON.stringify({ apps: [{ name: 'a', hostnames: ['not a host'], module: 'x.js' }] }));
+    const bad = await t.server.reload('test');
+    assert.equal(bad.ok, false);
+    assert.match(bad.error!, /apps\[0\]\.hostnames\[0\]: must be a hostname/);
+    assert.equal((await get(t.port, 'a.test')).text, 'a2');
+    // An app that fails to load (syntax error) refuses the whole reload too.
+    await t.writeApp('broken.js', 'export default { fetch( { ');
+    await t.writeConfig({ server: { port: 0 }, apps: [app(dir, 'a', 'broken.js')] });
+    const broken = await t.server.reload('test');
+    assert.equal(broken.ok, false);
+    assert.match(broken.error!, /cannot bundle/);
+    assert.equal((await get(t.port, 'c.test')).text, 'c1');
+    // The admin API reports the failure; metrics count it.
+    const apps = JSON.parse((await get(t.adminPort, '127.0.0.1', '/apps', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text);
+    assert.match(apps.lastReloadError, /cannot bundle/);
+    const metrics = (await get(t.adminPort, '127.0.0.1', '/metrics', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text;
+    assert.match(metrics, /nano_config_reload_failures_total 2/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the watcher reloads on a config edit and on an app module edit', async () => {
+  const t = await startServer({ 'w.js': v('w1') }, (dir) => ({ server: { port: 0 }, apps: [app(dir, 'w', 'w.js')] }), { watch: true });
+  try {
+    assert.equal((await get(t.port, 'w.test')).text, 'w1');
+    await t.writeApp('w.js', v('w2'));
+    await until(() => t.logs.some((l) => l['msg'] === 'config applied' && (l['changed'] as string[]).includes('w')), 5000, 'module edit reload');
+    assert.equal((await get(t.port, 'w.test')).text, 'w2');
+    await t.writeConfig({ server: { port: 0 }, apps: [app(t.dir, 'w', 'w.js', { hostnames: ['renamed.test'] })] });
+    await until(() => t.logs.filter((l) => l['msg'] === 'config applied').length >= 3, 5000, 'config edit reload');
+    assert.equal((await get(t.port, 'renamed.test')).text, 'w2');
+  } finally {
+    await t.close();
+  }
+});
+
+test('a bad config at start: start() rejects naming the problem, nothing listens', async () => {
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const cases: [object | string, RegExp][] = [
+    ['{ not json', /not valid JSON/],
+    [{ apps: [{ name: 'x', hostnames: [], module: 'x.js' }] }, /apps\[0\]\.hostnames: needs at least one hostname/],
+    [{ apps: [{ name: 'x', hostnames: ['x.test'], module: '/does/not/exist.js' }] }, /cannot bundle/],
+    [{ server: { port: 'eighty' }, apps: [] }, /server\.port: /],
+  ];
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'nano-bad-'));
+  for (const [config, pattern] of cases) {
+    const path = join(dir, 'c.json');
+    await writeFile(path, typeof config === 'string' ? config : JSON.stringify(config));
+    const server = new NanoServer({ configPath: path, log: createLogger({ destination: sink }), watch: false });
+    await assert.rejects(server.start(), (e: Error) => pattern.test(e.message));
+  }
+});
