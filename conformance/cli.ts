@@ -40,7 +40,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options: {
       suite: { type: 'string', multiple: true },
       impl: { type: 'string', default: 'nano' },
-      host: { type: 'string', default: 'library' },
+      host: { type: 'string', default: 'isolate' },
       json: { type: 'string', default: '.wpt-results.json' },
       expectations: { type: 'string' },
       'no-expectations': { type: 'boolean', default: false },

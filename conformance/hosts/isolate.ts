@@ -101,10 +101,17 @@ export class IsolateHost implements Host {
         `(function () { ${bundle.code}\n__wptPrelude.setupIsolateRealm(${JSON.stringify(info)}); })()`,
         { filename: 'wpt:isolate-prelude' },
       );
-      const files = [`${wptRoot}/resources/testharness.js`, ...file.scripts, file.path];
-      const scripts = await Promise.all(files.map(async (path) => ({ code: await source(path), filename: urlPath(wptRoot, path) })));
-      await context.global.set('__wptScripts', new ivm.ExternalCopy(scripts).copyInto({ release: true }));
-      await context.eval('__wptRun(__wptScripts); delete globalThis.__wptScripts;', { timeout: timeoutMs });
+      // Each file as its own classic script (global let/const, 'use strict' per file, names in
+      // stack traces); testharness waits for done() (explicit_done), as in a worker.
+      await this.#script(nano, `${wptRoot}/resources/testharness.js`, '/resources/testharness.js', timeoutMs);
+      await context.eval('__wptHookHarness()');
+      try {
+        for (const script of [...file.scripts, file.path]) await this.#script(nano, script, urlPath(wptRoot, script), timeoutMs);
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        await context.evalClosure('__wptScriptError($0)', [message], { arguments: { copy: true } }).catch(() => {});
+      }
+      await context.eval('done()', { timeout: timeoutMs }).catch(() => {});
     } catch (error) {
       settle('CRASH', `isolate setup failed: ${(error as Error).stack ?? String(error)}`, seen);
     }
@@ -115,6 +122,15 @@ export class IsolateHost implements Host {
     const done = await result;
     clearInterval(watchdog);
     return done;
+  }
+
+  async #script(nano: NanoIsolate, path: string, filename: string, timeoutMs: number): Promise<void> {
+    const script = await nano.isolate.compileScript(await source(path), { filename });
+    try {
+      await script.run(nano.context, { timeout: timeoutMs });
+    } finally {
+      script.release();
+    }
   }
 
   async close(): Promise<void> {}

@@ -30,6 +30,9 @@ export function setupIsolateRealm(info: Info): void {
     isShadowRealm: () => false,
   });
   define('META_TITLE', info.title);
+  // A plain object's prototype, as a ShadowRealm's global has: idlharness then tests the
+  // [Exposed=*] interfaces (it throws "Unexpected global object" otherwise).
+  Object.setPrototypeOf(global, Object.prototype);
   if (info.location) define('location', info.location);
 
   // fetch() of the WPT tree only, answered with the runtime's Response when it has one.
@@ -43,24 +46,17 @@ export function setupIsolateRealm(info: Info): void {
     throw new TypeError('fetch: this runtime has no Response yet');
   });
 
-  // testharness.js, the includes and the file, evaluated in ONE job as the worker wrapper's
-  // importScripts() does: testharness decides "all loaded" after a microtask, so no checkpoint
-  // may come between them. `//# sourceURL` keeps the files' names in stack traces.
-  define('__wptRun', (scripts: { code: string; filename: string }[]) => {
-    delete global['__wptRun'];
-    const indirectEval = eval;
-    const [harness, ...rest] = scripts;
-    indirectEval(`${harness!.code}\n//# sourceURL=${harness!.filename}`);
+  // As the .any.js worker wrapper, which ends with done(): testharness waits for it.
+  define('__wptHookHarness', () => {
+    delete global['__wptHookHarness'];
+    (global['setup'] as (options: object) => void)({ explicit_done: true });
     hookHarness(global, report);
-    try {
-      for (const { code, filename } of rest) indirectEval(`${code}\n//# sourceURL=${filename}`);
-    } catch (error) {
-      // A script that throws stops the rest, and is reported like an uncaught error.
-      const ErrorEvent = global['ErrorEvent'] as new (type: string, init: object) => Event;
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      (global['dispatchEvent'] as (event: Event) => boolean)(new ErrorEvent('error', { message, error, cancelable: true }));
-    }
-    (global['done'] as () => void)();
+  });
+  // A script that threw: reported like an uncaught error, then done().
+  define('__wptScriptError', (message: string) => {
+    delete global['__wptScriptError'];
+    const ErrorEvent = global['ErrorEvent'] as new (type: string, init: object) => Event;
+    (global['dispatchEvent'] as (event: Event) => boolean)(new ErrorEvent('error', { message, error: new Error(message), cancelable: true }));
   });
 }
 

@@ -72,8 +72,12 @@ onLateCapture(() => {
   abDetached ??= getter(ArrayBuffer.prototype, 'detached');
   abTransfer ??= (ArrayBuffer.prototype as { transfer?: Function }).transfer;
 });
-const SharedArrayBufferCtor = (globalThis as { SharedArrayBuffer?: SharedArrayBufferConstructor }).SharedArrayBuffer;
-const sabByteLength = SharedArrayBufferCtor !== undefined ? getter(SharedArrayBufferCtor.prototype, 'byteLength') : undefined;
+let SharedArrayBufferCtor = (globalThis as { SharedArrayBuffer?: SharedArrayBufferConstructor }).SharedArrayBuffer;
+let sabByteLength = SharedArrayBufferCtor !== undefined ? getter(SharedArrayBufferCtor.prototype, 'byteLength') : undefined;
+onLateCapture(() => {
+  SharedArrayBufferCtor ??= (globalThis as { SharedArrayBuffer?: SharedArrayBufferConstructor }).SharedArrayBuffer;
+  sabByteLength ??= SharedArrayBufferCtor !== undefined ? getter(SharedArrayBufferCtor.prototype, 'byteLength') : undefined;
+});
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;
 const taName = getter(TypedArrayPrototype, Symbol.toStringTag)!;
 const taBuffer = getter(TypedArrayPrototype, 'buffer')!;

@@ -76,8 +76,12 @@ const taToStringTag = getter<string | undefined>(TypedArrayPrototype, Symbol.toS
 const dvBuffer = getter<ArrayBufferLike>(DataView.prototype, 'buffer')!;
 const dvByteOffset = getter<number>(DataView.prototype, 'byteOffset')!;
 const dvByteLength = getter<number>(DataView.prototype, 'byteLength')!;
-const sabByteLength =
+let sabByteLength =
   typeof SharedArrayBuffer === 'function' ? getter<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+// SharedArrayBuffer may be missing where a snapshot is made, and present in the contexts.
+onLateCapture(() => {
+  sabByteLength ??= typeof SharedArrayBuffer === 'function' ? getter<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+});
 const structuredCloneIntrinsic = (globalThis as { structuredClone?: (v: unknown, o?: unknown) => unknown })
   .structuredClone;
 const u8Set = Uint8Array.prototype.set;
