@@ -40,11 +40,13 @@ let fetchClient: FetchClient | undefined;
 
 export function prepare(): void {
   const global = globalThis as unknown as Record<string, unknown>;
-  const t = (timers = new Timers(api, global));
+  timers = new Timers(api, global);
+  // The closures below read module-level state only: V8 startup snapshots have been seen to
+  // lose a function-local binding captured during the snapshot (a ReferenceError after boot).
   installGlobals(global, {
-    setTimeout: (callback, ms) => t.queueInternal(callback, ms),
-    clearTimeout: (id) => t.clearInternal(id),
-    queueTask: (callback) => void t.queueInternal(callback, 0),
+    setTimeout: (callback, ms) => timers!.queueInternal(callback, ms),
+    clearTimeout: (id) => timers!.clearInternal(id),
+    queueTask: (callback) => void timers!.queueInternal(callback, 0),
     reportException: (error) => api.log('error', `Uncaught ${inspect(error)}`),
     compression: hostCompressionCodec(api),
     url: { urlParse: (input, base) => api.urlParse(input, base), urlSet: (href, member, value) => api.urlSet(href, member, value) },
@@ -55,7 +57,7 @@ export function prepare(): void {
     },
   });
   setResponseURLSetter(setResponseURL);
-  installTimers(global, t);
+  installTimers(global, timers);
   setRandomSource((length) => api.randomBytes(length));
   // Interfaces, then the namespace and singleton attributes of the global.
   exposeInterface(global, 'Crypto', Crypto);
