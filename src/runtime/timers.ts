@@ -15,8 +15,9 @@ const indirectEval = eval;
 interface Timer {
   handler: Function | string;
   args: readonly unknown[];
-  /** 0 for a one-shot timer, else the interval. */
-  repeat: number;
+  /** setInterval's timer: re-armed after each run. */
+  repeat: boolean;
+  ms: number;
   /** Nesting level, for the clamp to 4 ms (step 11 of the timer initialization steps). */
   nesting: number;
 }
@@ -48,7 +49,7 @@ export class Timers {
     if (ms < 0) ms = 0;
     if (this.#nesting > 5 && ms < 4) ms = 4;
     const id = this.#nextId++;
-    this.#map.set(id, { handler: fn, args, repeat: repeat ? ms : 0, nesting: this.#nesting + 1 });
+    this.#map.set(id, { handler: fn, args, repeat, ms, nesting: this.#nesting + 1 });
     this.#host.timerStart(id, ms);
     return id;
   }
@@ -63,7 +64,7 @@ export class Timers {
   /** The runtime's own tasks (MessagePort delivery, AbortSignal.timeout): not user-clearable. */
   queueInternal(callback: () => void, ms: number): number {
     const id = this.#nextInternalId--;
-    this.#map.set(id, { handler: callback, args: [], repeat: 0, nesting: 0 });
+    this.#map.set(id, { handler: callback, args: [], repeat: false, ms, nesting: 0 });
     this.#host.timerStart(id, ms);
     return id;
   }
@@ -76,7 +77,7 @@ export class Timers {
   fire(id: number): void {
     const timer = this.#map.get(id);
     if (timer === undefined) return;
-    if (timer.repeat === 0) this.#map.delete(id);
+    if (!timer.repeat) this.#map.delete(id);
     const saved = this.#nesting;
     this.#nesting = timer.nesting;
     try {
@@ -91,7 +92,12 @@ export class Timers {
       this.#nesting = saved;
     }
     // An interval re-arms unless its handler cleared it.
-    if (timer.repeat !== 0 && this.#map.get(id) === timer) this.#host.timerStart(id, timer.repeat);
+    if (timer.repeat && this.#map.get(id) === timer) {
+      // Step 11 again: a repeating timer nested more than 5 deep waits at least 4 ms.
+      if (timer.nesting > 5 && timer.ms < 4) timer.ms = 4;
+      timer.nesting++;
+      this.#host.timerStart(id, timer.ms);
+    }
   }
 }
 

@@ -29,9 +29,11 @@ function normalizeType(type: string): string {
   return type.toLowerCase();
 }
 
-/** https://w3c.github.io/FileAPI/#process-blob-parts */
-function processBlobParts(parts: unknown, endings: string, context: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
+type BlobPart = { blob: BlobState } | { bytes: Uint8Array } | { text: string };
+
+/** WebIDL conversion of sequence<BlobPart>: each element converted as it is iterated. */
+function convertBlobParts(parts: unknown, context: string): BlobPart[] {
+  const out: BlobPart[] = [];
   if (parts === undefined) return out;
   if (typeof parts !== 'object' || parts === null || typeof (parts as { [Symbol.iterator]?: unknown })[SymbolIterator] !== 'function') {
     throw new TypeErrorCtor(`${context} The provided value cannot be converted to a sequence.`);
@@ -39,17 +41,23 @@ function processBlobParts(parts: unknown, endings: string, context: string): Uin
   for (const part of parts as Iterable<unknown>) {
     const state = stateOf(part);
     if (state !== undefined) {
-      out.push(...state.chunks);
+      out.push({ blob: state });
       continue;
     }
     const bytes = typeof part === 'object' && part !== null ? bufferSourceBytes(part, false) : undefined;
-    if (bytes !== undefined) {
-      out.push(bytes.slice()); // a copy: the caller may change its buffer later
-      continue;
-    }
-    let s = domString(part);
-    if (endings === 'native') s = s.replace(/\r\n|\r/g, '\n');
-    out.push(utf8Encode(s));
+    // A copy now: the caller may change its buffer later.
+    out.push(bytes !== undefined ? { bytes: bytes.slice() } : { text: domString(part) });
+  }
+  return out;
+}
+
+/** https://w3c.github.io/FileAPI/#process-blob-parts */
+function processBlobParts(parts: BlobPart[], endings: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const part of parts) {
+    if ('blob' in part) out.push(...part.blob.chunks);
+    else if ('bytes' in part) out.push(part.bytes);
+    else out.push(utf8Encode(endings === 'native' ? part.text.replace(/\r\n|\r/g, '\n') : part.text));
   }
   return out;
 }
@@ -60,6 +68,8 @@ export class Blob {
   // WebIDL: constructor(optional sequence<BlobPart> blobParts, optional BlobPropertyBag options = {})
   constructor(blobParts: unknown = undefined, options: unknown = undefined) {
     const context = `Failed to construct '${new.target?.name === 'File' ? 'File' : 'Blob'}':`;
+    // Arguments convert left to right: the parts, then the options.
+    const parts = convertBlobParts(blobParts, context);
     const dict = dictionaryObject(options, `${context} The provided value`);
     // BlobPropertyBag members in IDL order: endings, type.
     const endingsValue = dict === null ? undefined : dict['endings'];
@@ -69,7 +79,7 @@ export class Blob {
     }
     const typeValue = dict === null ? undefined : dict['type'];
     const type = typeValue === undefined ? '' : normalizeType(domString(typeValue));
-    const chunks = processBlobParts(blobParts, endings, context).filter((c) => c.length > 0);
+    const chunks = processBlobParts(parts, endings).filter((c) => c.length > 0);
     let size = 0;
     for (const c of chunks) size += c.length;
     this.#state = { chunks, size, type };

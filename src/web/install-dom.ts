@@ -25,6 +25,7 @@ import {
   signalReason,
 } from './abort.js';
 import { registerPlatformObject, structuredClone } from './structured-clone.js';
+import { setStructuredClone } from '../streams/abstract-ops/ecmascript.js';
 import { MessageChannel, MessageEvent, MessagePort, setMessageTaskQueue } from './message-channel.js';
 import { reportError, setHostExceptionReporter } from './report-error.js';
 
@@ -106,6 +107,8 @@ export function installDomBasics(global: object, hooks: DomHooks): void {
   setMessageTaskQueue((callback) => hooks.queueTask(callback));
   setHostExceptionReporter(hooks.reportException?.bind(hooks));
   setAbortHooks(streamsAbortHooks());
+  // The streams' StructuredClone (tee with cloneForBranch2) uses this realm's structuredClone.
+  setStructuredClone(structuredClone as never);
 
   // Platform objects that are neither serializable nor transferable (structuredClone throws).
   if (platformObjectsRegistered) return;

@@ -117,66 +117,77 @@ export function takeKnownBytes(body: Body | null): Uint8Array | null {
  * https://fetch.spec.whatwg.org/#concept-body-consume-body up to the bytes: rejects with a
  * TypeError when the body is unusable; reads the stream (its chunks must be Uint8Arrays).
  */
-export function consumeBytes(body: Body | null): Promise<Uint8Array> {
-  if (bodyUnusable(body)) return Promise.reject(new TypeErrorCtor('Body is unusable: the body has already been read.'));
-  if (body === null) return Promise.resolve(new Uint8ArrayCtor(0));
-  if (body.stream === null) {
-    const bytes = takeKnownBytes(body)!;
-    return Promise.resolve(bytes);
-  }
+export function consumeBytes(body: Body | null, onBytes: (bytes: Uint8Array) => void, onError: (e: unknown) => void): void {
+  // Callbacks, never a promise resolved with the bytes: a Uint8Array would be looked up for a
+  // `then` (Object.prototype.then patched by user code must not see the body).
+  if (bodyUnusable(body)) return onError(new TypeErrorCtor('Body is unusable: the body has already been read.'));
+  if (body === null) return onBytes(new Uint8ArrayCtor(0));
+  if (body.stream === null) return onBytes(takeKnownBytes(body)!);
   // Fully read body: a reader through the internal operations (patched globals cannot interfere).
   const reader = AcquireReadableStreamDefaultReader(readableStreamImpl(body.stream)!);
-  return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const request = {
-      chunkSteps(chunk: unknown) {
-        if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
-          reject(new TypeErrorCtor('The body stream gave a chunk that is not a Uint8Array.'));
-          return;
-        }
-        chunks.push(chunk as Uint8Array);
-        total += (chunk as Uint8Array).length;
-        ReadableStreamDefaultReaderRead(reader, request);
-      },
-      closeSteps() {
-        if (chunks.length === 1) return resolve(chunks[0]!);
-        const out = new Uint8ArrayCtor(total);
-        let offset = 0;
-        for (const c of chunks) {
-          out.set(c, offset);
-          offset += c.length;
-        }
-        resolve(out);
-      },
-      errorSteps(e: unknown) {
-        reject(e);
-      },
-    };
-    ReadableStreamDefaultReaderRead(reader, request);
-  });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const request = {
+    chunkSteps(chunk: unknown) {
+      if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
+        onError(new TypeErrorCtor('The body stream gave a chunk that is not a Uint8Array.'));
+        return;
+      }
+      chunks.push(chunk as Uint8Array);
+      total += (chunk as Uint8Array).length;
+      ReadableStreamDefaultReaderRead(reader, request);
+    },
+    closeSteps() {
+      if (chunks.length === 1) return onBytes(chunks[0]!);
+      const out = new Uint8ArrayCtor(total);
+      let offset = 0;
+      for (const c of chunks) {
+        out.set(c, offset);
+        offset += c.length;
+      }
+      onBytes(out);
+    },
+    errorSteps(e: unknown) {
+      onError(e);
+    },
+  };
+  ReadableStreamDefaultReaderRead(reader, request);
 }
 
 export type ConsumeKind = 'arrayBuffer' | 'blob' | 'bytes' | 'formData' | 'json' | 'text';
 
 /** The body mixin's methods: consume, then package the bytes as `kind` says. */
 export function consumeBody(body: Body | null, kind: ConsumeKind, mimeType: () => string): Promise<unknown> {
-  return consumeBytes(body).then((bytes) => {
-    switch (kind) {
-      case 'arrayBuffer':
-        return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-      case 'bytes':
-        return bytes;
-      case 'blob':
-        return createBlob([bytes], serializeMimeType(mimeType()));
-      case 'text':
-        return utf8Decode(bytes);
-      case 'json':
-        return JSON.parse(utf8Decode(bytes));
-      case 'formData':
-        return parseFormDataBody(bytes, mimeType());
-    }
+  return new Promise((resolve, reject) => {
+    consumeBytes(
+      body,
+      (bytes) => {
+        try {
+          resolve(packageBytes(bytes, kind, mimeType));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      reject,
+    );
   });
+}
+
+function packageBytes(bytes: Uint8Array, kind: ConsumeKind, mimeType: () => string): unknown {
+  switch (kind) {
+    case 'arrayBuffer':
+      return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+    case 'bytes':
+      return bytes;
+    case 'blob':
+      return createBlob([bytes], serializeMimeType(mimeType()));
+    case 'text':
+      return utf8Decode(bytes);
+    case 'json':
+      return JSON.parse(utf8Decode(bytes));
+    case 'formData':
+      return parseFormDataBody(bytes, mimeType());
+  }
 }
 
 /** https://fetch.spec.whatwg.org/#concept-body-clone */

@@ -53,6 +53,8 @@ export function parseFormDataBody(bytes: Uint8Array, mimeType: string): FormData
     let boundary = param === undefined ? '' : param.slice('boundary='.length);
     if (boundary.startsWith('"') && boundary.endsWith('"') && boundary.length >= 2) boundary = boundary.slice(1, -1);
     if (boundary === '') throw new TypeErrorCtor('formData(): the multipart/form-data body has no boundary.');
+    // An empty FormData is sent as an empty body.
+    if (bytes.length === 0) return createFormData([]);
     return createFormData(parseMultipart(bytes, boundary));
   }
   throw new TypeErrorCtor(`formData(): a body of type '${mimeType}' cannot be parsed as FormData.`);
