@@ -17,6 +17,7 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   dom: ['dom/abort/*.any.js', 'dom/events/*.any.js'],
   'structured-clone': ['html/webappapis/structured-clone/*.any.js'],
   timers: ['html/webappapis/timers/*.any.js'],
+  webcrypto: ['WebCryptoAPI/**/*.any.js'],
 };
 
 export const DEFAULT_SUITES: readonly string[] = ['streams', 'encoding-streams', 'compression'];

@@ -1,6 +1,8 @@
 import { nodeCompressionCodec } from '../../src/host/codec-node.js';
 import { nodeTextCodec } from '../../src/host/text-codec-node.js';
 import { nodeURLBridge } from '../../src/host/url-node.js';
+import { librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+import { randomFillSync } from 'node:crypto';
 import type { RuntimeBridge } from '../../src/runtime/globals.js';
 
 /**
@@ -30,5 +32,7 @@ export function libraryBridge(): RuntimeBridge {
     compression: nodeCompressionCodec,
     textCodec: nodeTextCodec(),
     url: nodeURLBridge,
+    subtle: librarySubtleBridge(),
+    randomBytes: (length) => randomFillSync(new Uint8Array(length)),
   };
 }

@@ -8,12 +8,12 @@ import { Server } from './serve.js';
 import { BodyChannels } from './body-channels.js';
 import { FetchClient, setResponseURLSetter } from './fetch.js';
 import { setResponseURL } from '../web/fetch/response.js';
+import { settleSubtle } from '../web/crypto-subtle.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
 import { createConsole, inspect } from './console.js';
 import { Navigator, Performance, createNavigator, createPerformance, type Clock } from './performance.js';
 import { hostCompressionCodec } from './codec-bridge.js';
-import { Crypto, createCrypto, setRandomSource } from '../web/crypto.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
 import { adoptAsGlobalEventTarget } from '../web/events.js';
 import { captureLateIntrinsics } from '../streams/webidl/intrinsics.js';
@@ -22,6 +22,7 @@ export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
   'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree',
+  'subtleCall', 'subtleRelease',
 ];
 
 /** The host's functions, once boot() has them. */
@@ -50,6 +51,8 @@ export function prepare(): void {
     reportException: (error) => api.log('error', `Uncaught ${inspect(error)}`),
     compression: hostCompressionCodec(api),
     url: { urlParse: (input, base) => api.urlParse(input, base), urlSet: (href, member, value) => api.urlSet(href, member, value) },
+    randomBytes: (length) => api.randomBytes(length),
+    subtle: { subtleCall: (id, op, args) => api.subtleCall(id, op, args), subtleRelease: (handle) => api.subtleRelease(handle) },
     textCodec: {
       decoderCreate: (label, fatal, ignoreBOM) => api.decoderCreate(label, fatal, ignoreBOM),
       decoderDecode: (id, bytes, stream) => api.decoderDecode(id, bytes, stream),
@@ -58,14 +61,11 @@ export function prepare(): void {
   });
   setResponseURLSetter(setResponseURL);
   installTimers(global, timers);
-  setRandomSource((length) => api.randomBytes(length));
   // Interfaces, then the namespace and singleton attributes of the global.
-  exposeInterface(global, 'Crypto', Crypto);
   exposeInterface(global, 'Performance', Performance);
   exposeInterface(global, 'Navigator', Navigator);
   const attributes: Record<string, unknown> = {
     self: global,
-    crypto: createCrypto(),
     performance: createPerformance(clock),
     navigator: createNavigator(navigatorInfo),
   };
@@ -119,6 +119,7 @@ export function boot(info: BootInfo): void {
     },
     responseStart: (id) => s.responseStart(id),
     fetchSettle: (id, result) => fetchClient!.settle(id, result),
+    subtleSettle: (id, result) => settleSubtle(id, result),
   };
   Object.defineProperty(global, '__nanoControl', { value: control, writable: true, enumerable: false, configurable: true });
 }

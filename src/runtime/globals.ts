@@ -11,6 +11,9 @@ import type { CompressionCodec } from '../web/compression-codec.js';
 import { installEncoding } from '../web/encoding/install.js';
 import { installFetchApi } from '../web/fetch/install.js';
 import type { URLBridge } from '../web/url.js';
+import { CryptoKey, SubtleCrypto, setSubtleBridge, type SubtleBridge } from '../web/crypto-subtle.js';
+import { exposeInterface } from '../streams/webidl/interface.js';
+import { Crypto, createCrypto, setRandomSource } from '../web/crypto.js';
 import type { TextCodecBridge } from '../web/encoding/text-decoder.js';
 
 /** Everything the host provides. Optional members: the globals that need them are left out. */
@@ -21,6 +24,10 @@ export interface RuntimeBridge extends DomHooks {
   textCodec?: TextCodecBridge;
   /** The URL parser (the host's). */
   url?: URLBridge;
+  /** crypto.subtle's algorithms (the host's WebCrypto). */
+  subtle?: SubtleBridge;
+  /** The host's CSPRNG, behind crypto.getRandomValues and randomUUID. */
+  randomBytes?: (length: number) => Uint8Array;
   // --- one member per host service; add yours here ---
 }
 
@@ -31,6 +38,15 @@ export function installGlobals(global: object, bridge: RuntimeBridge): void {
   installEncoding(global, bridge.textCodec);
   installTextStreams(global);
   installFetchApi(global, bridge.url);
+  if (bridge.subtle !== undefined) setSubtleBridge(bridge.subtle);
+  if (bridge.randomBytes !== undefined) {
+    const randomBytes = bridge.randomBytes;
+    setRandomSource((length) => randomBytes(length));
+    exposeInterface(global, 'Crypto', Crypto);
+    exposeInterface(global, 'CryptoKey', CryptoKey);
+    exposeInterface(global, 'SubtleCrypto', SubtleCrypto);
+    Object.defineProperty(global, 'crypto', { value: createCrypto(), writable: true, enumerable: true, configurable: true });
+  }
   if (bridge.compression !== undefined) installCompressionStreams(global, bridge.compression);
   // --- one line per area; add yours here ---
 }

@@ -9,6 +9,7 @@ import type { FetchRequestHead, FetchResult } from './fetch.js';
 export type { FetchRequestHead, FetchResult } from './fetch.js';
 import type { URLBridge } from '../web/url.js';
 import type { TextCodecBridge } from '../web/encoding/text-decoder.js';
+import type { SubtleBridge, SubtleResult } from '../web/crypto-subtle.js';
 
 export type { DispatchResult, RequestHead, ResponseHead } from './serve.js';
 
@@ -52,6 +53,9 @@ export interface HostApi {
   decoderCreate: TextCodecBridge['decoderCreate'];
   decoderDecode: TextCodecBridge['decoderDecode'];
   decoderFree: TextCodecBridge['decoderFree'];
+  // crypto.subtle (see web/crypto-subtle.ts): answered with RuntimeControl.subtleSettle.
+  subtleCall: SubtleBridge['subtleCall'];
+  subtleRelease: SubtleBridge['subtleRelease'];
 }
 
 export interface BootInfo {
@@ -74,4 +78,5 @@ export interface RuntimeControl {
   responseCancel(id: number, reason: string): void;
   responseStart(id: number): void;
   fetchSettle(id: number, result: FetchResult): void;
+  subtleSettle(id: number, result: SubtleResult): void;
 }

@@ -5,6 +5,9 @@
 import { defineInterface } from '../streams/webidl/interface.js';
 import { TypeErrorCtor, Uint8ArrayCtor, isTypedArray, viewBuffer, viewByteLength, viewByteOffset, viewKind } from '../streams/webidl/intrinsics.js';
 import { createDOMException } from './dom-exception.js';
+import { createSubtle, type SubtleCrypto } from './crypto-subtle.js';
+
+let subtle: SubtleCrypto | undefined;
 
 const POOL_SIZE = 4096;
 const MAX_BYTES = 65536;
@@ -72,6 +75,13 @@ export class Crypto {
     // Step 3. Overwrite all elements with random values.
     fillRandom(new Uint8ArrayCtor(viewBuffer(array), viewByteOffset(array), byteLength));
     return array;
+  }
+
+  /** https://w3c.github.io/webcrypto/#Crypto-attribute-subtle */
+  get subtle(): SubtleCrypto {
+    if (!isCrypto(this)) throw new TypeErrorCtor("Failed to read the 'subtle' property from 'Crypto': Illegal invocation");
+    subtle ??= createSubtle();
+    return subtle;
   }
 
   /** https://w3c.github.io/webcrypto/#Crypto-method-randomUUID (RFC 9562 version 4). */

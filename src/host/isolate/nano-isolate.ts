@@ -9,6 +9,7 @@ import { nodeCompressionCodec } from '../codec-node.js';
 import { OutboundFetch } from '../outbound-fetch.js';
 import { nodeURLBridge } from '../url-node.js';
 import { nodeTextCodec } from '../text-codec-node.js';
+import { HostSubtle } from '../crypto-bridge.js';
 import { runtimeBundle } from './runtime-bundle.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -79,6 +80,7 @@ export class NanoIsolate {
   #disposed = false;
   #fetch!: OutboundFetch;
   #text = nodeTextCodec();
+  #subtle!: HostSubtle;
 
   private constructor(isolate: ivm.Isolate, context: ivm.Context) {
     this.isolate = isolate;
@@ -112,6 +114,7 @@ export class NanoIsolate {
         ignore(); // the isolate is gone
       }
     };
+    this.#subtle = new HostSubtle(into('subtleSettle'));
     this.#fetch = new OutboundFetch(
       {
         settle: into('fetchSettle'),
@@ -151,11 +154,13 @@ export class NanoIsolate {
       decoderCreate: (label, fatal, ignoreBOM) => this.#text.decoderCreate(label, fatal, ignoreBOM),
       decoderDecode: (id, bytes, stream) => this.#text.decoderDecode(id, bytes, stream),
       decoderFree: (id) => this.#text.decoderFree(id),
+      subtleCall: (id, op, args) => this.#subtle.call(id, op, args),
+      subtleRelease: (handle) => this.#subtle.release(handle),
     };
     // Fire-and-forget calls need no answer: the isolate does not wait for the host thread.
     const ignored = new Set<keyof HostApi>([
       'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseEnd', 'responseError', 'waitUntilSettled',
-      'fetchStart', 'fetchAbort', 'decoderFree',
+      'fetchStart', 'fetchAbort', 'decoderFree', 'subtleCall', 'subtleRelease',
     ]);
     const names = Object.keys(api) as (keyof HostApi)[];
     const callbacks = names.map((name) =>
@@ -207,6 +212,7 @@ export class NanoIsolate {
       responseCancel: op('responseCancel'),
       responseStart: op('responseStart'),
       fetchSettle: op('fetchSettle'),
+      subtleSettle: op('subtleSettle'),
     };
     this.bootMs = performance.now() - start;
   }
@@ -233,6 +239,7 @@ export class NanoIsolate {
     for (const codec of this.#codecs.values()) codec.close();
     this.#fetch?.close();
     this.#text.close();
+    this.#subtle?.close();
     this.#codecs.clear();
     this.#call?.release();
     if (!this.isolate.isDisposed) this.isolate.dispose();

@@ -1,0 +1,123 @@
+// The host half of crypto.subtle: Node's WebCrypto, with the realm's CryptoKeys as handles into
+// a per-realm key table (the key material stays here unless the app exports it).
+import { webcrypto } from 'node:crypto';
+import type { KeyDescriptor, SubtleBridge, SubtleResult, Wire } from '../web/crypto-subtle.js';
+
+type HostKey = webcrypto.CryptoKey;
+/** Node 20 has the CryptoKey class as a global, not on `webcrypto`. */
+const CryptoKeyClass = (globalThis as unknown as { CryptoKey: new () => HostKey }).CryptoKey;
+
+export class HostSubtle {
+  #keys = new Map<number, HostKey>();
+  #nextHandle = 1;
+  #settle: (id: number, result: SubtleResult) => void;
+
+  constructor(settle: (id: number, result: SubtleResult) => void) {
+    this.#settle = settle;
+  }
+
+  call(id: number, op: string, args: Wire[]): void {
+    let promise: Promise<unknown>;
+    try {
+      const input = args.map((a) => this.#fromWire(a));
+      const subtle = webcrypto.subtle as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      if (typeof subtle[op] !== 'function') throw Object.assign(new Error(`Unknown operation ${op}`), { name: 'NotSupportedError' });
+      promise = subtle[op]!(...input);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    const fail = (error: Error) => {
+      let name = 'OperationError';
+      let message = 'The operation failed.';
+      try {
+        name = errorName(error);
+        message = String(error?.message ?? error);
+      } catch {
+        // A strange error object: the defaults stand.
+      }
+      this.#settle(id, { ok: false, name, message });
+    };
+    promise.then((value) => {
+      let result: SubtleResult;
+      try {
+        result = this.#toResult(value);
+      } catch (error) {
+        return fail(error as Error);
+      }
+      this.#settle(id, result);
+    }, fail);
+  }
+
+  release(handle: number): void {
+    this.#keys.delete(handle);
+  }
+
+  close(): void {
+    this.#keys.clear();
+  }
+
+  #fromWire(value: Wire): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    if (value instanceof Uint8Array) return value;
+    if (Array.isArray(value)) return value.map((v) => this.#fromWire(v));
+    const record = value as Record<string, Wire>;
+    if ('$key' in record) {
+      const key = this.#keys.get(record['$key'] as number);
+      if (key === undefined) throw new TypeError('The CryptoKey is not known to this realm.');
+      return key;
+    }
+    if ('$bytes' in record) return record['$bytes'];
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(record)) out[k] = this.#fromWire(v);
+    return out;
+  }
+
+  #describe(key: HostKey): KeyDescriptor {
+    const handle = this.#nextHandle++;
+    this.#keys.set(handle, key);
+    return { handle, type: key.type, extractable: key.extractable, algorithm: plain(key.algorithm) as Record<string, unknown>, usages: [...key.usages] };
+  }
+
+  #toResult(value: unknown): SubtleResult {
+    if (value instanceof ArrayBuffer) return { ok: true, kind: 'buffer', value: new Uint8Array(value) };
+    if (typeof value === 'boolean') return { ok: true, kind: 'boolean', value };
+    if (value instanceof CryptoKeyClass) return { ok: true, kind: 'key', value: this.#describe(value) };
+    const pair = value as { publicKey?: HostKey; privateKey?: HostKey };
+    if (pair && pair.publicKey instanceof CryptoKeyClass && pair.privateKey instanceof CryptoKeyClass) {
+      return { ok: true, kind: 'pair', value: { publicKey: this.#describe(pair.publicKey), privateKey: this.#describe(pair.privateKey) } };
+    }
+    return { ok: true, kind: 'jwk', value: plain(value) as Record<string, unknown> };
+  }
+}
+
+/** A copyable version of a host object (algorithms, JWKs): typed arrays as Uint8Array copies. */
+function plain(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+  if (Array.isArray(value)) return value.map(plain);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+  return out;
+}
+
+/** The realm-facing error name: DOMException names, or TypeError for argument errors. */
+function errorName(error: Error): string {
+  if (!error || typeof error !== 'object') return 'OperationError';
+  if (error.name === 'TypeError' || error instanceof TypeError) return 'TypeError';
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('ERR_INVALID_ARG') || code === 'ERR_MISSING_OPTION')) return 'TypeError';
+  return error.name && error.name !== 'Error' ? error.name : 'OperationError';
+}
+
+/** Library mode: the realm and the host share the process; settle calls straight back. */
+export function librarySubtleBridge(): SubtleBridge {
+  let settle: (id: number, result: SubtleResult) => void = () => {};
+  const host = new HostSubtle((id, result) => settle(id, result));
+  return {
+    subtleCall: (id, op, args) => host.call(id, op, args),
+    subtleRelease: (handle) => host.release(handle),
+    connect: (fn) => {
+      settle = fn;
+    },
+  };
+}
