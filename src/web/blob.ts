@@ -35,10 +35,12 @@ type BlobPart = { blob: BlobState } | { bytes: Uint8Array } | { text: string };
 function convertBlobParts(parts: unknown, context: string): BlobPart[] {
   const out: BlobPart[] = [];
   if (parts === undefined) return out;
-  if (typeof parts !== 'object' || parts === null || typeof (parts as { [Symbol.iterator]?: unknown })[SymbolIterator] !== 'function') {
-    throw new TypeErrorCtor(`${context} The provided value cannot be converted to a sequence.`);
-  }
-  for (const part of parts as Iterable<unknown>) {
+  const method = typeof parts === 'object' && parts !== null ? (parts as { [Symbol.iterator]?: unknown })[SymbolIterator] : undefined;
+  if (typeof method !== 'function') throw new TypeErrorCtor(`${context} The provided value cannot be converted to a sequence.`);
+  // The iterator method is read once (WebIDL "create a sequence from an iterable").
+  const iterator = Reflect.apply(method, parts, []) as Iterator<unknown>;
+  for (let step = iterator.next(); !step.done; step = iterator.next()) {
+    const part = step.value;
     const state = stateOf(part);
     if (state !== undefined) {
       out.push({ blob: state });

@@ -129,7 +129,7 @@ export class URLSearchParams {
   // WebIDL: constructor(optional (sequence<sequence<USVString>> or record<USVString, USVString> or USVString) init = "")
   constructor(init: unknown = '') {
     this.#state = { list: [], url: null };
-    if (typeof init === 'object' && init !== null) {
+    if ((typeof init === 'object' || typeof init === 'function') && init !== null) {
       const iter = (init as { [Symbol.iterator]?: unknown })[SymbolIterator];
       if (iter !== undefined && iter !== null) {
         if (typeof iter !== 'function') throw new TypeErrorCtor("Failed to construct 'URLSearchParams': The object's @@iterator is not callable.");
@@ -144,7 +144,12 @@ export class URLSearchParams {
           const desc = Reflect.getOwnPropertyDescriptor(init, key);
           if (desc === undefined || !desc.enumerable) continue;
           if (typeof key === 'symbol') throw new TypeErrorCtor("Failed to construct 'URLSearchParams': A Symbol cannot be a name.");
-          this.#state.list.push([usvString(key), usvString((init as Record<PropertyKey, unknown>)[key])]);
+          const name = usvString(key);
+          const value = usvString((init as Record<PropertyKey, unknown>)[key]);
+          // A record: keys that convert to the same string keep the first place and the last value.
+          const existing = this.#state.list.find(([k]) => k === name);
+          if (existing) existing[1] = value;
+          else this.#state.list.push([name, value]);
         }
       }
     } else {
@@ -400,6 +405,10 @@ for (const member of MEMBERS) {
 }
 
 defineInterface(URL, 'URL');
+
+export function isURL(x: unknown): x is URL {
+  return urlState(x) !== undefined;
+}
 
 export function isURLSearchParams(x: unknown): x is URLSearchParams {
   return paramsState(x) !== undefined;

@@ -3,7 +3,7 @@
 // and makes its ReadableStream only when someone asks for `body`: consuming it with text() and
 // friends, or sending it, then skips the stream entirely (docs/fast-paths.md). What user code can
 // observe (bodyUsed, `body` being a disturbed, locked, closed stream afterwards) is the same.
-import { ReadableStream, readableStreamImpl, AcquireReadableStreamDefaultReader, IsReadableStreamLocked } from '../../streams/readable-stream/readable-stream.js';
+import { ReadableStream, readableStreamImpl, AcquireReadableStreamDefaultReader, IsReadableStreamLocked, ReadableStreamCancel } from '../../streams/readable-stream/readable-stream.js';
 import { ReadableStreamDefaultReaderRead } from '../../streams/readable-stream/default-reader.js';
 import { ReadableStreamTee } from '../../streams/readable-stream/tee.js';
 import { TypeErrorCtor, Uint8ArrayCtor, ObjectGetPrototypeOf } from '../../streams/webidl/intrinsics.js';
@@ -14,6 +14,7 @@ import { utf8Encode } from '../encoding/text-encoder.js';
 import { utf8Decode } from '../encoding/utf8-decoder.js';
 import { isURLSearchParams, serializeUrlencoded, urlSearchParamsList } from '../url.js';
 import { formDataBody, isFormData, parseFormDataBody } from './form-data-body.js';
+import { createFormData } from '../form-data.js';
 
 export interface Body {
   /** The stream, once made (always, for a body given as a ReadableStream). */
@@ -23,6 +24,8 @@ export interface Body {
   length: number | null;
   /** Consumed without a stream ever being made. */
   used: boolean;
+  /** Made from a FormData with no entries: its (empty) bytes parse back as an empty FormData. */
+  emptyFormData?: boolean;
 }
 
 const U8Proto: object = Uint8Array.prototype;
@@ -44,7 +47,9 @@ export function extractBody(object: unknown): { body: Body; type: string | null 
   }
   if (isFormData(object)) {
     const { bytes, boundary } = formDataBody(object);
-    return { body: bytesBody(bytes), type: `multipart/form-data; boundary=${boundary}` };
+    const body = bytesBody(bytes);
+    if (bytes.length === 0) body.emptyFormData = true;
+    return { body, type: `multipart/form-data; boundary=${boundary}` };
   }
   if (typeof object === 'object' && object !== null) {
     const bytes = bufferSourceBytes(object, false);
@@ -84,6 +89,16 @@ export function bodyStream(body: Body): ReadableStream {
   }
   body.stream = stream;
   return stream;
+}
+
+/** Leaves a body disturbed without reading it: its stream is cancelled (the same object stays). */
+export function disturbBody(body: Body): void {
+  if (body.stream === null) {
+    body.source = null;
+    body.used = true;
+    return;
+  }
+  ReadableStreamCancel(readableStreamImpl(body.stream)!, undefined).catch(() => {});
 }
 
 /** https://fetch.spec.whatwg.org/#body-unusable: disturbed or locked. */
@@ -163,6 +178,7 @@ export function consumeBody(body: Body | null, kind: ConsumeKind, mimeType: () =
       body,
       (bytes) => {
         try {
+          if (kind === 'formData' && bytes.length === 0 && body?.emptyFormData) return resolve(packageBytes(bytes, 'emptyFormData', mimeType));
           resolve(packageBytes(bytes, kind, mimeType));
         } catch (error) {
           reject(error);
@@ -173,8 +189,10 @@ export function consumeBody(body: Body | null, kind: ConsumeKind, mimeType: () =
   });
 }
 
-function packageBytes(bytes: Uint8Array, kind: ConsumeKind, mimeType: () => string): unknown {
+function packageBytes(bytes: Uint8Array, kind: ConsumeKind | 'emptyFormData', mimeType: () => string): unknown {
   switch (kind) {
+    case 'emptyFormData':
+      return createFormData([]);
     case 'arrayBuffer':
       return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
     case 'bytes':
@@ -194,7 +212,7 @@ function packageBytes(bytes: Uint8Array, kind: ConsumeKind, mimeType: () => stri
 export function cloneBody(body: Body): Body {
   if (body.stream === null) {
     const source = body.source;
-    return { stream: null, source: isBlob(source) ? source : (source as Uint8Array).slice(), length: body.length, used: false };
+    return { stream: null, source: isBlob(source) ? source : (source as Uint8Array).slice(), length: body.length, used: false, emptyFormData: body.emptyFormData };
   }
   // "Tee a ReadableStream" for other specs clones the chunks for the second branch.
   const [out1, out2] = ReadableStreamTee(readableStreamImpl(body.stream)!, true);

@@ -46,15 +46,15 @@ export function parseFormDataBody(bytes: Uint8Array, mimeType: string): FormData
   const [essence, ...params] = mimeType.split(';').map((s) => s.trim());
   const type = (essence ?? '').toLowerCase();
   if (type === 'application/x-www-form-urlencoded') {
-    return createFormData(parseUrlencoded(utf8Decode(bytes)));
+    // UTF-8 decode without BOM: a leading U+FEFF stays part of the first name.
+    const text = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? '\ufeff' + utf8Decode(bytes.subarray(3)) : utf8Decode(bytes);
+    return createFormData(parseUrlencoded(text));
   }
   if (type === 'multipart/form-data') {
     const param = params.find((p) => /^boundary=/i.test(p));
     let boundary = param === undefined ? '' : param.slice('boundary='.length);
     if (boundary.startsWith('"') && boundary.endsWith('"') && boundary.length >= 2) boundary = boundary.slice(1, -1);
     if (boundary === '') throw new TypeErrorCtor('formData(): the multipart/form-data body has no boundary.');
-    // An empty FormData is sent as an empty body.
-    if (bytes.length === 0) return createFormData([]);
     return createFormData(parseMultipart(bytes, boundary));
   }
   throw new TypeErrorCtor(`formData(): a body of type '${mimeType}' cannot be parsed as FormData.`);

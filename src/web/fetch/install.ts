@@ -1,7 +1,12 @@
 // Exposes Headers, Request, Response, Blob, File, FormData, URL and URLSearchParams on a realm's global.
 import { exposeInterface } from '../../streams/webidl/interface.js';
 import { Blob, File, blobChunks, createBlob, createFile, isBlob, isFile } from '../blob.js';
-import { registerSerializable } from '../structured-clone.js';
+import { registerPlatformObject, registerSerializable } from '../structured-clone.js';
+import { isURL, isURLSearchParams } from '../url.js';
+import { isHeaders } from './headers.js';
+import { isRequest } from './request.js';
+import { isResponse } from './response.js';
+import { isFormData } from '../form-data.js';
 import { FormData } from '../form-data.js';
 import { URL, URLSearchParams, setURLBridge, type URLBridge } from '../url.js';
 import { Headers } from './headers.js';
@@ -24,6 +29,10 @@ export function installFetchApi(global: object, url: URLBridge | undefined): voi
         return createFile(data.chunks, data.name, data.type, data.lastModified);
       },
     });
+    // Platform objects that are not serializable: structuredClone throws DataCloneError.
+    for (const [name, is] of [
+      ['URL', isURL], ['URLSearchParams', isURLSearchParams], ['Headers', isHeaders], ['Request', isRequest], ['Response', isResponse], ['FormData', isFormData],
+    ] as const) registerPlatformObject(name, is);
     registerSerializable({
       name: 'Blob',
       is: (x) => isBlob(x),

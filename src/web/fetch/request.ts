@@ -9,7 +9,7 @@ const rsPipeThrough = ReadableStream.prototype.pipeThrough;
 import { AbortSignal, createAbortSignal, createDependentAbortSignal, isAbortSignal } from '../abort.js';
 import { parseURLString } from '../url.js';
 import { Headers, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, type HeaderList } from './headers.js';
-import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, extractBody, type Body, type ConsumeKind } from './body.js';
+import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, disturbBody, extractBody, type Body, type ConsumeKind } from './body.js';
 
 interface RequestState {
   method: string;
@@ -180,6 +180,8 @@ export class Request {
         inputBody.used = true;
       }
     }
+    // An input request whose body is replaced by init's is left disturbed too.
+    if (initBody !== null && inputBody !== null && !bodyUnusable(inputBody)) disturbBody(inputBody);
     state.body = finalBody;
     this.#state = state;
   }

@@ -221,13 +221,14 @@ export function isResponse(x: unknown): x is Response {
   return stateOf(x) !== undefined;
 }
 
-/** Sets what a fetch() response carries beyond its constructor's arguments. */
+/** Sets what a fetch() response carries beyond its constructor's arguments (and its headers are immutable). */
 export function setResponseURL(response: unknown, url: string, redirected: boolean): void {
   const state = stateOf(response);
   if (state === undefined) return;
   state.urlList = [url];
   state.redirected = redirected;
   state.type = 'basic';
+  setGuard(state.headers, 'immutable');
 }
 
 export function responseBody(response: Response): Body | null {
