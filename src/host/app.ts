@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
+import { nodeURLBridge } from './url-node.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
 import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
 
@@ -150,9 +151,12 @@ export class AppInstance {
     if (hasBody) this.#wireRequestBody(ex);
     else ex.requestEnded = true;
 
+    const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+    const urlParts = nodeURLBridge.urlParse(url, undefined);
     const head: RequestHead = {
       method: req.method ?? 'GET',
-      url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      url,
+      ...(urlParts ? { urlParts } : {}),
       headers: pairs(req.rawHeaders),
       body: hasBody,
     };

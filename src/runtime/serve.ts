@@ -8,12 +8,15 @@ import type { Response } from '../web/fetch/response.js';
 import { responseBody, responseHeaderList } from '../web/fetch/response.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
+import { rememberParsedURL, type URLParts } from '../web/url.js';
 import type { BodyChannels, HostBodySink } from './body-channels.js';
 
 /** What crosses for a request: the head only; the body follows through bodyPull/bodyPush. */
 export interface RequestHead {
   method: string;
   url: string;
+  /** The URL as the host parsed it (saves the isolate a parse). */
+  urlParts?: URLParts;
   headers: [string, string][];
   /** The request has a body (it is streamed). */
   body: boolean;
@@ -103,6 +106,7 @@ export class Server {
         init['body'] = this.#bodies.incoming(id, (i) => this.#host.bodyPull(i), (i, reason) => this.#host.bodyCancel(i, reason));
         init['duplex'] = 'half';
       }
+      if (head.urlParts !== undefined) rememberParsedURL(head.url, head.urlParts);
       const request = new RequestCtor(head.url, init);
       const ctx = Object.freeze({
         waitUntil: (promise: unknown) => void waitUntil.push(PromiseCtor.resolve(promise)),

@@ -35,9 +35,33 @@ export function setURLBridge(value: URLBridge): void {
   bridge = value;
 }
 
+/**
+ * Recent parse results, by input and base: a parse is a call to the host, and servers parse the
+ * same few URLs over and over (the request URL, then `new URL(request.url)` in the app). The
+ * parts are immutable strings, so a hit is indistinguishable from a parse.
+ */
+const CACHE_SIZE = 128;
+const cache = new Map<string, URLParts | null>();
+
 function parse(input: string, base: string | undefined): URLParts | null {
+  const key = base === undefined ? input : `${base}\u0000${input}`;
+  const hit = cache.get(key);
+  if (hit !== undefined || cache.has(key)) return hit ?? null;
   if (bridge === undefined) throw new TypeErrorCtor('URL parsing is not available in this realm.');
-  return bridge.urlParse(input, base);
+  const parts = bridge.urlParse(input, base);
+  remember(key, parts);
+  return parts;
+}
+
+function remember(key: string, parts: URLParts | null): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, parts);
+}
+
+/** The host parsed `input` already (a request URL): later parses of it need no call. */
+export function rememberParsedURL(input: string, parts: URLParts): void {
+  remember(input, parts);
+  if (parts.href !== input) remember(parts.href, parts);
 }
 
 // application/x-www-form-urlencoded (https://url.spec.whatwg.org/#concept-urlencoded)

@@ -1,0 +1,109 @@
+// The host bench: NANO against a plain node:http server doing the same work, one server process
+// at a time on 127.0.0.1, the load generator in this process. Every run is bounded in time.
+//   hello, env: requests/s with autocannon (64 connections, DURATION s)
+//   stream: MB/s of a 64 MiB streamed response (64 KiB chunks)
+//   echo:   MB/s of a 64 MiB upload echoed back through a TransformStream
+//   proxy:  MB/s of a 64 MiB response fetched from an upstream (the plain server) and streamed back
+// workerd is measured when the npm `workerd` package is installed (it is not a dependency).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const DURATION = Number(process.env['DURATION'] ?? 5);
+const MIB = 64;
+const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+
+function startServer(mode: 'node' | 'nano'): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', CHILD, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve({ port: JSON.parse(line!).port, child });
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
+  });
+}
+
+async function rps(port: number, host: string): Promise<number> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 64, duration: DURATION, headers: { host } });
+  return result.requests.average;
+}
+
+/** Downloads (or uploads then downloads) MIB MiB; returns MB/s (median of 3). */
+async function transfer(port: number, host: string, path: string, upload: boolean): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    const bytes = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method: upload ? 'POST' : 'GET', headers: { host } }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => resolve(n));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (upload) {
+        const chunk = Buffer.alloc(64 * 1024, 98);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < MIB * 1024 * 1024) {
+            sent += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', pump);
+          }
+          req.end();
+        };
+        pump();
+      } else req.end();
+    });
+    if (bytes !== MIB * 1024 * 1024) throw new Error(`${host}${path}: got ${bytes} bytes`);
+    runs.push(bytes / 1e6 / ((performance.now() - start) / 1000));
+  }
+  return runs.sort((a, b) => a - b)[1]!;
+}
+
+const rows: { scenario: string; unit: string; node: number; nano: number; workerd: string }[] = [];
+let workerd = 'not installed';
+try {
+  createRequire(import.meta.url).resolve('workerd');
+  workerd = 'installed, not wired yet';
+} catch {
+  // Not installed: reported as such.
+}
+
+const upstream = await startServer('node');
+try {
+  const results: Record<string, Record<string, number>> = { node: {}, nano: {} };
+  for (const mode of ['node', 'nano'] as const) {
+    const { port, child } = await startServer(mode);
+    const host = (app: string) => (mode === 'node' ? `${app}.x` : `${app}.bench`);
+    try {
+      await rps(port, host('hello')); // warm-up
+      results[mode]!['hello'] = await rps(port, host('hello'));
+      results[mode]!['env'] = await rps(port, host('env'));
+      results[mode]!['stream'] = await transfer(port, host('stream'), `/?mib=${MIB}`, false);
+      results[mode]!['echo'] = await transfer(port, host('echo'), '/', true);
+      results[mode]!['proxy'] = await transfer(port, host('proxy'), `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+  const units: Record<string, string> = { hello: 'req/s', env: 'req/s', stream: 'MB/s', echo: 'MB/s', proxy: 'MB/s' };
+  for (const scenario of Object.keys(units)) {
+    rows.push({ scenario, unit: units[scenario]!, node: results['node']![scenario]!, nano: results['nano']![scenario]!, workerd });
+  }
+} finally {
+  upstream.child.kill('SIGKILL');
+}
+
+process.stdout.write('scenario  unit   plain node   NANO        NANO/node  workerd\n');
+for (const r of rows) {
+  process.stdout.write(`${r.scenario.padEnd(9)} ${r.unit.padEnd(6)} ${r.node.toFixed(0).padStart(10)}   ${r.nano.toFixed(0).padStart(10)}   ${(r.nano / r.node).toFixed(2).padStart(6)}x   ${r.workerd}\n`);
+}
+await mkdir('bench/results', { recursive: true });
+await writeFile('bench/results/host.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, durationS: DURATION, mib: MIB, rows }, null, 2) + '\n');
+process.stdout.write('results: bench/results/host.json\n');
