@@ -83,6 +83,8 @@ export class NanoServer {
         requestTimeout: config.server.requestTimeoutMs,
         headersTimeout: config.server.headersTimeoutMs,
         keepAliveTimeout: config.server.keepAliveTimeoutMs,
+        // How often those timeouts are checked (Node's default, 30 s, lets a slowloris linger).
+        connectionsCheckingInterval: Math.min(1_000, config.server.headersTimeoutMs),
       },
       (req, res) => this.#onRequest(req, res),
     );

@@ -1,0 +1,138 @@
+// Streaming end to end with backpressure: big bodies in both directions with flat memory, a slow
+// client pausing the app's stream, and a proxied fetch that streams without buffering.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createServer, request, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { app, startServer, type TestServer } from './helpers.js';
+
+const MiB = 1024 * 1024;
+const SHA_APP = fileURLToPath(new URL('../../examples/upload/index.js', import.meta.url));
+
+let t: TestServer;
+let upstream: Server;
+let upstreamPort = 0;
+let upstreamDone = 0;
+
+before(async () => {
+  // The upstream trickles 10 chunks, 100 ms apart.
+  upstream = createServer((_req, res) => {
+    let i = 0;
+    const timer = setInterval(() => {
+      res.write(`part ${i}\n`);
+      if (++i === 10) {
+        clearInterval(timer);
+        upstreamDone = Date.now();
+        res.end();
+      }
+    }, 100);
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  upstreamPort = (upstream.address() as { port: number }).port;
+  t = await startServer(
+    {
+      'big.js': `export default { fetch(request) {
+        const total = Number(new URL(request.url).searchParams.get('mib')) * 1024 * 1024;
+        let sent = 0, pulls = 0;
+        return new Response(new ReadableStream({
+          pull(c) { pulls++; c.enqueue(new Uint8Array(64 * 1024).fill(1)); sent += 64 * 1024; if (sent >= total) { c.close(); console.log('pulls ' + pulls); } },
+        }, { highWaterMark: 2 }));
+      } };`,
+      'proxy.js': `export default { async fetch(request) {
+        const upstream = await fetch(new URL(request.url).searchParams.get('url'));
+        return new Response(upstream.body.pipeThrough(new TransformStream()));
+      } };`,
+    },
+    (dir) => ({
+      server: { port: 0 },
+      apps: [
+        app(dir, 'big', 'big.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 120_000 } }),
+        { ...app(dir, 'upload', 'x.js', { limits: { cpuMsPerRequest: 120_000, wallTimeMs: 120_000 } }), module: SHA_APP },
+        app(dir, 'proxy', 'proxy.js', { fetchAllow: ['127.0.0.1'] }),
+      ],
+    }),
+  );
+});
+
+after(async () => {
+  await t.close();
+  upstream.close();
+});
+
+test('a 256 MiB upload is hashed in the app as it streams in', { timeout: 120_000 }, async () => {
+  const chunk = Buffer.alloc(MiB, 0x61);
+  const total = 256;
+  const expected = createHash('sha256');
+  for (let i = 0; i < total; i++) expected.update(chunk);
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  const reply = await new Promise<string>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: t.port, path: '/', method: 'POST', headers: { host: 'upload.test' } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        sent++;
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+  const growth = (rssPeak - rssBefore) / MiB;
+  process.stdout.write(`# upload: 256 MiB hashed in the isolate; RSS growth ${growth.toFixed(1)} MiB\n`);
+  assert.deepEqual(JSON.parse(reply), { sha256: expected.digest('hex'), bytes: total * MiB });
+  // Not proportional to the body: bounded by the isolate's heap (its garbage between collections).
+  assert.ok(growth < 128, `RSS grew ${growth.toFixed(1)} MiB for a 256 MiB upload`);
+});
+
+test('a 256 MiB streamed response to a slow client: memory stays flat, the app is paused', { timeout: 120_000 }, async () => {
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    request({ host: '127.0.0.1', port: t.port, path: '/?mib=256', headers: { host: 'big.test' } }, (res) => {
+      // Slow: take a chunk, then pause 2 ms every 4 MiB.
+      let sincePause = 0;
+      res.on('data', (c: Buffer) => {
+        received += c.length;
+        sincePause += c.length;
+        if (sincePause >= 4 * MiB) {
+          sincePause = 0;
+          rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+          res.pause();
+          setTimeout(() => res.resume(), 2);
+        }
+      });
+      res.on('end', resolve);
+      res.on('error', reject);
+    }).on('error', reject).end();
+  });
+  const growth = (rssPeak - rssBefore) / MiB;
+  process.stdout.write(`# slow client: 256 MiB streamed; RSS growth ${growth.toFixed(1)} MiB\n`);
+  assert.equal(received, 256 * MiB);
+  assert.ok(growth < 64, `RSS grew ${growth.toFixed(1)} MiB while a slow client read 256 MiB`);
+});
+
+test('a proxied fetch streams: the first bytes reach the client before the upstream has finished', { timeout: 30_000 }, async () => {
+  let firstByte = 0;
+  let body = '';
+  await new Promise<void>((resolve, reject) => {
+    request({ host: '127.0.0.1', port: t.port, path: `/?url=${encodeURIComponent(`http://127.0.0.1:${upstreamPort}/`)}`, headers: { host: 'proxy.test' } }, (res) => {
+      res.on('data', (c) => {
+        if (firstByte === 0) firstByte = Date.now();
+        body += c;
+      });
+      res.on('end', resolve);
+      res.on('error', reject);
+    }).on('error', reject).end();
+  });
+  assert.equal(body, Array.from({ length: 10 }, (_, i) => `part ${i}\n`).join(''));
+  assert.ok(upstreamDone - firstByte >= 500, `first byte ${upstreamDone - firstByte} ms before the upstream ended`);
+});

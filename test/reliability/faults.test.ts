@@ -1,0 +1,132 @@
+// Faults under load, bounded in time, on 127.0.0.1: a reload under load loses nothing; apps that
+// loop, loop asynchronously or allocate without end are cut at their limits while another app's
+// latency stays close to its baseline; malformed HTTP gets a clear answer. Prints its figures.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { app, get, sleep, startServer, type TestServer } from '../integration/helpers.js';
+
+let t: TestServer;
+const v = (text: string) => `export default { fetch() { return new Response(${JSON.stringify(text)}); } };`;
+
+before(async () => {
+  t = await startServer(
+    {
+      'steady.js': v('steady'),
+      'a1.js': v('a1'),
+      'a2.js': v('a2'),
+      'loop.js': `export default { fetch() { for (;;) {} } };`,
+      'asyncloop.js': `export default { async fetch() { for (;;) await null; } };`,
+      'hog.js': `export default { fetch() { const a = []; for (;;) a.push(new Array(1e5).fill(1)); } };`,
+    },
+    (dir) => ({
+      server: { port: 0, headersTimeoutMs: 1000, requestTimeoutMs: 2000 },
+      apps: [
+        app(dir, 'steady', 'steady.js'),
+        app(dir, 'a', 'a1.js'),
+        app(dir, 'loop', 'loop.js', { limits: { cpuMsPerRequest: 50 } }),
+        app(dir, 'asyncloop', 'asyncloop.js', { limits: { cpuMsPerRequest: 50 } }),
+        app(dir, 'hog', 'hog.js', { limits: { memoryMb: 32 } }),
+      ],
+    }),
+  );
+});
+
+after(async () => {
+  await t.close();
+});
+
+async function latencies(count: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    const reply = await get(t.port, 'steady.test');
+    assert.equal(reply.status, 200);
+    out.push(performance.now() - start);
+  }
+  return out.sort((a, b) => a - b);
+}
+const p99 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
+
+test('a reload that adds, changes and removes apps under load fails no request', { timeout: 30_000 }, async () => {
+  let stop = false;
+  let sent = 0;
+  const failures: string[] = [];
+  const load = (async () => {
+    while (!stop) {
+      const replies = await Promise.all([get(t.port, 'steady.test'), get(t.port, 'a.test')]);
+      sent += 2;
+      for (const r of replies) if (r.status !== 200) failures.push(`${r.status} ${r.text}`);
+    }
+  })();
+  const base = (dir: string) => [app(dir, 'steady', 'steady.js'), app(dir, 'loop', 'loop.js', { limits: { cpuMsPerRequest: 50 } }), app(dir, 'asyncloop', 'asyncloop.js', { limits: { cpuMsPerRequest: 50 } }), app(dir, 'hog', 'hog.js', { limits: { memoryMb: 32 } })];
+  const server = { port: 0, headersTimeoutMs: 1000, requestTimeoutMs: 2000 };
+  for (let round = 0; round < 4; round++) {
+    await t.writeConfig({ server, apps: [...base(t.dir), app(t.dir, 'a', round % 2 === 0 ? 'a2.js' : 'a1.js'), app(t.dir, `extra${round}`, 'a1.js')] });
+    const result = await t.server.reload('test');
+    assert.equal(result.ok, true);
+    await sleep(100);
+  }
+  await t.writeConfig({ server, apps: [...base(t.dir), app(t.dir, 'a', 'a1.js')] });
+  assert.equal((await t.server.reload('test')).ok, true);
+  stop = true;
+  await load;
+  process.stdout.write(`# reload under load: ${sent} requests during 5 reloads, ${failures.length} failed\n`);
+  assert.deepEqual(failures, []);
+});
+
+test('loop, async loop and allocation faults are cut at their limits; another app stays fast', { timeout: 60_000 }, async () => {
+  await latencies(20); // warm-up
+  const baseline = await latencies(100);
+  let faultsDone = false;
+  const faults = (async () => {
+    const statuses: number[] = [];
+    for (const host of ['loop.test', 'asyncloop.test', 'hog.test', 'loop.test', 'asyncloop.test', 'hog.test']) {
+      statuses.push((await get(t.port, host, '/', { timeoutMs: 20_000 })).status);
+    }
+    faultsDone = true;
+    return statuses;
+  })();
+  const during: number[] = [];
+  while (!faultsDone) during.push(...(await latencies(10)));
+  during.sort((a, b) => a - b);
+  const statuses = await faults;
+  process.stdout.write(`# faults: statuses ${statuses.join(',')}; steady app p99 ${p99(baseline).toFixed(1)} ms without faults, ${p99(during).toFixed(1)} ms during (${during.length} requests)\n`);
+  assert.deepEqual(statuses, [503, 503, 503, 503, 503, 503]);
+  // 2x the baseline p99, with 10 ms of slack for a shared 2-core machine's scheduling noise.
+  assert.ok(p99(during) <= Math.max(2 * p99(baseline), p99(baseline) + 10), `p99 ${p99(during)} vs baseline ${p99(baseline)}`);
+});
+
+function raw(payload: string | string[], waitMs = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(t.port, '127.0.0.1', async () => {
+      for (const part of [payload].flat()) {
+        socket.write(part);
+        await sleep(20);
+      }
+    });
+    let data = '';
+    socket.on('data', (c) => (data += c));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(data));
+    setTimeout(() => {
+      socket.destroy();
+      resolve(data || '(no answer, closed by the client)');
+    }, waitMs);
+  });
+}
+
+test('malformed HTTP: bad request lines, oversized headers, broken chunked bodies, slowloris', { timeout: 30_000 }, async () => {
+  assert.match(await raw('GET\r\n\r\n'), /^HTTP\/1\.1 400/);
+  assert.match(await raw('GET / HTTP/1.1\r\nHost: steady.test\r\nX-Big: ' + 'a'.repeat(20_000) + '\r\n\r\n'), /^HTTP\/1\.1 431/);
+  assert.match(await raw('POST / HTTP/1.1\r\nHost: steady.test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnope\r\n'), /HTTP\/1\.1 400/);
+  // Slowloris: headers trickle in and never end; the server cuts it at headersTimeout (1 s).
+  const started = Date.now();
+  const slow = await raw(['GET / HTTP/1.1\r\n', 'Host: steady.test\r\n', 'X-A: 1\r\n'], 8000);
+  const elapsed = Date.now() - started;
+  process.stdout.write(`# slowloris: answered ${JSON.stringify(slow.slice(0, 30))} after ${elapsed} ms\n`);
+  assert.ok(/^HTTP\/1\.1 408/.test(slow) || slow === '', `slowloris answer: ${slow.slice(0, 40)}`);
+  assert.ok(elapsed < 7000, 'cut by the server, not by the client');
+  // And the server still serves.
+  assert.equal((await get(t.port, 'steady.test')).text, 'steady');
+});
