@@ -11,13 +11,14 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 // repo's node_modules, and out of git without touching .gitignore.
 const outDir = `${root}node_modules/.cache/nano-bench`;
 
-export const NANO_ENTRY = `${root}src/streams/index.ts`;
-const NANO_INSTALL_ENTRY = `${root}src/streams/install.ts`;
+export const NANO_ENTRY = here('./nano-entry.ts');
+const NANO_INSTALL_ENTRY = here('./nano-install-entry.ts');
 
 /** As conformance/bundle.ts: class and function `name`s are WebIDL surface. */
 const streamsOptions: BuildOptions = {
   bundle: true,
   platform: 'neutral',
+  mainFields: ['module', 'main'],
   target: 'es2022',
   keepNames: true,
   logLevel: 'error',

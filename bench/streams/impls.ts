@@ -42,7 +42,7 @@ export const IMPLS: readonly ImplDef[] = [
   },
   {
     name: 'nano',
-    title: 'NANO as a library (esbuild bundle of src/streams)',
+    title: 'NANO as a library (esbuild bundle of src/streams and the text streams and Response)',
     nodeFlags: [],
     async open(bundles) {
       if (!existsSync(bundles.nanoModule)) throw new Unavailable('src/streams/index.ts not built');
@@ -51,7 +51,7 @@ export const IMPLS: readonly ImplDef[] = [
   },
   {
     name: 'nano-isolate',
-    title: 'NANO inside an isolated-vm isolate (install.ts only; its child adds --no-node-snapshot)',
+    title: 'NANO inside an isolated-vm isolate (streams, text streams, Response; its child adds --no-node-snapshot)',
     pkg: 'isolated-vm',
     // isolated-vm needs it on Node 20 (its isolates cannot start from Node's startup snapshot).
     nodeFlags: ['--no-node-snapshot'],
