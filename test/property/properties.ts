@@ -1,0 +1,381 @@
+// The properties, as functions of an implementation and fast-check run options, so the CI test
+// (fixed seed, small budget) and the fuzzer (random seeds, long runs) share them.
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
+import { readableTrace, writableTrace, type DiffOp, type WOp, type TraceImpl } from './trace.js';
+
+/** The WHATWG streams classes the properties use (NANO's, or the polyfill's as an oracle). */
+export interface Impl {
+  ReadableStream: typeof ReadableStream;
+  WritableStream: typeof WritableStream;
+  TransformStream: typeof TransformStream;
+}
+
+export interface RunOptions {
+  seed?: number;
+  numRuns: number;
+}
+
+/** Lets pending microtasks (promise chains of bounded depth) run. */
+export async function flush(turns = 30): Promise<void> {
+  for (let i = 0; i < turns; i++) await null;
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const hwmArb = fc.integer({ min: 0, max: 6 });
+
+type ReadableOp = { op: 'enqueue'; size: number } | { op: 'read' } | { op: 'flush' };
+const readableOps: fc.Arbitrary<ReadableOp[]> = fc.array(
+  fc.oneof(
+    fc.record({ op: fc.constant('enqueue' as const), size: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ op: fc.constant('read' as const) }),
+    fc.record({ op: fc.constant('flush' as const) }),
+  ),
+  { maxLength: 40 },
+);
+
+/**
+ * Readable: after every step desiredSize === highWaterMark - (sizes queued), never NaN; chunks are
+ * read in enqueue order, exactly once; pull() is never re-entered while one is in flight, and is
+ * called only when desiredSize > 0 or a read is waiting.
+ */
+export function readableQueue(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(hwmArb, readableOps, fc.boolean(), async (hwm, ops, withPull) => {
+      let controller!: ReadableStreamDefaultController<{ id: number; size: number }>;
+      let pullInFlight = false;
+      let waiting = 0;
+      const queue: number[] = [];
+      const rs = new impl.ReadableStream<{ id: number; size: number }>(
+        {
+          start: (c) => void (controller = c),
+          pull: withPull
+            ? async (c) => {
+                assert.equal(pullInFlight, false, 'pull() is not called while one is in flight');
+                assert.ok((c.desiredSize ?? 0) > 0 || waiting > 0, 'pull() only when there is room or a waiting read');
+                pullInFlight = true;
+                await flush(3);
+                pullInFlight = false;
+              }
+            : undefined,
+        },
+        { highWaterMark: hwm, size: (chunk) => chunk.size },
+      );
+      const reader = rs.getReader();
+      let nextId = 0;
+      let expected = 0;
+      const reads: Promise<void>[] = [];
+      for (const step of ops) {
+        if (step.op === 'enqueue') {
+          controller.enqueue({ id: nextId++, size: step.size });
+          if (waiting > 0) waiting--;
+          else queue.push(step.size);
+        } else if (step.op === 'read') {
+          if (queue.length > 0) queue.shift();
+          else waiting++;
+          reads.push(
+            reader.read().then((r) => {
+              if (r.done) return;
+              assert.equal(r.value.id, expected++, 'chunks come out in enqueue order, exactly once');
+            }),
+          );
+        } else {
+          await flush();
+        }
+        const desired = controller.desiredSize;
+        assert.ok(typeof desired === 'number' && !Number.isNaN(desired));
+        assert.equal(desired, hwm - sum(queue), 'desiredSize = highWaterMark - queue total');
+      }
+      controller.close();
+      await Promise.all(reads);
+      assert.equal(expected, Math.min(nextId, reads.length));
+    }),
+    options,
+  );
+}
+
+/** Byte streams: BYOB reads with random views and `min` deliver exactly the bytes enqueued, honour min, never share buffers. */
+export function byobReads(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 15 }),
+      fc.array(fc.record({ size: fc.integer({ min: 1, max: 32 }), min: fc.integer({ min: 1, max: 32 }) }), { minLength: 1, maxLength: 30 }),
+      async (chunkSizes, reads) => {
+        let counter = 0;
+        const enqueued: number[] = [];
+        let index = 0;
+        const rs = new impl.ReadableStream({
+          type: 'bytes',
+          pull(c: ReadableByteStreamController) {
+            if (index >= chunkSizes.length) {
+              c.close();
+              c.byobRequest?.respond(0);
+              return;
+            }
+            const bytes = new Uint8Array(chunkSizes[index++]!).map(() => counter++ & 255);
+            enqueued.push(...bytes);
+            c.enqueue(bytes);
+          },
+        } as never);
+        const reader = rs.getReader({ mode: 'byob' });
+        const received: number[] = [];
+        const buffers = new Set<ArrayBufferLike>();
+        for (const { size, min } of reads) {
+          const m = Math.min(min, size);
+          const { value, done } = await reader.read(new Uint8Array(size), { min: m });
+          assert.ok(value !== undefined);
+          assert.ok(!buffers.has(value.buffer), 'each read returns its own buffer');
+          buffers.add(value.buffer);
+          // A read answered by the close may carry the bytes that were filled (fewer than min).
+          received.push(...value);
+          if (done) break;
+          assert.ok(value.length >= m, `min ${m} honoured (got ${value.length})`);
+        }
+        // Drain what is left with the default reader's sibling: another BYOB read loop.
+        for (;;) {
+          const { value, done } = await reader.read(new Uint8Array(64));
+          received.push(...value!);
+          if (done) break;
+        }
+        assert.deepEqual(received, enqueued, 'bytes delivered equal bytes enqueued, in order');
+      },
+    ),
+    options,
+  );
+}
+
+/** Writable: ready is pending exactly when desiredSize <= 0; writes settle in order; the sink sees each chunk once, in order. */
+export function writableBackpressure(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(
+      hwmArb,
+      fc.array(fc.oneof(fc.record({ op: fc.constant('write' as const), delay: fc.integer({ min: 0, max: 5 }) }), fc.record({ op: fc.constant('flush' as const) })), { maxLength: 30 }),
+      async (hwm, ops) => {
+        const seen: number[] = [];
+        const delays: number[] = [];
+        const ws = new impl.WritableStream<number>(
+          {
+            async write(chunk) {
+              seen.push(chunk);
+              await flush(delays[chunk] ?? 0);
+            },
+          },
+          new CountQueuingStrategyOf(impl, hwm),
+        );
+        const writer = ws.getWriter();
+        await flush();
+        const settled: number[] = [];
+        const writes: Promise<void>[] = [];
+        let n = 0;
+        for (const step of ops) {
+          if (step.op === 'write') {
+            const id = n++;
+            delays[id] = step.delay;
+            writes.push(writer.write(id).then(() => void settled.push(id)));
+            continue;
+          }
+          // At a quiescent point (every sink write has had time to finish or is still waiting
+          // on its delay), compare the ready promise's state with desiredSize.
+          await flush();
+          const desired = writer.desiredSize!;
+          let readyResolved = false;
+          void writer.ready.then(() => (readyResolved = true));
+          await flush(2);
+          if (writer.desiredSize === desired) {
+            assert.equal(readyResolved, desired > 0, `ready is pending exactly when desiredSize (${desired}) <= 0`);
+          }
+        }
+        await Promise.all(writes);
+        assert.deepEqual(settled, [...settled].sort((a, b) => a - b), 'write promises settle in order');
+        assert.deepEqual(seen, Array.from({ length: n }, (_, i) => i), 'the sink sees each chunk once, in order');
+      },
+    ),
+    options,
+  );
+}
+
+/** A CountQueuingStrategy-shaped object (the properties need no class from the implementation). */
+class CountQueuingStrategyOf {
+  readonly highWaterMark: number;
+  constructor(_impl: Impl, hwm: number) {
+    this.highWaterMark = hwm;
+  }
+  size(): number {
+    return 1;
+  }
+}
+
+/** abort(reason) reaches the sink's abort once with that reason; cancel(reason) reaches the source's cancel once. */
+export function abortAndCancelReasons(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(fc.anything(), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }), async (reason, writes, stages) => {
+      const aborts: unknown[] = [];
+      const ws = new impl.WritableStream({ abort: (r) => void aborts.push(r) });
+      const writer = ws.getWriter();
+      for (let i = 0; i < writes; i++) writer.write(i).catch(() => {});
+      await writer.abort(reason);
+      assert.equal(aborts.length, 1);
+      assert.equal(aborts[0], reason);
+
+      const cancels: unknown[] = [];
+      let rs: ReadableStream = new impl.ReadableStream({ cancel: (r) => void cancels.push(r) });
+      for (let i = 0; i < stages; i++) rs = rs.pipeThrough(new impl.TransformStream());
+      await rs.cancel(reason);
+      await flush();
+      assert.equal(cancels.length, 1, 'cancel reaches the source once, through every stage');
+      assert.equal(cancels[0], reason);
+    }),
+    options,
+  );
+}
+
+/** Pipe chains: chunks arrive complete, in order, exactly once; what the chain buffers stays bounded by its highWaterMarks. */
+export function pipeChains(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 60 }),
+      // A TransformStream whose writable side has highWaterMark 0 never has room for a pipe to
+      // write into: the pipe waits forever, in the reference implementation too (spec behaviour).
+      fc.array(fc.record({ writable: fc.integer({ min: 1, max: 3 }), readable: fc.integer({ min: 0, max: 3 }), delay: fc.integer({ min: 0, max: 3 }) }), { minLength: 0, maxLength: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 0, max: 4 }),
+      async (count, stages, sinkHwm, sourceHwm) => {
+        let produced = 0;
+        let consumed = 0;
+        let maxInChain = 0;
+        let rs: ReadableStream<number> = new impl.ReadableStream<number>(
+          {
+            pull(c) {
+              c.enqueue(produced++);
+              if (produced === count) c.close();
+            },
+          },
+          { highWaterMark: sourceHwm },
+        );
+        for (const s of stages) {
+          rs = rs.pipeThrough(
+            new impl.TransformStream<number, number>(
+              {
+                async transform(chunk, c) {
+                  await flush(s.delay);
+                  c.enqueue(chunk);
+                },
+              },
+              { highWaterMark: s.writable },
+              { highWaterMark: s.readable },
+            ),
+          );
+        }
+        const got: number[] = [];
+        await rs.pipeTo(
+          new impl.WritableStream<number>(
+            {
+              async write(chunk) {
+                maxInChain = Math.max(maxInChain, produced - consumed);
+                got.push(chunk);
+                await flush(2);
+                consumed++;
+              },
+            },
+            { highWaterMark: sinkHwm },
+          ),
+        );
+        assert.deepEqual(got, Array.from({ length: count }, (_, i) => i), 'complete, in order, exactly once');
+        // Each stage holds at most its two queues' highWaterMarks plus one chunk in flight; the
+        // source and sink their own; pipes hold one read chunk each.
+        const bound = sourceHwm + sinkHwm + sum(stages.map((s) => s.writable + s.readable + 1)) + (stages.length + 1) * 2 + 1;
+        assert.ok(maxInChain <= bound, `buffered ${maxInChain} <= bound ${bound}`);
+      },
+    ),
+    options,
+  );
+}
+
+/** tee: both branches see the same sequence; byte-stream tee branches get equal bytes in distinct buffers. */
+export function teeBranches(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(fc.array(fc.integer(), { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 10 }), async (values, byteChunks) => {
+      const rs = new impl.ReadableStream<number>({
+        start(c) {
+          for (const v of values) c.enqueue(v);
+          c.close();
+        },
+      });
+      const [a, b] = rs.tee();
+      const read = async (s: ReadableStream<number>) => {
+        const out: number[] = [];
+        for await (const v of s as unknown as AsyncIterable<number>) out.push(v);
+        return out;
+      };
+      const [ra, rb] = await Promise.all([read(a), read(b)]);
+      assert.deepEqual(ra, values);
+      assert.deepEqual(rb, values);
+
+      const bytes = new impl.ReadableStream({
+        type: 'bytes',
+        start(c: ReadableByteStreamController) {
+          for (const n of byteChunks) c.enqueue(new Uint8Array(n).fill(n));
+          c.close();
+        },
+      } as never);
+      const [x, y] = bytes.tee();
+      const rx = x.getReader();
+      const ry = y.getReader();
+      for (;;) {
+        const [cx, cy] = await Promise.all([rx.read(), ry.read()]);
+        assert.equal(cx.done, cy.done);
+        if (cx.done) break;
+        assert.deepEqual([...(cx.value as Uint8Array)], [...(cy.value as Uint8Array)]);
+        assert.notEqual((cx.value as Uint8Array).buffer, (cy.value as Uint8Array).buffer, 'distinct buffers');
+      }
+    }),
+    options,
+  );
+}
+
+// Differential testing against the oracle (the reference implementation's port).
+
+export const diffOps: fc.Arbitrary<DiffOp[]> = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('enqueue' as const), v: fc.integer({ min: 0, max: 99 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('error' as const) }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('read' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('releaseLock' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('getReader' as const) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('flush' as const) }) },
+  ),
+  { maxLength: 25 },
+);
+
+export function differentialReadable(nano: Impl, oracle: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(hwmArb, fc.boolean(), diffOps, async (hwm, withPull, ops) => {
+      const [mine, theirs] = [await readableTrace(nano, hwm, withPull, ops), await readableTrace(oracle, hwm, withPull, ops)];
+      assert.deepEqual(mine, theirs);
+    }),
+    options,
+  );
+}
+
+export const writableOps: fc.Arbitrary<WOp[]> = fc.array(
+  fc.oneof(
+    { weight: 5, arbitrary: fc.record({ op: fc.constant('write' as const), v: fc.integer({ min: 0, max: 99 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('abort' as const) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('ready' as const) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('flush' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('sinkError' as const) }) },
+  ),
+  { maxLength: 25 },
+);
+
+export function differentialWritable(nano: Impl, oracle: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(hwmArb, writableOps, async (hwm, ops) => {
+      assert.deepEqual(await writableTrace(nano, hwm, ops), await writableTrace(oracle, hwm, ops));
+    }),
+    options,
+  );
+}

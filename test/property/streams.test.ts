@@ -1,0 +1,21 @@
+// Property-based backpressure and differential tests (fast-check), fixed seed, CI budget.
+// `npm run fuzz` runs the same properties long, with random seeds.
+import { test } from 'node:test';
+import * as nano from '../../src/streams/index.js';
+import * as polyfill from 'web-streams-polyfill';
+import * as P from './properties.js';
+
+const SEED = 20261125;
+const impl = nano as unknown as P.Impl;
+const oracle = polyfill as unknown as P.Impl;
+
+test('readable: desiredSize, order, exactly once, pull discipline', () => P.readableQueue(impl, { seed: SEED, numRuns: 200 }));
+test('byte streams: BYOB reads with min deliver the bytes enqueued, in distinct buffers', () => P.byobReads(impl, { seed: SEED, numRuns: 150 }));
+test('writable: ready pending exactly under backpressure; writes settle in order', () => P.writableBackpressure(impl, { seed: SEED, numRuns: 150 }));
+test('abort and cancel reasons reach the other end once', () => P.abortAndCancelReasons(impl, { seed: SEED, numRuns: 150 }));
+test('pipe chains: complete, in order, exactly once, buffering bounded', () => P.pipeChains(impl, { seed: SEED, numRuns: 120 }));
+test('tee: equal sequences; byte tee: equal bytes, distinct buffers', () => P.teeBranches(impl, { seed: SEED, numRuns: 150 }));
+test('differential (readable): the same trace as the reference implementation, 1000 sequences', () =>
+  P.differentialReadable(impl, oracle, { seed: SEED, numRuns: 1000 }));
+test('differential (writable): the same trace as the reference implementation, 500 sequences', () =>
+  P.differentialWritable(impl, oracle, { seed: SEED, numRuns: 500 }));
