@@ -35,6 +35,5 @@ for (const { label, args } of runs) {
 await writeConformance(files, {
   expectations: 'wpt/expectations.json',
   out: 'CONFORMANCE.md',
-  notes: ['The first column is the reference: its expected failures are listed at the end. `node` and `polyfill` run the streams suite only, in library mode, to calibrate the harness: Node\'s classes are host-realm objects there, which costs them a few cross-realm checks.'],
 });
 process.stderr.write('conformance: wrote CONFORMANCE.md\n');

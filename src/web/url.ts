@@ -335,6 +335,16 @@ const MEMBERS = ['protocol', 'username', 'password', 'host', 'hostname', 'port',
 
 export class URL {
   #state: URLState;
+  // The component accessors are defined on the prototype below, in IDL order.
+  declare protocol: string;
+  declare username: string;
+  declare password: string;
+  declare host: string;
+  declare hostname: string;
+  declare port: string;
+  declare pathname: string;
+  declare search: string;
+  declare hash: string;
 
   // WebIDL: constructor(USVString url, optional USVString base)
   constructor(url: unknown, base: unknown = undefined) {
