@@ -390,6 +390,19 @@ export class AppInstance {
     }
     ex.headSent = true;
     ex.status = head.status;
+    if (head.hostBody !== undefined) {
+      const reader = ex.nano.takeFetchBody(head.hostBody);
+      if (reader === undefined || ex.req.method === 'HEAD') {
+        void reader?.cancel().catch(() => {});
+        res.end();
+        ex.responseDone = true;
+        this.#maybeFinish(ex);
+        return;
+      }
+      this.#log.debug({ url: ex.req.url }, 'response body piped host to host');
+      void this.#pipeHostBody(ex, reader);
+      return;
+    }
     if (bytes !== undefined) {
       res.end(ex.req.method === 'HEAD' ? undefined : bytes);
       ex.responseDone = true;
@@ -405,6 +418,30 @@ export class AppInstance {
     res.end();
     ex.responseDone = true;
     this.#maybeFinish(ex);
+  }
+
+  /** An untouched fetch() body: upstream to client with backpressure, never through the isolate. */
+  async #pipeHostBody(ex: Exchange, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    const { res } = ex;
+    const onClose = () => void reader.cancel(new Error('The client disconnected.')).catch(() => {});
+    res.once('close', onClose);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (ex.responseDone) return;
+        if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+      }
+      if (!ex.responseDone) res.end();
+    } catch (error) {
+      // The upstream failed mid-body: end abruptly, never a truncation that looks complete.
+      this.#log.warn({ url: ex.req.url, err: error }, 'the upstream body failed; the connection is reset');
+      res.destroy(error as Error);
+    } finally {
+      res.off('close', onClose);
+      ex.responseDone = true;
+      this.#maybeFinish(ex);
+    }
   }
 
   // --- endings

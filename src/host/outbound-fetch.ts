@@ -157,6 +157,14 @@ export class OutboundFetch {
     );
   }
 
+  /** The response body's reader, taken out of the isolate's hands (piped host to host). */
+  takeBody(id: number): ReadableStreamDefaultReader<Uint8Array> | undefined {
+    const flight = this.#flights.get(id);
+    if (!flight?.reader || flight.reading) return undefined;
+    this.#flights.delete(id);
+    return flight.reader;
+  }
+
   /** The isolate cancelled the response body. */
   cancelBody(id: number): void {
     const flight = this.#flights.get(id);

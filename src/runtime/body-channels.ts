@@ -4,7 +4,7 @@
 //   waits until they arrive (push); the host reads its socket only then.
 // - isolate -> host: a pump that reads a ReadableStream and writes each chunk to the host, which
 //   answers false when its socket is full; the pump then waits for drain().
-import { ReadableStream } from '../streams/readable-stream/readable-stream.js';
+import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireReadableStreamDefaultReader } from '../streams/readable-stream/readable-stream.js';
 import { ReadableStreamDefaultReader } from '../streams/readable-stream/default-reader.js';
 import { inspect } from './console.js';
 
@@ -31,6 +31,8 @@ const INCOMING_HIGH_WATER_MARK = 64 * 1024;
 interface Incoming {
   controller: ReadableByteStreamController;
   pulled: (() => void) | undefined;
+  /** The isolate has asked the host for bytes at least once. */
+  everPulled: boolean;
 }
 
 interface Outgoing {
@@ -41,19 +43,25 @@ interface Outgoing {
 export class BodyChannels {
   #incoming = new Map<number, Incoming>();
   #outgoing = new Map<number, Outgoing>();
+  /** The host-fed streams, so an untouched one can be handed back to the host. */
+  #ids = new WeakMap<ReadableStream, number>();
 
-  /** A byte stream fed by the host: `pull(id)` asks for bytes, `cancel(id, reason)` stops them. */
-  incoming(id: number, pull: (id: number) => void, cancel: (id: number, reason: string) => void): ReadableStream {
+  /**
+   * A byte stream fed by the host: `pull(id)` asks for bytes, `cancel(id, reason)` stops them.
+   * With highWaterMark 0 nothing is asked for before the first read (see handOver).
+   */
+  incoming(id: number, pull: (id: number) => void, cancel: (id: number, reason: string) => void, highWaterMark = INCOMING_HIGH_WATER_MARK): ReadableStream {
     const incoming = this.#incoming;
-    return new ReadableStream(
+    const stream = new ReadableStream(
       {
         type: 'bytes',
         start(controller: ReadableByteStreamController) {
-          incoming.set(id, { controller, pulled: undefined });
+          incoming.set(id, { controller, pulled: undefined, everPulled: false });
         },
         pull() {
           const entry = incoming.get(id);
           if (entry === undefined) return undefined;
+          entry.everPulled = true;
           // Resolved by push(): pull() is not called again until these bytes arrived.
           const promise = new PromiseCtor<void>((resolve) => (entry.pulled = resolve));
           pull(id);
@@ -64,8 +72,26 @@ export class BodyChannels {
           cancel(id, reason instanceof Error ? reason.message : String(reason));
         },
       } as never,
-      { highWaterMark: INCOMING_HIGH_WATER_MARK },
+      { highWaterMark },
     );
+    this.#ids.set(stream, id);
+    return stream;
+  }
+
+  /**
+   * If `stream` is a host-fed stream nobody has read, locked or asked bytes of, the host can move
+   * its bytes itself (host to host, never through the isolate): returns its id, and locks the
+   * stream (its bytes are gone from the isolate's point of view). Otherwise undefined.
+   */
+  handOver(stream: ReadableStream): number | undefined {
+    const id = this.#ids.get(stream);
+    const entry = id === undefined ? undefined : this.#incoming.get(id);
+    if (id === undefined || entry === undefined || entry.everPulled) return undefined;
+    const impl = readableStreamImpl(stream);
+    if (impl === undefined || impl.disturbed || IsReadableStreamLocked(impl)) return undefined;
+    this.#incoming.delete(id);
+    AcquireReadableStreamDefaultReader(impl);
+    return id;
   }
 
   /** The host delivers bytes for incoming body `id` (null: it ended; error: it failed). */

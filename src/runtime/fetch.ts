@@ -126,7 +126,9 @@ export class FetchClient {
       const ResponseCtor = this.#global['Response'] as new (body: unknown, init: object) => unknown;
       let stream: unknown = null;
       if (result.body) {
-        stream = this.#bodies.incoming(id, (i) => this.#host.bodyPull(i), (i, reason) => this.#host.bodyCancel(i, reason));
+        // highWaterMark 0: no bytes are asked for until someone reads, so a body the app returns
+        // untouched can go host to host (BodyChannels.handOver).
+        stream = this.#bodies.incoming(id, (i) => this.#host.bodyPull(i), (i, reason) => this.#host.bodyCancel(i, reason), 0);
       }
       const response = new ResponseCtor(stream, { status: result.status, statusText: result.statusText, headers: result.headers });
       setResponseURL(response, result.url, result.redirected);

@@ -31,6 +31,8 @@ export interface ResponseHead {
   body: boolean;
   /** The whole body, when its bytes were known: sent with the head. */
   bytes?: Uint8Array;
+  /** The body is the untouched body of the isolate's fetch with this id: the host pipes it. */
+  hostBody?: number;
 }
 
 /** A dispatch's outcome: the head, or why the app failed (logged in the isolate already). */
@@ -131,7 +133,13 @@ export class Server {
     // one crossing, no stream made (docs/fast-paths.md).
     const bytes = takeKnownBytes(record);
     if (bytes !== null) return { head: { status: res.status, statusText: res.statusText, headers, body: false, bytes } };
-    if (record !== null) this.#pending.set(id, bodyStream(record));
+    if (record !== null) {
+      const stream = bodyStream(record);
+      // A fetch() body returned untouched: the host pipes it to the client itself.
+      const hostBody = this.#bodies.handOver(stream);
+      if (hostBody !== undefined) return { head: { status: res.status, statusText: res.statusText, headers, body: false, hostBody } };
+      this.#pending.set(id, stream);
+    }
     return { head: { status: res.status, statusText: res.statusText, headers, body: record !== null } };
   }
 

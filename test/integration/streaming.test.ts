@@ -39,6 +39,10 @@ before(async () => {
           pull(c) { pulls++; c.enqueue(new Uint8Array(64 * 1024).fill(1)); sent += 64 * 1024; if (sent >= total) { c.close(); console.log('pulls ' + pulls); } },
         }, { highWaterMark: 2 }));
       } };`,
+      'passthrough.js': `export default { async fetch(request) {
+        const upstream = await fetch(new URL(request.url).searchParams.get('url'));
+        return new Response(upstream.body, { status: upstream.status, headers: { 'x-via': 'nano' } });
+      } };`,
       'proxy.js': `export default { async fetch(request) {
         const upstream = await fetch(new URL(request.url).searchParams.get('url'));
         return new Response(upstream.body.pipeThrough(new TransformStream()));
@@ -50,6 +54,7 @@ before(async () => {
         app(dir, 'big', 'big.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 120_000 } }),
         { ...app(dir, 'upload', 'x.js', { limits: { cpuMsPerRequest: 120_000, wallTimeMs: 120_000 } }), module: SHA_APP },
         app(dir, 'proxy', 'proxy.js', { fetchAllow: ['127.0.0.1'] }),
+        app(dir, 'passthrough', 'passthrough.js', { fetchAllow: ['127.0.0.1'] }),
       ],
     }),
   );
@@ -135,4 +140,27 @@ test('a proxied fetch streams: the first bytes reach the client before the upstr
   });
   assert.equal(body, Array.from({ length: 10 }, (_, i) => `part ${i}\n`).join(''));
   assert.ok(upstreamDone - firstByte >= 500, `first byte ${upstreamDone - firstByte} ms before the upstream ended`);
+});
+
+test('a fetch() body returned untouched is piped host to host, still streaming', { timeout: 30_000 }, async () => {
+  let firstByte = 0;
+  let body = '';
+  let via = '';
+  await new Promise<void>((resolve, reject) => {
+    request({ host: '127.0.0.1', port: t.port, path: `/?url=${encodeURIComponent(`http://127.0.0.1:${upstreamPort}/`)}`, headers: { host: 'passthrough.test' } }, (res) => {
+      via = String(res.headers['x-via']);
+      res.on('data', (c) => {
+        if (firstByte === 0) firstByte = Date.now();
+        body += c;
+      });
+      res.on('end', resolve);
+      res.on('error', reject);
+    }).on('error', reject).end();
+  });
+  assert.equal(via, 'nano', "the app's own headers are sent");
+  assert.equal(body, Array.from({ length: 10 }, (_, i) => `part ${i}\n`).join(''));
+  assert.ok(upstreamDone - firstByte >= 500, 'streamed, not buffered');
+  assert.ok(t.logs.some((l) => l['app'] === 'passthrough' && l['msg'] === 'response body piped host to host'), 'the bytes never entered the isolate');
+  // A body the app reads is not piped: the proxy app (pipeThrough) streams through the isolate.
+  assert.ok(!t.logs.some((l) => l['app'] === 'proxy' && l['msg'] === 'response body piped host to host'));
 });

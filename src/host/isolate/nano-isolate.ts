@@ -217,6 +217,11 @@ export class NanoIsolate {
     this.bootMs = performance.now() - start;
   }
 
+  /** The body of this isolate's fetch `id`, for the host to pipe itself (see BodyChannels.handOver). */
+  takeFetchBody(id: number): ReadableStreamDefaultReader<Uint8Array> | undefined {
+    return this.#fetch.takeBody(id);
+  }
+
   /** The runtime's control functions (after create()). */
   get control(): ControlRefs {
     if (this.#control === undefined) throw new Error('the isolate has not booted');
