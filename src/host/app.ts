@@ -317,6 +317,16 @@ export class AppInstance {
         if (!more) ex.res.once('drain', () => callIgnored(nano.control.responseDrain, [id]));
         return more;
       },
+      responseWriteMany: (id, chunks) => {
+        const ex = get(id);
+        if (!ex || ex.responseDone) return true;
+        ex.res.cork();
+        let more = true;
+        for (const chunk of chunks) more = ex.res.write(chunk);
+        ex.res.uncork();
+        if (!more) ex.res.once('drain', () => callIgnored(nano.control.responseDrain, [id]));
+        return more;
+      },
       responseEnd: (id) => {
         const ex = get(id);
         if (!ex || ex.responseDone) return;

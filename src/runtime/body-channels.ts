@@ -5,12 +5,15 @@
 // - isolate -> host: a pump that reads a ReadableStream and writes each chunk to the host, which
 //   answers false when its socket is full; the pump then waits for drain().
 import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireReadableStreamDefaultReader } from '../streams/readable-stream/readable-stream.js';
-import { ReadableStreamDefaultReader } from '../streams/readable-stream/default-reader.js';
+import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
+import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
 import { inspect } from './console.js';
 
 export interface HostBodySink {
   /** false: wait for drain(id) before the next write. */
   write(id: number, chunk: Uint8Array): boolean;
+  /** Several chunks in one crossing (those already buffered in the stream). */
+  writeMany(id: number, chunks: Uint8Array[]): boolean;
   end(id: number): void;
   error(id: number, message: string): void;
 }
@@ -24,6 +27,32 @@ const readerRead = ReadableStreamDefaultReader.prototype.read;
 const readerCancel = ReadableStreamDefaultReader.prototype.cancel;
 const readerReleaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
 const U8Proto: object = Uint8Array.prototype;
+
+/** The most bytes one crossing carries when chunks are already buffered. */
+const BATCH_BYTES = 256 * 1024;
+
+/**
+ * After `first` was read: the chunks the stream already has buffered (a default controller's
+ * queue), taken now as reads would take them, up to BATCH_BYTES; undefined when there are none.
+ */
+function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8Array): Uint8Array[] | undefined {
+  const impl = defaultReaderImpl(reader);
+  if (impl === undefined || impl.stream === undefined) return undefined;
+  let controller = ReadableStreamDefaultReaderBufferedController(impl);
+  if (controller === undefined) return undefined;
+  const batch = [first];
+  let bytes = first.byteLength;
+  while (controller !== undefined && bytes < BATCH_BYTES) {
+    const next = PeekQueueValue(controller);
+    if (typeof next !== 'object' || next === null || ObjectGetPrototypeOf(next) !== U8Proto) break;
+    impl.stream!.disturbed = true;
+    const chunk = controller.takeBufferedChunk() as Uint8Array;
+    if (chunk.byteLength > 0) batch.push(chunk);
+    bytes += chunk.byteLength;
+    controller = ReadableStreamDefaultReaderBufferedController(impl);
+  }
+  return batch.length === 1 ? undefined : batch;
+}
 
 /** How many bytes of an incoming body the isolate may hold ahead of the reads. */
 const INCOMING_HIGH_WATER_MARK = 64 * 1024;
@@ -146,7 +175,10 @@ export class BodyChannels {
           throw new TypeErrorCtor(`The body chunk ${inspect(chunk, 1)} is not a Uint8Array.`);
         }
         if ((chunk as Uint8Array).byteLength === 0) continue;
-        if (!sink.write(id, chunk as Uint8Array)) {
+        // Chunks already buffered in the stream go in the same crossing (docs/fast-paths.md).
+        const batch = takeBuffered(reader, chunk as Uint8Array);
+        const more = batch === undefined ? sink.write(id, chunk as Uint8Array) : sink.writeMany(id, batch);
+        if (!more) {
           await new PromiseCtor<void>((resolve) => (entry.drained = resolve));
           if (!this.#outgoing.has(id)) return;
         }

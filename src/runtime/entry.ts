@@ -20,7 +20,7 @@ import { captureLateIntrinsics } from '../streams/webidl/intrinsics.js';
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
-  'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
+  'bodyPull', 'bodyCancel', 'responseWrite', 'responseWriteMany', 'responseEnd', 'responseError', 'waitUntilSettled',
   'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree',
   'subtleCall', 'subtleRelease',
 ];

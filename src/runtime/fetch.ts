@@ -25,6 +25,7 @@ export interface FetchHost {
   bodyPull(id: number): void;
   bodyCancel(id: number, reason: string): void;
   responseWrite(id: number, chunk: Uint8Array): boolean;
+  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
   responseEnd(id: number): void;
   responseError(id: number, message: string): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
@@ -62,6 +63,7 @@ export class FetchClient {
     this.#bodies = bodies;
     this.#sink = {
       write: (id, chunk) => host.responseWrite(id, chunk),
+      writeMany: (id, chunks) => host.responseWriteMany(id, chunks),
       end: (id) => host.responseEnd(id),
       error: (id, message) => host.responseError(id, message),
     };

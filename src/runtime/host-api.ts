@@ -41,6 +41,8 @@ export interface HostApi {
   bodyPull(id: number): void;
   bodyCancel(id: number, reason: string): void;
   responseWrite(id: number, chunk: Uint8Array): boolean;
+  /** Several chunks in one crossing; false: wait for responseDrain. */
+  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
   responseEnd(id: number): void;
   responseError(id: number, message: string): void;
   waitUntilSettled(id: number): void;

@@ -45,6 +45,7 @@ export interface ServeHost {
   bodyCancel(id: number, reason: string): void;
   /** A response body chunk; false: the client is slow, wait for responseDrain(id). */
   responseWrite(id: number, chunk: Uint8Array): boolean;
+  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
   responseEnd(id: number): void;
   /** The response body errored mid-way: the host ends the response abruptly. */
   responseError(id: number, message: string): void;
@@ -78,6 +79,7 @@ export class Server {
     this.#bodies = bodies;
     this.#sink = {
       write: (id, chunk) => host.responseWrite(id, chunk),
+      writeMany: (id, chunks) => host.responseWriteMany(id, chunks),
       end: (id) => host.responseEnd(id),
       error: (id, message) => host.responseError(id, message),
     };

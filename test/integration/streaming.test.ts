@@ -51,7 +51,8 @@ before(async () => {
     (dir) => ({
       server: { port: 0 },
       apps: [
-        app(dir, 'big', 'big.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 120_000 } }),
+        // A small heap: the isolate's garbage (one 64 KiB chunk per pull) is collected often.
+        app(dir, 'big', 'big.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 120_000, memoryMb: 32 } }),
         { ...app(dir, 'upload', 'x.js', { limits: { cpuMsPerRequest: 120_000, wallTimeMs: 120_000 } }), module: SHA_APP },
         app(dir, 'proxy', 'proxy.js', { fetchAllow: ['127.0.0.1'] }),
         app(dir, 'passthrough', 'passthrough.js', { fetchAllow: ['127.0.0.1'] }),

@@ -28,7 +28,7 @@ export interface NanoIsolateOptions {
 export const USER_AGENT = 'NANO/0.1';
 
 /** The host side of serving requests in this isolate (see src/runtime/serve.ts). */
-export type ExchangeHandler = Pick<HostApi, 'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseEnd' | 'responseError' | 'waitUntilSettled'>;
+export type ExchangeHandler = Pick<HostApi, 'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseWriteMany' | 'responseEnd' | 'responseError' | 'waitUntilSettled'>;
 
 /** One RuntimeControl operation, called like an isolated-vm Reference to it. */
 export interface ControlRef {
@@ -144,6 +144,12 @@ export class NanoIsolate {
       bodyPull: (id) => (id < 0 ? this.#fetch.pull(id) : this.exchange?.bodyPull(id)),
       bodyCancel: (id, reason) => (id < 0 ? this.#fetch.cancelBody(id) : this.exchange?.bodyCancel(id, reason)),
       responseWrite: (id, chunk) => (id < 0 ? this.#fetch.write(id, chunk) : (this.exchange?.responseWrite(id, chunk) ?? true)),
+      responseWriteMany: (id, chunks) => {
+        let more = true;
+        if (id < 0) for (const chunk of chunks) more = this.#fetch.write(id, chunk);
+        else more = this.exchange?.responseWriteMany(id, chunks) ?? true;
+        return more;
+      },
       responseEnd: (id) => (id < 0 ? this.#fetch.end(id) : this.exchange?.responseEnd(id)),
       responseError: (id, message) => (id < 0 ? this.#fetch.end(id, message) : this.exchange?.responseError(id, message)),
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
