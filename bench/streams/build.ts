@@ -14,13 +14,13 @@ const outDir = `${root}node_modules/.cache/nano-bench`;
 export const NANO_ENTRY = here('./nano-entry.ts');
 const NANO_INSTALL_ENTRY = here('./nano-install-entry.ts');
 
-/** As conformance/bundle.ts: class and function `name`s are WebIDL surface. */
+/** As conformance/bundle.ts (no keepNames: interface names come from defineInterface). */
 const streamsOptions: BuildOptions = {
   bundle: true,
   platform: 'neutral',
   mainFields: ['module', 'main'],
   target: 'es2022',
-  keepNames: true,
+  keepNames: false,
   logLevel: 'error',
 };
 

@@ -82,14 +82,12 @@ export function prepare(): void {
   bodies = new BodyChannels();
   server = new Server(api, global, bodies);
   const client = (fetchClient = new FetchClient(api, global, bodies));
-  Object.defineProperty(global, 'fetch', {
-    value: function fetch(input: unknown, init: unknown = undefined) {
-      return client.fetch(input, init);
-    },
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
+  const fetch = function (input: unknown, init: unknown = undefined) {
+    return client.fetch(input, init);
+  };
+  // Named explicitly: bundles are built without keepNames.
+  Object.defineProperty(fetch, 'name', { value: 'fetch' });
+  Object.defineProperty(global, 'fetch', { value: fetch, writable: true, enumerable: true, configurable: true });
 }
 
 export function boot(info: BootInfo): void {

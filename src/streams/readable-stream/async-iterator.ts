@@ -47,28 +47,13 @@ const methods = {
     if (object === undefined) {
       return promiseRejectedWith(new TypeErrorCtor("Failed to execute 'next' on 'ReadableStream AsyncIterator': Illegal invocation"));
     }
-    const nextSteps = (): Promise<IteratorResult<unknown>> => {
-      if (object.isFinished) return promiseResolvedWith({ value: undefined, done: true });
-      const nextPromise = getNextIterationResult(object);
-      return PerformPromiseThen(
-        nextPromise,
-        (next) => {
-          object.ongoingPromise = null;
-          if (next === END_OF_ITERATION) {
-            object.isFinished = true;
-            return { value: undefined, done: true };
-          }
-          return { value: next, done: false };
-        },
-        (reason) => {
-          object.ongoingPromise = null;
-          object.isFinished = true;
-          throw reason;
-        },
-      );
-    };
+    // The steps are a module-level function and the chained callbacks are written in the call:
+    // a bundler's keepNames defines `name` on every named closure it sees created (per next()).
     const ongoingPromise = object.ongoingPromise;
-    object.ongoingPromise = ongoingPromise !== null ? PerformPromiseThen(ongoingPromise, nextSteps, nextSteps) : nextSteps();
+    object.ongoingPromise =
+      ongoingPromise !== null
+        ? PerformPromiseThen(ongoingPromise, () => nextSteps(object), () => nextSteps(object))
+        : nextSteps(object);
     return object.ongoingPromise;
   },
   return(this: unknown, value: unknown): Promise<IteratorResult<unknown>> {
@@ -76,14 +61,11 @@ const methods = {
     if (object === undefined) {
       return promiseRejectedWith(new TypeErrorCtor("Failed to execute 'return' on 'ReadableStream AsyncIterator': Illegal invocation"));
     }
-    const returnSteps = (): Promise<unknown> => {
-      if (object.isFinished) return promiseResolvedWith({ value, done: true });
-      object.isFinished = true;
-      return asyncIteratorReturn(object, value);
-    };
     const ongoingPromise = object.ongoingPromise;
     object.ongoingPromise = (
-      ongoingPromise !== null ? PerformPromiseThen(ongoingPromise, returnSteps, returnSteps) : returnSteps()
+      ongoingPromise !== null
+        ? PerformPromiseThen(ongoingPromise, () => returnSteps(object, value), () => returnSteps(object, value))
+        : returnSteps(object, value)
     ) as Promise<IteratorResult<unknown>>;
     return PerformPromiseThen(object.ongoingPromise, () => ({ value, done: true }));
   },
@@ -102,6 +84,34 @@ ObjectDefineProperty(iteratorPrototype, Symbol.toStringTag, {
   enumerable: false,
   configurable: true,
 });
+
+/** next()'s steps, run now or after the ongoing promise settles. */
+function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorResult<unknown>> {
+  if (object.isFinished) return promiseResolvedWith({ value: undefined, done: true });
+  return PerformPromiseThen(
+    getNextIterationResult(object),
+    (next) => {
+      object.ongoingPromise = null;
+      if (next === END_OF_ITERATION) {
+        object.isFinished = true;
+        return { value: undefined, done: true };
+      }
+      return { value: next, done: false };
+    },
+    (reason) => {
+      object.ongoingPromise = null;
+      object.isFinished = true;
+      throw reason;
+    },
+  );
+}
+
+/** return()'s steps. */
+function returnSteps(object: ReadableStreamAsyncIteratorImpl, value: unknown): Promise<unknown> {
+  if (object.isFinished) return promiseResolvedWith({ value, done: true });
+  object.isFinished = true;
+  return asyncIteratorReturn(object, value);
+}
 
 /** values() / [Symbol.asyncIterator](): the asynchronous iterator initialization steps. */
 export function createReadableStreamAsyncIterator(stream: ReadableStreamImpl, preventCancel: boolean): object {
