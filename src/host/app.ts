@@ -440,7 +440,17 @@ export class AppInstance {
         const { done, value } = await reader.read();
         if (done) break;
         if (ex.responseDone) return;
-        if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+        if (!res.write(value)) {
+          await new Promise<void>((resolve) => {
+            const go = (): void => {
+              res.off('drain', go);
+              res.off('close', go);
+              resolve();
+            };
+            res.on('drain', go);
+            res.on('close', go);
+          });
+        }
       }
       if (!ex.responseDone) res.end();
     } catch (error) {

@@ -205,10 +205,10 @@ class CountQueuingStrategyOf {
   }
 }
 
-/** abort(reason) reaches the sink's abort once with that reason; cancel(reason) reaches the source's cancel once. */
-export function abortAndCancelReasons(impl: Impl, options: RunOptions): Promise<void> {
+/** abort(reason) reaches the sink's abort once, with that exact value, whatever was written before. */
+export function abortReason(impl: Impl, options: RunOptions): Promise<void> {
   return fc.assert(
-    fc.asyncProperty(fc.anything(), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }), async (reason, writes, stages) => {
+    fc.asyncProperty(fc.anything(), fc.integer({ min: 0, max: 4 }), async (reason, writes) => {
       const aborts: unknown[] = [];
       const ws = new impl.WritableStream({ abort: (r) => void aborts.push(r) });
       const writer = ws.getWriter();
@@ -216,7 +216,15 @@ export function abortAndCancelReasons(impl: Impl, options: RunOptions): Promise<
       await writer.abort(reason);
       assert.equal(aborts.length, 1);
       assert.equal(aborts[0], reason);
+    }),
+    options,
+  );
+}
 
+/** cancel(reason) at the end of 0-3 TransformStreams reaches the source's cancel once, with that value. */
+export function cancelReason(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(fc.anything(), fc.integer({ min: 0, max: 3 }), async (reason, stages) => {
       const cancels: unknown[] = [];
       let rs: ReadableStream = new impl.ReadableStream({ cancel: (r) => void cancels.push(r) });
       for (let i = 0; i < stages; i++) rs = rs.pipeThrough(new impl.TransformStream());
@@ -224,6 +232,30 @@ export function abortAndCancelReasons(impl: Impl, options: RunOptions): Promise<
       await flush();
       assert.equal(cancels.length, 1, 'cancel reaches the source once, through every stage');
       assert.equal(cancels[0], reason);
+    }),
+    options,
+  );
+}
+
+/** An error in the source reaches the sink's abort through a pipe chain, with that error. */
+export function errorPropagation(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(fc.string(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5 }), async (message, stages, before) => {
+      const error = new Error(message);
+      let sent = 0;
+      let rs: ReadableStream<number> = new impl.ReadableStream<number>({
+        pull(c) {
+          if (sent === before) c.error(error);
+          else c.enqueue(sent++);
+        },
+      });
+      for (let i = 0; i < stages; i++) rs = rs.pipeThrough(new impl.TransformStream());
+      const aborts: unknown[] = [];
+      const seen: number[] = [];
+      const piped = rs.pipeTo(new impl.WritableStream<number>({ write: (c) => void seen.push(c), abort: (r) => void aborts.push(r) }));
+      await assert.rejects(piped, (e) => e === error);
+      assert.deepEqual(aborts, [error], "the sink's abort gets the source's error, once");
+      assert.deepEqual(seen, Array.from({ length: seen.length }, (_, i) => i), 'what arrived before the error is in order');
     }),
     options,
   );
@@ -291,10 +323,10 @@ export function pipeChains(impl: Impl, options: RunOptions): Promise<void> {
   );
 }
 
-/** tee: both branches see the same sequence; byte-stream tee branches get equal bytes in distinct buffers. */
-export function teeBranches(impl: Impl, options: RunOptions): Promise<void> {
+/** tee: both branches see the same sequence. */
+export function teeSequence(impl: Impl, options: RunOptions): Promise<void> {
   return fc.assert(
-    fc.asyncProperty(fc.array(fc.integer(), { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 10 }), async (values, byteChunks) => {
+    fc.asyncProperty(fc.array(fc.integer(), { maxLength: 30 }), fc.boolean(), async (values, readOneFirst) => {
       const rs = new impl.ReadableStream<number>({
         start(c) {
           for (const v of values) c.enqueue(v);
@@ -307,10 +339,19 @@ export function teeBranches(impl: Impl, options: RunOptions): Promise<void> {
         for await (const v of s as unknown as AsyncIterable<number>) out.push(v);
         return out;
       };
-      const [ra, rb] = await Promise.all([read(a), read(b)]);
+      // One branch read to the end before the other, or both at once: the same sequences.
+      const [ra, rb] = readOneFirst ? [await read(a), await read(b)] : await Promise.all([read(a), read(b)]);
       assert.deepEqual(ra, values);
       assert.deepEqual(rb, values);
+    }),
+    options,
+  );
+}
 
+/** A byte stream's tee: both branches get equal bytes, in distinct buffers. */
+export function teeBytes(impl: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 10 }), async (byteChunks) => {
       const bytes = new impl.ReadableStream({
         type: 'bytes',
         start(c: ReadableByteStreamController) {

@@ -12,9 +12,12 @@ const oracle = polyfill as unknown as P.Impl;
 test('readable: desiredSize, order, exactly once, pull discipline', () => P.readableQueue(impl, { seed: SEED, numRuns: 200 }));
 test('byte streams: BYOB reads with min deliver the bytes enqueued, in distinct buffers', () => P.byobReads(impl, { seed: SEED, numRuns: 150 }));
 test('writable: ready pending exactly under backpressure; writes settle in order', () => P.writableBackpressure(impl, { seed: SEED, numRuns: 150 }));
-test('abort and cancel reasons reach the other end once', () => P.abortAndCancelReasons(impl, { seed: SEED, numRuns: 150 }));
+test('abort(reason) reaches the sink once, with that reason', () => P.abortReason(impl, { seed: SEED, numRuns: 150 }));
+test('cancel(reason) reaches the source once, through transforms', () => P.cancelReason(impl, { seed: SEED, numRuns: 150 }));
+test('a source error reaches the sink through a pipe chain', () => P.errorPropagation(impl, { seed: SEED, numRuns: 150 }));
 test('pipe chains: complete, in order, exactly once, buffering bounded', () => P.pipeChains(impl, { seed: SEED, numRuns: 120 }));
-test('tee: equal sequences; byte tee: equal bytes, distinct buffers', () => P.teeBranches(impl, { seed: SEED, numRuns: 150 }));
+test('tee: both branches see the same sequence', () => P.teeSequence(impl, { seed: SEED, numRuns: 150 }));
+test('byte tee: equal bytes in distinct buffers', () => P.teeBytes(impl, { seed: SEED, numRuns: 150 }));
 test('differential (readable): the same trace as the reference implementation, 1000 sequences', () =>
   P.differentialReadable(impl, oracle, { seed: SEED, numRuns: 1000 }));
 test('differential (writable): the same trace as the reference implementation, 500 sequences', () =>
