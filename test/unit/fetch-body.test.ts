@@ -1,0 +1,73 @@
+// The Body fast path (docs/fast-paths.md #10): a body given as bytes makes no stream until asked,
+// and nothing a script can observe differs from the spec's stream-based algorithm.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setURLBridge, URLSearchParams } from '../../src/web/url.js';
+import { ReadableStream } from '../../src/streams/index.js';
+import { nodeURLBridge } from '../../src/host/url-node.js';
+import { Request } from '../../src/web/fetch/request.js';
+import { Response, responseBody } from '../../src/web/fetch/response.js';
+import { takeKnownBytes } from '../../src/web/fetch/body.js';
+
+setURLBridge(nodeURLBridge);
+
+test('text() of a bytes body: bodyUsed, then body is a locked, disturbed, closed stream', async () => {
+  const res = new Response('hello');
+  assert.equal(await res.text(), 'hello');
+  assert.equal(res.bodyUsed, true);
+  const body = res.body!;
+  assert.equal(body.locked, true, 'as reading it would have left it: locked');
+  await assert.rejects(res.text(), TypeError);
+  assert.throws(() => res.clone(), TypeError);
+});
+
+test('body asked for first: the stream carries the bytes, and consuming after reading fails', async () => {
+  const res = new Response('abc');
+  const reader = res.body!.getReader();
+  const { value } = await reader.read();
+  assert.deepEqual([...value!], [97, 98, 99]);
+  assert.equal(res.bodyUsed, true);
+  await assert.rejects(res.arrayBuffer(), TypeError);
+});
+
+test('clone() of a bytes body: independent copies', async () => {
+  const original = new Response(new Uint8Array([1, 2, 3]));
+  const clone = original.clone();
+  const a = new Uint8Array(await original.arrayBuffer());
+  a[0] = 99;
+  assert.deepEqual([...new Uint8Array(await clone.arrayBuffer())], [1, 2, 3]);
+});
+
+test('the BufferSource given is copied at construction', async () => {
+  const bytes = new Uint8Array([1, 2, 3]);
+  const res = new Response(bytes);
+  bytes[0] = 42;
+  assert.deepEqual([...(await res.bytes())], [1, 2, 3]);
+});
+
+test('a Request made from another takes its body and leaves it used', async () => {
+  const first = new Request('http://example.com/', { method: 'POST', body: 'payload' });
+  const second = new Request(first);
+  assert.equal(first.bodyUsed, true);
+  assert.equal(await second.text(), 'payload');
+  assert.throws(() => new Request(first), TypeError);
+});
+
+// NANO's own classes (as in a realm): Node's global ReadableStream would be a mere string here.
+test('takeKnownBytes: the server takes known bytes once; a stream body has none', () => {
+  const res = new Response('xyz');
+  assert.deepEqual([...takeKnownBytes(responseBody(res))!], [120, 121, 122]);
+  assert.equal(takeKnownBytes(responseBody(res)), null, 'taken once');
+  assert.equal(res.bodyUsed, true);
+  const streamed = new Response(new ReadableStream());
+  assert.equal(takeKnownBytes(responseBody(streamed)), null);
+});
+
+test('Content-Type comes from the body kind unless set; json() and formData() round trips', async () => {
+  assert.equal(new Response('t').headers.get('content-type'), 'text/plain;charset=UTF-8');
+  assert.equal(new Response(new URLSearchParams('a=1')).headers.get('content-type'), 'application/x-www-form-urlencoded;charset=UTF-8');
+  assert.equal(new Response('t', { headers: { 'content-type': 'x/y' } }).headers.get('content-type'), 'x/y');
+  assert.deepEqual(await Response.json({ a: [1] }).json(), { a: [1] });
+  const fd = await new Response(new URLSearchParams('a=1&b=%20')).formData();
+  assert.deepEqual([...fd], [['a', '1'], ['b', ' ']]);
+});
