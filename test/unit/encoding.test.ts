@@ -1,0 +1,67 @@
+// TextEncoder / TextDecoder and atob / btoa edge cases beyond WPT's fixed inputs: random split
+// points for streamed decoding, fatal errors, BOM handling, encodeInto at surrogate boundaries.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { TextDecoder } from '../../src/web/encoding/text-decoder.js';
+import { TextEncoder } from '../../src/web/encoding/text-encoder.js';
+import { atob, btoa } from '../../src/web/base64.js';
+
+test('streamed UTF-8 decoding equals one-shot decoding at any split points', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.array(fc.nat(), { maxLength: 6 }), (text, cuts) => {
+      const bytes = new TextEncoder().encode(text);
+      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+      const decoder = new TextDecoder();
+      let out = '';
+      let from = 0;
+      for (const p of points) {
+        out += decoder.decode(bytes.subarray(from, p), { stream: true });
+        from = p;
+      }
+      out += decoder.decode(bytes.subarray(from));
+      assert.equal(out, text);
+    }),
+    { seed: 7, numRuns: 300 },
+  );
+});
+
+test('malformed UTF-8: U+FFFD per maximal subpart, or a TypeError when fatal', () => {
+  // F0 9F 98 is a truncated 4-byte sequence (one U+FFFD), C0 is never valid, ED A0 80 is a surrogate.
+  const bad = new Uint8Array([0x61, 0xf0, 0x9f, 0x98, 0x62, 0xc0, 0xed, 0xa0, 0x80]);
+  assert.equal(new TextDecoder().decode(bad), 'a\ufffdb\ufffd\ufffd\ufffd\ufffd');
+  assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(bad), TypeError);
+  // An incomplete sequence at the end of a stream is an error only when the stream ends.
+  const d = new TextDecoder('utf-8', { fatal: true });
+  assert.equal(d.decode(new Uint8Array([0xe2, 0x82]), { stream: true }), '');
+  assert.throws(() => d.decode(), TypeError);
+});
+
+test('BOM: stripped once at the start unless ignoreBOM; UTF-16 both byte orders', () => {
+  const withBom = new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69]);
+  assert.equal(new TextDecoder().decode(withBom), 'hi');
+  assert.equal(new TextDecoder('utf-8', { ignoreBOM: true }).decode(withBom), '\ufeffhi');
+  const d = new TextDecoder();
+  assert.equal(d.decode(new Uint8Array([0xef, 0xbb]), { stream: true }) + d.decode(new Uint8Array([0xbf, 0x41])), 'A');
+  assert.equal(new TextDecoder('utf-16le').decode(new Uint8Array([0xff, 0xfe, 0x41, 0x00, 0x3d, 0xd8, 0x00, 0xde])), 'A\u{1f600}');
+  assert.equal(new TextDecoder('utf-16be').decode(new Uint8Array([0x00, 0x41, 0xd8])), 'A\ufffd');
+  assert.throws(() => new TextDecoder('no-such-encoding'), RangeError);
+  assert.equal(new TextDecoder(' UTF8 ').encoding, 'utf-8');
+});
+
+test('encodeInto stops before a character that does not fit, never splitting a surrogate pair', () => {
+  const encoder = new TextEncoder();
+  const dest = new Uint8Array(5);
+  assert.deepEqual(encoder.encodeInto('a\u{1f600}b', dest), { read: 3, written: 5 });
+  assert.deepEqual(encoder.encodeInto('\u{1f600}', new Uint8Array(3)), { read: 0, written: 0 });
+  assert.deepEqual([...encoder.encode('\ud800x')], [0xef, 0xbf, 0xbd, 0x78], 'a lone surrogate is U+FFFD');
+});
+
+test('atob / btoa: whitespace, padding, errors', () => {
+  assert.equal(btoa('\u00ff\u00fe'), '//4=');
+  assert.equal(atob(' //4 =\n'), '\u00ff\u00fe');
+  assert.equal(atob('YQ'), 'a', 'padding is optional');
+  assert.throws(() => atob('a'), (e: Error) => e.name === 'InvalidCharacterError');
+  assert.throws(() => atob('YQ==='), (e: Error) => e.name === 'InvalidCharacterError');
+  assert.throws(() => btoa('\u0100'), (e: Error) => e.name === 'InvalidCharacterError');
+});
