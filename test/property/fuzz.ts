@@ -21,6 +21,9 @@ const properties: Record<string, (options: P.RunOptions) => Promise<void>> = {
   teeBytes: (o) => P.teeBytes(impl, o),
   differentialReadable: (o) => P.differentialReadable(impl, oracle, o),
   differentialWritable: (o) => P.differentialWritable(impl, oracle, o),
+  differentialBytes: (o) => P.differentialBytes(impl, oracle, o),
+  differentialTee: (o) => P.differentialTee(impl, oracle, o),
+  differentialPipe: (o) => P.differentialPipe(impl, oracle, o),
 };
 let failed = 0;
 for (const [name, property] of Object.entries(properties)) {

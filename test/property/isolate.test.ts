@@ -8,12 +8,12 @@ import { build } from 'esbuild';
 import fc from 'fast-check';
 import * as nano from '../../src/streams/index.js';
 import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
-import { diffOps, writableOps } from './properties.js';
-import { readableTrace, writableTrace, type TraceImpl } from './trace.js';
+import { diffOps, writableOps, byteOps, teeOps, pipeSetup, pipeOps } from './properties.js';
+import { readableTrace, writableTrace, byteTrace, teeTrace, pipeTrace, type TraceImpl, type PipeImpl } from './trace.js';
 
 const SEED = 20261125;
 
-test('readable and writable traces inside an isolate equal the library build\'s (200 sequences)', { timeout: 120_000 }, async () => {
+test('readable, writable, byte, tee and pipe traces inside an isolate equal the library build\'s (350 sequences)', { timeout: 120_000 }, async () => {
   const bundle = await build({
     entryPoints: [fileURLToPath(new URL('./trace.ts', import.meta.url))],
     bundle: true,
@@ -41,6 +41,21 @@ test('readable and writable traces inside an isolate equal the library build\'s 
     for (const [hwm, ops] of writables) {
       const inIsolate = JSON.parse(await run('writableTrace', [hwm, ops]));
       assert.deepEqual(inIsolate, await writableTrace(nano as unknown as TraceImpl, hwm, ops));
+    }
+    const bytes = fc.sample(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom(0, 4), fc.boolean(), byteOps), { seed: SEED, numRuns: 60 });
+    for (const [hwm, auto, withPull, ops] of bytes) {
+      const inIsolate = JSON.parse(await run('byteTrace', [hwm, auto, withPull, ops]));
+      assert.deepEqual(inIsolate, await byteTrace(nano as unknown as TraceImpl, hwm, auto, withPull, ops));
+    }
+    const tees = fc.sample(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.boolean(), teeOps), { seed: SEED, numRuns: 50 });
+    for (const [hwm, withPull, ops] of tees) {
+      const inIsolate = JSON.parse(await run('teeTrace', [hwm, withPull, ops]));
+      assert.deepEqual(inIsolate, await teeTrace(nano as unknown as TraceImpl, hwm, withPull, ops));
+    }
+    const pipes = fc.sample(fc.tuple(pipeSetup, pipeOps), { seed: SEED, numRuns: 40 });
+    for (const [setup, ops] of pipes) {
+      const inIsolate = JSON.parse(await run('pipeTrace', [setup, ops]));
+      assert.deepEqual(inIsolate, await pipeTrace(nano as unknown as PipeImpl, setup, ops));
     }
   } finally {
     nanoIsolate.dispose();

@@ -2,7 +2,7 @@
 // (fixed seed, small budget) and the fuzzer (random seeds, long runs) share them.
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
-import { readableTrace, writableTrace, type DiffOp, type WOp, type TraceImpl } from './trace.js';
+import { readableTrace, writableTrace, byteTrace, teeTrace, pipeTrace, type DiffOp, type WOp, type ByteOp, type TeeOp, type PipeOp, type PipeSetup } from './trace.js';
 
 /** The WHATWG streams classes the properties use (NANO's, or the polyfill's as an oracle). */
 export interface Impl {
@@ -376,6 +376,24 @@ export function teeBytes(impl: Impl, options: RunOptions): Promise<void> {
 
 // Differential testing against the oracle (the reference implementation's port).
 
+/**
+ * Invariants of a readable-side trace, whichever implementation made it: desiredSize is never
+ * NaN, and null only once the stream has been errored (a step `errorN:ok`, or a BYOB read that
+ * errors it).
+ */
+export function checkDesired(trace: readonly string[]): void {
+  let errored = false;
+  for (const line of trace) {
+    if (/^error\d+:ok/.test(line)) errored = true;
+    // A BYOB read with `min` more than the bytes left in a closing stream errors it (spec
+    // ReadableByteStreamControllerPullInto, when [[closeRequested]]): that read is rejected with a TypeError.
+    const byob = /^(readByob\d+):ok/.exec(line);
+    if (byob && trace.includes(`${byob[1]}:rejected(TypeError)`)) errored = true;
+    assert.ok(!line.includes('desired=NaN'), `desiredSize is never NaN: ${line}`);
+    if (line.includes('desired=null')) assert.ok(errored, `desiredSize is null only when errored: ${line}`);
+  }
+}
+
 export const diffOps: fc.Arbitrary<DiffOp[]> = fc.array(
   fc.oneof(
     { weight: 4, arbitrary: fc.record({ op: fc.constant('enqueue' as const), v: fc.integer({ min: 0, max: 99 }) }) },
@@ -394,6 +412,7 @@ export function differentialReadable(nano: Impl, oracle: Impl, options: RunOptio
   return fc.assert(
     fc.asyncProperty(hwmArb, fc.boolean(), diffOps, async (hwm, withPull, ops) => {
       const [mine, theirs] = [await readableTrace(nano, hwm, withPull, ops), await readableTrace(oracle, hwm, withPull, ops)];
+      checkDesired(mine);
       assert.deepEqual(mine, theirs);
     }),
     options,
@@ -416,6 +435,101 @@ export function differentialWritable(nano: Impl, oracle: Impl, options: RunOptio
   return fc.assert(
     fc.asyncProperty(hwmArb, writableOps, async (hwm, ops) => {
       assert.deepEqual(await writableTrace(nano, hwm, ops), await writableTrace(oracle, hwm, ops));
+    }),
+    options,
+  );
+}
+
+export const byteOps: fc.Arbitrary<ByteOp[]> = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('enqueue' as const), n: fc.integer({ min: 1, max: 12 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('error' as const) }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        op: fc.constant('readByob' as const),
+        size: fc.integer({ min: 1, max: 16 }),
+        min: fc.integer({ min: 1, max: 16 }),
+        offset: fc.integer({ min: 0, max: 3 }),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('respond' as const), n: fc.integer({ min: 0, max: 16 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('respondWithNewView' as const), n: fc.integer({ min: 0, max: 16 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('releaseLock' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('getReader' as const), byob: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('flush' as const) }) },
+  ),
+  { maxLength: 25 },
+);
+
+/** Byte streams: BYOB and default reads, respond/respondWithNewView, min, offsets, autoAllocateChunkSize: the same trace. */
+export function differentialBytes(nano: Impl, oracle: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(hwmArb, fc.constantFrom(0, 0, 4, 9), fc.boolean(), byteOps, async (hwm, auto, withPull, ops) => {
+      const mine = await byteTrace(nano, hwm, auto, withPull, ops);
+      checkDesired(mine);
+      assert.deepEqual(mine, await byteTrace(oracle, hwm, auto, withPull, ops));
+    }),
+    options,
+  );
+}
+
+export const teeOps: fc.Arbitrary<TeeOp[]> = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('enqueue' as const), v: fc.integer({ min: 0, max: 99 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('error' as const) }) },
+    { weight: 5, arbitrary: fc.record({ op: fc.constant('read' as const), branch: fc.constantFrom(0 as const, 1 as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), branch: fc.constantFrom(0 as const, 1 as const) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('flush' as const) }) },
+  ),
+  { maxLength: 25 },
+);
+
+/** tee(): reads and cancels on either branch interleaved with the source's enqueue/close/error: the same trace. */
+export function differentialTee(nano: Impl, oracle: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(hwmArb, fc.boolean(), teeOps, async (hwm, withPull, ops) => {
+      const mine = await teeTrace(nano, hwm, withPull, ops);
+      checkDesired(mine);
+      assert.deepEqual(mine, await teeTrace(oracle, hwm, withPull, ops));
+    }),
+    options,
+  );
+}
+
+export const pipeSetup: fc.Arbitrary<PipeSetup> = fc.record({
+  sourceHwm: fc.integer({ min: 0, max: 3 }),
+  stages: fc.array(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 })), { maxLength: 3 }),
+  sinkHwm: fc.integer({ min: 0, max: 3 }),
+  preventClose: fc.boolean(),
+  preventAbort: fc.boolean(),
+  preventCancel: fc.boolean(),
+});
+
+export const pipeOps: fc.Arbitrary<PipeOp[]> = fc.array(
+  fc.oneof(
+    { weight: 5, arbitrary: fc.record({ op: fc.constant('enqueue' as const), v: fc.integer({ min: 0, max: 99 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('error' as const) }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('sinkDone' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('sinkError' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('abortSignal' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('flush' as const) }) },
+  ),
+  { maxLength: 20 },
+);
+
+/** Pipe chains through TransformStreams with prevent* options, sink errors and abort signals: the same state at every quiescent point. */
+export function differentialPipe(nano: Impl, oracle: Impl, options: RunOptions): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(pipeSetup, pipeOps, async (setup, ops) => {
+      const mine = await pipeTrace(nano, setup, ops);
+      checkDesired(mine);
+      assert.deepEqual(mine, await pipeTrace(oracle, setup, ops));
     }),
     options,
   );

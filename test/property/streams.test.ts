@@ -22,3 +22,9 @@ test('differential (readable): the same trace as the reference implementation, 1
   P.differentialReadable(impl, oracle, { seed: SEED, numRuns: 1000 }));
 test('differential (writable): the same trace as the reference implementation, 500 sequences', () =>
   P.differentialWritable(impl, oracle, { seed: SEED, numRuns: 500 }));
+test('differential (byte streams): BYOB/default reads, respond, min, autoAllocate: the same trace, 400 sequences', () =>
+  P.differentialBytes(impl, oracle, { seed: SEED, numRuns: 400 }));
+test('differential (tee): reads and cancels on either branch: the same trace, 400 sequences', () =>
+  P.differentialTee(impl, oracle, { seed: SEED, numRuns: 400 }));
+test('differential (pipe chains): prevent* options, sink errors, abort signals: the same state at every step, 300 sequences', () =>
+  P.differentialPipe(impl, oracle, { seed: SEED, numRuns: 300 }));

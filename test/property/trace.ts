@@ -141,3 +141,306 @@ export async function writableTrace(impl: TraceImpl, hwm: number, ops: WOp[]): P
   return trace;
 }
 
+
+const reasonName = (e: unknown): string =>
+  e instanceof Error ? e.name : typeof e === 'string' ? `reason:${e}` : String(e);
+
+function desiredOf(c: { readonly desiredSize: number | null }): string {
+  try {
+    return String(c.desiredSize);
+  } catch (e) {
+    return `threw(${reasonName(e)})`;
+  }
+}
+
+/** Settles `p` into the trace, with a .then attached at the moment the promise is made. */
+function settleInto(trace: string[], label: string, p: Promise<unknown>, show: (v: unknown) => string = () => 'ok'): void {
+  p.then(
+    (v) => void trace.push(`${label}:${show(v)}`),
+    (e) => void trace.push(`${label}:rejected(${reasonName(e)})`),
+  );
+}
+
+const showRead = (r: unknown): string => {
+  const { done, value } = r as { done: boolean; value: unknown };
+  if (ArrayBuffer.isView(value)) {
+    const v = value as Uint8Array;
+    return `${done ? 'done' : 'value'}[${Array.prototype.join.call(v, ',')}]@${v.byteOffset}/${v.buffer.byteLength}`;
+  }
+  return done ? `done(${String(value)})` : String(value);
+};
+
+export type ByteOp =
+  | { op: 'enqueue'; n: number }
+  | { op: 'close' }
+  | { op: 'error' }
+  | { op: 'read' }
+  | { op: 'readByob'; size: number; min: number; offset: number }
+  | { op: 'respond'; n: number }
+  | { op: 'respondWithNewView'; n: number }
+  | { op: 'cancel' }
+  | { op: 'releaseLock' }
+  | { op: 'getReader'; byob: boolean }
+  | { op: 'flush' };
+
+/**
+ * Runs `ops` on a byte stream (optionally with autoAllocateChunkSize and a pull that only logs):
+ * enqueues of fresh bytes, BYOB reads with `min` and offsets, byobRequest.respond /
+ * respondWithNewView, cancel and reader switches. The trace shows the bytes and where they sit
+ * in their buffer, the byobRequest view, desiredSize after every step and every settlement.
+ */
+export async function byteTrace(impl: TraceImpl, hwm: number, autoAllocate: number, withPull: boolean, ops: ByteOp[]): Promise<string[]> {
+  const trace: string[] = [];
+  let controller!: ReadableByteStreamController;
+  let pulls = 0;
+  let counter = 0;
+  const source: Record<string, unknown> = {
+    type: 'bytes',
+    start: (c: ReadableByteStreamController) => void (controller = c),
+    cancel: (r: unknown) => void trace.push(`source.cancel(${reasonName(r)})`),
+  };
+  if (autoAllocate > 0) source['autoAllocateChunkSize'] = autoAllocate;
+  if (withPull) source['pull'] = () => void trace.push(`pull#${++pulls}`);
+  const rs = new impl.ReadableStream(source as never, { highWaterMark: hwm });
+  let reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader | undefined = rs.getReader({ mode: 'byob' });
+  let k = 0;
+  for (const step of ops) {
+    const id = k++;
+    try {
+      switch (step.op) {
+        case 'enqueue': {
+          const bytes = new Uint8Array(step.n);
+          for (let i = 0; i < step.n; i++) bytes[i] = counter++ & 255;
+          controller.enqueue(bytes);
+          break;
+        }
+        case 'close':
+          controller.close();
+          break;
+        case 'error':
+          controller.error('boom');
+          break;
+        case 'read':
+          if (reader && !isByob(reader)) {
+            settleInto(trace, `read${id}`, (reader as ReadableStreamDefaultReader<Uint8Array>).read(), showRead);
+          }
+          break;
+        case 'readByob':
+          if (reader && isByob(reader)) {
+            const view = new Uint8Array(new ArrayBuffer(step.size + step.offset), step.offset, step.size);
+            settleInto(trace, `readByob${id}`, (reader as ReadableStreamBYOBReader).read(view, { min: Math.min(step.min, step.size) }), showRead);
+          }
+          break;
+        case 'respond':
+        case 'respondWithNewView': {
+          const request = controller.byobRequest;
+          if (!request) {
+            trace.push(`${step.op}${id}:no byobRequest`);
+            break;
+          }
+          const view = request.view!;
+          trace.push(`byobRequest ${view.byteOffset}+${view.byteLength}/${view.buffer.byteLength}`);
+          const n = Math.min(step.n, view.byteLength);
+          const target = new Uint8Array(view.buffer, view.byteOffset, n);
+          for (let i = 0; i < n; i++) target[i] = counter++ & 255;
+          if (step.op === 'respond') request.respond(n);
+          else request.respondWithNewView(new Uint8Array(view.buffer, view.byteOffset, n));
+          break;
+        }
+        case 'cancel':
+          settleInto(trace, `cancel${id}`, reader ? reader.cancel('bye') : rs.cancel('bye'));
+          break;
+        case 'releaseLock':
+          reader?.releaseLock();
+          reader = undefined;
+          break;
+        case 'getReader':
+          if (!reader) reader = step.byob ? rs.getReader({ mode: 'byob' }) : rs.getReader();
+          break;
+        case 'flush':
+          await flush();
+          break;
+      }
+      trace.push(`${step.op}${id}:ok desired=${desiredOf(controller)}`);
+    } catch (e) {
+      trace.push(`${step.op}${id}:threw(${reasonName(e)})`);
+    }
+  }
+  await flush();
+  trace.push(`locked=${rs.locked}`);
+  return trace;
+}
+
+function isByob(reader: object): boolean {
+  // A BYOB reader's read() takes a view (length 1); the default reader's takes none.
+  return (reader as { read: { length: number } }).read.length >= 1;
+}
+
+export type TeeOp =
+  | { op: 'enqueue'; v: number }
+  | { op: 'close' }
+  | { op: 'error' }
+  | { op: 'read'; branch: 0 | 1 }
+  | { op: 'cancel'; branch: 0 | 1 }
+  | { op: 'flush' };
+
+/** Runs `ops` on the two branches of a default stream's tee(): reads, cancels of either branch, source enqueue/close/error. */
+export async function teeTrace(impl: TraceImpl, hwm: number, withPull: boolean, ops: TeeOp[]): Promise<string[]> {
+  const trace: string[] = [];
+  let controller!: ReadableStreamDefaultController<number>;
+  let pulls = 0;
+  const rs = new impl.ReadableStream<number>(
+    {
+      start: (c) => void (controller = c),
+      pull: withPull ? () => void trace.push(`pull#${++pulls}`) : undefined,
+      cancel: (r) => void trace.push(`source.cancel(${Array.isArray(r) ? `[${r.map(reasonName).join(',')}]` : reasonName(r)})`),
+    },
+    { highWaterMark: hwm },
+  );
+  const branches = rs.tee();
+  const readers = branches.map((b) => b.getReader());
+  let k = 0;
+  for (const step of ops) {
+    const id = k++;
+    try {
+      switch (step.op) {
+        case 'enqueue':
+          controller.enqueue(step.v);
+          break;
+        case 'close':
+          controller.close();
+          break;
+        case 'error':
+          controller.error('boom');
+          break;
+        case 'read':
+          settleInto(trace, `read${step.branch}.${id}`, readers[step.branch]!.read(), showRead);
+          break;
+        case 'cancel':
+          settleInto(trace, `cancel${step.branch}.${id}`, readers[step.branch]!.cancel(`bye${step.branch}`));
+          break;
+        case 'flush':
+          await flush();
+          break;
+      }
+      trace.push(`${step.op}${id}:ok desired=${desiredOf(controller)}`);
+    } catch (e) {
+      trace.push(`${step.op}${id}:threw(${reasonName(e)})`);
+    }
+  }
+  await flush();
+  return trace;
+}
+
+export interface PipeImpl extends TraceImpl {
+  TransformStream: typeof TransformStream;
+}
+
+export interface PipeSetup {
+  sourceHwm: number;
+  /** [writable, readable] highWaterMarks of each TransformStream in the chain. */
+  stages: Array<[number, number]>;
+  sinkHwm: number;
+  preventClose: boolean;
+  preventAbort: boolean;
+  preventCancel: boolean;
+}
+
+export type PipeOp =
+  | { op: 'enqueue'; v: number }
+  | { op: 'close' }
+  | { op: 'error' }
+  | { op: 'sinkDone' }
+  | { op: 'sinkError' }
+  | { op: 'abortSignal' }
+  | { op: 'flush' };
+
+/**
+ * A source piped through a chain of TransformStreams into a sink whose writes finish only when
+ * told ('sinkDone'). Every step is followed by a flush, so the trace is the state at quiescent
+ * points: the sink's calls, the pipe's settlement, the source's desiredSize and cancel. (pipeTo's
+ * timing inside a step is left to implementations by the spec; what it has done by the time the
+ * microtask queue is empty is not.)
+ */
+export async function pipeTrace(impl: PipeImpl, setup: PipeSetup, ops: PipeOp[]): Promise<string[]> {
+  const trace: string[] = [];
+  let controller!: ReadableStreamDefaultController<number>;
+  let sinkController!: WritableStreamDefaultController;
+  const pendingWrites: Array<() => void> = [];
+  const rs = new impl.ReadableStream<number>(
+    {
+      start: (c) => void (controller = c),
+      cancel: (r) => void trace.push(`source.cancel(${reasonName(r)})`),
+    },
+    { highWaterMark: setup.sourceHwm },
+  );
+  let chain: ReadableStream<number> = rs;
+  for (const [w, r] of setup.stages) chain = chain.pipeThrough(new impl.TransformStream<number, number>({}, { highWaterMark: w }, { highWaterMark: r }));
+  const ws = new impl.WritableStream<number>(
+    {
+      start: (c) => void (sinkController = c),
+      write: (chunk) => {
+        trace.push(`sink.write(${chunk})`);
+        return new Promise<void>((resolve) => void pendingWrites.push(resolve));
+      },
+      close: () => void trace.push('sink.close'),
+      abort: (r) => void trace.push(`sink.abort(${reasonName(r)})`),
+    },
+    { highWaterMark: setup.sinkHwm },
+  );
+  const abortController = new (globalThis as unknown as { AbortController: typeof AbortController }).AbortController();
+  settleInto(
+    trace,
+    'pipeTo',
+    chain.pipeTo(ws, {
+      preventClose: setup.preventClose,
+      preventAbort: setup.preventAbort,
+      preventCancel: setup.preventCancel,
+      signal: abortController.signal,
+    }),
+  );
+  await flush(100);
+  let k = 0;
+  for (const step of ops) {
+    const id = k++;
+    try {
+      switch (step.op) {
+        case 'enqueue':
+          controller.enqueue(step.v);
+          break;
+        case 'close':
+          controller.close();
+          break;
+        case 'error':
+          controller.error('boom');
+          break;
+        case 'sinkDone':
+          pendingWrites.shift()?.();
+          break;
+        case 'sinkError':
+          // The writes in flight finish with the error, so the destination goes from erroring to
+          // errored within the step. (While it is erroring, web-streams-polyfill's pipe keeps
+          // reading from the source, which the spec forbids: see docs/property-tests.md.)
+          sinkController.error('sink broke');
+          for (const resolve of pendingWrites.splice(0)) resolve();
+          break;
+        case 'abortSignal':
+          abortController.abort('stop');
+          break;
+        case 'flush':
+          break;
+      }
+      await flush(100);
+      trace.push(`${step.op}${id}:ok desired=${desiredOf(controller)} dest.locked=${ws.locked}`);
+    } catch (e) {
+      trace.push(`${step.op}${id}:threw(${reasonName(e)})`);
+    }
+  }
+  while (pendingWrites.length > 0) {
+    pendingWrites.shift()!();
+    await flush(100);
+  }
+  await flush(100);
+  trace.push(`locked=${rs.locked},${ws.locked}`);
+  return trace;
+}
