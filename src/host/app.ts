@@ -32,6 +32,8 @@ interface Exchange {
   /** The isolate asked for request body bytes that have not been delivered yet. */
   pullPending: boolean;
   requestEnded: boolean;
+  /** Delivers request body bytes into the isolate (set when the request has a body). */
+  push: ((chunk: Uint8Array | null, error?: string) => void) | undefined;
   status: number;
   finish: () => void;
 }
@@ -70,9 +72,9 @@ export class AppInstance {
     this.#log = deps.log.child({ app: config.name, version });
   }
 
-  /** Bundles the module and boots its first isolate; rejects with a clear error if either fails. */
-  static async load(config: AppConfig, version: number, deps: AppDeps): Promise<AppInstance> {
-    const bundle = await bundleApp(config.module);
+  /** Boots the app's first isolate (bundling the module unless given); rejects with a clear error if either fails. */
+  static async load(config: AppConfig, version: number, deps: AppDeps, bundle?: AppBundle): Promise<AppInstance> {
+    bundle ??= await bundleApp(config.module);
     const app = new AppInstance(config, version, bundle, deps);
     await app.#isolate();
     return app;
@@ -121,6 +123,7 @@ export class AppInstance {
       waitUntilDone: false,
       pullPending: false,
       requestEnded: false,
+      push: undefined,
       status: 0,
       finish: () => {
         if (!this.#exchanges.delete(ex.id)) return;
@@ -370,15 +373,14 @@ export class AppInstance {
       ex.requestEnded = true;
       push(null, 'The client aborted the request body.');
     });
-    (ex as Exchange & { push?: typeof push }).push = push;
+    ex.push = push;
   }
 
   #pullRequestBody(ex: Exchange): void {
     if (!ex.pullPending || ex.requestEnded) return;
     const chunk = ex.req.read() as Buffer | null;
     if (chunk === null) return; // 'readable' or 'end' will come
-    const push = (ex as Exchange & { push?: (chunk: Uint8Array | null) => void }).push!;
-    push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    ex.push!(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
 
   #writeHead(ex: Exchange, head: ResponseHead): void {

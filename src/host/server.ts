@@ -155,7 +155,9 @@ export class NanoServer {
     const fingerprints = new Map<string, string>();
     try {
       for (const appConfig of config.apps) {
-        const fingerprint = await this.#fingerprint(appConfig);
+        // One bundle per app and reload: it decides whether the app changed, and is what loads.
+        const bundle = await bundleApp(appConfig.module);
+        const fingerprint = `${JSON.stringify(appConfig)}\n${bundle.code}`;
         fingerprints.set(appConfig.name, fingerprint);
         const current = this.#apps.get(appConfig.name);
         if (current && this.#fingerprints.get(appConfig.name) === fingerprint) {
@@ -163,7 +165,7 @@ export class NanoServer {
           continue;
         }
         const version = (this.#versions.get(appConfig.name) ?? 0) + 1;
-        loaded.set(appConfig.name, await AppInstance.load(appConfig, version, { log: this.log, metrics: this.metrics }));
+        loaded.set(appConfig.name, await AppInstance.load(appConfig, version, { log: this.log, metrics: this.metrics }, bundle));
         this.#versions.set(appConfig.name, version);
         (current ? result.changed : result.added).push(appConfig.name);
       }
@@ -201,12 +203,6 @@ export class NanoServer {
     this.metrics.reloadFailures.inc();
     this.log.error({ trigger, error: result.error }, 'config reload refused; the running config stays');
     return result;
-  }
-
-  /** What decides whether an app changed: its config and its bundled code. */
-  async #fingerprint(app: AppConfig): Promise<string> {
-    const { code } = await bundleApp(app.module);
-    return JSON.stringify(app) + '\n' + code;
   }
 
   #modulePaths(): string[] {

@@ -18,6 +18,21 @@ export interface HostBodySink {
   error(id: number, message: string): void;
 }
 
+/** The host functions that take an outgoing body, as a sink (served responses and fetch uploads). */
+export function hostSink(host: {
+  responseWrite(id: number, chunk: Uint8Array): boolean;
+  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
+  responseEnd(id: number): void;
+  responseError(id: number, message: string): void;
+}): HostBodySink {
+  return {
+    write: (id, chunk) => host.responseWrite(id, chunk),
+    writeMany: (id, chunks) => host.responseWriteMany(id, chunks),
+    end: (id) => host.responseEnd(id),
+    error: (id, message) => host.responseError(id, message),
+  };
+}
+
 const TypeErrorCtor = TypeError;
 const PromiseCtor = Promise;
 const ReflectApply = Reflect.apply;

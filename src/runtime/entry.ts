@@ -6,8 +6,7 @@
 import type { BootInfo, HostApi, RuntimeControl } from './host-api.js';
 import { Server } from './serve.js';
 import { BodyChannels } from './body-channels.js';
-import { FetchClient, setResponseURLSetter } from './fetch.js';
-import { setResponseURL } from '../web/fetch/response.js';
+import { FetchClient } from './fetch.js';
 import { settleSubtle } from '../web/crypto-subtle.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
@@ -59,7 +58,6 @@ export function prepare(): void {
       decoderFree: (id) => api.decoderFree(id),
     },
   });
-  setResponseURLSetter(setResponseURL);
   installTimers(global, timers);
   // Interfaces, then the namespace and singleton attributes of the global.
   exposeInterface(global, 'Performance', Performance);

@@ -3,8 +3,10 @@
 // negative ids telling outbound fetches from served requests. Aborting the signal aborts the
 // host's request and errors the body.
 // https://fetch.spec.whatwg.org/#fetch-method
-import type { BodyChannels, HostBodySink } from './body-channels.js';
+import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { inspect } from './console.js';
+import type { HostApi } from './host-api.js';
+import { setResponseURL } from '../web/fetch/response.js';
 
 export interface FetchRequestHead {
   method: string;
@@ -19,17 +21,11 @@ export type FetchResult =
   | { status: number; statusText: string; headers: [string, string][]; url: string; redirected: boolean; body: boolean }
   | { error: string };
 
-export interface FetchHost {
-  fetchStart(id: number, head: FetchRequestHead): void;
-  fetchAbort(id: number, reason: string): void;
-  bodyPull(id: number): void;
-  bodyCancel(id: number, reason: string): void;
-  responseWrite(id: number, chunk: Uint8Array): boolean;
-  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
-  responseEnd(id: number): void;
-  responseError(id: number, message: string): void;
-  log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
-}
+/** The host functions fetch uses (documented in host-api.ts). */
+export type FetchHost = Pick<
+  HostApi,
+  'fetchStart' | 'fetchAbort' | 'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseWriteMany' | 'responseEnd' | 'responseError' | 'log'
+>;
 
 interface Pending {
   resolve: (response: unknown) => void;
@@ -61,12 +57,7 @@ export class FetchClient {
     this.#host = host;
     this.#global = global;
     this.#bodies = bodies;
-    this.#sink = {
-      write: (id, chunk) => host.responseWrite(id, chunk),
-      writeMany: (id, chunks) => host.responseWriteMany(id, chunks),
-      end: (id) => host.responseEnd(id),
-      error: (id, message) => host.responseError(id, message),
-    };
+    this.#sink = hostSink(host);
   }
 
   /** The `fetch(input, init)` operation of the global. */
@@ -140,13 +131,4 @@ export class FetchClient {
       pending.reject(new TypeErrorCtor(`fetch failed: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
-}
-
-/** Sets a Response's url and redirected, when the fetch implementation offers a way. */
-let responseURLSetter: ((response: unknown, url: string, redirected: boolean) => void) | undefined;
-export function setResponseURLSetter(setter: (response: unknown, url: string, redirected: boolean) => void): void {
-  responseURLSetter = setter;
-}
-function setResponseURL(response: unknown, url: string, redirected: boolean): void {
-  responseURLSetter?.(response, url, redirected);
 }

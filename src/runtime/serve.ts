@@ -8,8 +8,9 @@ import type { Response } from '../web/fetch/response.js';
 import { responseBody, responseHeaderList } from '../web/fetch/response.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
+import type { HostApi } from './host-api.js';
 import { rememberParsedURL, type URLParts } from '../web/url.js';
-import type { BodyChannels, HostBodySink } from './body-channels.js';
+import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 
 /** What crosses for a request: the head only; the body follows through bodyPull/bodyPush. */
 export interface RequestHead {
@@ -38,21 +39,11 @@ export interface ResponseHead {
 /** A dispatch's outcome: the head, or why the app failed (logged in the isolate already). */
 export type DispatchResult = { head: ResponseHead } | { error: string };
 
-export interface ServeHost {
-  /** The request body `id` wants bytes: the host reads the socket and calls bodyPush. */
-  bodyPull(id: number): void;
-  /** The app cancelled the request body. */
-  bodyCancel(id: number, reason: string): void;
-  /** A response body chunk; false: the client is slow, wait for responseDrain(id). */
-  responseWrite(id: number, chunk: Uint8Array): boolean;
-  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
-  responseEnd(id: number): void;
-  /** The response body errored mid-way: the host ends the response abruptly. */
-  responseError(id: number, message: string): void;
-  /** Every ctx.waitUntil promise of request `id` has settled. */
-  waitUntilSettled(id: number): void;
-  log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
-}
+/** The host functions serving uses (documented in host-api.ts). */
+export type ServeHost = Pick<
+  HostApi,
+  'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseWriteMany' | 'responseEnd' | 'responseError' | 'waitUntilSettled' | 'log'
+>;
 
 interface AppExports {
   fetch?: (request: unknown, env: unknown, ctx: unknown) => unknown;
@@ -77,12 +68,7 @@ export class Server {
     this.#host = host;
     this.#global = global;
     this.#bodies = bodies;
-    this.#sink = {
-      write: (id, chunk) => host.responseWrite(id, chunk),
-      writeMany: (id, chunks) => host.responseWriteMany(id, chunks),
-      end: (id) => host.responseEnd(id),
-      error: (id, message) => host.responseError(id, message),
-    };
+    this.#sink = hostSink(host);
   }
 
   /** The app module's default export and its env (a frozen copy of strings). */

@@ -5,9 +5,7 @@ import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 
 export interface RuntimeBundle {
-  /** A function expression `(info) => void`: prepares and boots the runtime (code-cache mode). */
-  code: string;
-  /** A script for a startup snapshot: prepares the runtime and leaves `__nanoBoot(info)`. */
+  /** The script every isolate runs (or a startup snapshot holds): prepares the runtime and leaves `__nanoBoot(info)`. */
   snapshotCode: string;
   filename: string;
 }
@@ -38,8 +36,7 @@ export function runtimeBundle(): Promise<RuntimeBundle> {
   }).then((result) => {
     const text = result.outputFiles[0]!.text;
     return {
-      // Function scopes: `var __nanoRuntime` stays local.
-      code: `(function (info) {\n${text}\n__nanoRuntime.prepare();\n__nanoRuntime.boot(info);\n})`,
+      // A function scope: `var __nanoRuntime` stays local.
       snapshotCode: `Object.defineProperty(globalThis, '__nanoBoot', { configurable: true, writable: true, value: (function () {\n${text}\n__nanoRuntime.prepare();\nreturn __nanoRuntime.boot;\n})() });`,
       filename: 'nano:runtime',
     };
