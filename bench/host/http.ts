@@ -4,13 +4,14 @@
 //   stream: MB/s of a 64 MiB streamed response (64 KiB chunks)
 //   echo:   MB/s of a 64 MiB upload echoed back through a TransformStream
 //   proxy:  MB/s of a 64 MiB response fetched from an upstream (the plain server) and streamed back
-// workerd is measured when the npm `workerd` package is installed (it is not a dependency).
+// Cloudflare's workerd (the npm `workerd` package, a dev dependency, or WORKERD_BIN) serves the same
+// apps in a third column; when it is missing the column says so.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { createRequire } from 'node:module';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { findWorkerd, startWorkerd } from './workerd.js';
 
 const DURATION = Number(process.env['DURATION'] ?? 5);
 const MIB = 64;
@@ -66,43 +67,50 @@ async function transfer(port: number, host: string, path: string, upload: boolea
   return runs.sort((a, b) => a - b)[1]!;
 }
 
-const rows: { scenario: string; unit: string; node: number; nano: number; workerd: string }[] = [];
-let workerd = 'not installed';
-try {
-  createRequire(import.meta.url).resolve('workerd');
-  workerd = 'installed, not wired yet';
-} catch {
-  // Not installed: reported as such.
+type Mode = 'node' | 'nano' | 'workerd';
+const rows: { scenario: string; unit: string; node: number; nano: number; workerd: number | null }[] = [];
+const workerdBin = findWorkerd();
+const modes: Mode[] = workerdBin ? ['node', 'nano', 'workerd'] : ['node', 'nano'];
+
+/** Starts one server; `target(app)` gives the port and Host header that reach that app. */
+async function start(mode: Mode): Promise<{ target: (app: string) => { port: number; host: string }; child: ChildProcess }> {
+  if (mode === 'workerd') {
+    const { ports, child } = await startWorkerd(workerdBin!);
+    return { target: (app) => ({ port: ports[app]!, host: 'localhost' }), child };
+  }
+  const { port, child } = await startServer(mode);
+  return { target: (app) => ({ port, host: mode === 'node' ? `${app}.x` : `${app}.bench` }), child };
 }
 
 const upstream = await startServer('node');
 try {
-  const results: Record<string, Record<string, number>> = { node: {}, nano: {} };
-  for (const mode of ['node', 'nano'] as const) {
-    const { port, child } = await startServer(mode);
-    const host = (app: string) => (mode === 'node' ? `${app}.x` : `${app}.bench`);
+  const results: Record<string, Record<string, number>> = { node: {}, nano: {}, workerd: {} };
+  for (const mode of modes) {
+    const { target, child } = await start(mode);
+    const run = (app: string, path: string, upload: boolean) => transfer(target(app).port, target(app).host, path, upload);
     try {
-      await rps(port, host('hello')); // warm-up
-      results[mode]!['hello'] = await rps(port, host('hello'));
-      results[mode]!['env'] = await rps(port, host('env'));
-      results[mode]!['stream'] = await transfer(port, host('stream'), `/?mib=${MIB}`, false);
-      results[mode]!['echo'] = await transfer(port, host('echo'), '/', true);
-      results[mode]!['proxy'] = await transfer(port, host('proxy'), `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false);
+      await rps(target('hello').port, target('hello').host); // warm-up
+      results[mode]!['hello'] = await rps(target('hello').port, target('hello').host);
+      results[mode]!['env'] = await rps(target('env').port, target('env').host);
+      results[mode]!['stream'] = await run('stream', `/?mib=${MIB}`, false);
+      results[mode]!['echo'] = await run('echo', '/', true);
+      results[mode]!['proxy'] = await run('proxy', `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false);
     } finally {
       child.kill('SIGKILL');
     }
   }
   const units: Record<string, string> = { hello: 'req/s', env: 'req/s', stream: 'MB/s', echo: 'MB/s', proxy: 'MB/s' };
   for (const scenario of Object.keys(units)) {
-    rows.push({ scenario, unit: units[scenario]!, node: results['node']![scenario]!, nano: results['nano']![scenario]!, workerd });
+    rows.push({ scenario, unit: units[scenario]!, node: results['node']![scenario]!, nano: results['nano']![scenario]!, workerd: results['workerd']![scenario] ?? null });
   }
 } finally {
   upstream.child.kill('SIGKILL');
 }
 
-process.stdout.write('scenario  unit   plain node   NANO        NANO/node  workerd\n');
+process.stdout.write('scenario  unit   plain node   NANO        NANO/node  workerd     NANO/workerd\n');
 for (const r of rows) {
-  process.stdout.write(`${r.scenario.padEnd(9)} ${r.unit.padEnd(6)} ${r.node.toFixed(0).padStart(10)}   ${r.nano.toFixed(0).padStart(10)}   ${(r.nano / r.node).toFixed(2).padStart(6)}x   ${r.workerd}\n`);
+  const w = r.workerd === null ? 'not installed' : `${r.workerd.toFixed(0).padStart(10)}   ${(r.nano / r.workerd).toFixed(2).padStart(6)}x`;
+  process.stdout.write(`${r.scenario.padEnd(9)} ${r.unit.padEnd(6)} ${r.node.toFixed(0).padStart(10)}   ${r.nano.toFixed(0).padStart(10)}   ${(r.nano / r.node).toFixed(2).padStart(6)}x   ${w}\n`);
 }
 await mkdir('bench/results', { recursive: true });
 await writeFile('bench/results/host.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, durationS: DURATION, mib: MIB, rows }, null, 2) + '\n');
