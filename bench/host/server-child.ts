@@ -48,8 +48,11 @@ if (mode === 'node') {
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: (server.address() as { port: number }).port }) + '\n'));
 } else {
-  const { NanoServer } = await import('../../src/host/server.js');
-  const { createLogger } = await import('../../src/host/logger.js');
+  // The built host (what bin/nano-runtime.js runs), not the TypeScript through tsx, whose
+  // transform adds work to every closure; `npm run bench:host` builds first.
+  const dist = new URL('../../dist/host/', import.meta.url).href;
+  const { NanoServer } = (await import(dist + 'server.js')) as typeof import('../../src/host/server.js');
+  const { createLogger } = (await import(dist + 'logger.js')) as typeof import('../../src/host/logger.js');
   const dir = await mkdtemp(join(tmpdir(), 'nano-bench-'));
   const app = (name: string, extra: object = {}) => ({ name, hostnames: [`${name}.bench`], module: join(APPS, `${name}.js`), limits: { cpuMsPerRequest: 600000, wallTimeMs: 600000, memoryMb: 256 }, ...extra });
   const config = {

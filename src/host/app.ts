@@ -62,6 +62,10 @@ export class AppInstance {
   #watch: NodeJS.Timeout | undefined;
   #lastCpu = 0n;
   #idleWaiters: (() => void)[] = [];
+  /** This app's labelled metric children, looked up once instead of hashing labels per request. */
+  #inFlight: { inc(): void; dec(): void };
+  #duration: { observe(value: number): void };
+  #requestsByStatus = new Map<number, { inc(): void }>();
 
   private constructor(config: AppConfig, version: number, bundle: AppBundle, deps: AppDeps) {
     this.name = config.name;
@@ -70,6 +74,17 @@ export class AppInstance {
     this.#bundle = bundle;
     this.#deps = deps;
     this.#log = deps.log.child({ app: config.name, version });
+    this.#inFlight = deps.metrics.inFlight.labels({ app: config.name });
+    this.#duration = deps.metrics.duration.labels({ app: config.name });
+  }
+
+  #countRequest(status: number): void {
+    let counter = this.#requestsByStatus.get(status);
+    if (counter === undefined) {
+      counter = this.#deps.metrics.requests.labels({ app: this.name, status: String(status) });
+      this.#requestsByStatus.set(status, counter);
+    }
+    counter.inc();
   }
 
   /** Boots the app's first isolate (bundling the module unless given); rejects with a clear error if either fails. */
@@ -97,8 +112,7 @@ export class AppInstance {
 
   /** Serves one request; resolves when the response is finished and waitUntil work settled. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const metrics = this.#deps.metrics;
-    metrics.inFlight.inc({ app: this.name });
+    this.#inFlight.inc();
     const started = performance.now();
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
@@ -108,7 +122,7 @@ export class AppInstance {
     } catch (error) {
       this.#log.error({ err: error }, 'the app failed to start');
       sendError(res, 503, 'The app is not available.');
-      metrics.inFlight.dec({ app: this.name });
+      this.#inFlight.dec();
       return;
     }
     const ex: Exchange = {
@@ -128,10 +142,12 @@ export class AppInstance {
       finish: () => {
         if (!this.#exchanges.delete(ex.id)) return;
         const seconds = (performance.now() - started) / 1000;
-        metrics.inFlight.dec({ app: this.name });
-        metrics.requests.inc({ app: this.name, status: String(ex.status) });
-        metrics.duration.observe({ app: this.name }, seconds);
-        this.#log.info({ method: req.method, url: req.url, status: ex.status, ms: Math.round(seconds * 1000), cpuMs: Math.round(ex.cpuMs * 10) / 10 }, 'request');
+        this.#inFlight.dec();
+        this.#countRequest(ex.status);
+        this.#duration.observe(seconds);
+        if (this.#log.isLevelEnabled('info')) {
+          this.#log.info({ method: req.method, url: req.url, status: ex.status, ms: Math.round(seconds * 1000), cpuMs: Math.round(ex.cpuMs * 10) / 10 }, 'request');
+        }
         if (this.#exchanges.size === 0) this.#idle();
         done();
       },
@@ -164,11 +180,12 @@ export class AppInstance {
       body: hasBody,
     };
     try {
-      const result = (await nano.control.dispatch.apply(undefined, [ex.id, head], {
-        arguments: { copy: true },
-        result: { promise: true, copy: true },
-      })) as DispatchResult;
-      if (ex.responseDone) return finished; // the client left, or a limit answered already
+      const result = await nano.dispatch(ex.id, head);
+      if (result.settled) ex.waitUntilDone = true;
+      if (ex.responseDone) {
+        this.#maybeFinish(ex);
+        return finished; // the client left, or a limit answered already
+      }
       if ('error' in result) {
         ex.waitUntilDone = true;
         this.#respondError(ex, 500, 'The app failed to handle the request.');
@@ -388,11 +405,19 @@ export class AppInstance {
     const bytes = head.bytes;
     try {
       // Hop-by-hop headers belong to one connection (RFC 9110 7.6.1): a proxied response's are dropped.
-      const headers = head.headers.filter(([n]) => !HOP_BY_HOP.has(n.toLowerCase())).flat();
-      // Known bytes: a Content-Length (unless the app set one, or a transfer coding).
-      if (bytes !== undefined && !head.headers.some(([n]) => /^(content-length|transfer-encoding)$/i.test(n))) {
-        headers.push('content-length', String(bytes.byteLength));
+      const headers: string[] = [];
+      let framed = false;
+      for (const [name, value] of head.headers) {
+        const lower = name.toLowerCase();
+        if (lower === 'content-length') framed = true;
+        if (HOP_BY_HOP.has(lower)) {
+          if (lower === 'transfer-encoding') framed = true;
+          continue;
+        }
+        headers.push(name, value);
       }
+      // Known bytes: a Content-Length (unless the app set one, or a transfer coding).
+      if (bytes !== undefined && !framed) headers.push('content-length', String(bytes.byteLength));
       res.writeHead(head.status, head.statusText || undefined, headers);
     } catch (error) {
       this.#log.error({ err: error }, 'the response head is not valid HTTP');

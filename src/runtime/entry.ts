@@ -3,7 +3,7 @@
 // - boot(info): takes the host's functions off the global (`__nanoHost_<name>`, put there by
 //   the host), sets the clock, and leaves `__nanoControl` (RuntimeControl) for the host to take
 //   as references and delete before any app code runs.
-import type { BootInfo, HostApi, RuntimeControl } from './host-api.js';
+import type { BootInfo, ControlCall, DispatchResult, HostApi, RuntimeControl } from './host-api.js';
 import { Server } from './serve.js';
 import { BodyChannels } from './body-channels.js';
 import { FetchClient } from './fetch.js';
@@ -15,11 +15,11 @@ import { Navigator, Performance, createNavigator, createPerformance, type Clock 
 import { hostCompressionCodec } from './codec-bridge.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
 import { adoptAsGlobalEventTarget } from '../web/events.js';
-import { captureLateIntrinsics } from '../streams/webidl/intrinsics.js';
+import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
-  'bodyPull', 'bodyCancel', 'responseWrite', 'responseWriteMany', 'responseEnd', 'responseError', 'waitUntilSettled',
+  'bodyPull', 'bodyCancel', 'responseWrite', 'responseWriteMany', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
   'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree',
   'subtleCall', 'subtleRelease',
 ];
@@ -88,6 +88,18 @@ export function prepare(): void {
   Object.defineProperty(global, 'fetch', { value: fetch, writable: true, enumerable: true, configurable: true });
 }
 
+/**
+ * Dispatch results wait here for one crossing back: the first result of a microtask round
+ * queues the flush behind the other requests' continuations, so requests that entered in one
+ * batch and finish together leave together.
+ */
+let results: [number, DispatchResult][] = [];
+function flushResults(): void {
+  const out = results;
+  results = [];
+  api.dispatched(out);
+}
+
 export function boot(info: BootInfo): void {
   const global = globalThis as unknown as Record<string, unknown>;
   for (const name of HOST_NAMES) {
@@ -106,7 +118,12 @@ export function boot(info: BootInfo): void {
   const control: RuntimeControl = {
     fireTimer: (id) => t.fire(id),
     registerApp: (exports, env) => s.registerApp(exports, env),
-    dispatch: (id, head) => s.dispatch(id, head),
+    dispatch: (id, head) => {
+      const settle = (result: DispatchResult): void => {
+        if (results.push([id, result]) === 1) queueMicrotaskIntrinsic(flushResults);
+      };
+      reflectApply(promiseThen, s.dispatch(id, head), [settle, (error: unknown) => settle({ error: `runtime: ${inspect(error)}` })]);
+    },
     bodyPush: (id, chunk, error) => b.push(id, chunk, error),
     responseDrain: (id) => b.drain(id),
     responseCancel: (id, reason) => {
@@ -116,6 +133,17 @@ export function boot(info: BootInfo): void {
     responseStart: (id) => s.responseStart(id),
     fetchSettle: (id, result) => fetchClient!.settle(id, result),
     subtleSettle: (id, result) => settleSubtle(id, result),
+    batch: (calls: ControlCall[]) => {
+      for (let i = 0; i < calls.length; i++) {
+        const [op, args] = calls[i]!;
+        try {
+          reflectApply(control[op] as (...a: unknown[]) => unknown, undefined, args);
+        } catch (error) {
+          // One failing call must not drop the calls queued behind it.
+          api.log('error', `Uncaught (in ${op}) ${inspect(error)}`);
+        }
+      }
+    },
   };
   Object.defineProperty(global, '__nanoControl', { value: control, writable: true, enumerable: false, configurable: true });
 }

@@ -46,6 +46,8 @@ export interface HostApi {
   responseEnd(id: number): void;
   responseError(id: number, message: string): void;
   waitUntilSettled(id: number): void;
+  /** Results of dispatched requests, several per crossing (see RuntimeControl.dispatch). */
+  dispatched(results: [id: number, result: DispatchResult][]): void;
   // Outbound fetch (see fetch.ts); its bodies use the body functions above with negative ids.
   fetchStart(id: number, head: FetchRequestHead): void;
   fetchAbort(id: number, reason: string): void;
@@ -74,11 +76,20 @@ export interface RuntimeControl {
   /** Runs timer `id`'s task (no-op when it was cleared meanwhile). */
   fireTimer(id: number): void;
   registerApp(exports: unknown, env: Record<string, string>): void;
-  dispatch(id: number, head: RequestHead): Promise<DispatchResult>;
+  /** Serves request `id`; its result comes back through HostApi.dispatched. */
+  dispatch(id: number, head: RequestHead): void;
   bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;
   responseDrain(id: number): void;
   responseCancel(id: number, reason: string): void;
   responseStart(id: number): void;
   fetchSettle(id: number, result: FetchResult): void;
   subtleSettle(id: number, result: SubtleResult): void;
+  /**
+   * Several of the calls above in one crossing, in order: the host queues its calls and sends
+   * them once per event-loop turn, so concurrent requests share the cost of entering the isolate.
+   */
+  batch(calls: ControlCall[]): void;
 }
+
+/** One queued RuntimeControl call: its name and arguments. */
+export type ControlCall = [op: Exclude<keyof RuntimeControl, 'batch'>, args: unknown[]];

@@ -36,8 +36,11 @@ export interface ResponseHead {
   hostBody?: number;
 }
 
-/** A dispatch's outcome: the head, or why the app failed (logged in the isolate already). */
-export type DispatchResult = { head: ResponseHead } | { error: string };
+/**
+ * A dispatch's outcome: the head, or why the app failed (logged in the isolate already).
+ * `settled`: no waitUntil work was pending, so no waitUntilSettled call follows.
+ */
+export type DispatchResult = ({ head: ResponseHead } | { error: string }) & { settled?: true };
 
 /** The host functions serving uses (documented in host-api.ts). */
 export type ServeHost = Pick<
@@ -109,26 +112,31 @@ export class Server {
       }
     } catch (error) {
       this.#host.log('error', `Uncaught (in fetch) ${inspect(error)}`);
-      this.#settleWaitUntil(id, waitUntil);
-      return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
     }
     const res = response as { status: number; statusText: string; headers: Iterable<[string, string]> & { getSetCookie(): string[] }; body: ReadableStream | null };
     // The header list as set (names as given), each Set-Cookie its own line.
     const headers: [string, string][] = responseHeaderList(response as Response).map(([n, v]) => [n, v]);
-    this.#settleWaitUntil(id, waitUntil);
+    const settled = this.#settleWaitUntil(id, waitUntil);
     const record = responseBody(response as Response);
     // A body whose bytes are known (a string, JSON, bytes: most responses) goes with the head:
     // one crossing, no stream made (docs/fast-paths.md).
     const bytes = takeKnownBytes(record);
-    if (bytes !== null) return { head: { status: res.status, statusText: res.statusText, headers, body: false, bytes } };
-    if (record !== null) {
+    let out: ResponseHead;
+    if (bytes !== null) out = { status: res.status, statusText: res.statusText, headers, body: false, bytes };
+    else if (record === null) out = { status: res.status, statusText: res.statusText, headers, body: false };
+    else {
       const stream = bodyStream(record);
       // A fetch() body returned untouched: the host pipes it to the client itself.
       const hostBody = this.#bodies.handOver(stream);
-      if (hostBody !== undefined) return { head: { status: res.status, statusText: res.statusText, headers, body: false, hostBody } };
-      this.#pending.set(id, stream);
+      if (hostBody !== undefined) out = { status: res.status, statusText: res.statusText, headers, body: false, hostBody };
+      else {
+        this.#pending.set(id, stream);
+        out = { status: res.status, statusText: res.statusText, headers, body: true };
+      }
     }
-    return { head: { status: res.status, statusText: res.statusText, headers, body: record !== null } };
+    return settled ? { head: out, settled } : { head: out };
   }
 
   /** The host wrote the head: stream the body of response `id`. */
@@ -147,12 +155,10 @@ export class Server {
     body.cancel(new TypeErrorCtor(reason)).catch(() => {});
   }
 
-  #settleWaitUntil(id: number, promises: Promise<unknown>[]): void {
+  /** True when nothing was pending (the result says so); else waitUntilSettled follows. */
+  #settleWaitUntil(id: number, promises: Promise<unknown>[]): boolean {
     const host = this.#host;
-    if (promises.length === 0) {
-      host.waitUntilSettled(id);
-      return;
-    }
+    if (promises.length === 0) return true;
     let left = promises.length;
     const one = (): void => {
       if (--left === 0) host.waitUntilSettled(id);
@@ -163,5 +169,6 @@ export class Server {
         one();
       });
     }
+    return false;
   }
 }
