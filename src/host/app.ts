@@ -29,11 +29,11 @@ interface Exchange {
   responseDone: boolean;
   /** ctx.waitUntil work has settled. */
   waitUntilDone: boolean;
-  /** The isolate asked for request body bytes that have not been delivered yet. */
-  pullPending: boolean;
+  /** Request body bytes the isolate will still take (its credit, see body-channels.ts). */
+  credit: number;
+  /** A 'drain' listener is waiting to acknowledge response bytes. */
+  awaitingDrain: boolean;
   requestEnded: boolean;
-  /** Delivers request body bytes into the isolate (set when the request has a body). */
-  push: ((chunk: Uint8Array | null, error?: string) => void) | undefined;
   status: number;
   finish: () => void;
 }
@@ -135,9 +135,9 @@ export class AppInstance {
       headSent: false,
       responseDone: false,
       waitUntilDone: false,
-      pullPending: false,
+      credit: 0,
+      awaitingDrain: false,
       requestEnded: false,
-      push: undefined,
       status: 0,
       finish: () => {
         if (!this.#exchanges.delete(ex.id)) return;
@@ -317,34 +317,35 @@ export class AppInstance {
       return ex && ex.nano === nano ? ex : undefined;
     };
     return {
-      bodyPull: (id) => {
+      bodyPull: (id, credit) => {
         const ex = get(id);
-        if (!ex) return;
-        ex.pullPending = true;
-        this.#pullRequestBody(ex);
+        if (!ex || ex.requestEnded) return;
+        ex.credit += credit;
+        if (ex.credit > 0) ex.req.resume();
       },
       bodyCancel: (id) => {
         const ex = get(id);
         if (!ex || ex.requestEnded) return;
         // The app does not want the rest: discard it so the connection can be reused.
         ex.requestEnded = true;
+        ex.credit = Infinity;
         ex.req.resume();
       },
-      responseWrite: (id, chunk) => {
+      responseWrite: (id, chunks, drained) => {
         const ex = get(id);
         if (!ex || ex.responseDone) return true;
-        const more = ex.res.write(chunk);
-        if (!more) ex.res.once('drain', () => callIgnored(nano.control.responseDrain, [id]));
-        return more;
-      },
-      responseWriteMany: (id, chunks) => {
-        const ex = get(id);
-        if (!ex || ex.responseDone) return true;
-        ex.res.cork();
+        const { res } = ex;
+        if (chunks.length > 1) res.cork();
         let more = true;
-        for (const chunk of chunks) more = ex.res.write(chunk);
-        ex.res.uncork();
-        if (!more) ex.res.once('drain', () => callIgnored(nano.control.responseDrain, [id]));
+        for (const chunk of chunks) more = res.write(chunk);
+        if (chunks.length > 1) res.uncork();
+        if (!more && !ex.awaitingDrain) {
+          ex.awaitingDrain = true;
+          res.once('drain', () => {
+            ex.awaitingDrain = false;
+            drained();
+          });
+        }
         return more;
       },
       responseEnd: (id) => {
@@ -375,11 +376,18 @@ export class AppInstance {
   #wireRequestBody(ex: Exchange): void {
     const { req } = ex;
     const push = (chunk: Uint8Array | null, error?: string): void => {
-      ex.pullPending = false;
       const args: unknown[] = error === undefined ? [ex.id, chunk] : [ex.id, null, error];
       callIgnored(ex.nano.control.bodyPush, args);
     };
-    req.on('readable', () => this.#pullRequestBody(ex));
+    // Flowing while the isolate has credit, paused otherwise: each socket chunk crosses as it
+    // came (no concatenation), and the chunks of one event-loop turn cross together.
+    req.pause();
+    req.on('data', (chunk: Buffer) => {
+      if (ex.requestEnded) return; // discarded (cancelled, or the response was answered)
+      ex.credit -= chunk.byteLength;
+      if (ex.credit <= 0) req.pause();
+      push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
     req.once('end', () => {
       if (ex.requestEnded) return;
       ex.requestEnded = true;
@@ -390,14 +398,6 @@ export class AppInstance {
       ex.requestEnded = true;
       push(null, 'The client aborted the request body.');
     });
-    ex.push = push;
-  }
-
-  #pullRequestBody(ex: Exchange): void {
-    if (!ex.pullPending || ex.requestEnded) return;
-    const chunk = ex.req.read() as Buffer | null;
-    if (chunk === null) return; // 'readable' or 'end' will come
-    ex.push!(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
 
   #writeHead(ex: Exchange, head: ResponseHead): void {

@@ -37,6 +37,8 @@ interface Flight {
   upload: Upload | undefined;
   reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   reading: boolean;
+  /** Response body bytes the isolate will still take (its credit, see body-channels.ts). */
+  credit: number;
 }
 
 export class OutboundFetch {
@@ -68,7 +70,7 @@ export class OutboundFetch {
 
   start(id: number, head: FetchRequestHead): void {
     const controller = new AbortController();
-    const flight: Flight = { controller, upload: undefined, reader: undefined, reading: false };
+    const flight: Flight = { controller, upload: undefined, reader: undefined, reading: false, credit: 0 };
     this.#flights.set(id, flight);
     void this.#run(id, head, flight);
   }
@@ -135,10 +137,16 @@ export class OutboundFetch {
     this.#callbacks.settle(id, { error: message });
   }
 
-  /** The isolate reads the response body: one chunk per pull. */
-  pull(id: number): void {
+  /** The isolate grants `credit` more bytes of the response body: read while it lasts. */
+  pull(id: number, credit: number): void {
     const flight = this.#flights.get(id);
-    if (!flight?.reader || flight.reading) return;
+    if (!flight?.reader) return;
+    flight.credit += credit;
+    if (!flight.reading) this.#read(id, flight);
+  }
+
+  #read(id: number, flight: Flight): void {
+    if (flight.credit <= 0 || !flight.reader) return;
     flight.reading = true;
     flight.reader.read().then(
       ({ done, value }) => {
@@ -147,7 +155,9 @@ export class OutboundFetch {
           this.#flights.delete(id);
           this.#callbacks.push(id, null);
         } else {
+          flight.credit -= value.byteLength;
           this.#callbacks.push(id, value);
+          if (this.#flights.get(id) === flight) this.#read(id, flight);
         }
       },
       (error: Error) => {
@@ -183,12 +193,14 @@ export class OutboundFetch {
     flight.controller.abort(new Error(reason));
   }
 
-  /** A request body chunk from the isolate; false: pause until drain. */
-  write(id: number, chunk: Uint8Array): boolean {
+  /** Request body chunks from the isolate; false: more than the high-water mark waits (drain follows). */
+  write(id: number, chunks: Uint8Array[]): boolean {
     const upload = this.#flights.get(id)?.upload;
     if (!upload || upload.ended) return true;
-    upload.chunks.push(chunk);
-    upload.bytes += chunk.byteLength;
+    for (const chunk of chunks) {
+      upload.chunks.push(chunk);
+      upload.bytes += chunk.byteLength;
+    }
     upload.wake?.();
     if (upload.bytes >= UPLOAD_HIGH_WATER_MARK) {
       upload.paused = true;

@@ -1,33 +1,31 @@
 // Bodies that cross the isolate boundary, by id (positive: a request the host serves; negative:
-// an outbound fetch). Bytes move only on demand in both directions:
-// - host -> isolate: a byte ReadableStream whose pull() asks the host for bytes (bodyPull) and
-//   waits until they arrive (push); the host reads its socket only then.
-// - isolate -> host: a pump that reads a ReadableStream and writes each chunk to the host, which
-//   answers false when its socket is full; the pump then waits for drain().
+// an outbound fetch). Both directions use credit, so neither thread ever waits for the other:
+// - host -> isolate: a byte ReadableStream whose pull() grants the host credit (bodyPull: how
+//   many more bytes the isolate will hold); the host pushes what its socket gives, up to the
+//   credit, and reads the socket only while it has credit.
+// - isolate -> host: a pump that reads a ReadableStream and sends its chunks (responseWrite, no
+//   answer awaited) while fewer than OUTGOING_WINDOW bytes are unacknowledged; the host
+//   acknowledges bytes once its socket took them (ack), so a slow client stops the pump.
 import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireReadableStreamDefaultReader } from '../streams/readable-stream/readable-stream.js';
 import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
 import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
 import { inspect } from './console.js';
 
 export interface HostBodySink {
-  /** false: wait for drain(id) before the next write. */
-  write(id: number, chunk: Uint8Array): boolean;
-  /** Several chunks in one crossing (those already buffered in the stream). */
-  writeMany(id: number, chunks: Uint8Array[]): boolean;
+  /** Chunks for the host, in one crossing; it acknowledges their bytes later (ack). */
+  write(id: number, chunks: Uint8Array[]): void;
   end(id: number): void;
   error(id: number, message: string): void;
 }
 
 /** The host functions that take an outgoing body, as a sink (served responses and fetch uploads). */
 export function hostSink(host: {
-  responseWrite(id: number, chunk: Uint8Array): boolean;
-  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
+  responseWrite(id: number, chunks: Uint8Array[]): void;
   responseEnd(id: number): void;
   responseError(id: number, message: string): void;
 }): HostBodySink {
   return {
-    write: (id, chunk) => host.responseWrite(id, chunk),
-    writeMany: (id, chunks) => host.responseWriteMany(id, chunks),
+    write: (id, chunks) => host.responseWrite(id, chunks),
     end: (id) => host.responseEnd(id),
     error: (id, message) => host.responseError(id, message),
   };
@@ -46,16 +44,18 @@ const U8Proto: object = Uint8Array.prototype;
 /** The most bytes one crossing carries when chunks are already buffered. */
 const BATCH_BYTES = 256 * 1024;
 
+/** Bytes of an outgoing body the host may hold unacknowledged before the pump waits. */
+const OUTGOING_WINDOW = 512 * 1024;
+
 /**
- * After `first` was read: the chunks the stream already has buffered (a default controller's
- * queue), taken now as reads would take them, up to BATCH_BYTES; undefined when there are none.
+ * After `first` was read: `[first]` plus the chunks the stream already has buffered (a default
+ * controller's queue), taken now as reads would take them, up to BATCH_BYTES.
  */
-function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8Array): Uint8Array[] | undefined {
-  const impl = defaultReaderImpl(reader);
-  if (impl === undefined || impl.stream === undefined) return undefined;
-  let controller = ReadableStreamDefaultReaderBufferedController(impl);
-  if (controller === undefined) return undefined;
+function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8Array): Uint8Array[] {
   const batch = [first];
+  const impl = defaultReaderImpl(reader);
+  if (impl === undefined || impl.stream === undefined) return batch;
+  let controller = ReadableStreamDefaultReaderBufferedController(impl);
   let bytes = first.byteLength;
   while (controller !== undefined && bytes < BATCH_BYTES) {
     const next = PeekQueueValue(controller);
@@ -66,21 +66,27 @@ function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8
     bytes += chunk.byteLength;
     controller = ReadableStreamDefaultReaderBufferedController(impl);
   }
-  return batch.length === 1 ? undefined : batch;
+  return batch;
 }
 
-/** How many bytes of an incoming body the isolate may hold ahead of the reads. */
+/** The stream's high-water mark for an incoming body (what it asks for before any read). */
 const INCOMING_HIGH_WATER_MARK = 64 * 1024;
+/** Bytes of an incoming body the isolate holds at most: queued plus granted to the host. */
+const INCOMING_WINDOW = 256 * 1024;
 
 interface Incoming {
   controller: ReadableByteStreamController;
   pulled: (() => void) | undefined;
   /** The isolate has asked the host for bytes at least once. */
   everPulled: boolean;
+  /** Credit granted to the host and not used yet, in bytes. */
+  credit: number;
 }
 
 interface Outgoing {
   reader: ReadableStreamDefaultReader<unknown>;
+  /** Bytes sent to the host and not acknowledged yet. */
+  unacked: number;
   drained: (() => void) | undefined;
 }
 
@@ -94,21 +100,27 @@ export class BodyChannels {
    * A byte stream fed by the host: `pull(id)` asks for bytes, `cancel(id, reason)` stops them.
    * With highWaterMark 0 nothing is asked for before the first read (see handOver).
    */
-  incoming(id: number, pull: (id: number) => void, cancel: (id: number, reason: string) => void, highWaterMark = INCOMING_HIGH_WATER_MARK): ReadableStream {
+  incoming(id: number, pull: (id: number, credit: number) => void, cancel: (id: number, reason: string) => void, highWaterMark = INCOMING_HIGH_WATER_MARK): ReadableStream {
     const incoming = this.#incoming;
     const stream = new ReadableStream(
       {
         type: 'bytes',
         start(controller: ReadableByteStreamController) {
-          incoming.set(id, { controller, pulled: undefined, everPulled: false });
+          incoming.set(id, { controller, pulled: undefined, everPulled: false, credit: 0 });
         },
-        pull() {
+        pull(controller: ReadableByteStreamController) {
           const entry = incoming.get(id);
           if (entry === undefined) return undefined;
           entry.everPulled = true;
-          // Resolved by push(): pull() is not called again until these bytes arrived.
+          // Resolved by push(): pull() is not called again until bytes arrived.
           const promise = new PromiseCtor<void>((resolve) => (entry.pulled = resolve));
-          pull(id);
+          // Top the host's credit up to the window, minus what is queued here already.
+          const queued = highWaterMark - (controller.desiredSize ?? 0);
+          const grant = INCOMING_WINDOW - queued - entry.credit;
+          if (grant > 0) {
+            entry.credit += grant;
+            pull(id, grant);
+          }
           return promise;
         },
         cancel(reason: unknown) {
@@ -143,6 +155,7 @@ export class BodyChannels {
     const entry = this.#incoming.get(id);
     if (entry === undefined) return;
     const { controller } = entry;
+    if (chunk !== null) entry.credit = entry.credit > chunk.byteLength ? entry.credit - chunk.byteLength : 0;
     const pulled = entry.pulled;
     entry.pulled = undefined;
     try {
@@ -177,7 +190,7 @@ export class BodyChannels {
       sink.error(id, `the body is not readable: ${inspect(error)}`);
       return;
     }
-    const entry: Outgoing = { reader, drained: undefined };
+    const entry: Outgoing = { reader, unacked: 0, drained: undefined };
     this.#outgoing.set(id, entry);
     try {
       for (;;) {
@@ -192,8 +205,9 @@ export class BodyChannels {
         if ((chunk as Uint8Array).byteLength === 0) continue;
         // Chunks already buffered in the stream go in the same crossing (docs/fast-paths.md).
         const batch = takeBuffered(reader, chunk as Uint8Array);
-        const more = batch === undefined ? sink.write(id, chunk as Uint8Array) : sink.writeMany(id, batch);
-        if (!more) {
+        for (let i = 0; i < batch.length; i++) entry.unacked += batch[i]!.byteLength;
+        sink.write(id, batch);
+        if (entry.unacked >= OUTGOING_WINDOW) {
           await new PromiseCtor<void>((resolve) => (entry.drained = resolve));
           if (!this.#outgoing.has(id)) return;
         }
@@ -214,12 +228,15 @@ export class BodyChannels {
     }
   }
 
-  /** The host accepts more of outgoing body `id`. */
-  drain(id: number): void {
+  /** The host's socket took `bytes` more of outgoing body `id`. */
+  ack(id: number, bytes: number): void {
     const entry = this.#outgoing.get(id);
-    const drained = entry?.drained;
-    if (entry) entry.drained = undefined;
-    drained?.();
+    if (entry === undefined) return;
+    entry.unacked -= bytes;
+    const drained = entry.drained;
+    if (drained === undefined || entry.unacked >= OUTGOING_WINDOW) return;
+    entry.drained = undefined;
+    drained();
   }
 
   /** The host's end went away: cancel outgoing body `id` with `reason`. */

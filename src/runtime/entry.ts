@@ -19,7 +19,7 @@ import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApp
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
-  'bodyPull', 'bodyCancel', 'responseWrite', 'responseWriteMany', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
+  'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
   'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree',
   'subtleCall', 'subtleRelease',
 ];
@@ -125,7 +125,7 @@ export function boot(info: BootInfo): void {
       reflectApply(promiseThen, s.dispatch(id, head), [settle, (error: unknown) => settle({ error: `runtime: ${inspect(error)}` })]);
     },
     bodyPush: (id, chunk, error) => b.push(id, chunk, error),
-    responseDrain: (id) => b.drain(id),
+    responseAck: (id, bytes) => b.ack(id, bytes),
     responseCancel: (id, reason) => {
       s.responseAbandon(id, reason);
       b.cancel(id, reason);

@@ -24,7 +24,7 @@ export type FetchResult =
 /** The host functions fetch uses (documented in host-api.ts). */
 export type FetchHost = Pick<
   HostApi,
-  'fetchStart' | 'fetchAbort' | 'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseWriteMany' | 'responseEnd' | 'responseError' | 'log'
+  'fetchStart' | 'fetchAbort' | 'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseEnd' | 'responseError' | 'log'
 >;
 
 interface Pending {
@@ -121,7 +121,7 @@ export class FetchClient {
       if (result.body) {
         // highWaterMark 0: no bytes are asked for until someone reads, so a body the app returns
         // untouched can go host to host (BodyChannels.handOver).
-        stream = this.#bodies.incoming(id, (i) => this.#host.bodyPull(i), (i, reason) => this.#host.bodyCancel(i, reason), 0);
+        stream = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason), 0);
       }
       const response = new ResponseCtor(stream, { status: result.status, statusText: result.statusText, headers: result.headers });
       setResponseURL(response, result.url, result.redirected);

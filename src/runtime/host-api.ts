@@ -38,11 +38,11 @@ export interface HostApi {
   codecFinish(id: number): HostCodecResult;
   codecClose(id: number): void;
   // Serving requests (see serve.ts): request bodies in, response bodies out, waitUntil.
-  bodyPull(id: number): void;
+  /** Grants the host `credit` more bytes of body `id` to push (see body-channels.ts). */
+  bodyPull(id: number, credit: number): void;
   bodyCancel(id: number, reason: string): void;
-  responseWrite(id: number, chunk: Uint8Array): boolean;
-  /** Several chunks in one crossing; false: wait for responseDrain. */
-  responseWriteMany(id: number, chunks: Uint8Array[]): boolean;
+  /** Chunks of outgoing body `id`; the host acknowledges their bytes with responseAck. */
+  responseWrite(id: number, chunks: Uint8Array[]): void;
   responseEnd(id: number): void;
   responseError(id: number, message: string): void;
   waitUntilSettled(id: number): void;
@@ -79,7 +79,8 @@ export interface RuntimeControl {
   /** Serves request `id`; its result comes back through HostApi.dispatched. */
   dispatch(id: number, head: RequestHead): void;
   bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;
-  responseDrain(id: number): void;
+  /** The host's socket took `bytes` more of outgoing body `id` (see body-channels.ts). */
+  responseAck(id: number, bytes: number): void;
   responseCancel(id: number, reason: string): void;
   responseStart(id: number): void;
   fetchSettle(id: number, result: FetchResult): void;

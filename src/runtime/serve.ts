@@ -1,8 +1,8 @@
 // The isolate half of serving a request: the app's `fetch(request, env, ctx)` called with a
 // Request whose body streams from the client's socket, and the Response's body streamed back.
-// Bytes cross in both directions only on demand: the request body is pulled (the host reads the
-// socket only when the app reads), and the response body is written while the host's socket
-// accepts it (a `false` from responseWrite pauses the pump until responseDrain).
+// Bytes cross in both directions under credit (body-channels.ts): the host reads the socket only
+// while the app's request body has room, and the response body's pump stops once the host holds
+// a window of bytes its socket has not taken.
 import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
 import type { Response } from '../web/fetch/response.js';
 import { responseBody, responseHeaderList } from '../web/fetch/response.js';
@@ -45,7 +45,7 @@ export type DispatchResult = ({ head: ResponseHead } | { error: string }) & { se
 /** The host functions serving uses (documented in host-api.ts). */
 export type ServeHost = Pick<
   HostApi,
-  'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseWriteMany' | 'responseEnd' | 'responseError' | 'waitUntilSettled' | 'log'
+  'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseEnd' | 'responseError' | 'waitUntilSettled' | 'log'
 >;
 
 interface AppExports {
@@ -96,7 +96,7 @@ export class Server {
       const RequestCtor = this.#global['Request'] as new (url: string, init: object) => unknown;
       const init: Record<string, unknown> = { method: head.method, headers: head.headers };
       if (head.body) {
-        init['body'] = this.#bodies.incoming(id, (i) => this.#host.bodyPull(i), (i, reason) => this.#host.bodyCancel(i, reason));
+        init['body'] = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason));
         init['duplex'] = 'half';
       }
       if (head.urlParts !== undefined) rememberParsedURL(head.url, head.urlParts);

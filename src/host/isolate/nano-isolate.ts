@@ -28,7 +28,10 @@ export interface NanoIsolateOptions {
 export const USER_AGENT = 'NANO/0.1';
 
 /** The host side of serving requests in this isolate (see src/runtime/serve.ts). */
-export type ExchangeHandler = Pick<HostApi, 'bodyPull' | 'bodyCancel' | 'responseWrite' | 'responseWriteMany' | 'responseEnd' | 'responseError' | 'waitUntilSettled'>;
+export interface ExchangeHandler extends Pick<HostApi, 'bodyPull' | 'bodyCancel' | 'responseEnd' | 'responseError' | 'waitUntilSettled'> {
+  /** Writes chunks of response `id`; false: the socket is full, and `drained` is called once it drains. */
+  responseWrite(id: number, chunks: Uint8Array[], drained: () => void): boolean;
+}
 
 /** One RuntimeControl operation, called like an isolated-vm Reference to it. */
 export interface ControlRef {
@@ -84,6 +87,8 @@ export class NanoIsolate {
   /** Control calls waiting for the next crossing (one per event-loop turn, see RuntimeControl.batch). */
   #queue: ControlCall[] = [];
   #flushScheduled = false;
+  /** Outgoing body bytes written while the host's side was full: acknowledged when it drains. */
+  #held = new Map<number, number>();
   /** Requests dispatched and not answered yet. */
   #dispatches = new Map<number, { resolve: (result: DispatchResult) => void; reject: (error: Error) => void }>();
 
@@ -124,7 +129,7 @@ export class NanoIsolate {
       {
         settle: into('fetchSettle'),
         push: into('bodyPush'),
-        drain: into('responseDrain'),
+        drain: (id) => this.#drained(id),
         cancelUpload: into('responseCancel'),
       },
       options.fetchAllow ?? [],
@@ -146,17 +151,17 @@ export class NanoIsolate {
         this.#codecs.delete(id);
       },
       // Positive ids are requests this isolate serves; negative ids are its outbound fetches.
-      bodyPull: (id) => (id < 0 ? this.#fetch.pull(id) : this.exchange?.bodyPull(id)),
+      bodyPull: (id, credit) => (id < 0 ? this.#fetch.pull(id, credit) : this.exchange?.bodyPull(id, credit)),
       bodyCancel: (id, reason) => (id < 0 ? this.#fetch.cancelBody(id) : this.exchange?.bodyCancel(id, reason)),
-      responseWrite: (id, chunk) => (id < 0 ? this.#fetch.write(id, chunk) : (this.exchange?.responseWrite(id, chunk) ?? true)),
-      responseWriteMany: (id, chunks) => {
-        let more = true;
-        if (id < 0) for (const chunk of chunks) more = this.#fetch.write(id, chunk);
-        else more = this.exchange?.responseWriteMany(id, chunks) ?? true;
-        return more;
+      responseWrite: (id, chunks) => this.#write(id, chunks),
+      responseEnd: (id) => {
+        this.#held.delete(id);
+        return id < 0 ? this.#fetch.end(id) : this.exchange?.responseEnd(id);
       },
-      responseEnd: (id) => (id < 0 ? this.#fetch.end(id) : this.exchange?.responseEnd(id)),
-      responseError: (id, message) => (id < 0 ? this.#fetch.end(id, message) : this.exchange?.responseError(id, message)),
+      responseError: (id, message) => {
+        this.#held.delete(id);
+        return id < 0 ? this.#fetch.end(id, message) : this.exchange?.responseError(id, message);
+      },
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
       dispatched: (results) => {
         for (const [id, result] of results) {
@@ -178,7 +183,7 @@ export class NanoIsolate {
     };
     // Fire-and-forget calls need no answer: the isolate does not wait for the host thread.
     const ignored = new Set<keyof HostApi>([
-      'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseEnd', 'responseError', 'waitUntilSettled',
+      'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
       'dispatched', 'fetchStart', 'fetchAbort', 'decoderFree', 'subtleCall', 'subtleRelease',
     ]);
     const names = Object.keys(api) as (keyof HostApi)[];
@@ -227,7 +232,7 @@ export class NanoIsolate {
       fireTimer: op('fireTimer'),
       registerApp: op('registerApp'),
       bodyPush: op('bodyPush'),
-      responseDrain: op('responseDrain'),
+      responseAck: op('responseAck'),
       responseCancel: op('responseCancel'),
       responseStart: op('responseStart'),
       fetchSettle: op('fetchSettle'),
@@ -276,6 +281,33 @@ export class NanoIsolate {
     if (pending === undefined) return;
     this.#dispatches.delete(id);
     pending.reject(error);
+  }
+
+  /**
+   * Chunks of outgoing body `id` (a response, or a fetch upload when negative). Their bytes are
+   * acknowledged to the isolate's pump at once when the destination took them, or when it
+   * drains: the pump keeps at most its window unacknowledged (see body-channels.ts).
+   */
+  #write(id: number, chunks: Uint8Array[]): void {
+    let bytes = 0;
+    for (const chunk of chunks) bytes += chunk.byteLength;
+    const drained = this.#drainedCallback(id);
+    const more = id < 0 ? this.#fetch.write(id, chunks) : (this.exchange?.responseWrite(id, chunks, drained) ?? true);
+    const held = this.#held.get(id);
+    if (held !== undefined) this.#held.set(id, held + bytes);
+    else if (more) this.#post('responseAck', [id, bytes]);
+    else this.#held.set(id, bytes);
+  }
+
+  #drainedCallback(id: number): () => void {
+    return () => this.#drained(id);
+  }
+
+  #drained(id: number): void {
+    const bytes = this.#held.get(id);
+    if (bytes === undefined) return;
+    this.#held.delete(id);
+    this.#post('responseAck', [id, bytes]);
   }
 
   /** The body of this isolate's fetch `id`, for the host to pipe itself (see BodyChannels.handOver). */
