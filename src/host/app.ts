@@ -176,7 +176,7 @@ export class AppInstance {
       method: req.method ?? 'GET',
       url,
       ...(urlParts ? { urlParts } : {}),
-      headers: pairs(req.rawHeaders),
+      rawHeaders: req.rawHeaders,
       body: hasBody,
     };
     try {
@@ -522,13 +522,6 @@ export class AppInstance {
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-/** `[name, value]` pairs of node's raw header list. */
-function pairs(raw: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
 }
 
 /** A JSON error answer (the app's own details go to the log, never to the client). */

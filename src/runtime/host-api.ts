@@ -3,7 +3,7 @@
 // Every value crossing is copied the way isolated-vm's ExternalCopy copies (primitives,
 // ArrayBuffers, typed arrays, plain objects and arrays): no function or host object crosses
 // except these functions themselves, which arrive in the isolate as plain functions.
-import type { DispatchResult, RequestHead } from './serve.js';
+import type { DispatchResult } from './serve.js';
 import type { FetchRequestHead, FetchResult } from './fetch.js';
 
 export type { FetchRequestHead, FetchResult } from './fetch.js';
@@ -11,7 +11,8 @@ import type { URLBridge } from '../web/url.js';
 import type { TextCodecBridge } from '../web/encoding/text-decoder.js';
 import type { SubtleBridge, SubtleResult } from '../web/crypto-subtle.js';
 
-export type { DispatchResult, RequestHead, ResponseHead } from './serve.js';
+export type { DispatchResult, ResponseHead } from './serve.js';
+export type { RequestHead } from './request-head.js';
 
 /** A codec call's outcome: the output pieces, or the reason the data is invalid. */
 export interface HostCodecResult {
@@ -76,8 +77,8 @@ export interface RuntimeControl {
   /** Runs timer `id`'s task (no-op when it was cleared meanwhile). */
   fireTimer(id: number): void;
   registerApp(exports: unknown, env: Record<string, string>): void;
-  /** Serves request `id`; its result comes back through HostApi.dispatched. */
-  dispatch(id: number, head: RequestHead): void;
+  /** Serves request `id` (its head packed by packRequestHead); the result comes back through HostApi.dispatched. */
+  dispatch(id: number, head: string): void;
   bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;
   /** The host's socket took `bytes` more of outgoing body `id` (see body-channels.ts). */
   responseAck(id: number, bytes: number): void;

@@ -11,17 +11,7 @@ import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
 import { rememberParsedURL, type URLParts } from '../web/url.js';
 import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
-
-/** What crosses for a request: the head only; the body follows through bodyPull/bodyPush. */
-export interface RequestHead {
-  method: string;
-  url: string;
-  /** The URL as the host parsed it (saves the isolate a parse). */
-  urlParts?: URLParts;
-  headers: [string, string][];
-  /** The request has a body (it is streamed). */
-  body: boolean;
-}
+import { unpackRequestHead } from './request-head.js';
 
 export interface ResponseHead {
   status: number;
@@ -86,15 +76,19 @@ export class Server {
     this.#env = Object.freeze(copy);
   }
 
-  /** Calls the app for request `id`; resolves with the response head (the body follows). */
-  async dispatch(id: number, head: RequestHead): Promise<DispatchResult> {
+  /** Calls the app for request `id` (its head packed, see request-head.ts); resolves with the response head (the body follows). */
+  async dispatch(id: number, packed: string): Promise<DispatchResult> {
     const app = this.#app;
     if (app === undefined) return { error: 'no app is registered' };
+    const head = unpackRequestHead(packed);
     const waitUntil: Promise<unknown>[] = [];
     let response: unknown;
     try {
       const RequestCtor = this.#global['Request'] as new (url: string, init: object) => unknown;
-      const init: Record<string, unknown> = { method: head.method, headers: head.headers };
+      const raw = head.rawHeaders;
+      const headers: [string, string][] = [];
+      for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
+      const init: Record<string, unknown> = { method: head.method, headers };
       if (head.body) {
         init['body'] = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason));
         init['duplex'] = 'half';

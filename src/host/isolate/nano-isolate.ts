@@ -11,6 +11,7 @@ import { nodeURLBridge } from '../url-node.js';
 import { nodeTextCodec } from '../text-codec-node.js';
 import { HostSubtle } from '../crypto-bridge.js';
 import { runtimeBundle } from './runtime-bundle.js';
+import { packRequestHead } from '../../runtime/request-head.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -246,7 +247,7 @@ export class NanoIsolate {
     if (this.#disposed) return Promise.reject(new Error('The isolate was disposed.'));
     return new Promise((resolve, reject) => {
       this.#dispatches.set(id, { resolve, reject });
-      this.#post('dispatch', [id, head]);
+      this.#post('dispatch', [id, packRequestHead(head)]);
     });
   }
 
