@@ -161,7 +161,7 @@ export class AppInstance {
         ex.responseDone = true;
         if (ex.status === 0) ex.status = 499;
         callIgnored(nano.control.responseCancel, [ex.id, 'The client disconnected.']);
-        if (!ex.requestEnded) callIgnored(nano.control.bodyPush, [ex.id, null, 'The client disconnected.']);
+        if (!ex.requestEnded) nano.pushBody(ex.id, null, 'The client disconnected.');
       }
       this.#maybeFinish(ex);
     });
@@ -337,7 +337,9 @@ export class AppInstance {
         const { res } = ex;
         if (chunks.length > 1) res.cork();
         let more = true;
-        for (const chunk of chunks) more = res.write(chunk);
+        // One crossing copies a chunk sent twice once: such a buffer is left to the GC.
+        const shared = chunks.length > 1 && new Set(chunks.map((c) => c.buffer)).size < chunks.length;
+        for (const chunk of chunks) more = shared ? res.write(chunk) : res.write(chunk, () => release(chunk));
         if (chunks.length > 1) res.uncork();
         if (!more && !ex.awaitingDrain) {
           ex.awaitingDrain = true;
@@ -375,10 +377,7 @@ export class AppInstance {
 
   #wireRequestBody(ex: Exchange): void {
     const { req } = ex;
-    const push = (chunk: Uint8Array | null, error?: string): void => {
-      const args: unknown[] = error === undefined ? [ex.id, chunk] : [ex.id, null, error];
-      callIgnored(ex.nano.control.bodyPush, args);
-    };
+    const push = (chunk: Uint8Array | null, error?: string): void => ex.nano.pushBody(ex.id, chunk, error);
     // Flowing while the isolate has credit, paused otherwise: each socket chunk crosses as it
     // came (no concatenation), and the chunks of one event-loop turn cross together.
     req.pause();
@@ -386,7 +385,7 @@ export class AppInstance {
       if (ex.requestEnded) return; // discarded (cancelled, or the response was answered)
       ex.credit -= chunk.byteLength;
       if (ex.credit <= 0) req.pause();
-      push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      push(chunk);
     });
     req.once('end', () => {
       if (ex.requestEnded) return;
@@ -522,6 +521,19 @@ export class AppInstance {
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+const transfer = (ArrayBuffer.prototype as { transfer?: (length: number) => ArrayBuffer }).transfer;
+
+/**
+ * Frees a chunk that came out of the isolate once its socket wrote it. Each is a fresh copy only
+ * this host holds; left to the GC, a fast stream piles up tens of MiB of them between collections
+ * (measured: server RSS +106 MiB for 512 MiB to a slow client, +53 MiB when collected at once).
+ * ArrayBuffer.prototype.transfer (--harmony-rab-gsab-transfer on Node 20) detaches it now.
+ */
+function release(chunk: Uint8Array): void {
+  const buffer = chunk.buffer;
+  if (transfer !== undefined && buffer instanceof ArrayBuffer && chunk.byteLength === buffer.byteLength) transfer.call(buffer, 0);
 }
 
 /** A JSON error answer (the app's own details go to the log, never to the client). */

@@ -3,9 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { app, startServer, type TestServer } from './helpers.js';
+import { app, get, startServer, type TestServer } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const SHA_APP = fileURLToPath(new URL('../../examples/upload/index.js', import.meta.url));
@@ -43,6 +44,19 @@ before(async () => {
         const upstream = await fetch(new URL(request.url).searchParams.get('url'));
         return new Response(upstream.body, { status: upstream.status, headers: { 'x-via': 'nano' } });
       } };`,
+      // The same chunk enqueued many times, and views of one buffer: they cross in one batch.
+      'repeat.js': `export default { fetch() {
+        const same = new TextEncoder().encode('abc');
+        const shared = new TextEncoder().encode('0123456789');
+        return new Response(new ReadableStream({
+          start(c) {
+            for (let i = 0; i < 1000; i++) c.enqueue(same);
+            for (let i = 0; i < 10; i++) c.enqueue(shared.subarray(i, i + 1));
+            c.enqueue(shared);
+            c.close();
+          },
+        }));
+      } };`,
       'proxy.js': `export default { async fetch(request) {
         const upstream = await fetch(new URL(request.url).searchParams.get('url'));
         return new Response(upstream.body.pipeThrough(new TransformStream()));
@@ -55,6 +69,7 @@ before(async () => {
         app(dir, 'big', 'big.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 120_000, memoryMb: 32 } }),
         { ...app(dir, 'upload', 'x.js', { limits: { cpuMsPerRequest: 120_000, wallTimeMs: 120_000 } }), module: SHA_APP },
         app(dir, 'proxy', 'proxy.js', { fetchAllow: ['127.0.0.1'] }),
+        app(dir, 'repeat', 'repeat.js'),
         app(dir, 'passthrough', 'passthrough.js', { fetchAllow: ['127.0.0.1'] }),
       ],
     }),
@@ -98,30 +113,41 @@ test('a 256 MiB upload is hashed in the app as it streams in', { timeout: 120_00
   assert.ok(growth < 128, `RSS grew ${growth.toFixed(1)} MiB for a 256 MiB upload`);
 });
 
+test('a chunk enqueued many times, and views of one buffer, arrive intact', async () => {
+  const reply = await get(t.port, 'repeat.test');
+  assert.equal(reply.status, 200);
+  assert.equal(reply.text, 'abc'.repeat(1000) + '0123456789' + '0123456789');
+});
+
+// The slow client runs in its own process, so the RSS measured here is the server's alone (the
+// 256 MiB the client receives would otherwise be counted as garbage of this process).
+const SLOW_CLIENT = `
+const { request } = require('node:http');
+const [port, mib] = process.argv.slice(1).map(Number);
+let received = 0, sincePause = 0;
+request({ host: '127.0.0.1', port, path: '/?mib=' + mib, headers: { host: 'big.test' } }, (res) => {
+  // Slow: take a chunk, then pause 2 ms every 4 MiB.
+  res.on('data', (c) => {
+    received += c.length;
+    sincePause += c.length;
+    if (sincePause >= 4 * 1024 * 1024) { sincePause = 0; res.pause(); setTimeout(() => res.resume(), 2); }
+  });
+  res.on('end', () => process.stdout.write(String(received)));
+}).end();`;
+
 test('a 256 MiB streamed response to a slow client: memory stays flat, the app is paused', { timeout: 120_000 }, async () => {
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
-  let received = 0;
-  await new Promise<void>((resolve, reject) => {
-    request({ host: '127.0.0.1', port: t.port, path: '/?mib=256', headers: { host: 'big.test' } }, (res) => {
-      // Slow: take a chunk, then pause 2 ms every 4 MiB.
-      let sincePause = 0;
-      res.on('data', (c: Buffer) => {
-        received += c.length;
-        sincePause += c.length;
-        if (sincePause >= 4 * MiB) {
-          sincePause = 0;
-          rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-          res.pause();
-          setTimeout(() => res.resume(), 2);
-        }
-      });
-      res.on('end', resolve);
-      res.on('error', reject);
-    }).on('error', reject).end();
-  });
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 10);
+  const received = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', SLOW_CLIENT, String(t.port), '256'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('exit', () => resolve(Number(out)));
+  }).finally(() => clearInterval(sampler));
   const growth = (rssPeak - rssBefore) / MiB;
-  process.stdout.write(`# slow client: 256 MiB streamed; RSS growth ${growth.toFixed(1)} MiB\n`);
+  process.stdout.write(`# slow client: 256 MiB streamed; server RSS growth ${growth.toFixed(1)} MiB\n`);
   assert.equal(received, 256 * MiB);
   assert.ok(growth < 64, `RSS grew ${growth.toFixed(1)} MiB while a slow client read 256 MiB`);
 });

@@ -129,7 +129,7 @@ export class NanoIsolate {
     this.#fetch = new OutboundFetch(
       {
         settle: into('fetchSettle'),
-        push: into('bodyPush'),
+        push: (id, chunk, error) => this.pushBody(id, chunk, error),
         drain: (id) => this.#drained(id),
         cancelUpload: into('responseCancel'),
       },
@@ -309,6 +309,23 @@ export class NanoIsolate {
     if (bytes === undefined) return;
     this.#held.delete(id);
     this.#post('responseAck', [id, bytes]);
+  }
+
+  /**
+   * Bytes of incoming body `id` for the isolate (null: the end; error: it failed). A chunk that
+   * is its ArrayBuffer's only view (what node's HTTP parser and undici hand out) is transferred,
+   * not copied: the host's buffer is detached and the isolate takes the memory as it is.
+   */
+  pushBody(id: number, chunk: Uint8Array | null, error?: string): void {
+    if (this.#disposed) return;
+    if (error !== undefined || chunk === null) {
+      this.#post('bodyPush', error === undefined ? [id, null] : [id, null, error]);
+      return;
+    }
+    const buffer = chunk.buffer;
+    const whole = buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength;
+    const bytes = whole ? new ivm.ExternalCopy(buffer, { transferOut: true }).copyInto({ release: true, transferIn: true }) : new Uint8Array(buffer, chunk.byteOffset, chunk.byteLength);
+    this.#post('bodyPush', [id, bytes]);
   }
 
   /** The body of this isolate's fetch `id`, for the host to pipe itself (see BodyChannels.handOver). */
