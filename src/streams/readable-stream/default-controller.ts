@@ -3,7 +3,7 @@ import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { getterError, illegalInvocation } from '../webidl/errors.js';
 import { invokeCallback, invokePromiseCallback } from '../webidl/converters.js';
-import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { internalResolvedUndefined, promiseRejectedWith, promiseResolvedWith, uponPromise } from '../webidl/promise.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { DequeueValue, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
 import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
@@ -25,6 +25,8 @@ export class ReadableStreamDefaultControllerImpl {
   closeRequested = false;
   pullAgain = false;
   pullAlgorithm: (() => Promise<unknown>) | undefined = undefined;
+  /** CallPullIfNeeded's upon-fulfillment and upon-rejection steps, made on first use. */
+  pullReactions: [() => void, (e: unknown) => void] | undefined = undefined;
   pulling = false;
   queue = new SimpleQueue<unknown>();
   queueTotalSize = 0;
@@ -142,8 +144,8 @@ export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: Read
   }
   controller.pulling = true;
   const pullPromise = controller.pullAlgorithm!();
-  uponPromise(
-    pullPromise,
+  // The reactions are made once per controller (docs/fast-paths.md), not per pull.
+  controller.pullReactions ??= [
     () => {
       controller.pulling = false;
       if (controller.pullAgain) {
@@ -151,10 +153,11 @@ export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: Read
         ReadableStreamDefaultControllerCallPullIfNeeded(controller);
       }
     },
-    (e) => {
+    (e: unknown) => {
       ReadableStreamDefaultControllerError(controller, e);
     },
-  );
+  ];
+  uponPromise(pullPromise, controller.pullReactions[0], controller.pullReactions[1]);
 }
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-should-call-pull */
@@ -288,8 +291,19 @@ export function SetUpReadableStreamDefaultControllerFromUnderlyingSource(
   const wrapper = controller.wrapper;
   const { start, pull, cancel } = underlyingSourceDict;
   const startAlgorithm = start === undefined ? () => undefined : () => invokeCallback(start, underlyingSource, [wrapper]);
+  // A pull() that returns undefined (the common case) ends with the shared fulfilled promise.
   const pullAlgorithm =
-    pull === undefined ? resolvedUndefined : () => invokePromiseCallback(pull, underlyingSource, [wrapper]);
+    pull === undefined
+      ? resolvedUndefined
+      : (): Promise<unknown> => {
+          let result: unknown;
+          try {
+            result = invokeCallback(pull, underlyingSource, [wrapper]);
+          } catch (e) {
+            return promiseRejectedWith(e);
+          }
+          return result === undefined ? internalResolvedUndefined : promiseResolvedWith(result);
+        };
   const cancelAlgorithm =
     cancel === undefined
       ? resolvedUndefined

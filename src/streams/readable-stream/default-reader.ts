@@ -2,7 +2,7 @@
 import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
-import { newPromise, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
+import { newPromise, promiseRejectedWith, promiseResolvedWith, promiseResolvedWithFreshObject } from '../webidl/promise.js';
 import { ReadableStreamDefaultControllerImpl } from './default-controller.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { IsReadableStreamLocked, readableStreamImpl, type ReadableStreamImpl } from './readable-stream.js';
@@ -92,7 +92,7 @@ export class ReadableStreamDefaultReader<R = any> {
     const controller = ReadableStreamDefaultReaderBufferedController(impl);
     if (controller !== undefined) {
       impl.stream.disturbed = true;
-      return promiseResolvedWith({ value: controller.takeBufferedChunk() as R, done: false });
+      return promiseResolvedWithFreshObject({ value: controller.takeBufferedChunk() as R, done: false });
     }
     const { promise, resolve, reject } = newPromise<ReadableStreamReadResult<R>>();
     ReadableStreamDefaultReaderRead(impl, new DefaultReaderReadRequest(resolve as never, reject));

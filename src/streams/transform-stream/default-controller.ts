@@ -3,7 +3,7 @@ import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
 import { invokePromiseCallback } from '../webidl/converters.js';
-import { PerformPromiseThen, promiseRejectedWith, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
+import { internalResolvedUndefined, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
 import type { TransformerDict } from '../dictionaries/transformer.js';
 import {
   ReadableStreamDefaultControllerCanCloseOrEnqueue,
@@ -122,7 +122,8 @@ export function SetUpTransformStreamDefaultControllerFromTransformer(
           } catch (e) {
             return promiseRejectedWith(e);
           }
-          return promiseResolvedWith(undefined);
+          // Only PerformTransform reacts to it: the shared fulfilled promise will do.
+          return internalResolvedUndefined;
         }
       : (chunk: unknown) => invokePromiseCallback(transform, transformer, [chunk, wrapper]);
   const flushAlgorithm = flush === undefined ? resolvedUndefined : () => invokePromiseCallback(flush, transformer, [wrapper]);

@@ -173,8 +173,16 @@ export function TransformStreamErrorWritableAndUnblockWrite(stream: TransformStr
 /** https://streams.spec.whatwg.org/#transform-stream-set-backpressure */
 export function TransformStreamSetBackpressure(stream: TransformStreamImpl, backpressure: boolean): void {
   if (stream.backpressureChangePromise !== undefined) stream.backpressureChangePromise.resolve(undefined);
-  stream.backpressureChangePromise = newPromise<undefined>();
+  // Step 3 ("a new promise") is deferred until someone waits on it (docs/fast-paths.md): a promise
+  // made later and resolved at the next change behaves the same, and most changes have no waiter.
+  stream.backpressureChangePromise = undefined;
   stream.backpressure = backpressure;
+}
+
+/** [[backpressureChangePromise]], made on first use since the last change. */
+function backpressureChangePromiseOf(stream: TransformStreamImpl): Promise<undefined> {
+  stream.backpressureChangePromise ??= newPromise<undefined>();
+  return stream.backpressureChangePromise.promise;
 }
 
 /** https://streams.spec.whatwg.org/#transform-stream-unblock-write */
@@ -188,7 +196,7 @@ export function TransformStreamUnblockWrite(stream: TransformStreamImpl): void {
 function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> {
   const controller = stream.controller;
   if (stream.backpressure) {
-    const backpressureChangePromise = stream.backpressureChangePromise!.promise;
+    const backpressureChangePromise = backpressureChangePromiseOf(stream);
     return PerformPromiseThen(backpressureChangePromise, () => {
       const writable = stream.writable;
       if (writable.state === 'erroring') throw writable.storedError;
@@ -257,7 +265,7 @@ function TransformStreamDefaultSinkCloseAlgorithm(stream: TransformStreamImpl): 
 /** https://streams.spec.whatwg.org/#transform-stream-default-source-pull */
 function TransformStreamDefaultSourcePullAlgorithm(stream: TransformStreamImpl): Promise<unknown> {
   TransformStreamSetBackpressure(stream, false);
-  return stream.backpressureChangePromise!.promise;
+  return backpressureChangePromiseOf(stream);
 }
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-source-cancel */

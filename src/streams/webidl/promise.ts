@@ -43,6 +43,22 @@ export function promiseResolvedWith<T>(value: T | PromiseLike<T>): Promise<T> {
   return new PromiseCtor<T>((resolve) => resolve(value));
 }
 
+/**
+ * "A promise resolved with" a fresh ordinary object the caller just created (an iterator result):
+ * it cannot be a promise, so Promise.resolve does exactly what the spec says (the `then` lookup
+ * included) without the executor closure of promiseResolvedWith.
+ */
+export function promiseResolvedWithFreshObject<T extends object>(value: T): Promise<T> {
+  return resolveIntrinsic(value);
+}
+
+/**
+ * One already-fulfilled promise, for internal algorithms that end synchronously with undefined
+ * (a pull() that returned nothing). Reacting to it queues the same job a fresh one would; it is
+ * never handed to user code, so sharing it cannot be observed.
+ */
+export const internalResolvedUndefined: Promise<undefined> = resolveIntrinsic(undefined);
+
 export function promiseRejectedWith<T = never>(reason: unknown): Promise<T> {
   return rejectIntrinsic<T>(reason);
 }

@@ -38,6 +38,8 @@ export class WritableStreamDefaultControllerImpl {
   strategyHWM = 1;
   strategySizeAlgorithm: QueuingStrategySize | undefined = undefined;
   writeAlgorithm: ((chunk: unknown) => Promise<unknown>) | undefined = undefined;
+  /** ProcessWrite's upon-fulfillment and upon-rejection steps, made on first use. */
+  writeReactions: [() => void, (reason: unknown) => void] | undefined = undefined;
   wrapper: WritableStreamDefaultController;
 
   constructor() {
@@ -250,8 +252,8 @@ function WritableStreamDefaultControllerProcessWrite(controller: WritableStreamD
   const stream = controller.stream;
   WritableStreamMarkFirstWriteRequestInFlight(stream);
   const sinkWritePromise = controller.writeAlgorithm!(chunk);
-  uponPromise(
-    sinkWritePromise,
+  // The reactions read everything from the controller, so they are made once per controller.
+  controller.writeReactions ??= [
     () => {
       WritableStreamFinishInFlightWrite(stream);
       const state = stream.state;
@@ -262,11 +264,12 @@ function WritableStreamDefaultControllerProcessWrite(controller: WritableStreamD
       }
       WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller);
     },
-    (reason) => {
+    (reason: unknown) => {
       if (stream.state === 'writable') WritableStreamDefaultControllerClearAlgorithms(controller);
       WritableStreamFinishInFlightWriteWithError(stream, reason);
     },
-  );
+  ];
+  uponPromise(sinkWritePromise, controller.writeReactions[0], controller.writeReactions[1]);
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-default-controller-write */
