@@ -45,7 +45,7 @@ const U8Proto: object = Uint8Array.prototype;
 const BATCH_BYTES = 256 * 1024;
 
 /** Bytes of an outgoing body the host may hold unacknowledged before the pump waits. */
-const OUTGOING_WINDOW = 512 * 1024;
+const OUTGOING_WINDOW = 1024 * 1024;
 
 /**
  * After `first` was read: `[first]` plus the chunks the stream already has buffered (a default
@@ -72,7 +72,7 @@ function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8
 /** The stream's high-water mark for an incoming body (what it asks for before any read). */
 const INCOMING_HIGH_WATER_MARK = 64 * 1024;
 /** Bytes of an incoming body the isolate holds at most: queued plus granted to the host. */
-const INCOMING_WINDOW = 256 * 1024;
+const INCOMING_WINDOW = 1024 * 1024;
 
 interface Incoming {
   controller: ReadableByteStreamController;

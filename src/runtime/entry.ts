@@ -15,7 +15,7 @@ import { Navigator, Performance, createNavigator, createPerformance, type Clock 
 import { hostCompressionCodec } from './codec-bridge.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
 import { adoptAsGlobalEventTarget } from '../web/events.js';
-import { ArrayBufferCtor, Uint8ArrayCtor, captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
+import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
@@ -124,8 +124,7 @@ export function boot(info: BootInfo): void {
       };
       reflectApply(promiseThen, s.dispatch(id, head), [settle, (error: unknown) => settle({ error: `runtime: ${inspect(error)}` })]);
     },
-    // A transferred chunk arrives as its ArrayBuffer (see NanoIsolate.pushBody).
-    bodyPush: (id, chunk, error) => b.push(id, chunk instanceof ArrayBufferCtor ? new Uint8ArrayCtor(chunk) : chunk, error),
+    bodyPush: (id, chunk, error) => b.push(id, chunk, error),
     responseAck: (id, bytes) => b.ack(id, bytes),
     responseCancel: (id, reason) => {
       s.responseAbandon(id, reason);

@@ -79,8 +79,7 @@ export interface RuntimeControl {
   registerApp(exports: unknown, env: Record<string, string>): void;
   /** Serves request `id` (its head packed by packRequestHead); the result comes back through HostApi.dispatched. */
   dispatch(id: number, head: string): void;
-  /** Bytes of incoming body `id`: a Uint8Array, or an ArrayBuffer when the host transferred it. */
-  bodyPush(id: number, chunk: Uint8Array | ArrayBuffer | null, error?: string): void;
+  bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;
   /** The host's socket took `bytes` more of outgoing body `id` (see body-channels.ts). */
   responseAck(id: number, bytes: number): void;
   responseCancel(id: number, reason: string): void;

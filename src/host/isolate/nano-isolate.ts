@@ -312,9 +312,10 @@ export class NanoIsolate {
   }
 
   /**
-   * Bytes of incoming body `id` for the isolate (null: the end; error: it failed). A chunk that
-   * is its ArrayBuffer's only view (what node's HTTP parser and undici hand out) is transferred,
-   * not copied: the host's buffer is detached and the isolate takes the memory as it is.
+   * Bytes of incoming body `id` for the isolate (null: the end; error: it failed). Copied, not
+   * transferred: an ArrayBuffer transferred in (ExternalCopy transferOut/transferIn) counts toward
+   * isolated-vm's memory limit without prompting the isolate's GC, and a 256 MiB upload hashed in
+   * the app was killed for memory every time (measured with a 1 MiB credit window).
    */
   pushBody(id: number, chunk: Uint8Array | null, error?: string): void {
     if (this.#disposed) return;
@@ -322,10 +323,7 @@ export class NanoIsolate {
       this.#post('bodyPush', error === undefined ? [id, null] : [id, null, error]);
       return;
     }
-    const buffer = chunk.buffer;
-    const whole = buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength;
-    const bytes = whole ? new ivm.ExternalCopy(buffer, { transferOut: true }).copyInto({ release: true, transferIn: true }) : new Uint8Array(buffer, chunk.byteOffset, chunk.byteLength);
-    this.#post('bodyPush', [id, bytes]);
+    this.#post('bodyPush', [id, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)]);
   }
 
   /** The body of this isolate's fetch `id`, for the host to pipe itself (see BodyChannels.handOver). */
