@@ -17,6 +17,8 @@ const END_OF_ITERATION = Symbol('end of iteration');
 class ReadableStreamAsyncIteratorImpl {
   ongoingPromise: Promise<IteratorResult<unknown>> | null = null;
   isFinished = false;
+  /** next()'s fulfillment and rejection steps: they read only this object, so one pair serves every call. */
+  nextReactions: [(next: unknown) => IteratorResult<unknown>, (reason: unknown) => never] | undefined = undefined;
   constructor(
     readonly reader: ReadableStreamDefaultReaderImpl,
     readonly preventCancel: boolean,
@@ -88,8 +90,7 @@ ObjectDefineProperty(iteratorPrototype, Symbol.toStringTag, {
 /** next()'s steps, run now or after the ongoing promise settles. */
 function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorResult<unknown>> {
   if (object.isFinished) return promiseResolvedWith({ value: undefined, done: true });
-  return PerformPromiseThen(
-    getNextIterationResult(object),
+  object.nextReactions ??= [
     (next) => {
       object.ongoingPromise = null;
       if (next === END_OF_ITERATION) {
@@ -103,7 +104,8 @@ function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorRes
       object.isFinished = true;
       throw reason;
     },
-  );
+  ];
+  return PerformPromiseThen(getNextIterationResult(object), object.nextReactions[0], object.nextReactions[1]);
 }
 
 /** return()'s steps. */
