@@ -2,8 +2,8 @@
 import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { getterError, illegalInvocation } from '../webidl/errors.js';
-import { invokeCallback, invokePromiseCallback } from '../webidl/converters.js';
-import { internalResolvedUndefined, promiseRejectedWith, promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { invokeCallback, invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
+import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { DequeueValue, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
 import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
@@ -291,19 +291,8 @@ export function SetUpReadableStreamDefaultControllerFromUnderlyingSource(
   const wrapper = controller.wrapper;
   const { start, pull, cancel } = underlyingSourceDict;
   const startAlgorithm = start === undefined ? () => undefined : () => invokeCallback(start, underlyingSource, [wrapper]);
-  // A pull() that returns undefined (the common case) ends with the shared fulfilled promise.
   const pullAlgorithm =
-    pull === undefined
-      ? resolvedUndefined
-      : (): Promise<unknown> => {
-          let result: unknown;
-          try {
-            result = invokeCallback(pull, underlyingSource, [wrapper]);
-          } catch (e) {
-            return promiseRejectedWith(e);
-          }
-          return result === undefined ? internalResolvedUndefined : promiseResolvedWith(result);
-        };
+    pull === undefined ? resolvedUndefined : () => invokeInternalPromiseCallback(pull, underlyingSource, [wrapper]);
   const cancelAlgorithm =
     cancel === undefined
       ? resolvedUndefined

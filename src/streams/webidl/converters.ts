@@ -1,7 +1,7 @@
 // WebIDL type conversions (https://webidl.spec.whatwg.org/#es-type-mapping) used by the stream
 // interfaces. `context` is the "Failed to ..." prefix that makes every error say where.
 import { NumberIsNaN, MathTrunc, TypeErrorCtor, reflectApply, PromiseCtor } from './intrinsics.js';
-import { promiseRejectedWith, promiseResolvedWith } from './promise.js';
+import { internalResolvedUndefined, promiseRejectedWith, promiseResolvedWith } from './promise.js';
 
 export type Dict = Record<PropertyKey, unknown>;
 
@@ -66,6 +66,20 @@ export function invokePromiseCallback(fn: Function, thisArg: unknown, args: read
   } catch (e) {
     return promiseRejectedWith(e);
   }
+}
+
+/**
+ * invokePromiseCallback for a promise only the streams' own algorithms react to (pull, write):
+ * a callback that returns undefined gets the shared fulfilled promise (docs/fast-paths.md #18).
+ */
+export function invokeInternalPromiseCallback(fn: Function, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = reflectApply(fn, thisArg, args);
+  } catch (e) {
+    return promiseRejectedWith(e);
+  }
+  return result === undefined ? internalResolvedUndefined : promiseResolvedWith(result);
 }
 
 /** Invokes a callback whose IDL return type is `any` (start): exceptions propagate. */

@@ -2,7 +2,7 @@
 import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
-import { invokeCallback, invokePromiseCallback } from '../webidl/converters.js';
+import { invokeCallback, invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
 import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
 import { createAbortController, type AbortSignalLike } from '../webidl/abort-signal.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
@@ -153,7 +153,7 @@ export function SetUpWritableStreamDefaultControllerFromUnderlyingSink(
   const writeAlgorithm =
     write === undefined
       ? resolvedUndefined
-      : (chunk: unknown) => invokePromiseCallback(write, underlyingSink, [chunk, wrapper]);
+      : (chunk: unknown) => invokeInternalPromiseCallback(write, underlyingSink, [chunk, wrapper]);
   const closeAlgorithm = close === undefined ? resolvedUndefined : () => invokePromiseCallback(close, underlyingSink, []);
   const abortAlgorithm =
     abort === undefined ? resolvedUndefined : (reason: unknown) => invokePromiseCallback(abort, underlyingSink, [reason]);
