@@ -17,6 +17,8 @@ export interface CliOptions {
   jobs: number;
   verbose: boolean;
   list: boolean;
+  /** Rewrite this host's wpt/subtest-counts.json entries from the run. */
+  recordCounts: boolean;
 }
 
 export const USAGE = `usage: npm run wpt -- [FILTER...] [options]
@@ -31,6 +33,8 @@ export const USAGE = `usage: npm run wpt -- [FILTER...] [options]
   --timeout SECONDS   per-file limit (default 30; doubled for META timeout=long)
   --jobs N            worker processes (default 2)
   --list              print the selected files and exit
+  --record-counts     store each OK file's subtest count for this host in wpt/subtest-counts.json
+                      (an OK file with fewer subtests than recorded is an unexpected result)
   --verbose           forward the tests' console output to stderr`;
 
 export function parseCli(argv: readonly string[]): CliOptions {
@@ -47,6 +51,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       timeout: { type: 'string', default: '30' },
       jobs: { type: 'string', default: '2' },
       list: { type: 'boolean', default: false },
+      'record-counts': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -70,6 +75,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     jobs: positive(values.jobs, '--jobs'),
     verbose: values.verbose,
     list: values.list,
+    recordCounts: values['record-counts'],
   };
 }
 

@@ -12,6 +12,7 @@ import { bundleEntry } from './bundle.js';
 import { parseCli, USAGE, type CliOptions } from './cli.js';
 import { discover } from './discover.js';
 import { compare, loadExpectations } from './expectations.js';
+import { COUNTS_PATH, compareCounts, loadCounts, recordCounts } from './subtest-counts.js';
 import { createHost } from './hosts/index.js';
 import { loadImpl } from './impls.js';
 import { runPool } from './pool.js';
@@ -52,7 +53,11 @@ async function main(options: CliOptions): Promise<number> {
   await Promise.all(hosts.map((host) => host.close()));
 
   await writeReport(options.json, { impl: options.impl, host: options.host, suites: options.suites, filters: options.filters }, results, started);
-  const unexpected = expectations ? compare(results, expectations) : undefined;
+  if (options.recordCounts) await recordCounts(COUNTS_PATH, options.host, results);
+  // The subtest counts are checked with the expectations (NANO's own runs).
+  const unexpected = expectations
+    ? [...compare(results, expectations), ...compareCounts(results, (await loadCounts(COUNTS_PATH))[options.host])]
+    : undefined;
   process.stdout.write(formatSummary(results, unexpected));
   process.stderr.write(`wpt: ${((Date.now() - started) / 1000).toFixed(1)} s, report in ${options.json}\n`);
   return unexpected && unexpected.length > 0 ? 1 : 0;

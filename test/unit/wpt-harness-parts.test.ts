@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compare } from '../../conformance/expectations.js';
+import { compareCounts } from '../../conformance/subtest-counts.js';
 import { globToRegExp } from '../../conformance/glob.js';
 import { parseMeta, runScope } from '../../conformance/meta.js';
 import type { FileResult } from '../../conformance/types.js';
@@ -48,5 +49,16 @@ describe('WPT harness parts', () => {
       ['fixed', 'PASS', true],
       ['gone', 'MISSING', true],
     ]);
+  });
+
+  it('flags an OK file that defined fewer subtests than recorded, and only that', () => {
+    const file = (test: string, n: number, status: FileResult['status'] = 'OK'): FileResult => ({
+      test, status, message: null, duration: 1,
+      subtests: Array.from({ length: n }, (_, i) => ({ name: `t${i}`, status: 'PASS' as const, message: null })),
+    });
+    const counts = { '/a.any.js': 5, '/b.any.js': 5, '/c.any.js': 5 };
+    const unexpected = compareCounts([file('/a.any.js', 1), file('/b.any.js', 7), file('/c.any.js', 2, 'TIMEOUT'), file('/d.any.js', 1)], counts);
+    assert.deepEqual(unexpected.map((u) => [u.test, u.expected, u.actual]), [['/a.any.js', '5 subtests', '1 subtests']]);
+    assert.deepEqual(compareCounts([file('/a.any.js', 1)], undefined), []);
   });
 });
