@@ -2,6 +2,7 @@
 import { defineInterface } from '../streams/webidl/interface.js';
 import { domString } from '../streams/webidl/converters.js';
 import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
+import { definePairIterator } from './pair-iterator.js';
 import { File, blobChunks, createFile, isBlob, isFile } from './blob.js';
 
 export type FormDataValue = string | File;
@@ -112,27 +113,7 @@ function brand(self: unknown, op: string, given = 0, required = 0): FormDataEntr
   return entries;
 }
 
-const iteratorStates = new WeakMap<object, { entries: FormDataEntry[]; kind: string; index: number }>();
-const iteratorPrototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object);
-Object.defineProperty(iteratorPrototype, 'next', {
-  value: function next(this: unknown) {
-    const it = typeof this === 'object' && this !== null ? iteratorStates.get(this) : undefined;
-    if (it === undefined) throw new TypeErrorCtor("Failed to execute 'next' on 'FormData Iterator': Illegal invocation");
-    if (it.index >= it.entries.length) return { value: undefined, done: true };
-    const [k, v] = it.entries[it.index++]!;
-    return { value: it.kind === 'key' ? k : it.kind === 'value' ? v : [k, v], done: false };
-  },
-  writable: true,
-  enumerable: true,
-  configurable: true,
-});
-Object.defineProperty(iteratorPrototype, Symbol.toStringTag, { value: 'FormData Iterator', configurable: true });
-
-function iterator<T>(entries: FormDataEntry[], kind: string): IterableIterator<T> {
-  const it = Object.create(iteratorPrototype) as IterableIterator<T>;
-  iteratorStates.set(it, { entries, kind, index: 0 });
-  return it;
-}
+const iterator = definePairIterator<FormDataEntry[]>('FormData', (entries) => entries);
 
 defineInterface(FormData, 'FormData');
 Object.defineProperty(FormData.prototype, SymbolIterator, {

@@ -5,6 +5,7 @@
 import { defineInterface } from '../streams/webidl/interface.js';
 import { domString } from '../streams/webidl/converters.js';
 import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
+import { definePairIterator } from './pair-iterator.js';
 import { utf8Encode } from './encoding/text-encoder.js';
 import { utf8Decode } from './encoding/utf8-decoder.js';
 
@@ -258,15 +259,15 @@ export class URLSearchParams {
   }
 
   entries(): IterableIterator<[string, string]> {
-    return paramsIterator(this, params(this, 'entries'), 'key+value');
+    return paramsIterator(params(this, 'entries'), 'key+value');
   }
 
   keys(): IterableIterator<string> {
-    return paramsIterator(this, params(this, 'keys'), 'key');
+    return paramsIterator(params(this, 'keys'), 'key');
   }
 
   values(): IterableIterator<string> {
-    return paramsIterator(this, params(this, 'values'), 'value');
+    return paramsIterator(params(this, 'values'), 'value');
   }
 
   static {
@@ -291,27 +292,7 @@ function update(state: ParamsState): void {
   setSearchFromParams(url, serialized === '' ? '' : `?${serialized}`);
 }
 
-const iteratorStates = new WeakMap<object, { state: ParamsState; kind: string; index: number }>();
-const paramsIteratorPrototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object);
-Object.defineProperty(paramsIteratorPrototype, 'next', {
-  value: function next(this: unknown) {
-    const it = typeof this === 'object' && this !== null ? iteratorStates.get(this) : undefined;
-    if (it === undefined) throw new TypeErrorCtor("Failed to execute 'next' on 'URLSearchParams Iterator': Illegal invocation");
-    if (it.index >= it.state.list.length) return { value: undefined, done: true };
-    const [k, v] = it.state.list[it.index++]!;
-    return { value: it.kind === 'key' ? k : it.kind === 'value' ? v : [k, v], done: false };
-  },
-  writable: true,
-  enumerable: true,
-  configurable: true,
-});
-Object.defineProperty(paramsIteratorPrototype, Symbol.toStringTag, { value: 'URLSearchParams Iterator', configurable: true });
-
-function paramsIterator<T>(_self: URLSearchParams, state: ParamsState, kind: string): IterableIterator<T> {
-  const it = Object.create(paramsIteratorPrototype) as IterableIterator<T>;
-  iteratorStates.set(it, { state, kind, index: 0 });
-  return it;
-}
+const paramsIterator = definePairIterator<ParamsState>('URLSearchParams', (state) => state.list);
 
 defineInterface(URLSearchParams, 'URLSearchParams');
 Object.defineProperty(URLSearchParams.prototype, SymbolIterator, {

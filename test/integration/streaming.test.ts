@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { app, get, startServer, type TestServer } from './helpers.js';
 
@@ -152,38 +152,31 @@ test('a 256 MiB streamed response to a slow client: memory stays flat, the app i
   assert.ok(growth < 64, `RSS grew ${growth.toFixed(1)} MiB while a slow client read 256 MiB`);
 });
 
-test('a proxied fetch streams: the first bytes reach the client before the upstream has finished', { timeout: 30_000 }, async () => {
-  let firstByte = 0;
-  let body = '';
-  await new Promise<void>((resolve, reject) => {
-    request({ host: '127.0.0.1', port: t.port, path: `/?url=${encodeURIComponent(`http://127.0.0.1:${upstreamPort}/`)}`, headers: { host: 'proxy.test' } }, (res) => {
+/** GET through app `host` of the trickling upstream: the body, its headers, and when its first byte came. */
+function readFromUpstream(host: string): Promise<{ firstByte: number; body: string; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port: t.port, path: `/?url=${encodeURIComponent(`http://127.0.0.1:${upstreamPort}/`)}`, headers: { host } }, (res) => {
+      let firstByte = 0;
+      let body = '';
       res.on('data', (c) => {
         if (firstByte === 0) firstByte = Date.now();
         body += c;
       });
-      res.on('end', resolve);
+      res.on('end', () => resolve({ firstByte, body, headers: res.headers }));
       res.on('error', reject);
     }).on('error', reject).end();
   });
+}
+
+test('a proxied fetch streams: the first bytes reach the client before the upstream has finished', { timeout: 30_000 }, async () => {
+  const { firstByte, body } = await readFromUpstream('proxy.test');
   assert.equal(body, Array.from({ length: 10 }, (_, i) => `part ${i}\n`).join(''));
   assert.ok(upstreamDone - firstByte >= 500, `first byte ${upstreamDone - firstByte} ms before the upstream ended`);
 });
 
 test('a fetch() body returned untouched is piped host to host, still streaming', { timeout: 30_000 }, async () => {
-  let firstByte = 0;
-  let body = '';
-  let via = '';
-  await new Promise<void>((resolve, reject) => {
-    request({ host: '127.0.0.1', port: t.port, path: `/?url=${encodeURIComponent(`http://127.0.0.1:${upstreamPort}/`)}`, headers: { host: 'passthrough.test' } }, (res) => {
-      via = String(res.headers['x-via']);
-      res.on('data', (c) => {
-        if (firstByte === 0) firstByte = Date.now();
-        body += c;
-      });
-      res.on('end', resolve);
-      res.on('error', reject);
-    }).on('error', reject).end();
-  });
+  const { firstByte, body, headers } = await readFromUpstream('passthrough.test');
+  const via = String(headers['x-via']);
   assert.equal(via, 'nano', "the app's own headers are sent");
   assert.equal(body, Array.from({ length: 10 }, (_, i) => `part ${i}\n`).join(''));
   assert.ok(upstreamDone - firstByte >= 500, 'streamed, not buffered');

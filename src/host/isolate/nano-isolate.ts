@@ -307,16 +307,11 @@ export class NanoIsolate {
   #write(id: number, chunks: Uint8Array[]): void {
     let bytes = 0;
     for (const chunk of chunks) bytes += chunk.byteLength;
-    const drained = this.#drainedCallback(id);
-    const more = id < 0 ? this.#fetch.write(id, chunks) : (this.exchange?.responseWrite(id, chunks, drained) ?? true);
+    const more = id < 0 ? this.#fetch.write(id, chunks) : (this.exchange?.responseWrite(id, chunks, () => this.#drained(id)) ?? true);
     const held = this.#held.get(id);
     if (held !== undefined) this.#held.set(id, held + bytes);
     else if (more) this.#post('responseAck', [id, bytes]);
     else this.#held.set(id, bytes);
-  }
-
-  #drainedCallback(id: number): () => void {
-    return () => this.#drained(id);
   }
 
   #drained(id: number): void {

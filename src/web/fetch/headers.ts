@@ -5,6 +5,7 @@
 import { defineInterface } from '../../streams/webidl/interface.js';
 import { domString } from '../../streams/webidl/converters.js';
 import { SymbolIterator, TypeErrorCtor } from '../../streams/webidl/intrinsics.js';
+import { definePairIterator } from '../pair-iterator.js';
 
 export type HeadersGuard = 'immutable' | 'request' | 'request-no-cors' | 'response' | 'none';
 /** A header list: [name as given, value] pairs in insertion order. */
@@ -259,35 +260,7 @@ export function fillHeaders(headers: Headers, init: unknown): void {
 
 // Default iterator objects (WebIDL "iterable<ByteString, ByteString>").
 
-let iteratorPrototype: object;
-interface IteratorState {
-  target: Headers;
-  kind: 'key' | 'value' | 'key+value';
-  index: number;
-}
-const iteratorStates = new WeakMap<object, IteratorState>();
-
-function createIterator<T>(target: Headers, kind: IteratorState['kind']): IterableIterator<T> {
-  const it = Object.create(iteratorPrototype) as IterableIterator<T>;
-  iteratorStates.set(it, { target, kind, index: 0 });
-  return it;
-}
-
-iteratorPrototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object);
-Object.defineProperty(iteratorPrototype, 'next', {
-  value: function next(this: unknown) {
-    const state = typeof this === 'object' && this !== null ? iteratorStates.get(this) : undefined;
-    if (state === undefined) throw new TypeErrorCtor("Failed to execute 'next' on 'Headers Iterator': Illegal invocation");
-    const pairs = sortAndCombine(stateOf(state.target)!.list);
-    if (state.index >= pairs.length) return { value: undefined, done: true };
-    const [name, value] = pairs[state.index++]!;
-    return { value: state.kind === 'key' ? name : state.kind === 'value' ? value : [name, value], done: false };
-  },
-  writable: true,
-  enumerable: true,
-  configurable: true,
-});
-Object.defineProperty(iteratorPrototype, Symbol.toStringTag, { value: 'Headers Iterator', configurable: true });
+const createIterator = definePairIterator<Headers>('Headers', (target) => sortAndCombine(stateOf(target)!.list));
 
 defineInterface(Headers, 'Headers');
 Object.defineProperty(Headers.prototype, SymbolIterator, {
