@@ -57,7 +57,7 @@ export function ReadableStreamPipeTo(
           writeSettled();
           return;
         }
-        uponPromise(WritableStreamDefaultWriterWrite(writer, chunk), writeSettled, writeSettled);
+        WritableStreamDefaultWriterWrite(writer, chunk).upon(writeSettled, writeSettled);
         // Only now does the writer's ready promise reflect this chunk's backpressure.
         pumpNext();
       });
@@ -134,7 +134,7 @@ export function ReadableStreamPipeTo(
   // write() synchronously (whatwg/streams#1243, WPT piping/general-addition.any.js).
   function pumpNext(): void {
     if (shuttingDown) return;
-    uponPromise(writer.readyPromise.promise, pumpRead);
+    writer.readyPromise.upon(pumpRead);
   }
 
   function pumpRead(): void {

@@ -15,8 +15,9 @@ export const reflectCall = <T>(fn: Function, thisArg: unknown, args: readonly un
  * and available in a bare isolate too.
  */
 const resolvedPromise = Promise.resolve();
-export const queueMicrotaskIntrinsic = (cb: () => void): void => {
-  reflectApply(promiseThen, resolvedPromise, [cb]);
+const thenOnResolved = Function.prototype.call.bind(promiseThen, resolvedPromise) as (cb: () => unknown) => unknown;
+export const queueMicrotaskIntrinsic = (cb: () => unknown): void => {
+  thenOnResolved(cb);
 };
 export const TypeErrorCtor = TypeError;
 export const RangeErrorCtor = RangeError;

@@ -1,6 +1,6 @@
 // WebIDL promise helpers (https://webidl.spec.whatwg.org/#es-promise-manipulation), built on
 // captured intrinsics: "upon fulfillment" never looks up `then` on user-reachable objects.
-import { PromiseCtor, promiseThen } from './intrinsics.js';
+import { PromiseCtor, promiseThen, queueMicrotaskIntrinsic } from './intrinsics.js';
 
 // Captured once: user code replacing Promise.resolve/reject/prototype.then or Function#call can't
 // reach these. `thenCall(p, a, b)` is PerformPromiseThen without allocating an argument array.
@@ -134,44 +134,108 @@ function queueMicrotaskLike(cb: () => void): void {
   uponPromise(promiseResolvedWith(undefined), cb);
 }
 
-/**
- * A promise-valued internal slot whose [[PromiseState]] the algorithms need to read
- * (the writer's [[readyPromise]] and [[closedPromise]]).
- */
-export class PromiseSlot<T = undefined> {
-  promise: Promise<T>;
-  state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  #resolve: ((v: T) => void) | undefined;
-  #reject: ((e: unknown) => void) | undefined;
+// One executor for every slot: it hands the resolving functions over through these two
+// variables, so making a promise allocates no closure of its own.
+let capturedResolve: ((value: undefined) => void) | undefined;
+let capturedReject: ((reason: unknown) => void) | undefined;
+function captureResolvingFunctions(resolve: (value: undefined) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
 
-  constructor() {
-    this.promise = new PromiseCtor<T>((res, rej) => {
-      this.#resolve = res;
-      this.#reject = rej;
-    });
+/**
+ * A promise-valued internal slot whose [[PromiseState]] the algorithms read (the writer's
+ * [[readyPromise]] and [[closedPromise]], a stream's write requests). Every one of them is
+ * fulfilled with undefined.
+ *
+ * The promise object is made only when something needs it: script (writer.ready, the result of
+ * write()), or a rejection (made at once, so the host's rejection tracker sees what it would have).
+ * Internal steps that only react to fulfillment register with `upon` instead; at fulfillment they
+ * are queued as microtasks, at the point where the jobs of reactions on a real promise would be
+ * queued, so the order of everything stays the spec's. A pipe's writer, which script can never
+ * reach, then costs no promise per chunk (ledger #19).
+ */
+export class PromiseSlot {
+  state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
+  #promise: Promise<undefined> | undefined = undefined;
+  #resolve: ((value: undefined) => void) | undefined = undefined;
+  #reject: ((reason: unknown) => void) | undefined = undefined;
+  /** One internal reaction registered while there was no promise (the pipe has one per slot). */
+  #onFulfilled: (() => unknown) | undefined = undefined;
+  #onRejected: ((reason: unknown) => unknown) | undefined = undefined;
+
+  get promise(): Promise<undefined> {
+    return this.#promise ?? this.#materialize();
   }
 
-  resolve(value: T): void {
+  #materialize(): Promise<undefined> {
+    let promise: Promise<undefined>;
+    if (this.state === 'pending') {
+      promise = new PromiseCtor<undefined>(captureResolvingFunctions);
+      this.#resolve = capturedResolve;
+      this.#reject = capturedReject;
+      capturedResolve = capturedReject = undefined;
+    } else {
+      // Only fulfilled slots are ever unmade once settled (reject() makes the promise first).
+      promise = resolveIntrinsic(undefined);
+    }
+    this.#promise = promise;
+    if (this.#onFulfilled !== undefined || this.#onRejected !== undefined) {
+      uponPromise(promise, this.#onFulfilled, this.#onRejected);
+      this.#onFulfilled = this.#onRejected = undefined;
+    }
+    return promise;
+  }
+
+  /** "Upon fulfillment / upon rejection" of the slot's promise, without making it if it can be helped. */
+  upon(onFulfilled: () => unknown, onRejected?: (reason: unknown) => unknown): void {
+    if (this.#promise !== undefined) {
+      uponPromise(this.#promise, onFulfilled, onRejected);
+    } else if (this.state === 'fulfilled') {
+      queueMicrotaskIntrinsic(onFulfilled);
+    } else if (this.#onFulfilled === undefined && this.#onRejected === undefined) {
+      this.#onFulfilled = onFulfilled;
+      this.#onRejected = onRejected ?? noop;
+    } else {
+      uponPromise(this.#materialize(), onFulfilled, onRejected);
+    }
+  }
+
+  resolve(_value: undefined): void {
     if (this.state !== 'pending') return;
     this.state = 'fulfilled';
-    this.#resolve!(value);
+    if (this.#promise !== undefined) {
+      this.#resolve!(undefined);
+    } else if (this.#onFulfilled !== undefined) {
+      queueMicrotaskIntrinsic(this.#onFulfilled);
+      this.#onFulfilled = this.#onRejected = undefined;
+    }
   }
 
   reject(reason: unknown): void {
     if (this.state !== 'pending') return;
+    // Rejections are rare (errors, releases): the real promise keeps the tracker exact.
+    if (this.#promise === undefined) this.#materialize();
     this.state = 'rejected';
     this.#reject!(reason);
   }
 
-  static resolved<T>(value: T): PromiseSlot<T> {
-    const slot = new PromiseSlot<T>();
-    slot.resolve(value);
+  static resolved(_value: undefined): PromiseSlot {
+    const slot = new PromiseSlot();
+    slot.state = 'fulfilled';
     return slot;
   }
 
-  static rejected<T>(reason: unknown): PromiseSlot<T> {
-    const slot = new PromiseSlot<T>();
+  /** "A promise rejected with" reason. */
+  static rejectedWith(reason: unknown): PromiseSlot {
+    const slot = new PromiseSlot();
     slot.reject(reason);
+    return slot;
+  }
+
+  /** A promise rejected with reason whose [[PromiseIsHandled]] is then set to true. */
+  static rejectedAndHandled(reason: unknown): PromiseSlot {
+    const slot = PromiseSlot.rejectedWith(reason);
     setPromiseIsHandledToTrue(slot.promise);
     return slot;
   }

@@ -19,8 +19,8 @@ import {
 } from './default-controller.js';
 
 export class WritableStreamDefaultWriterImpl {
-  closedPromise: PromiseSlot<undefined> = undefined as never;
-  readyPromise: PromiseSlot<undefined> = undefined as never;
+  closedPromise: PromiseSlot = undefined as never;
+  readyPromise: PromiseSlot = undefined as never;
   stream: WritableStreamImpl | undefined = undefined;
   wrapper: WritableStreamDefaultWriter = undefined as never;
 }
@@ -90,7 +90,7 @@ export class WritableStreamDefaultWriter<W = any> {
     const impl = getImpl(this);
     if (impl === undefined) return promiseRejectedWith(executeError(IFACE, 'write', 'Illegal invocation'));
     if (impl.stream === undefined) return promiseRejectedWith(executeError(IFACE, 'write', 'This writer has been released.'));
-    return WritableStreamDefaultWriterWrite(impl, chunk);
+    return WritableStreamDefaultWriterWrite(impl, chunk).promise;
   }
 
   static {
@@ -119,15 +119,15 @@ export function SetUpWritableStreamDefaultWriter(writer: WritableStreamDefaultWr
     else writer.readyPromise = PromiseSlot.resolved(undefined);
     writer.closedPromise = new PromiseSlot();
   } else if (state === 'erroring') {
-    writer.readyPromise = PromiseSlot.rejected(stream.storedError);
+    writer.readyPromise = PromiseSlot.rejectedAndHandled(stream.storedError);
     writer.closedPromise = new PromiseSlot();
   } else if (state === 'closed') {
     writer.readyPromise = PromiseSlot.resolved(undefined);
     writer.closedPromise = PromiseSlot.resolved(undefined);
   } else {
     const storedError = stream.storedError;
-    writer.readyPromise = PromiseSlot.rejected(storedError);
-    writer.closedPromise = PromiseSlot.rejected(storedError);
+    writer.readyPromise = PromiseSlot.rejectedAndHandled(storedError);
+    writer.closedPromise = PromiseSlot.rejectedAndHandled(storedError);
   }
 }
 
@@ -153,14 +153,14 @@ export function WritableStreamDefaultWriterCloseWithErrorPropagation(writer: Wri
 /** https://streams.spec.whatwg.org/#writable-stream-default-writer-ensure-closed-promise-rejected */
 export function WritableStreamDefaultWriterEnsureClosedPromiseRejected(writer: WritableStreamDefaultWriterImpl, error: unknown): void {
   if (writer.closedPromise.state === 'pending') writer.closedPromise.reject(error);
-  else writer.closedPromise = PromiseSlot.rejected(error);
+  else writer.closedPromise = PromiseSlot.rejectedWith(error);
   setPromiseIsHandledToTrue(writer.closedPromise.promise);
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-default-writer-ensure-ready-promise-rejected */
 export function WritableStreamDefaultWriterEnsureReadyPromiseRejected(writer: WritableStreamDefaultWriterImpl, error: unknown): void {
   if (writer.readyPromise.state === 'pending') writer.readyPromise.reject(error);
-  else writer.readyPromise = PromiseSlot.rejected(error);
+  else writer.readyPromise = PromiseSlot.rejectedWith(error);
   setPromiseIsHandledToTrue(writer.readyPromise.promise);
 }
 
@@ -183,21 +183,24 @@ export function WritableStreamDefaultWriterRelease(writer: WritableStreamDefault
   writer.stream = undefined;
 }
 
-/** https://streams.spec.whatwg.org/#writable-stream-default-writer-write */
-export function WritableStreamDefaultWriterWrite(writer: WritableStreamDefaultWriterImpl, chunk: unknown): Promise<undefined> {
+/**
+ * https://streams.spec.whatwg.org/#writable-stream-default-writer-write
+ * The promise comes as its slot: write() hands script `.promise`, the pipe only reacts (`upon`).
+ */
+export function WritableStreamDefaultWriterWrite(writer: WritableStreamDefaultWriterImpl, chunk: unknown): PromiseSlot {
   const stream = writer.stream!;
   const controller = stream.controller;
   const chunkSize = WritableStreamDefaultControllerGetChunkSize(controller, chunk);
   // The size algorithm may have released the writer.
   if (stream !== writer.stream) {
-    return promiseRejectedWith(new TypeErrorCtor('Cannot write to a stream using a released writer'));
+    return PromiseSlot.rejectedWith(new TypeErrorCtor('Cannot write to a stream using a released writer'));
   }
   const state = stream.state;
-  if (state === 'errored') return promiseRejectedWith(stream.storedError);
+  if (state === 'errored') return PromiseSlot.rejectedWith(stream.storedError);
   if (WritableStreamCloseQueuedOrInFlight(stream) || state === 'closed') {
-    return promiseRejectedWith(new TypeErrorCtor('The stream is closing or closed and cannot be written to'));
+    return PromiseSlot.rejectedWith(new TypeErrorCtor('The stream is closing or closed and cannot be written to'));
   }
-  if (state === 'erroring') return promiseRejectedWith(stream.storedError);
+  if (state === 'erroring') return PromiseSlot.rejectedWith(stream.storedError);
   const promise = WritableStreamAddWriteRequest(stream);
   WritableStreamDefaultControllerWrite(controller, chunk, chunkSize);
   return promise;

@@ -48,13 +48,13 @@ export class WritableStreamImpl {
   backpressure = false;
   closeRequest: Deferred<undefined> | undefined = undefined;
   controller: WritableStreamDefaultControllerImpl = undefined as never;
-  inFlightWriteRequest: Deferred<undefined> | undefined = undefined;
+  inFlightWriteRequest: PromiseSlot | undefined = undefined;
   inFlightCloseRequest: Deferred<undefined> | undefined = undefined;
   pendingAbortRequest: PendingAbortRequest | undefined = undefined;
   state: WritableStreamState = 'writable';
   storedError: unknown = undefined;
   writer: WritableStreamDefaultWriterImpl | undefined = undefined;
-  writeRequests = new SimpleQueue<Deferred<undefined>>();
+  writeRequests = new SimpleQueue<PromiseSlot>();
   wrapper: WritableStream = undefined as never;
 }
 
@@ -214,10 +214,10 @@ export function WritableStreamClose(stream: WritableStreamImpl): Promise<undefin
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-add-write-request */
-export function WritableStreamAddWriteRequest(stream: WritableStreamImpl): Promise<undefined> {
-  const promise = newPromise<undefined>();
+export function WritableStreamAddWriteRequest(stream: WritableStreamImpl): PromiseSlot {
+  const promise = new PromiseSlot();
   stream.writeRequests.push(promise);
-  return promise.promise;
+  return promise;
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-deal-with-rejection */
@@ -235,7 +235,7 @@ export function WritableStreamFinishErroring(stream: WritableStreamImpl): void {
   stream.controller.errorSteps();
   const storedError = stream.storedError;
   const writeRequests = stream.writeRequests;
-  stream.writeRequests = new SimpleQueue<Deferred<undefined>>();
+  stream.writeRequests = new SimpleQueue<PromiseSlot>();
   while (writeRequests.length > 0) writeRequests.shift().reject(storedError);
   if (stream.pendingAbortRequest === undefined) {
     WritableStreamRejectCloseAndClosedPromiseIfNeeded(stream);
@@ -345,7 +345,7 @@ export function WritableStreamStartErroring(stream: WritableStreamImpl, reason: 
 export function WritableStreamUpdateBackpressure(stream: WritableStreamImpl, backpressure: boolean): void {
   const writer = stream.writer;
   if (writer !== undefined && backpressure !== stream.backpressure) {
-    if (backpressure) writer.readyPromise = new PromiseSlot<undefined>();
+    if (backpressure) writer.readyPromise = new PromiseSlot();
     else writer.readyPromise.resolve(undefined);
   }
   stream.backpressure = backpressure;
