@@ -8,12 +8,9 @@ export class Unavailable extends Error {}
 
 /** Scenarios run in the child's own realm against these classes. */
 export function libraryHost(impl: StreamsImpl): ScenarioHost {
-  // Present because every child runs with --expose-gc.
-  const gc = (globalThis as { gc?: () => void }).gc;
   return {
     unsupported: (scenario) => scenario.unsupported(impl),
     run: (scenario, size) => scenario.run(impl, size),
-    collectGarbage: () => gc?.(),
     heapMiB: () => process.memoryUsage().heapTotal / MiB,
   };
 }

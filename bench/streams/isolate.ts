@@ -36,8 +36,6 @@ export async function openIsolateHost(bundles: BundlePaths): Promise<ScenarioHos
       );
       return JSON.parse(json as string) as Work;
     },
-    // --expose-gc is process-wide in V8, so the isolate's contexts get `gc` too.
-    collectGarbage: () => context.evalSync('typeof gc === "function" && gc()'),
     heapMiB: () => isolate.getHeapStatisticsSync().total_heap_size / MiB,
   };
 }

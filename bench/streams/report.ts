@@ -206,7 +206,7 @@ export function formatMarkdown(results: Results): string {
     '',
     m.impls.map((i) => `**${i.name}**: ${i.title}`).join('; ') + '.',
     '',
-    `Median of ${m.rounds} runs, each in a fresh \`node ${m.nodeFlags.join(' ')}\` child after a warm-up run; ` +
+    `Median of ${m.rounds} runs, each in a fresh \`node ${m.nodeFlags.join(' ')}\` child after at least 300 ms of warm-up runs (no forced GC); ` +
       `(×) is the throughput relative to Node's built-in \`node:stream/web\` (above 1 is faster). ` +
       `M/s = million chunks per second. n/a: the implementation has no such API; not measured: it could not run here.`,
     `${m.date.slice(0, 10)}, ${m.node}, ${m.cpus}, ${m.mode} mode, load average ${m.loadavg.start.toFixed(1)}–` +

@@ -59,9 +59,9 @@ if (unknownImpl) throw new Error(`unknown implementation ${unknownImpl} (known: 
 const selectedImpls = IMPLS.filter((i) => !implNames || implNames.includes(i.name));
 if (selectedScenarios.length === 0 || selectedImpls.length === 0) throw new Error('nothing selected');
 
-// The same flags for every implementation: --expose-gc for the collection before each measured
-// run; on Node 20, ArrayBuffer.prototype.transfer (O(1) detach for byte streams) is behind a flag.
-const nodeFlags = ['--expose-gc'];
+// The same flags for every implementation: on Node 20, ArrayBuffer.prototype.transfer (O(1)
+// detach for byte streams) is behind a flag.
+const nodeFlags: string[] = [];
 if (!('transfer' in ArrayBuffer.prototype)) nodeFlags.push('--harmony-rab-gsab-transfer');
 
 function packageVersion(pkg: string): string | undefined {

@@ -90,7 +90,6 @@ export type RunRecord = ChildResult & { impl: string; scenario: string; round: n
 export interface ScenarioHost {
   unsupported(scenario: Scenario): string | null;
   run(scenario: Scenario, size: number): Promise<Work>;
-  collectGarbage(): void;
   /** The JS heap the scenarios ran in, committed size in MiB. */
   heapMiB(): number;
 }
