@@ -1,0 +1,175 @@
+// Instruction counts per chunk (or per 64 KiB for byte scenarios), NANO at a git ref against the
+// working tree: the A/B for an optimisation on a machine whose timings spread 30-40% between runs.
+//
+//   npm run bench:instructions -- [--base REF] [--filter a,b] [--jobs N]
+//
+// Each count is valgrind's (callgrind) instruction total for one process running a scenario
+// once, with V8 single-threaded (--single-threaded: compilation and GC on the main thread, so
+// they are counted and happen at the same points every time). Two sizes per scenario: the
+// difference divided by the extra items is the steady-state cost of one more item, free of
+// startup and of the first compilations. Counts repeat within ~0.1% from run to run, so a
+// change of 1% is a real change. They are a proxy: memory stalls and cache misses are not
+// instructions, so the timed bench (npm run bench) stays the judge of speed.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { scenarios } from './scenarios.js';
+import type { Scenario } from './types.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: 'string', default: 'HEAD' },
+    filter: { type: 'string' },
+    jobs: { type: 'string', default: '2' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench:instructions -- [options]   (needs valgrind: apt-get install valgrind)
+  --base REF    the git ref to compare the working tree with (default HEAD)
+  --filter a,b  scenarios whose name contains any of these (${scenarios.map((s) => s.name).join(', ')})
+  --jobs N      valgrind processes at once (default 2)`);
+  process.exit(0);
+}
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  console.error('bench:instructions needs valgrind (Debian: apt-get install valgrind).');
+  process.exit(1);
+}
+
+const filters = args.filter?.split(',').filter(Boolean);
+const selected = scenarios.filter((s) => !filters || filters.some((f) => s.name.includes(f)));
+if (selected.length === 0) throw new Error('no scenario selected');
+
+/** The two sizes: a quarter of the quick size, and the quick size (bytes for byte scenarios). */
+function sizes(scenario: Scenario): [number, number] {
+  return [Math.round(scenario.size.quick / 4), scenario.size.quick];
+}
+
+/** One item: a chunk, or 64 KiB of a byte scenario. */
+function items(scenario: Scenario, size: number): number {
+  return scenario.unit === 'bytes' ? size / (64 * 1024) : size;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'nano-instructions-'));
+const baseTree = join(work, 'base');
+
+/** As bench/streams/build.ts bundles NANO for the timed bench. */
+async function bundle(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    format: 'esm',
+    logLevel: 'error',
+  });
+}
+
+/** Instructions valgrind counted for one run of `scenario` at `size` against `nano`. */
+function count(nano: string, scenario: string, size: number): Promise<number> {
+  const child = join(work, 'child.mjs');
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        // V8 writes machine code at run time.
+        '--smc-check=all-non-file',
+        '--callgrind-out-file=/dev/null',
+        process.execPath,
+        '--single-threaded',
+        // Fixed seeds: hash tables and Math.random behave the same in every run.
+        '--hash-seed=1',
+        '--random-seed=1',
+        '--harmony-rab-gsab-transfer',
+        child,
+        nano,
+        scenario,
+        String(size),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      const m = /Collected : (\d+)/.exec(err);
+      if (code === 0 && m) resolve(Number(m[1]));
+      else reject(new Error(`${scenario} at ${size}: valgrind exited ${code}\n${err.slice(-2000)}`));
+    });
+  });
+}
+
+/** Runs the tasks `jobs` at a time. */
+async function pool<T>(tasks: (() => Promise<T>)[], jobs: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+  return out;
+}
+
+try {
+  execFileSync('git', ['worktree', 'add', '--detach', baseTree, args.base!], { cwd: root, stdio: 'ignore' });
+  // The base bundle resolves nothing from node_modules, but keep imports working if it ever does.
+  if (existsSync(join(root, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(baseTree, 'node_modules'));
+  const nano = { base: join(work, 'base.mjs'), working: join(work, 'working.mjs') };
+  await bundle(join(baseTree, 'bench/streams/nano-entry.ts'), nano.base);
+  await bundle(join(root, 'bench/streams/nano-entry.ts'), nano.working);
+  // The working tree's scenarios for both sides, so only NANO differs.
+  await bundle(join(root, 'bench/streams/scenarios.ts'), join(work, 'scenarios.mjs'));
+  writeFileSync(
+    join(work, 'child.mjs'),
+    [
+      `const impl = await import(process.argv[2]);`,
+      `const { findScenario } = await import(${JSON.stringify(join(work, 'scenarios.mjs'))});`,
+      `await findScenario(process.argv[3]).run(impl, Number(process.argv[4]));`,
+    ].join('\n'),
+  );
+
+  const tasks: (() => Promise<number>)[] = [];
+  for (const scenario of selected) {
+    for (const side of ['base', 'working'] as const) {
+      for (const size of sizes(scenario)) tasks.push(() => count(nano[side], scenario.name, size));
+    }
+  }
+  console.log(`instructions per item, ${args.base} vs working tree, ${selected.length} scenario(s), valgrind ${tasks.length} runs`);
+  const counts = await pool(tasks, Number(args.jobs));
+
+  console.log(`| scenario | item | ${args.base} | working tree | change |`);
+  console.log('|---|---|--:|--:|--:|');
+  selected.forEach((scenario, i) => {
+    const [small, large] = sizes(scenario);
+    const extra = items(scenario, large) - items(scenario, small);
+    const [b1, b2, w1, w2] = counts.slice(i * 4, i * 4 + 4) as [number, number, number, number];
+    const base = (b2 - b1) / extra;
+    const working = (w2 - w1) / extra;
+    const change = Math.abs(working / base - 1) < 0.0005 ? '0.0' : `${working > base ? '+' : ''}${((working / base - 1) * 100).toFixed(1)}`;
+    const item = scenario.unit === 'bytes' ? '64 KiB' : 'chunk';
+    console.log(`| ${scenario.name} | ${item} | ${Math.round(base)} | ${Math.round(working)} | ${change}% |`);
+  });
+} finally {
+  try {
+    execFileSync('git', ['worktree', 'remove', '--force', baseTree], { cwd: root, stdio: 'ignore' });
+  } catch {
+    // Already gone.
+  }
+  rmSync(work, { recursive: true, force: true });
+}
