@@ -1,7 +1,7 @@
 // Instruction counts per chunk (or per 64 KiB for byte scenarios), NANO at a git ref against the
 // working tree: the A/B for an optimisation on a machine whose timings spread 30-40% between runs.
 //
-//   npm run bench:instructions -- [--base REF] [--filter a,b] [--jobs N]
+//   npm run bench:instructions -- [--base REF] [--filter a,b] [--with node,fast] [--jobs N]
 //
 // Each count is valgrind's (callgrind) instruction total for one process running a scenario
 // once, with V8 single-threaded (--single-threaded: compilation and GC on the main thread, so
@@ -22,10 +22,20 @@ import type { Scenario } from './types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Other implementations, as modules exporting the classes the scenarios use (as impls.ts opens them). */
+const OTHERS: Record<string, string> = {
+  node: `export { ReadableStream, WritableStream, TransformStream, TextEncoderStream, TextDecoderStream } from 'node:stream/web';
+export const Response = globalThis.Response;`,
+  fast: `import * as fast from ${JSON.stringify(`${root}node_modules/experimental-fast-webstreams/src/index.js`)};
+export const ReadableStream = fast.FastReadableStream, WritableStream = fast.FastWritableStream, TransformStream = fast.FastTransformStream;`,
+  polyfill: `export * from ${JSON.stringify(`${root}node_modules/web-streams-polyfill/dist/ponyfill.mjs`)};`,
+};
+
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string', default: 'HEAD' },
     filter: { type: 'string' },
+    with: { type: 'string' },
     jobs: { type: 'string', default: '2' },
     help: { type: 'boolean', default: false },
   },
@@ -35,6 +45,7 @@ if (args.help) {
   console.log(`npm run bench:instructions -- [options]   (needs valgrind: apt-get install valgrind)
   --base REF    the git ref to compare the working tree with (default HEAD)
   --filter a,b  scenarios whose name contains any of these (${scenarios.map((s) => s.name).join(', ')})
+  --with a,b    also count other implementations for scale: ${Object.keys(OTHERS).join(', ')}
   --jobs N      valgrind processes at once (default 2)`);
   process.exit(0);
 }
@@ -46,6 +57,9 @@ try {
   process.exit(1);
 }
 
+const others = args.with?.split(',').filter(Boolean) ?? [];
+const unknown = others.find((name) => !(name in OTHERS));
+if (unknown) throw new Error(`--with: unknown implementation ${unknown} (known: ${Object.keys(OTHERS).join(', ')})`);
 const filters = args.filter?.split(',').filter(Boolean);
 const selected = scenarios.filter((s) => !filters || filters.some((f) => s.name.includes(f)));
 if (selected.length === 0) throw new Error('no scenario selected');
@@ -77,8 +91,8 @@ async function bundle(entry: string, outfile: string): Promise<void> {
   });
 }
 
-/** Instructions valgrind counted for one run of `scenario` at `size` against `nano`. */
-function count(nano: string, scenario: string, size: number): Promise<number> {
+/** Instructions valgrind counted for one run of `scenario` at `size` against the classes `impl` exports. */
+function count(impl: string, scenario: string, size: number): Promise<number> {
   const child = join(work, 'child.mjs');
   return new Promise((resolve, reject) => {
     const p = spawn(
@@ -95,7 +109,7 @@ function count(nano: string, scenario: string, size: number): Promise<number> {
         '--random-seed=1',
         '--harmony-rab-gsab-transfer',
         child,
-        nano,
+        impl,
         scenario,
         String(size),
       ],
@@ -131,6 +145,15 @@ try {
   // The base bundle resolves nothing from node_modules, but keep imports working if it ever does.
   if (existsSync(join(root, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(baseTree, 'node_modules'));
   const nano = { base: join(work, 'base.mjs'), working: join(work, 'working.mjs') };
+  const sides: { label: string; module: string }[] = [
+    { label: args.base!, module: nano.base },
+    { label: 'working tree', module: nano.working },
+  ];
+  for (const name of others) {
+    const module = join(work, `${name}.mjs`);
+    writeFileSync(module, OTHERS[name]!);
+    sides.push({ label: name, module });
+  }
   await bundle(join(baseTree, 'bench/streams/nano-entry.ts'), nano.base);
   await bundle(join(root, 'bench/streams/nano-entry.ts'), nano.working);
   // The working tree's scenarios for both sides, so only NANO differs.
@@ -144,26 +167,31 @@ try {
     ].join('\n'),
   );
 
+  // An implementation without a scenario's classes (fast has no text streams) counts as NaN.
   const tasks: (() => Promise<number>)[] = [];
   for (const scenario of selected) {
-    for (const side of ['base', 'working'] as const) {
-      for (const size of sizes(scenario)) tasks.push(() => count(nano[side], scenario.name, size));
+    for (const side of sides) {
+      for (const size of sizes(scenario)) tasks.push(() => count(side.module, scenario.name, size).catch(() => NaN));
     }
   }
   console.log(`instructions per item, ${args.base} vs working tree, ${selected.length} scenario(s), valgrind ${tasks.length} runs`);
   const counts = await pool(tasks, Number(args.jobs));
 
-  console.log(`| scenario | item | ${args.base} | working tree | change |`);
-  console.log('|---|---|--:|--:|--:|');
+  const extraLabels = sides.slice(2).map((side) => side.label);
+  console.log(`| scenario | item | ${args.base} | working tree | change |${extraLabels.map((l) => ` ${l} |`).join('')}`);
+  console.log(`|---|---|--:|--:|--:|${extraLabels.map(() => '--:|').join('')}`);
   selected.forEach((scenario, i) => {
     const [small, large] = sizes(scenario);
     const extra = items(scenario, large) - items(scenario, small);
-    const [b1, b2, w1, w2] = counts.slice(i * 4, i * 4 + 4) as [number, number, number, number];
-    const base = (b2 - b1) / extra;
-    const working = (w2 - w1) / extra;
+    const perItem = sides.map((_, j) => {
+      const at = (i * sides.length + j) * 2;
+      return (counts[at + 1]! - counts[at]!) / extra;
+    });
+    const [base, working] = perItem as [number, number];
     const change = Math.abs(working / base - 1) < 0.0005 ? '0.0' : `${working > base ? '+' : ''}${((working / base - 1) * 100).toFixed(1)}`;
     const item = scenario.unit === 'bytes' ? '64 KiB' : 'chunk';
-    console.log(`| ${scenario.name} | ${item} | ${Math.round(base)} | ${Math.round(working)} | ${change}% |`);
+    const rest = perItem.slice(2).map((n) => (Number.isNaN(n) ? ' n/a |' : ` ${Math.round(n)} |`)).join('');
+    console.log(`| ${scenario.name} | ${item} | ${Math.round(base)} | ${Math.round(working)} | ${change}% |${rest}`);
   });
 } finally {
   try {
