@@ -4,12 +4,17 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** Stop after this many requests instead of after `duration`. */
+    amount?: number;
+    /** Seconds before a request counts as timed out. */
+    timeout?: number;
     headers?: Record<string, string>;
   }
   interface Result {
     requests: { average: number; mean: number; total: number };
     errors: number;
     non2xx: number;
+    '2xx': number;
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;

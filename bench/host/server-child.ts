@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 
 const mode = process.argv[process.argv.length - 1];
+// Stopped with SIGTERM by the instruction bench: exit normally so callgrind writes its totals.
+process.on('SIGTERM', () => process.exit(0));
 const APPS = fileURLToPath(new URL('./apps/', import.meta.url));
 
 if (mode === 'node') {

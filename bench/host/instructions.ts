@@ -1,0 +1,181 @@
+// Instructions per request, NANO against a plain node:http server serving the same app: the
+// host-side A/B for a machine where requests per second swing 15-30% between runs.
+//
+//   npm run bench:host-instructions -- [--app hello|env] [--requests 15000,35000] [--servers nano,node] [--top N]
+//
+// Each server runs under valgrind (callgrind) in its own process, V8 single-threaded with fixed
+// seeds, and serves exactly N requests (autocannon, 16 connections, keep-alive) before it is
+// stopped; the difference between two N, divided by the extra requests, is the cost of one more
+// request across every thread of the server (main thread, isolate threads), free of startup and
+// first compilations. Kernel work (socket reads and writes) is not counted. With --top, the
+// functions that cost the most per request, JavaScript ones named through V8's perf map.
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+const SERVERS = ['nano', 'node'] as const;
+type Server = (typeof SERVERS)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    app: { type: 'string', default: 'hello' },
+    requests: { type: 'string', default: '15000,35000' },
+    servers: { type: 'string', default: 'nano,node' },
+    top: { type: 'string', default: '0' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench:host-instructions -- [options]   (needs valgrind: apt-get install valgrind)
+  --app NAME         the bench app to request (hello, env; default hello)
+  --requests N1,N2   the two request counts (default 15000,35000)
+  --servers a,b      ${SERVERS.join(', ')} (default both)
+  --top N            also list the N functions costing the most per request`);
+  process.exit(0);
+}
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  console.error('bench:host-instructions needs valgrind (Debian: apt-get install valgrind).');
+  process.exit(1);
+}
+
+const [small, large] = args.requests!.split(',').map(Number) as [number, number];
+if (!(small > 0 && large > small)) throw new Error('--requests wants two counts, the second larger');
+const servers = args.servers!.split(',').filter(Boolean) as Server[];
+const bad = servers.find((s) => !SERVERS.includes(s));
+if (bad) throw new Error(`unknown server ${bad} (known: ${SERVERS.join(', ')})`);
+const top = Number(args.top);
+const work = mkdtempSync(join(tmpdir(), 'nano-host-instructions-'));
+
+interface Run {
+  /** Instructions callgrind counted in the whole process. */
+  total: number;
+  /** The callgrind output, for --top. */
+  file: string;
+  pid: number;
+}
+
+/** Starts `server` under callgrind, sends `requests` requests, stops it; returns its count. */
+async function run(server: Server, requests: number): Promise<Run> {
+  const file = join(work, `${server}-${requests}.cg`);
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      // V8 writes machine code at run time.
+      '--smc-check=all-non-file',
+      `--callgrind-out-file=${file}`,
+      process.execPath,
+      '--single-threaded',
+      ...(top > 0 ? ['--perf-basic-prof'] : []),
+      '--hash-seed=1',
+      '--random-seed=1',
+      '--no-node-snapshot',
+      '--harmony-rab-gsab-transfer',
+      '--import',
+      'tsx',
+      CHILD,
+      server,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { port: number }).port);
+    });
+    void exited.then((code) => reject(new Error(`${server} exited (${code}) before listening\n${err.slice(-2000)}`)));
+  });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    connections: 16,
+    amount: requests,
+    timeout: 120,
+    headers: { host: `${args.app}.bench` },
+  });
+  if (result['2xx'] !== requests) throw new Error(`${server}: ${result['2xx']} of ${requests} requests answered 2xx`);
+  // server-child exits on SIGTERM, so callgrind writes its totals.
+  child.kill('SIGTERM');
+  await exited;
+  const total = /Collected : (\d+)/.exec(err);
+  const pid = /==(\d+)== Callgrind/.exec(err);
+  if (!total || !pid) throw new Error(`${server}: no callgrind totals\n${err.slice(-2000)}`);
+  return { total: Number(total[1]), file, pid: Number(pid[1]) };
+}
+
+/** Self instructions per function (callgrind_annotate), JIT code named from V8's perf map. */
+function functions(r: Run): Map<string, number> {
+  const map: [number, number, string][] = [];
+  try {
+    for (const line of readFileSync(`/tmp/perf-${r.pid}.map`, 'utf8').split('\n')) {
+      const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
+      if (m) map.push([parseInt(m[1]!, 16), parseInt(m[2]!, 16), m[3]!]);
+    }
+  } finally {
+    rmSync(`/tmp/perf-${r.pid}.map`, { force: true });
+  }
+  map.sort((a, b) => a[0] - b[0]);
+  const name = (addr: number): string => {
+    let lo = 0;
+    let hi = map.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (map[mid]![0] <= addr) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const e = map[hi];
+    return e && addr < e[0] + e[1] ? `JS ${e[2]}` : 'JS (unnamed code)';
+  };
+  const out = new Map<string, number>();
+  const text = execFileSync('callgrind_annotate', ['--threshold=100', r.file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  for (const line of text.split('\n')) {
+    const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+    if (!m || line.includes('PROGRAM TOTALS')) continue;
+    let fn = m[2]!.trim();
+    const jit = /^\?\?\?:0x([0-9a-f]+) \[\?\?\?\]$/.exec(fn);
+    if (jit) fn = name(parseInt(jit[1]!, 16));
+    out.set(fn, (out.get(fn) ?? 0) + Number(m[1]!.replace(/,/g, '')));
+  }
+  return out;
+}
+
+try {
+  console.log(`instructions per request, app ${args.app}, ${small} and ${large} requests per server, under valgrind (minutes)`);
+  const perRequest = new Map<Server, number>();
+  for (const server of servers) {
+    // The two sizes at once: callgrind serialises a process's threads, so two processes use both cores.
+    const [a, b] = await Promise.all([run(server, small), run(server, large)]);
+    perRequest.set(server, (b.total - a.total) / (large - small));
+    if (top > 0) {
+      const fa = functions(a);
+      const fb = functions(b);
+      const rows = [...new Set([...fa.keys(), ...fb.keys()])]
+        .map((fn) => [fn, ((fb.get(fn) ?? 0) - (fa.get(fn) ?? 0)) / (large - small)] as const)
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, top);
+      console.log(`\n${server}: the ${top} functions with the most instructions per request (self)`);
+      for (const [fn, n] of rows) console.log(`${Math.round(n).toString().padStart(9)}  ${fn.slice(0, 150)}`);
+    }
+  }
+  console.log('\n| server | instructions per request |');
+  console.log('|---|--:|');
+  for (const [server, n] of perRequest) console.log(`| ${server} | ${Math.round(n).toLocaleString('en-US')} |`);
+  const nano = perRequest.get('nano');
+  const node = perRequest.get('node');
+  if (nano !== undefined && node !== undefined) console.log(`\nNANO / node: ${(nano / node).toFixed(2)}x`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
