@@ -5,6 +5,7 @@
 //   as references and delete before any app code runs.
 import type { BootInfo, ControlCall, DispatchResult, HostApi, RuntimeControl } from './host-api.js';
 import { Server } from './serve.js';
+import { packDispatchResults } from './dispatch-results.js';
 import { BodyChannels } from './body-channels.js';
 import { FetchClient } from './fetch.js';
 import { settleSubtle } from '../web/crypto-subtle.js';
@@ -97,7 +98,8 @@ let results: [number, DispatchResult][] = [];
 function flushResults(): void {
   const out = results;
   results = [];
-  api.dispatched(out);
+  const [text, bytes] = packDispatchResults(out);
+  api.dispatched(text, bytes);
 }
 
 export function boot(info: BootInfo): void {

@@ -12,6 +12,7 @@ import { nodeTextCodec } from '../text-codec-node.js';
 import { HostSubtle } from '../crypto-bridge.js';
 import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
+import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -174,8 +175,8 @@ export class NanoIsolate {
         return id < 0 ? this.#fetch.end(id, message) : this.exchange?.responseError(id, message);
       },
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
-      dispatched: (results) => {
-        for (const [id, result] of results) {
+      dispatched: (text, bytes) => {
+        for (const [id, result] of unpackDispatchResults(text, bytes)) {
           const pending = this.#dispatches.get(id);
           if (pending === undefined) continue;
           this.#dispatches.delete(id);

@@ -1,0 +1,42 @@
+// Dispatch results cross from the isolate to the host as one JSON text plus the known body bytes
+// (src/runtime/dispatch-results.ts): every field must come back as it went.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { packDispatchResults, unpackDispatchResults } from '../../src/runtime/dispatch-results.js';
+import type { DispatchResult } from '../../src/runtime/host-api.js';
+
+const body = new Uint8Array([72, 105, 0, 255]);
+const results: [number, DispatchResult][] = [
+  [1, { head: { status: 200, statusText: 'OK', headers: [['content-type', 'text/plain'], ['set-cookie', 'a=1'], ['set-cookie', 'b="2"']], body: false, bytes: body }, settled: true }],
+  [2, { head: { status: 204, statusText: '', headers: [], body: false } }],
+  [3, { head: { status: 200, statusText: 'Streamed \u00e9', headers: [['x-quote', '"\\\u00ff']], body: true } }],
+  // An outbound fetch's id is negative.
+  [4, { head: { status: 502, statusText: 'Bad Gateway', headers: [], body: false, hostBody: -7 } }],
+  [5, { error: 'TypeError: bad \u0000 "thing"\n\ud800 lone surrogate', settled: true }],
+  [6, { error: '' }],
+];
+
+test('dispatch results round-trip through packDispatchResults / unpackDispatchResults', () => {
+  const [text, bytes] = packDispatchResults(results);
+  assert.equal(typeof text, 'string');
+  assert.equal(bytes.length, 1);
+  assert.equal(bytes[0], body, 'known bytes travel beside the text, not inside it');
+  assert.deepEqual(unpackDispatchResults(text, bytes), results);
+  assert.deepEqual(unpackDispatchResults(...packDispatchResults([])), []);
+});
+
+test("an app's toJSON on Object.prototype or Array.prototype does not reach the packed text", () => {
+  const proto = Object.prototype as { toJSON?: () => unknown };
+  const arrayProto = Array.prototype as unknown as { toJSON?: () => unknown };
+  proto.toJSON = () => 'hijacked';
+  arrayProto.toJSON = () => 'hijacked';
+  try {
+    const [text, bytes] = packDispatchResults(results);
+    delete proto.toJSON;
+    delete arrayProto.toJSON;
+    assert.deepEqual(unpackDispatchResults(text, bytes), results);
+  } finally {
+    delete proto.toJSON;
+    delete arrayProto.toJSON;
+  }
+});
