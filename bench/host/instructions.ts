@@ -3,20 +3,22 @@
 //
 //   npm run bench:host-instructions -- [--app hello|env] [--requests 15000,35000] [--servers nano,node] [--top N]
 //
-// Each server runs under valgrind (callgrind) in its own process, V8 single-threaded with fixed
-// seeds, and serves exactly N requests (autocannon, 16 connections, keep-alive) before it is
+// Each server runs under valgrind (callgrind) in its own process, set up as bench/valgrind.ts
+// says, and serves exactly N requests (autocannon, 16 connections, keep-alive) before it is
 // stopped; the difference between two N, divided by the extra requests, is the cost of one more
 // request across every thread of the server (main thread, isolate threads), free of startup and
-// first compilations. Kernel work (socket reads and writes) is not counted. With --top, the
+// first compilations. Kernel work (socket reads and writes) is not counted. Unlike the streams
+// counts these vary ~5% between runs (how many requests share a crossing into the isolate depends
+// on timing), so they settle changes larger than that. With --top, the
 // functions that cost the most per request, JavaScript ones named through V8's perf map.
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { callgrindArgs, collectedInstructions, requireValgrind } from '../valgrind.js';
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const SERVERS = ['nano', 'node'] as const;
@@ -41,12 +43,7 @@ if (args.help) {
   process.exit(0);
 }
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('bench:host-instructions needs valgrind (Debian: apt-get install valgrind).');
-  process.exit(1);
-}
+requireValgrind('bench:host-instructions');
 
 const [small, large] = args.requests!.split(',').map(Number) as [number, number];
 if (!(small > 0 && large > small)) throw new Error('--requests wants two counts, the second larger');
@@ -67,27 +64,8 @@ interface Run {
 /** Starts `server` under callgrind, sends `requests` requests, stops it; returns its count. */
 async function run(server: Server, requests: number): Promise<Run> {
   const file = join(work, `${server}-${requests}.cg`);
-  const child = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      // V8 writes machine code at run time.
-      '--smc-check=all-non-file',
-      `--callgrind-out-file=${file}`,
-      process.execPath,
-      '--single-threaded',
-      ...(top > 0 ? ['--perf-basic-prof'] : []),
-      '--hash-seed=1',
-      '--random-seed=1',
-      '--no-node-snapshot',
-      '--harmony-rab-gsab-transfer',
-      '--import',
-      'tsx',
-      CHILD,
-      server,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const nodeArgs = ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', CHILD, server];
+  const child = spawn('valgrind', callgrindArgs(file, nodeArgs, top > 0), { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -110,10 +88,10 @@ async function run(server: Server, requests: number): Promise<Run> {
   // server-child exits on SIGTERM, so callgrind writes its totals.
   child.kill('SIGTERM');
   await exited;
-  const total = /Collected : (\d+)/.exec(err);
+  const total = collectedInstructions(err);
   const pid = /==(\d+)== Callgrind/.exec(err);
-  if (!total || !pid) throw new Error(`${server}: no callgrind totals\n${err.slice(-2000)}`);
-  return { total: Number(total[1]), file, pid: Number(pid[1]) };
+  if (total === undefined || !pid) throw new Error(`${server}: no callgrind totals\n${err.slice(-2000)}`);
+  return { total, file, pid: Number(pid[1]) };
 }
 
 /** Self instructions per function (callgrind_annotate), JIT code named from V8's perf map. */

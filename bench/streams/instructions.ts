@@ -4,8 +4,7 @@
 //   npm run bench:instructions -- [--base REF] [--filter a,b] [--with node,fast] [--jobs N]
 //
 // Each count is valgrind's (callgrind) instruction total for one process running a scenario
-// once, with V8 single-threaded (--single-threaded: compilation and GC on the main thread, so
-// they are counted and happen at the same points every time). Two sizes per scenario: the
+// once, set up as bench/valgrind.ts says. Two sizes per scenario: the
 // difference divided by the extra items is the steady-state cost of one more item, free of
 // startup and of the first compilations. Counts repeat within ~0.1% from run to run, so a
 // change of 1% is a real change. They are a proxy: memory stalls and cache misses are not
@@ -18,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { scenarios } from './scenarios.js';
+import { callgrindArgs, collectedInstructions, requireValgrind } from '../valgrind.js';
 import type { Scenario } from './types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,12 +50,7 @@ if (args.help) {
   process.exit(0);
 }
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('bench:instructions needs valgrind (Debian: apt-get install valgrind).');
-  process.exit(1);
-}
+requireValgrind('bench:instructions');
 
 const others = args.with?.split(',').filter(Boolean) ?? [];
 const unknown = others.find((name) => !(name in OTHERS));
@@ -95,32 +90,15 @@ async function bundle(entry: string, outfile: string): Promise<void> {
 function count(impl: string, scenario: string, size: number): Promise<number> {
   const child = join(work, 'child.mjs');
   return new Promise((resolve, reject) => {
-    const p = spawn(
-      'valgrind',
-      [
-        '--tool=callgrind',
-        // V8 writes machine code at run time.
-        '--smc-check=all-non-file',
-        '--callgrind-out-file=/dev/null',
-        process.execPath,
-        '--single-threaded',
-        // Fixed seeds: hash tables and Math.random behave the same in every run.
-        '--hash-seed=1',
-        '--random-seed=1',
-        '--harmony-rab-gsab-transfer',
-        child,
-        impl,
-        scenario,
-        String(size),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const p = spawn('valgrind', callgrindArgs('/dev/null', ['--harmony-rab-gsab-transfer', child, impl, scenario, String(size)]), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     p.stderr.on('data', (c: Buffer) => (err += c));
     p.on('error', reject);
     p.on('exit', (code) => {
-      const m = /Collected : (\d+)/.exec(err);
-      if (code === 0 && m) resolve(Number(m[1]));
+      const total = collectedInstructions(err);
+      if (code === 0 && total !== undefined) resolve(total);
       else reject(new Error(`${scenario} at ${size}: valgrind exited ${code}\n${err.slice(-2000)}`));
     });
   });
