@@ -6,6 +6,7 @@
 import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
 import type { Response } from '../web/fetch/response.js';
 import { responseBody, responseHeaderList } from '../web/fetch/response.js';
+import { createIncomingRequest } from '../web/fetch/request.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
@@ -84,17 +85,12 @@ export class Server {
     const waitUntil: Promise<unknown>[] = [];
     let response: unknown;
     try {
-      const RequestCtor = this.#global['Request'] as new (url: string, init: object) => unknown;
-      const raw = head.rawHeaders;
-      const headers: [string, string][] = [];
-      for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
-      const init: Record<string, unknown> = { method: head.method, headers };
-      if (head.body) {
-        init['body'] = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason));
-        init['duplex'] = 'half';
-      }
+      const body = head.body
+        ? this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason))
+        : null;
       if (head.urlParts !== undefined) rememberParsedURL(head.url, head.urlParts);
-      const request = new RequestCtor(head.url, init);
+      // The built-in Request, as Workers hand it, whatever an app did to globalThis.Request.
+      const request = createIncomingRequest(head.url, head.method, head.rawHeaders, body);
       const ctx = Object.freeze({
         waitUntil: (promise: unknown) => void waitUntil.push(PromiseCtor.resolve(promise)),
         passThroughOnException: () => {},

@@ -35,6 +35,18 @@ const APPS: Record<string, string> = {
       for await (const chunk of request.body) { bytes += chunk.byteLength; digest.push(chunk[0]); }
       return Response.json({ bytes, method: request.method, type: request.headers.get('content-type') });
     } };`,
+  // Replaces the global Request before any request: the app must still be handed the built-in one.
+  'inspect.js': `
+    const Builtin = Request;
+    globalThis.Request = class NotTheRequest {};
+    const PROPS = ['url', 'method', 'mode', 'credentials', 'cache', 'redirect', 'referrer', 'referrerPolicy', 'integrity', 'keepalive', 'bodyUsed', 'destination', 'duplex'];
+    const view = (r) => Object.fromEntries([...PROPS.map((p) => [p, r[p]]), ['headers', [...r.headers]], ['aborted', r.signal.aborted]]);
+    export default { async fetch(request) {
+      const reference = new Builtin(request.url, { method: request.method, headers: [...request.headers] });
+      const incoming = view(request);
+      const text = request.body === null ? null : await request.text();
+      return Response.json({ builtin: Object.getPrototypeOf(request) === Builtin.prototype, incoming, reference: view(reference), text });
+    } };`,
   'echo.js': `export default { fetch(request) { return new Response(request.body.pipeThrough(new TransformStream())); } };`,
   'waituntil.js': `export default { fetch(request, env, ctx) { ctx.waitUntil(new Promise((r) => setTimeout(() => { console.log('waitUntil done'); r(); }, 100))); return new Response('early'); } };`,
   'fetcher.js': `export default { async fetch(request) { const target = new URL(request.url).searchParams.get('url'); try { const r = await fetch(target); return new Response('upstream ' + r.status + ': ' + await r.text()); } catch (e) { return new Response(String(e.message), { status: 502 }); } } };`,
@@ -59,6 +71,7 @@ before(async () => {
       app(dir, 'midbody', 'midbody.js'),
       app(dir, 'upload', 'upload.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'echo', 'echo.js', { limits: { cpuMsPerRequest: 10_000 } }),
+      app(dir, 'inspect', 'inspect.js'),
       app(dir, 'waituntil', 'waituntil.js'),
       app(dir, 'fetcher', 'fetcher.js'),
       app(dir, 'fetcher-allowed', 'fetcher.js', { fetchAllow: ['127.0.0.1'] }),
@@ -167,6 +180,23 @@ test('a request body streams into the app (8 MiB, chunked)', async () => {
   assert.deepEqual(JSON.parse(reply.text), { bytes: payload.length, method: 'POST', type: 'application/octet-stream' });
   const echoed = await get(t.port, 'echo.test', '/', { body: payload });
   assert.equal(createHash('sha256').update(echoed.body).digest('hex'), createHash('sha256').update(payload).digest('hex'));
+});
+
+test('the incoming request is the built-in Request that new Request(url, { method, headers }) makes', async () => {
+  const get1 = JSON.parse((await get(t.port, 'inspect.test', '/a/b?c=1&d', { headers: { 'x-one': ' 1 ', 'X-Two': 'a' } })).text);
+  assert.equal(get1.builtin, true, "the built-in Request, though the app replaced globalThis.Request");
+  assert.deepEqual(get1.incoming, get1.reference);
+  assert.equal(get1.incoming.url, "http://inspect.test/a/b?c=1&d");
+  assert.equal(get1.incoming.method, 'GET');
+  assert.deepEqual(
+    get1.incoming.headers.filter(([name]: [string]) => name.startsWith('x-')),
+    [['x-one', '1'], ['x-two', 'a']],
+  );
+  assert.equal(get1.text, null);
+  const post = JSON.parse((await get(t.port, 'inspect.test', '/', { method: 'post', body: 'payload', headers: { 'content-type': 'text/plain' } })).text);
+  assert.deepEqual(post.incoming, post.reference);
+  assert.equal(post.incoming.method, 'POST');
+  assert.equal(post.text, 'payload');
 });
 
 test('ctx.waitUntil work runs after the response', async () => {

@@ -272,6 +272,11 @@ Object.defineProperty(Headers.prototype, SymbolIterator, {
 
 // For Request, Response and the runtime.
 
+/** "Append" a header whose name and value are ByteStrings already (no WebIDL conversion). */
+export function appendHeaderChecked(headers: Headers, name: string, value: string, op: string): void {
+  appendHeader(stateOf(headers)!, name, value, op);
+}
+
 export function createHeaders(list: HeaderList, guard: HeadersGuard): Headers {
   const headers = new Headers();
   const state = stateOf(headers)!;

@@ -8,7 +8,7 @@ import { TransformStream } from '../../streams/transform-stream/transform-stream
 const rsPipeThrough = ReadableStream.prototype.pipeThrough;
 import { AbortSignal, createAbortSignal, createDependentAbortSignal, isAbortSignal } from '../abort.js';
 import { parseURLString } from '../url.js';
-import { Headers, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, type HeaderList } from './headers.js';
+import { Headers, appendHeaderChecked, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, type HeaderList } from './headers.js';
 import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, disturbBody, extractBody, type Body, type ConsumeKind } from './body.js';
 
 interface RequestState {
@@ -45,6 +45,26 @@ const INIT_MEMBERS = ['body', 'cache', 'credentials', 'duplex', 'headers', 'inte
 let stateOf: (x: unknown) => RequestState | undefined;
 const CONTEXT = "Failed to construct 'Request':";
 
+/** Steps 5-7's URL: parsed, and refused when it carries credentials. */
+function parseRequestURL(text: string): string {
+  const parsed = parseURLString(text);
+  if (parsed === null) throw new TypeErrorCtor(`${CONTEXT} Invalid URL: '${text}'.`);
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(parsed)) throw new TypeErrorCtor(`${CONTEXT} Request cannot be constructed from a URL that includes credentials: '${text}'.`);
+  return parsed;
+}
+
+/** Step 25: a method that is a token, not forbidden, and normalized. */
+function normalizeRequestMethod(method: string): string {
+  if (!TOKEN.test(method)) throw new TypeErrorCtor(`${CONTEXT} '${method}' is not a valid HTTP method.`);
+  const upper = method.toUpperCase();
+  if (FORBIDDEN_METHODS.has(upper)) throw new TypeErrorCtor(`${CONTEXT} '${method}' HTTP method is unsupported.`);
+  return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+/** What the next `new Request(INCOMING)` takes as its state (see createIncomingRequest). */
+const INCOMING = {};
+let incomingState: RequestState | undefined;
+
 function enumValue(member: string, value: unknown): string {
   const s = domString(value);
   if (!ENUMS[member]!.includes(s)) throw new TypeErrorCtor(`${CONTEXT} The provided value '${s}' is not a valid enum value of type Request${member[0]!.toUpperCase()}${member.slice(1)}.`);
@@ -56,6 +76,12 @@ export class Request {
 
   // WebIDL: constructor(RequestInfo input, optional RequestInit init = {})
   constructor(input: unknown, init: unknown = undefined) {
+    // No script can reach INCOMING: only createIncomingRequest makes this call.
+    if (input === INCOMING) {
+      this.#state = incomingState!;
+      incomingState = undefined;
+      return;
+    }
     if (arguments.length < 1) throw new TypeErrorCtor(`${CONTEXT} 1 argument required, but only 0 present.`);
     const dict = dictionaryObject(init, `${CONTEXT} The provided value`);
     // Convert the members first, in IDL order (as WebIDL does before the algorithm runs).
@@ -71,10 +97,7 @@ export class Request {
     let inputSignal: AbortSignal | null = null;
     // Steps 5-7.
     if (inputState === undefined) {
-      const text = domString(input);
-      const parsed = parseURLString(text);
-      if (parsed === null) throw new TypeErrorCtor(`${CONTEXT} Invalid URL: '${text}'.`);
-      if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(parsed)) throw new TypeErrorCtor(`${CONTEXT} Request cannot be constructed from a URL that includes credentials: '${text}'.`);
+      const parsed = parseRequestURL(domString(input));
       state = {
         method: 'GET', url: parsed, headers: createHeaders([], 'request'), body: null, signal: createAbortSignal(),
         referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
@@ -117,13 +140,7 @@ export class Request {
     if (given.priority !== undefined) enumValue('priority', given.priority);
     if (given.duplex !== undefined) enumValue('duplex', given.duplex);
     // Step 25. The method.
-    if (given.method !== undefined) {
-      const method = domString(given.method);
-      if (!TOKEN.test(method)) throw new TypeErrorCtor(`${CONTEXT} '${method}' is not a valid HTTP method.`);
-      const upper = method.toUpperCase();
-      if (FORBIDDEN_METHODS.has(upper)) throw new TypeErrorCtor(`${CONTEXT} '${method}' HTTP method is unsupported.`);
-      state.method = NORMALIZED_METHODS.has(upper) ? upper : method;
-    }
+    if (given.method !== undefined) state.method = normalizeRequestMethod(domString(given.method));
     // Steps 26-29. The signal follows init's signal, else the input request's.
     let signal = inputSignal;
     if (given.signal !== undefined) {
@@ -305,6 +322,29 @@ export class Request {
   static {
     stateOf = (x) => (typeof x === 'object' && x !== null && #state in x ? (x as Request).#state : undefined);
   }
+}
+
+/**
+ * The Request an app is handed for a request the host received: the object
+ * `new Request(url, { method, headers, body, duplex: 'half' })` makes, built without converting a
+ * RequestInit (15 member reads and a generic iteration of the header pairs per request). The
+ * values are host strings: the URL as the host serialized it, header names and values as the HTTP
+ * parser decoded them (latin1, so every one is a ByteString); they get the same checks as there.
+ */
+export function createIncomingRequest(url: string, method: string, rawHeaders: readonly string[], body: ReadableStream | null): Request {
+  // In the constructor's order: the URL, the method, the headers, the body.
+  const parsedURL = parseRequestURL(url);
+  const normalizedMethod = normalizeRequestMethod(method);
+  const headers = createHeaders([], 'request');
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) appendHeaderChecked(headers, rawHeaders[i]!, rawHeaders[i + 1]!, 'constructor');
+  if (body !== null && (normalizedMethod === 'GET' || normalizedMethod === 'HEAD')) {
+    throw new TypeErrorCtor(`${CONTEXT} Request with GET/HEAD method cannot have body.`);
+  }
+  incomingState = {
+    method: normalizedMethod, url: parsedURL, headers, body: body === null ? null : extractBody(body).body, signal: createAbortSignal(),
+    referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
+  };
+  return new Request(INCOMING);
 }
 
 function brand(x: unknown, member: string): RequestState {
