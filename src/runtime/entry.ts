@@ -79,7 +79,7 @@ export function prepare(): void {
     configurable: true,
   });
   bodies = new BodyChannels();
-  server = new Server(api, global, bodies);
+  server = new Server(api, bodies);
   const client = (fetchClient = new FetchClient(api, global, bodies));
   const fetch = function (input: unknown, init: unknown = undefined) {
     return client.fetch(input, init);

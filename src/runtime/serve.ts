@@ -5,7 +5,7 @@
 // a window of bytes its socket has not taken.
 import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
 import type { Response } from '../web/fetch/response.js';
-import { responseBody, responseHeaderList } from '../web/fetch/response.js';
+import { isResponse, responseBody, responseHeaderList } from '../web/fetch/response.js';
 import { createIncomingRequest } from '../web/fetch/request.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
@@ -50,7 +50,6 @@ const ReflectApply = Reflect.apply;
 
 export class Server {
   #host: ServeHost;
-  #global: Record<string, unknown>;
   #app: AppExports | undefined;
   #env: object = Object.freeze({});
   #bodies: BodyChannels;
@@ -58,9 +57,8 @@ export class Server {
   /** Response bodies waiting for the host to write the head (responseStart). */
   #pending = new Map<number, ReadableStream>();
 
-  constructor(host: ServeHost, global: Record<string, unknown>, bodies: BodyChannels) {
+  constructor(host: ServeHost, bodies: BodyChannels) {
     this.#host = host;
-    this.#global = global;
     this.#bodies = bodies;
     this.#sink = hostSink(host);
   }
@@ -96,8 +94,9 @@ export class Server {
         passThroughOnException: () => {},
       });
       response = await ReflectApply(app.fetch!, app, [request, this.#env, ctx]);
-      const ResponseCtor = this.#global['Response'] as Function;
-      if (!(response instanceof ResponseCtor)) {
+      // The built-in Response (a brand check), whatever an app did to globalThis.Response: only
+      // its internal state can be served.
+      if (!isResponse(response)) {
         throw new TypeErrorCtor(`The app's fetch() resolved with ${inspect(response, 1)}, not a Response.`);
       }
     } catch (error) {
@@ -105,11 +104,11 @@ export class Server {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
     }
-    const res = response as { status: number; statusText: string; headers: Iterable<[string, string]> & { getSetCookie(): string[] }; body: ReadableStream | null };
+    const res = response as Response;
     // The header list as set (names as given), each Set-Cookie its own line.
-    const headers: [string, string][] = responseHeaderList(response as Response).map(([n, v]) => [n, v]);
+    const headers: [string, string][] = responseHeaderList(res).map(([n, v]) => [n, v]);
     const settled = this.#settleWaitUntil(id, waitUntil);
-    const record = responseBody(response as Response);
+    const record = responseBody(res);
     // A body whose bytes are known (a string, JSON, bytes: most responses) goes with the head:
     // one crossing, no stream made (docs/fast-paths.md).
     const bytes = takeKnownBytes(record);

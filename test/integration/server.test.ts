@@ -35,17 +35,20 @@ const APPS: Record<string, string> = {
       for await (const chunk of request.body) { bytes += chunk.byteLength; digest.push(chunk[0]); }
       return Response.json({ bytes, method: request.method, type: request.headers.get('content-type') });
     } };`,
-  // Replaces the global Request before any request: the app must still be handed the built-in one.
+  // Replaces the global Request and Response before any request: the app must still be handed a
+  // built-in Request, and its built-in Response must still be served.
   'inspect.js': `
     const Builtin = Request;
+    const BuiltinResponse = Response;
     globalThis.Request = class NotTheRequest {};
+    globalThis.Response = class NotTheResponse {};
     const PROPS = ['url', 'method', 'mode', 'credentials', 'cache', 'redirect', 'referrer', 'referrerPolicy', 'integrity', 'keepalive', 'bodyUsed', 'destination', 'duplex'];
     const view = (r) => Object.fromEntries([...PROPS.map((p) => [p, r[p]]), ['headers', [...r.headers]], ['aborted', r.signal.aborted]]);
     export default { async fetch(request) {
       const reference = new Builtin(request.url, { method: request.method, headers: [...request.headers] });
       const incoming = view(request);
       const text = request.body === null ? null : await request.text();
-      return Response.json({ builtin: Object.getPrototypeOf(request) === Builtin.prototype, incoming, reference: view(reference), text });
+      return BuiltinResponse.json({ builtin: Object.getPrototypeOf(request) === Builtin.prototype, incoming, reference: view(reference), text });
     } };`,
   'echo.js': `export default { fetch(request) { return new Response(request.body.pipeThrough(new TransformStream())); } };`,
   'waituntil.js': `export default { fetch(request, env, ctx) { ctx.waitUntil(new Promise((r) => setTimeout(() => { console.log('waitUntil done'); r(); }, 100))); return new Response('early'); } };`,
@@ -182,7 +185,7 @@ test('a request body streams into the app (8 MiB, chunked)', async () => {
   assert.equal(createHash('sha256').update(echoed.body).digest('hex'), createHash('sha256').update(payload).digest('hex'));
 });
 
-test('the incoming request is the built-in Request that new Request(url, { method, headers }) makes', async () => {
+test('the incoming request is the built-in Request that new Request(url, { method, headers }) makes; a built-in Response is served after the app replaced the globals', async () => {
   const get1 = JSON.parse((await get(t.port, 'inspect.test', '/a/b?c=1&d', { headers: { 'x-one': ' 1 ', 'X-Two': 'a' } })).text);
   assert.equal(get1.builtin, true, "the built-in Request, though the app replaced globalThis.Request");
   assert.deepEqual(get1.incoming, get1.reference);
