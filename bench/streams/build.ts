@@ -15,7 +15,7 @@ export const NANO_ENTRY = here('./nano-entry.ts');
 const NANO_INSTALL_ENTRY = here('./nano-install-entry.ts');
 
 /** As conformance/bundle.ts (no keepNames: interface names come from defineInterface). */
-const streamsOptions: BuildOptions = {
+export const streamsOptions: BuildOptions = {
   bundle: true,
   platform: 'neutral',
   mainFields: ['module', 'main'],

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { streamsOptions } from './build.js';
 import { scenarios } from './scenarios.js';
 import { callgrindArgs, collectedInstructions, requireValgrind } from '../valgrind.js';
 import type { Scenario } from './types.js';
@@ -72,18 +73,9 @@ function items(scenario: Scenario, size: number): number {
 const work = mkdtempSync(join(tmpdir(), 'nano-instructions-'));
 const baseTree = join(work, 'base');
 
-/** As bench/streams/build.ts bundles NANO for the timed bench. */
+/** As the timed bench bundles NANO. */
 async function bundle(entry: string, outfile: string): Promise<void> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-    format: 'esm',
-    logLevel: 'error',
-  });
+  await build({ ...streamsOptions, entryPoints: [entry], outfile, format: 'esm' });
 }
 
 /** Instructions valgrind counted for one run of `scenario` at `size` against the classes `impl` exports. */

@@ -5,7 +5,7 @@
 // flat. The text is written by hand from primitives (JSON.stringify on a string never consults a
 // toJSON an app may have put on Object.prototype), and parsed on the host, which is trusted.
 // No runtime imports: the host and the isolate bundle both use this file.
-import type { DispatchResult } from './serve.js';
+import type { DispatchResult, ResponseHead } from './serve.js';
 
 /** One JSON string literal; captured, as an app may replace JSON.stringify later. */
 const quote: (s: string) => string = JSON.stringify;
@@ -48,7 +48,7 @@ export function unpackDispatchResults(text: string, bytes: Uint8Array[]): [numbe
       const [, , status, statusText, flat, body, bytesIndex, hostBody] = p;
       const headers: [string, string][] = [];
       for (let j = 0; j + 1 < flat.length; j += 2) headers.push([flat[j]!, flat[j + 1]!]);
-      const head: Extract<DispatchResult, { head: unknown }>['head'] = { status, statusText, headers, body: body === 1 };
+      const head: ResponseHead = { status, statusText, headers, body: body === 1 };
       if (bytesIndex !== null) head.bytes = bytes[bytesIndex]!;
       if (hostBody !== null) head.hostBody = hostBody;
       result = { head };

@@ -61,9 +61,23 @@ function normalizeRequestMethod(method: string): string {
   return NORMALIZED_METHODS.has(upper) ? upper : method;
 }
 
-/** What the next `new Request(INCOMING)` takes as its state (see createIncomingRequest). */
-const INCOMING = {};
-let incomingState: RequestState | undefined;
+/** The state of a request made from a URL alone (steps 5-7, before init applies). */
+function defaultRequestState(url: string): RequestState {
+  return {
+    method: 'GET', url, headers: createHeaders([], 'request'), body: null, signal: createAbortSignal(),
+    referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
+  };
+}
+
+/** What the next `new Request(WITH_STATE)` takes as its state (see requestWithState). */
+const WITH_STATE = {};
+let pendingState: RequestState | undefined;
+
+/** A Request object over `state`, for the algorithms that make one without the constructor's steps. */
+function requestWithState(state: RequestState): Request {
+  pendingState = state;
+  return new Request(WITH_STATE);
+}
 
 function enumValue(member: string, value: unknown): string {
   const s = domString(value);
@@ -76,10 +90,10 @@ export class Request {
 
   // WebIDL: constructor(RequestInfo input, optional RequestInit init = {})
   constructor(input: unknown, init: unknown = undefined) {
-    // No script can reach INCOMING: only createIncomingRequest makes this call.
-    if (input === INCOMING) {
-      this.#state = incomingState!;
-      incomingState = undefined;
+    // No script can reach WITH_STATE: only requestWithState makes this call.
+    if (input === WITH_STATE) {
+      this.#state = pendingState!;
+      pendingState = undefined;
       return;
     }
     if (arguments.length < 1) throw new TypeErrorCtor(`${CONTEXT} 1 argument required, but only 0 present.`);
@@ -97,11 +111,7 @@ export class Request {
     let inputSignal: AbortSignal | null = null;
     // Steps 5-7.
     if (inputState === undefined) {
-      const parsed = parseRequestURL(domString(input));
-      state = {
-        method: 'GET', url: parsed, headers: createHeaders([], 'request'), body: null, signal: createAbortSignal(),
-        referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
-      };
+      state = defaultRequestState(parseRequestURL(domString(input)));
     } else {
       state = { ...inputState, headers: inputState.headers };
       inputSignal = inputState.signal;
@@ -285,14 +295,12 @@ export class Request {
     const state = stateOf(this);
     if (state === undefined) throw new TypeErrorCtor("Failed to execute 'clone' on 'Request': Illegal invocation");
     if (bodyUnusable(state.body)) throw new TypeErrorCtor("Failed to execute 'clone' on 'Request': Request body is already used.");
-    const clone = new Request(state.url);
-    clone.#state = {
+    return requestWithState({
       ...state,
       headers: createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), 'request'),
       body: state.body === null ? null : cloneBody(state.body),
       signal: createDependentAbortSignal([state.signal]),
-    };
-    return clone;
+    });
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {
@@ -333,18 +341,14 @@ export class Request {
  */
 export function createIncomingRequest(url: string, method: string, rawHeaders: readonly string[], body: ReadableStream | null): Request {
   // In the constructor's order: the URL, the method, the headers, the body.
-  const parsedURL = parseRequestURL(url);
-  const normalizedMethod = normalizeRequestMethod(method);
-  const headers = createHeaders([], 'request');
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) appendHeaderChecked(headers, rawHeaders[i]!, rawHeaders[i + 1]!, 'constructor');
-  if (body !== null && (normalizedMethod === 'GET' || normalizedMethod === 'HEAD')) {
+  const state = defaultRequestState(parseRequestURL(url));
+  state.method = normalizeRequestMethod(method);
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) appendHeaderChecked(state.headers, rawHeaders[i]!, rawHeaders[i + 1]!, 'constructor');
+  if (body !== null && (state.method === 'GET' || state.method === 'HEAD')) {
     throw new TypeErrorCtor(`${CONTEXT} Request with GET/HEAD method cannot have body.`);
   }
-  incomingState = {
-    method: normalizedMethod, url: parsedURL, headers, body: body === null ? null : extractBody(body).body, signal: createAbortSignal(),
-    referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
-  };
-  return new Request(INCOMING);
+  if (body !== null) state.body = extractBody(body).body;
+  return requestWithState(state);
 }
 
 function brand(x: unknown, member: string): RequestState {
