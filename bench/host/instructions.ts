@@ -11,14 +11,14 @@
 // counts these vary ~5% between runs (how many requests share a crossing into the isolate depends
 // on timing), so they settle changes larger than that. With --top, the
 // functions that cost the most per request, JavaScript ones named through V8's perf map.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { callgrindArgs, collectedInstructions, requireValgrind } from '../valgrind.js';
+import { callgrindArgs, collectedInstructions, requireValgrind, selfInstructionsByFunction } from '../valgrind.js';
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const SERVERS = ['nano', 'node'] as const;
@@ -94,42 +94,6 @@ async function run(server: Server, requests: number): Promise<Run> {
   return { total, file, pid: Number(pid[1]) };
 }
 
-/** Self instructions per function (callgrind_annotate), JIT code named from V8's perf map. */
-function functions(r: Run): Map<string, number> {
-  const map: [number, number, string][] = [];
-  try {
-    for (const line of readFileSync(`/tmp/perf-${r.pid}.map`, 'utf8').split('\n')) {
-      const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
-      if (m) map.push([parseInt(m[1]!, 16), parseInt(m[2]!, 16), m[3]!]);
-    }
-  } finally {
-    rmSync(`/tmp/perf-${r.pid}.map`, { force: true });
-  }
-  map.sort((a, b) => a[0] - b[0]);
-  const name = (addr: number): string => {
-    let lo = 0;
-    let hi = map.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (map[mid]![0] <= addr) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    const e = map[hi];
-    return e && addr < e[0] + e[1] ? `JS ${e[2]}` : 'JS (unnamed code)';
-  };
-  const out = new Map<string, number>();
-  const text = execFileSync('callgrind_annotate', ['--threshold=100', r.file], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  for (const line of text.split('\n')) {
-    const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
-    if (!m || line.includes('PROGRAM TOTALS')) continue;
-    let fn = m[2]!.trim();
-    const jit = /^\?\?\?:0x([0-9a-f]+) \[\?\?\?\]$/.exec(fn);
-    if (jit) fn = name(parseInt(jit[1]!, 16));
-    out.set(fn, (out.get(fn) ?? 0) + Number(m[1]!.replace(/,/g, '')));
-  }
-  return out;
-}
-
 try {
   console.log(`instructions per request, app ${args.app}, ${small} and ${large} requests per server, under valgrind (minutes)`);
   const perRequest = new Map<Server, number>();
@@ -138,8 +102,8 @@ try {
     const [a, b] = await Promise.all([run(server, small), run(server, large)]);
     perRequest.set(server, (b.total - a.total) / (large - small));
     if (top > 0) {
-      const fa = functions(a);
-      const fb = functions(b);
+      const fa = selfInstructionsByFunction(a.file, a.pid);
+      const fb = selfInstructionsByFunction(b.file, b.pid);
       const rows = [...new Set([...fa.keys(), ...fb.keys()])]
         .map((fn) => [fn, ((fb.get(fn) ?? 0) - (fa.get(fn) ?? 0)) / (large - small)] as const)
         .sort((x, y) => y[1] - x[1])

@@ -1,7 +1,7 @@
 // Instruction counts per chunk (or per 64 KiB for byte scenarios), NANO at a git ref against the
 // working tree: the A/B for an optimisation on a machine whose timings spread 30-40% between runs.
 //
-//   npm run bench:instructions -- [--base REF] [--filter a,b] [--with node,fast] [--jobs N]
+//   npm run bench:instructions -- [--base REF] [--filter a,b] [--with node,fast] [--jobs N] [--top N]
 //
 // Each count is valgrind's (callgrind) instruction total for one process running a scenario
 // once, set up as bench/valgrind.ts says. Two sizes per scenario: the
@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { streamsOptions } from './build.js';
 import { scenarios } from './scenarios.js';
-import { callgrindArgs, collectedInstructions, requireValgrind } from '../valgrind.js';
+import { callgrindArgs, collectedInstructions, requireValgrind, selfInstructionsByFunction } from '../valgrind.js';
 import type { Scenario } from './types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     filter: { type: 'string' },
     with: { type: 'string' },
     jobs: { type: 'string', default: '2' },
+    top: { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +48,8 @@ if (args.help) {
   --base REF    the git ref to compare the working tree with (default HEAD)
   --filter a,b  scenarios whose name contains any of these (${scenarios.map((s) => s.name).join(', ')})
   --with a,b    also count other implementations for scale: ${Object.keys(OTHERS).join(', ')}
-  --jobs N      valgrind processes at once (default 2)`);
+  --jobs N      valgrind processes at once (default 2)
+  --top N       also list the working tree's N costliest functions per item in each scenario`);
   process.exit(0);
 }
 
@@ -78,11 +80,21 @@ async function bundle(entry: string, outfile: string): Promise<void> {
   await build({ ...streamsOptions, entryPoints: [entry], outfile, format: 'esm' });
 }
 
-/** Instructions valgrind counted for one run of `scenario` at `size` against the classes `impl` exports. */
-function count(impl: string, scenario: string, size: number): Promise<number> {
+interface Count {
+  total: number;
+  /** Self instructions per function, when profiled. */
+  functions?: Map<string, number>;
+}
+
+/**
+ * Instructions valgrind counted for one run of `scenario` at `size` against the classes `impl`
+ * exports; with `profile`, per function as well.
+ */
+function count(impl: string, scenario: string, size: number, profile = false): Promise<Count> {
   const child = join(work, 'child.mjs');
+  const out = profile ? join(work, `${scenario}-${size}.cg`) : '/dev/null';
   return new Promise((resolve, reject) => {
-    const p = spawn('valgrind', callgrindArgs('/dev/null', ['--harmony-rab-gsab-transfer', child, impl, scenario, String(size)]), {
+    const p = spawn('valgrind', callgrindArgs(out, ['--harmony-rab-gsab-transfer', child, impl, scenario, String(size)], profile), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
@@ -90,8 +102,16 @@ function count(impl: string, scenario: string, size: number): Promise<number> {
     p.on('error', reject);
     p.on('exit', (code) => {
       const total = collectedInstructions(err);
-      if (code === 0 && total !== undefined) resolve(total);
-      else reject(new Error(`${scenario} at ${size}: valgrind exited ${code}\n${err.slice(-2000)}`));
+      const pid = /==(\d+)== Callgrind/.exec(err);
+      if (code !== 0 || total === undefined || !pid) {
+        reject(new Error(`${scenario} at ${size}: valgrind exited ${code}\n${err.slice(-2000)}`));
+      } else if (profile) {
+        const functions = selfInstructionsByFunction(out, Number(pid[1]));
+        rmSync(out, { force: true });
+        resolve({ total, functions });
+      } else {
+        resolve({ total });
+      }
     });
   });
 }
@@ -138,11 +158,15 @@ try {
   );
 
   // An implementation without a scenario's classes (fast has no text streams) counts as NaN.
-  const tasks: (() => Promise<number>)[] = [];
+  const top = Number(args.top);
+  const tasks: (() => Promise<Count>)[] = [];
   for (const scenario of selected) {
-    for (const side of sides) {
-      for (const size of sizes(scenario)) tasks.push(() => count(side.module, scenario.name, size).catch(() => NaN));
-    }
+    sides.forEach((side, j) => {
+      const profile = top > 0 && j === 1;
+      for (const size of sizes(scenario)) {
+        tasks.push(() => count(side.module, scenario.name, size, profile).catch(() => ({ total: NaN })));
+      }
+    });
   }
   console.log(`instructions per item, ${args.base} vs working tree, ${selected.length} scenario(s), valgrind ${tasks.length} runs`);
   const counts = await pool(tasks, Number(args.jobs));
@@ -155,7 +179,7 @@ try {
     const extra = items(scenario, large) - items(scenario, small);
     const perItem = sides.map((_, j) => {
       const at = (i * sides.length + j) * 2;
-      return (counts[at + 1]! - counts[at]!) / extra;
+      return (counts[at + 1]!.total - counts[at]!.total) / extra;
     });
     const [base, working] = perItem as [number, number];
     const change = Math.abs(working / base - 1) < 0.0005 ? '0.0' : `${working > base ? '+' : ''}${((working / base - 1) * 100).toFixed(1)}`;
@@ -163,6 +187,22 @@ try {
     const rest = perItem.slice(2).map((n) => (Number.isNaN(n) ? ' n/a |' : ` ${Math.round(n)} |`)).join('');
     console.log(`| ${scenario.name} | ${item} | ${Math.round(base)} | ${Math.round(working)} | ${change}% |${rest}`);
   });
+  if (top > 0) {
+    selected.forEach((scenario, i) => {
+      const [small, large] = sizes(scenario);
+      const extra = items(scenario, large) - items(scenario, small);
+      const at = (i * sides.length + 1) * 2;
+      const fa = counts[at]!.functions;
+      const fb = counts[at + 1]!.functions;
+      if (!fa || !fb) return;
+      const rows = [...new Set([...fa.keys(), ...fb.keys()])]
+        .map((fn) => [fn, ((fb.get(fn) ?? 0) - (fa.get(fn) ?? 0)) / extra] as const)
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, top);
+      console.log(`\n${scenario.name}: the working tree's ${top} costliest functions per item (self instructions)`);
+      for (const [fn, n] of rows) console.log(`${Math.round(n).toString().padStart(9)}  ${fn.slice(0, 150)}`);
+    });
+  }
 } finally {
   try {
     execFileSync('git', ['worktree', 'remove', '--force', baseTree], { cwd: root, stdio: 'ignore' });
