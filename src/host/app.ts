@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
 import { nodeURLBridge } from './url-node.js';
-import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
+import { NanoIsolate, type ControlRef, type DispatchTarget, type ExchangeHandler } from './isolate/nano-isolate.js';
 import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
@@ -16,34 +16,66 @@ export type AppState = 'active' | 'draining' | 'stopped';
 /** How often the CPU and wall-time limits are checked while requests are in flight. */
 const WATCH_INTERVAL_MS = 10;
 
-interface Exchange {
-  id: number;
-  req: IncomingMessage;
-  res: ServerResponse;
-  nano: NanoIsolate;
-  started: number;
+/** What an app does with an exchange's events (one object per app, so requests make no closures for them). */
+interface ExchangeSteps {
+  dispatched(ex: Exchange, result: DispatchResult): void;
+  dispatchFailed(ex: Exchange, error: Error): void;
+  clientClosed(ex: Exchange): void;
+}
+
+let nextExchangeId = 1;
+
+/** One request being served. */
+class Exchange implements DispatchTarget {
+  readonly id = nextExchangeId++;
   /** CPU ms of the isolate attributed to this request so far. */
-  cpuMs: number;
-  headSent: boolean;
+  cpuMs = 0;
+  headSent = false;
   /** The response is finished (or abandoned). */
-  responseDone: boolean;
+  responseDone = false;
   /** ctx.waitUntil work has settled. */
-  waitUntilDone: boolean;
+  waitUntilDone = false;
   /** Request body bytes the isolate will still take (its credit, see body-channels.ts). */
-  credit: number;
+  credit = 0;
   /** A 'drain' listener is waiting to acknowledge response bytes. */
-  awaitingDrain: boolean;
-  requestEnded: boolean;
-  status: number;
-  finish: () => void;
+  awaitingDrain = false;
+  requestEnded = false;
+  status = 0;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly nano: NanoIsolate,
+    readonly started: number,
+    private readonly steps: ExchangeSteps,
+  ) {}
+
+  dispatched(result: DispatchResult): void {
+    this.steps.dispatched(this, result);
+  }
+
+  dispatchFailed(error: Error): void {
+    this.steps.dispatchFailed(this, error);
+  }
+
+  clientClosed(): void {
+    this.steps.clientClosed(this);
+  }
+}
+
+/** The exchange a response belongs to, for its shared 'close' listener. */
+const EXCHANGE = Symbol('nano.exchange');
+type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+
+/** The client went away (or the response finished): one listener function for every response. */
+function onResponseClose(this: ResponseWithExchange): void {
+  this[EXCHANGE]?.clientClosed();
 }
 
 export interface AppDeps {
   log: Logger;
   metrics: Metrics;
 }
-
-let nextExchangeId = 1;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
@@ -66,6 +98,11 @@ export class AppInstance {
   #inFlight: { inc(): void; dec(): void };
   #duration: { observe(value: number): void };
   #requestsByStatus = new Map<number, { inc(): void }>();
+  #steps: ExchangeSteps = {
+    dispatched: (ex, result) => this.#dispatched(ex, result),
+    dispatchFailed: (ex, error) => this.#dispatchFailed(ex, error),
+    clientClosed: (ex) => this.#clientClosed(ex),
+  };
 
   private constructor(config: AppConfig, version: number, bundle: AppBundle, deps: AppDeps) {
     this.name = config.name;
@@ -110,82 +147,52 @@ export class AppInstance {
     }
   }
 
-  /** Serves one request; resolves when the response is finished and waitUntil work settled. */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Serves one request; what goes wrong is answered (500, 503) and logged, never thrown. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
     this.#inFlight.inc();
     const started = performance.now();
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    let nano: NanoIsolate;
-    try {
-      nano = await this.#isolate();
-    } catch (error) {
-      this.#log.error({ err: error }, 'the app failed to start');
-      sendError(res, 503, 'The app is not available.');
-      this.#inFlight.dec();
-      return;
-    }
-    const ex: Exchange = {
-      id: nextExchangeId++,
-      req,
-      res,
-      nano,
-      started,
-      cpuMs: 0,
-      headSent: false,
-      responseDone: false,
-      waitUntilDone: false,
-      credit: 0,
-      awaitingDrain: false,
-      requestEnded: false,
-      status: 0,
-      finish: () => {
-        if (!this.#exchanges.delete(ex.id)) return;
-        const seconds = (performance.now() - started) / 1000;
+    const nano = this.#nano;
+    // The isolate is usually up: serve at once, without waiting a promise turn for it.
+    if (nano !== undefined && !nano.isolate.isDisposed) return this.#serve(req, res, nano, started);
+    this.#isolate().then(
+      (booted) => this.#serve(req, res, booted, started),
+      (error: unknown) => {
+        this.#log.error({ err: error }, 'the app failed to start');
+        sendError(res, 503, 'The app is not available.');
         this.#inFlight.dec();
-        this.#countRequest(ex.status);
-        this.#duration.observe(seconds);
-        if (this.#log.isLevelEnabled('info')) {
-          this.#log.info({ method: req.method, url: req.url, status: ex.status, ms: Math.round(seconds * 1000), cpuMs: Math.round(ex.cpuMs * 10) / 10 }, 'request');
-        }
-        if (this.#exchanges.size === 0) this.#idle();
-        done();
       },
-    };
+    );
+  }
+
+  #serve(req: IncomingMessage, res: ServerResponse, nano: NanoIsolate, started: number): void {
+    const ex = new Exchange(req, res, nano, started, this.#steps);
     this.#exchanges.set(ex.id, ex);
     this.#startWatch();
-
-    // The client went away before the response finished: cancel the app's body and request body.
-    res.once('close', () => {
-      if (!ex.responseDone) {
-        ex.responseDone = true;
-        if (ex.status === 0) ex.status = 499;
-        callIgnored(nano.control.responseCancel, [ex.id, 'The client disconnected.']);
-        if (!ex.requestEnded) nano.pushBody(ex.id, null, 'The client disconnected.');
-      }
-      this.#maybeFinish(ex);
-    });
-
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
-    if (hasBody) this.#wireRequestBody(ex);
-    else ex.requestEnded = true;
-
-    const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
-    const urlParts = nodeURLBridge.urlParse(url, undefined);
-    const head: RequestHead = {
-      method: req.method ?? 'GET',
-      url,
-      ...(urlParts ? { urlParts } : {}),
-      rawHeaders: req.rawHeaders,
-      body: hasBody,
-    };
     try {
-      const result = await nano.dispatch(ex.id, head);
-      if (result.settled) ex.waitUntilDone = true;
-      if (ex.responseDone) {
-        this.#maybeFinish(ex);
-        return finished; // the client left, or a limit answered already
-      }
+      // The client went away before the response finished: cancel the app's body and request body.
+      (res as ResponseWithExchange)[EXCHANGE] = ex;
+      res.on('close', onResponseClose);
+
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+      if (hasBody) this.#wireRequestBody(ex);
+      else ex.requestEnded = true;
+
+      const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+      const urlParts = nodeURLBridge.urlParse(url, undefined);
+      const head: RequestHead = { method: req.method ?? 'GET', url, rawHeaders: req.rawHeaders, body: hasBody };
+      if (urlParts) head.urlParts = urlParts;
+      nano.dispatch(ex.id, head, ex);
+    } catch (error) {
+      this.#dispatchFailed(ex, error as Error);
+    }
+  }
+
+  /** The app's outcome for `ex`: its response head (the body may follow), or its failure. */
+  #dispatched(ex: Exchange, result: DispatchResult): void {
+    if (result.settled) ex.waitUntilDone = true;
+    // The client left, or a limit answered already.
+    if (ex.responseDone) return this.#maybeFinish(ex);
+    try {
       if ('error' in result) {
         ex.waitUntilDone = true;
         this.#respondError(ex, 500, 'The app failed to handle the request.');
@@ -193,17 +200,30 @@ export class AppInstance {
         this.#writeHead(ex, result.head);
       }
     } catch (error) {
-      if (!ex.responseDone) {
-        if (nano.isolate.isDisposed) {
-          this.#recycle(nano, 'memory', error);
-        } else {
-          this.#log.error({ err: error }, 'dispatch failed');
-          ex.waitUntilDone = true;
-          this.#respondError(ex, 500, 'The app failed to handle the request.');
-        }
-      }
+      this.#dispatchFailed(ex, error as Error);
     }
-    return finished;
+  }
+
+  /** No outcome for `ex`: its isolate was disposed (a limit), or serving it failed on the host. */
+  #dispatchFailed(ex: Exchange, error: Error): void {
+    if (ex.responseDone) return;
+    if (ex.nano.isolate.isDisposed) {
+      this.#recycle(ex.nano, 'memory', error);
+    } else {
+      this.#log.error({ err: error }, 'dispatch failed');
+      ex.waitUntilDone = true;
+      this.#respondError(ex, 500, 'The app failed to handle the request.');
+    }
+  }
+
+  #clientClosed(ex: Exchange): void {
+    if (!ex.responseDone) {
+      ex.responseDone = true;
+      if (ex.status === 0) ex.status = 499;
+      callIgnored(ex.nano.control.responseCancel, [ex.id, 'The client disconnected.']);
+      if (!ex.requestEnded) ex.nano.pushBody(ex.id, null, 'The client disconnected.');
+    }
+    this.#maybeFinish(ex);
   }
 
   /** Stops taking requests; resolves when in-flight requests and waitUntil work are done. */
@@ -512,7 +532,21 @@ export class AppInstance {
   }
 
   #maybeFinish(ex: Exchange): void {
-    if (ex.responseDone && ex.waitUntilDone) ex.finish();
+    if (ex.responseDone && ex.waitUntilDone) this.#finish(ex);
+  }
+
+  /** The response is done and waitUntil work settled: count it, log it. */
+  #finish(ex: Exchange): void {
+    if (!this.#exchanges.delete(ex.id)) return;
+    const seconds = (performance.now() - ex.started) / 1000;
+    this.#inFlight.dec();
+    this.#countRequest(ex.status);
+    this.#duration.observe(seconds);
+    if (this.#log.isLevelEnabled('info')) {
+      const { req } = ex;
+      this.#log.info({ method: req.method, url: req.url, status: ex.status, ms: Math.round(seconds * 1000), cpuMs: Math.round(ex.cpuMs * 10) / 10 }, 'request');
+    }
+    if (this.#exchanges.size === 0) this.#idle();
   }
 
   #idle(): void {

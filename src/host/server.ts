@@ -47,6 +47,8 @@ export class NanoServer {
   #versions = new Map<string, number>();
   #connections = new Set<Socket>();
   #busy = new WeakMap<Socket, number>();
+  /** Every response's one 'close' listener (`this` is the response), so a request makes no closure for it. */
+  #onResponseClose: (this: ServerResponse) => void;
   #watcher: ConfigWatcher | undefined;
   #reloading: Promise<ReloadResult> | undefined;
   #portOverride: number | undefined;
@@ -59,6 +61,10 @@ export class NanoServer {
     this.configPath = options.configPath;
     this.#portOverride = options.port;
     this.#watch = options.watch ?? true;
+    const server = this;
+    this.#onResponseClose = function (this: ServerResponse) {
+      server.#responseClosed(this.req.socket);
+    };
   }
 
   get apps(): AppInstance[] {
@@ -232,11 +238,7 @@ export class NanoServer {
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     this.#busy.set(socket, (this.#busy.get(socket) ?? 0) + 1);
-    res.once('close', () => {
-      this.#busy.set(socket, (this.#busy.get(socket) ?? 1) - 1);
-      // Shutting down: an idle keep-alive connection closes as soon as its last response ends.
-      if (this.shuttingDown && this.#busy.get(socket) === 0) socket.end();
-    });
+    res.on('close', this.#onResponseClose);
     if (this.shuttingDown) res.setHeader('connection', 'close');
     const app = this.#router.route(req.headers.host);
     if (app === undefined) {
@@ -244,10 +246,19 @@ export class NanoServer {
       sendError(res, 404, `No app serves the host "${req.headers.host ?? ''}".`);
       return;
     }
-    void app.handle(req, res).catch((error: unknown) => {
+    try {
+      app.handle(req, res);
+    } catch (error) {
       this.log.error({ err: error, app: app.name }, 'request failed');
       sendError(res, 500, 'Internal error.');
-    });
+    }
+  }
+
+  #responseClosed(socket: Socket): void {
+    const busy = (this.#busy.get(socket) ?? 1) - 1;
+    this.#busy.set(socket, busy);
+    // Shutting down: an idle keep-alive connection closes as soon as its last response ends.
+    if (this.shuttingDown && busy === 0) socket.end();
   }
 
   /**

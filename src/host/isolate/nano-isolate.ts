@@ -35,6 +35,16 @@ export interface ExchangeHandler extends Pick<HostApi, 'bodyPull' | 'bodyCancel'
   responseWrite(id: number, chunks: Uint8Array[], drained: () => void): boolean;
 }
 
+/**
+ * Where a dispatch's outcome goes: the app's result, or why the isolate could not give one (it
+ * was disposed). An object with methods rather than a promise: the host's request path makes no
+ * promise or closure per request for it.
+ */
+export interface DispatchTarget {
+  dispatched(result: DispatchResult): void;
+  dispatchFailed(error: Error): void;
+}
+
 /** One RuntimeControl operation, called like an isolated-vm Reference to it. */
 export interface ControlRef {
   apply(thisArg: undefined, args: unknown[], options?: ivm.ReferenceApplyOptions): Promise<unknown>;
@@ -92,7 +102,7 @@ export class NanoIsolate {
   /** Outgoing body bytes written while the host's side was full: acknowledged when it drains. */
   #held = new Map<number, number>();
   /** Requests dispatched and not answered yet. */
-  #dispatches = new Map<number, { resolve: (result: DispatchResult) => void; reject: (error: Error) => void }>();
+  #dispatches = new Map<number, DispatchTarget>();
 
   private constructor(isolate: ivm.Isolate, context: ivm.Context) {
     this.isolate = isolate;
@@ -177,10 +187,10 @@ export class NanoIsolate {
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
       dispatched: (text, bytes) => {
         for (const [id, result] of unpackDispatchResults(text, bytes)) {
-          const pending = this.#dispatches.get(id);
-          if (pending === undefined) continue;
+          const target = this.#dispatches.get(id);
+          if (target === undefined) continue;
           this.#dispatches.delete(id);
-          pending.resolve(result);
+          target.dispatched(result);
         }
       },
       fetchStart: (id, head) => this.#fetch.start(id, head),
@@ -253,13 +263,11 @@ export class NanoIsolate {
     this.bootMs = performance.now() - start;
   }
 
-  /** Serves request `id` in the isolate; resolves with the app's response head (or its failure). */
-  dispatch(id: number, head: RequestHead): Promise<DispatchResult> {
-    if (this.#disposed) return Promise.reject(new Error('The isolate was disposed.'));
-    return new Promise((resolve, reject) => {
-      this.#dispatches.set(id, { resolve, reject });
-      this.#post('dispatch', [id, packRequestHead(head)]);
-    });
+  /** Serves request `id` in the isolate; its outcome (the app's response head, or its failure) goes to `target`. */
+  dispatch(id: number, head: RequestHead, target: DispatchTarget): void {
+    this.#dispatches.set(id, target);
+    if (this.#disposed) return this.#failDispatch(id, new Error('The isolate was disposed.'));
+    this.#post('dispatch', [id, packRequestHead(head)]);
   }
 
   /**
@@ -294,10 +302,11 @@ export class NanoIsolate {
   }
 
   #failDispatch(id: number, error: Error): void {
-    const pending = this.#dispatches.get(id);
-    if (pending === undefined) return;
+    const target = this.#dispatches.get(id);
+    if (target === undefined) return;
     this.#dispatches.delete(id);
-    pending.reject(error);
+    // Never from inside the caller (dispose() runs in the middle of the app's own limit handling).
+    queueMicrotask(() => target.dispatchFailed(error));
   }
 
   /**
