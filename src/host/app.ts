@@ -421,7 +421,8 @@ export class AppInstance {
 
   #writeHead(ex: Exchange, head: ResponseHead): void {
     const { res } = ex;
-    const bytes = head.bytes;
+    // A small body comes as a latin1 string: Node writes it with the head in one piece.
+    const bytes = head.latin1 ?? head.bytes;
     try {
       // Hop-by-hop headers belong to one connection (RFC 9110 7.6.1): a proxied response's are dropped.
       const headers: string[] = [];
@@ -436,7 +437,7 @@ export class AppInstance {
         headers.push(name, value);
       }
       // Known bytes: a Content-Length (unless the app set one, or a transfer coding).
-      if (bytes !== undefined && !framed) headers.push('content-length', String(bytes.byteLength));
+      if (bytes !== undefined && !framed) headers.push('content-length', String(typeof bytes === 'string' ? bytes.length : bytes.byteLength));
       res.writeHead(head.status, head.statusText || undefined, headers);
     } catch (error) {
       this.#log.error({ err: error }, 'the response head is not valid HTTP');
@@ -460,7 +461,9 @@ export class AppInstance {
       return;
     }
     if (bytes !== undefined) {
-      res.end(ex.req.method === 'HEAD' ? undefined : bytes);
+      if (ex.req.method === 'HEAD') res.end();
+      else if (typeof bytes === 'string') res.end(bytes, 'latin1');
+      else res.end(bytes);
       ex.responseDone = true;
       this.#maybeFinish(ex);
       return;

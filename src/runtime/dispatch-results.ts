@@ -7,11 +7,26 @@
 // No runtime imports: the host and the isolate bundle both use this file.
 import type { DispatchResult, ResponseHead } from './serve.js';
 
+//
+// A small known body (most responses: a string, some JSON) goes inside the text as a latin1
+// string, one character per byte: no buffer to copy out of the isolate and free on the host,
+// and the host can hand it to Node as a string, which Node writes together with the head.
+
 /** One JSON string literal; captured, as an app may replace JSON.stringify later. */
 const quote: (s: string) => string = JSON.stringify;
+const fromCharCode = String.fromCharCode;
+const apply = Reflect.apply;
 
-/** [id, settled, error] or [id, settled, status, statusText, [name, value, ...], body, bytes index or null, hostBody or null] */
-type PackedResult = [number, 0 | 1, string] | [number, 0 | 1, number, string, string[], 0 | 1, number | null, number | null];
+/** The largest body carried inside the text (larger ones cross as bytes, copied once). */
+export const INLINE_BODY_MAX = 2048;
+
+/** [id, settled, error] or [id, settled, status, statusText, [name, value, ...], body, bytes index or latin1 body or null, hostBody or null] */
+type PackedResult = [number, 0 | 1, string] | [number, 0 | 1, number, string, string[], 0 | 1, number | string | null, number | null];
+
+/** The bytes as a string of char codes 0-255 (at most INLINE_BODY_MAX of them, within any argument limit). */
+function latin1(bytes: Uint8Array): string {
+  return apply(fromCharCode, undefined, bytes as unknown as number[]) as string;
+}
 
 export function packDispatchResults(results: [number, DispatchResult][]): [text: string, bytes: Uint8Array[]] {
   const bytes: Uint8Array[] = [];
@@ -30,9 +45,11 @@ export function packDispatchResults(results: [number, DispatchResult][]): [text:
       const [name, value] = head.headers[j]!;
       headers += `${j > 0 ? ',' : ''}${quote(name)},${quote(value)}`;
     }
-    const bytesIndex = head.bytes === undefined ? null : bytes.push(head.bytes) - 1;
+    const known = head.bytes;
+    const body =
+      known === undefined ? null : known.byteLength <= INLINE_BODY_MAX ? quote(latin1(known)) : bytes.push(known) - 1;
     // hostBody is an outbound fetch's id, which is negative.
-    text += `${head.status},${quote(head.statusText)},[${headers}],${head.body ? 1 : 0},${bytesIndex},${head.hostBody ?? null}]`;
+    text += `${head.status},${quote(head.statusText)},[${headers}],${head.body ? 1 : 0},${body},${head.hostBody ?? null}]`;
   }
   return [`${text}]`, bytes];
 }
@@ -45,11 +62,12 @@ export function unpackDispatchResults(text: string, bytes: Uint8Array[]): [numbe
     if (p.length === 3) {
       result = { error: p[2] };
     } else {
-      const [, , status, statusText, flat, body, bytesIndex, hostBody] = p;
+      const [, , status, statusText, flat, body, known, hostBody] = p;
       const headers: [string, string][] = [];
       for (let j = 0; j + 1 < flat.length; j += 2) headers.push([flat[j]!, flat[j + 1]!]);
       const head: ResponseHead = { status, statusText, headers, body: body === 1 };
-      if (bytesIndex !== null) head.bytes = bytes[bytesIndex]!;
+      if (typeof known === 'string') head.latin1 = known;
+      else if (known !== null) head.bytes = bytes[known]!;
       if (hostBody !== null) head.hostBody = hostBody;
       result = { head };
     }

@@ -23,6 +23,11 @@ export interface ResponseHead {
   body: boolean;
   /** The whole body, when its bytes were known: sent with the head. */
   bytes?: Uint8Array;
+  /**
+   * The host's view of a small known body: its bytes as a latin1 string (one character per
+   * byte), carried inside the packed text instead of `bytes` (see dispatch-results.ts).
+   */
+  latin1?: string;
   /** The body is the untouched body of the isolate's fetch with this id: the host pipes it. */
   hostBody?: number;
 }

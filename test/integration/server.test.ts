@@ -51,6 +51,12 @@ const APPS: Record<string, string> = {
       return BuiltinResponse.json({ builtin: Object.getPrototypeOf(request) === Builtin.prototype, incoming, reference: view(reference), text });
     } };`,
   'echo.js': `export default { fetch(request) { return new Response(request.body.pipeThrough(new TransformStream())); } };`,
+  // Known bodies of every byte value, small (carried with the head as text) and large (as bytes), and a non-ASCII string.
+  'bytes.js': `export default { fetch(request) {
+    const n = Number(new URL(request.url).searchParams.get('n'));
+    if (n === 0) return new Response('grüße, 流 🚀', { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return new Response(Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) % 256));
+  } };`,
   'waituntil.js': `export default { fetch(request, env, ctx) { ctx.waitUntil(new Promise((r) => setTimeout(() => { console.log('waitUntil done'); r(); }, 100))); return new Response('early'); } };`,
   'fetcher.js': `export default { async fetch(request) { const target = new URL(request.url).searchParams.get('url'); try { const r = await fetch(target); return new Response('upstream ' + r.status + ': ' + await r.text()); } catch (e) { return new Response(String(e.message), { status: 502 }); } } };`,
 };
@@ -75,6 +81,7 @@ before(async () => {
       app(dir, 'upload', 'upload.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'echo', 'echo.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'inspect', 'inspect.js'),
+      app(dir, 'bytes', 'bytes.js'),
       app(dir, 'waituntil', 'waituntil.js'),
       app(dir, 'fetcher', 'fetcher.js'),
       app(dir, 'fetcher-allowed', 'fetcher.js', { fetchAllow: ['127.0.0.1'] }),
@@ -93,6 +100,21 @@ test('routes by hostname (exact, wildcard with port), 404 JSON for unknown hosts
   assert.equal(missing.status, 404);
   assert.equal(missing.headers['content-type'], 'application/json');
   assert.match(JSON.parse(missing.text).error, /nobody\.test/);
+});
+
+test('known bodies arrive byte for byte with their Content-Length, small or large, and HEAD gets none', async () => {
+  for (const n of [1, 256, 2048, 2049, 70_000]) {
+    const reply = await get(t.port, 'bytes.test', `/?n=${n}`);
+    const expected = Buffer.from(Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) % 256));
+    assert.equal(reply.headers['content-length'], String(n));
+    assert.ok(reply.body.equals(expected), `${n} bytes`);
+  }
+  const text = await get(t.port, 'bytes.test', '/?n=0');
+  assert.equal(text.text, 'grüße, 流 🚀');
+  assert.equal(text.headers['content-length'], String(Buffer.byteLength('grüße, 流 🚀')));
+  const head = await get(t.port, 'bytes.test', '/?n=300', { method: 'HEAD' });
+  assert.equal(head.headers['content-length'], '300');
+  assert.equal(head.body.length, 0);
 });
 
 test("each app gets its own frozen env, never another app's", async () => {
