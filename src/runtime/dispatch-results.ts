@@ -5,12 +5,11 @@
 // flat. The text is written by hand from primitives (JSON.stringify on a string never consults a
 // toJSON an app may have put on Object.prototype), and parsed on the host, which is trusted.
 // No runtime imports: the host and the isolate bundle both use this file.
-import type { DispatchResult, ResponseHead } from './serve.js';
-
 //
 // A small known body (most responses: a string, some JSON) goes inside the text as a latin1
 // string, one character per byte: no buffer to copy out of the isolate and free on the host,
 // and the host can hand it to Node as a string, which Node writes together with the head.
+import type { DispatchResult, ResponseHead } from './serve.js';
 
 /** One JSON string literal; captured, as an app may replace JSON.stringify later. */
 const quote: (s: string) => string = JSON.stringify;
@@ -22,6 +21,19 @@ export const INLINE_BODY_MAX = 2048;
 
 /** [id, settled, error] or [id, settled, status, statusText, [name, value, ...], body, bytes index or latin1 body or null, hostBody or null] */
 type PackedResult = [number, 0 | 1, string] | [number, 0 | 1, number, string, string[], 0 | 1, number | string | null, number | null];
+
+/**
+ * A JSON string literal for header text and status text: written directly when no character
+ * needs an escape (the usual case; each JSON.stringify call costs a runtime entry), else quoted
+ * by JSON.stringify (quotes, backslashes, control characters, lone surrogates).
+ */
+function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return quote(s);
+  }
+  return `"${s}"`;
+}
 
 /** The bytes as a string of char codes 0-255 (at most INLINE_BODY_MAX of them, within any argument limit). */
 function latin1(bytes: Uint8Array): string {
@@ -43,13 +55,13 @@ export function packDispatchResults(results: [number, DispatchResult][]): [text:
     let headers = '';
     for (let j = 0; j < head.headers.length; j++) {
       const [name, value] = head.headers[j]!;
-      headers += `${j > 0 ? ',' : ''}${quote(name)},${quote(value)}`;
+      headers += `${j > 0 ? ',' : ''}${jsonString(name)},${jsonString(value)}`;
     }
     const known = head.bytes;
     const body =
       known === undefined ? null : known.byteLength <= INLINE_BODY_MAX ? quote(latin1(known)) : bytes.push(known) - 1;
     // hostBody is an outbound fetch's id, which is negative.
-    text += `${head.status},${quote(head.statusText)},[${headers}],${head.body ? 1 : 0},${body},${head.hostBody ?? null}]`;
+    text += `${head.status},${jsonString(head.statusText)},[${headers}],${head.body ? 1 : 0},${body},${head.hostBody ?? null}]`;
   }
   return [`${text}]`, bytes];
 }

@@ -136,9 +136,14 @@ request({ host: '127.0.0.1', port, path: '/?mib=' + mib, headers: { host: 'big.t
 }).end();`;
 
 test('a 256 MiB streamed response to a slow client: memory stays flat, the app is paused', { timeout: 120_000 }, async () => {
-  const rssBefore = process.memoryUsage().rss;
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 10);
+  const before = process.memoryUsage();
+  let rssPeak = before.rss;
+  let buffersPeak = before.arrayBuffers;
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, now.rss);
+    buffersPeak = Math.max(buffersPeak, now.arrayBuffers);
+  }, 10);
   const received = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', SLOW_CLIENT, String(t.port), '256'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -146,10 +151,16 @@ test('a 256 MiB streamed response to a slow client: memory stays flat, the app i
     child.on('error', reject);
     child.on('exit', () => resolve(Number(out)));
   }).finally(() => clearInterval(sampler));
-  const growth = (rssPeak - rssBefore) / MiB;
-  process.stdout.write(`# slow client: 256 MiB streamed; server RSS growth ${growth.toFixed(1)} MiB\n`);
+  const growth = (rssPeak - before.rss) / MiB;
+  const held = (buffersPeak - before.arrayBuffers) / MiB;
+  process.stdout.write(`# slow client: 256 MiB streamed; server RSS growth ${growth.toFixed(1)} MiB, host-held body bytes at most ${held.toFixed(2)} MiB\n`);
   assert.equal(received, 256 * MiB);
-  assert.ok(growth < 64, `RSS grew ${growth.toFixed(1)} MiB while a slow client read 256 MiB`);
+  // The host holds no more than the pump's window (1 MiB) of the body at any time.
+  assert.ok(held < 4, `the host held ${held.toFixed(2)} MiB of the body at once`);
+  // The process as a whole: chunks the app made and already sent wait for the isolate's GC, which
+  // V8 runs when they reach the app's memory limit (32 MiB here), so RSS may grow by that much
+  // on top of the allocator's and the host heap's own (measured 37-44 MiB, sometimes 66-75).
+  assert.ok(growth < 64 + 32, `RSS grew ${growth.toFixed(1)} MiB while a slow client read 256 MiB`);
 });
 
 /** GET through app `host` of the trickling upstream: the body, its headers, and when its first byte came. */
