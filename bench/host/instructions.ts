@@ -8,9 +8,11 @@
 // stopped; the difference between two N, divided by the extra requests, is the cost of one more
 // request across every thread of the server (main thread, isolate threads), free of startup and
 // first compilations. Kernel work (socket reads and writes) is not counted. Unlike the streams
-// counts these vary ~5% between runs (how many requests share a crossing into the isolate depends
-// on timing), so they settle changes larger than that. With --top, the
-// functions that cost the most per request, JavaScript ones named through V8's perf map.
+// counts these vary 10-17% between runs (measured 165.8k and 193.4k for the same code; with one
+// connection, so one request per crossing, 241k and 265k): batching and V8's time-driven GC work
+// differ under valgrind's slow clock, so they locate costs rather than prove small changes. With
+// --top, the functions that cost the most per request, JavaScript ones named through V8's perf
+// map (which also makes V8 log every moved object, inflating the scavenger's share).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
