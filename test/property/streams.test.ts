@@ -20,6 +20,8 @@ test('tee: both branches see the same sequence', () => P.teeSequence(impl, { see
 test('byte tee: equal bytes in distinct buffers', () => P.teeBytes(impl, { seed: SEED, numRuns: 150 }));
 test('differential (readable): the same trace as the reference implementation, 1000 sequences', () =>
   P.differentialReadable(impl, oracle, { seed: SEED, numRuns: 1000 }));
+test('async iterator: primitive chunks (fast path) and boxed ones (spec steps) give the same trace, 600 sequences', () =>
+  P.iteratorFastPath(impl, { seed: SEED, numRuns: 600 }));
 test('differential (writable): the same trace as the reference implementation, 500 sequences', () =>
   P.differentialWritable(impl, oracle, { seed: SEED, numRuns: 500 }));
 test('differential (byte streams): BYOB/default reads, respond, min, autoAllocate: the same trace, 400 sequences', () =>

@@ -22,8 +22,21 @@ export type DiffOp =
   | { op: 'flush' };
 
 export type WOp = { op: 'write'; v: number } | { op: 'close' } | { op: 'abort' } | { op: 'ready' } | { op: 'flush' } | { op: 'sinkError' };
-/** Runs `ops` on a readable stream of `impl`; the observable trace, in the order things happened. */
-export async function readableTrace(impl: TraceImpl, hwm: number, withPull: boolean, ops: DiffOp[]): Promise<string[]> {
+/**
+ * Runs `ops` on a readable stream of `impl`; the observable trace, in the order things happened.
+ * `via: 'iterator'` reads through the stream's async iterator instead of a reader: read is
+ * next(), cancel is return(reason), releaseLock is return(), getReader makes a new iterator;
+ * 'iterator-boxed' does the same with each number enqueued inside an object (the trace shows the
+ * number either way).
+ */
+export async function readableTrace(
+  impl: TraceImpl,
+  hwm: number,
+  withPull: boolean,
+  ops: DiffOp[],
+  via: 'reader' | 'iterator' | 'iterator-boxed' = 'reader',
+): Promise<string[]> {
+  if (via !== 'reader') return iteratorTrace(impl, hwm, withPull, ops, via === 'iterator-boxed');
   const trace: string[] = [];
   const name = (e: unknown) => (e instanceof Error ? e.name : typeof e === 'string' ? `reason:${e}` : String(e));
   let controller!: ReadableStreamDefaultController<number>;
@@ -86,7 +99,80 @@ export async function readableTrace(impl: TraceImpl, hwm: number, withPull: bool
   return trace;
 }
 
-function safeDesired(c: ReadableStreamDefaultController<number>): string {
+async function iteratorTrace(impl: TraceImpl, hwm: number, withPull: boolean, ops: DiffOp[], boxed: boolean): Promise<string[]> {
+  const trace: string[] = [];
+  // Microtask turns since the last step, counted by the flush loop: results carry the turn they
+  // arrived in, so a promise settling one job later than it should changes the trace.
+  let turn = 0;
+  const flushCounting = async (turns = 30): Promise<void> => {
+    turn = 0;
+    for (let i = 0; i < turns; i++) {
+      await null;
+      turn++;
+    }
+  };
+  const name = (e: unknown) => (e instanceof Error ? e.name : typeof e === 'string' ? `reason:${e}` : String(e));
+  let controller!: ReadableStreamDefaultController<unknown>;
+  let pulls = 0;
+  const rs = new impl.ReadableStream<unknown>(
+    {
+      start: (c) => void (controller = c),
+      pull: withPull ? () => void trace.push(`pull#${++pulls}@${turn}`) : undefined,
+      cancel: (r) => void trace.push(`source.cancel(${name(r)})`),
+    },
+    { highWaterMark: hwm },
+  );
+  const iterate = () => (rs as unknown as { values(): AsyncIterator<unknown> }).values();
+  let iterator: AsyncIterator<unknown> | undefined = iterate();
+  const shown = (value: unknown) => (boxed && typeof value === 'object' && value !== null ? (value as { v: number }).v : value);
+  const settle = (id: number, what: string, p: Promise<IteratorResult<unknown>>) =>
+    p.then(
+      (r) => void trace.push(`${what}${id}:${r.done ? `done(${name(r.value)})` : shown(r.value)}@${turn}`),
+      (e) => void trace.push(`${what}${id}:rejected(${name(e)})@${turn}`),
+    );
+  let k = 0;
+  for (const step of ops) {
+    const id = k++;
+    try {
+      switch (step.op) {
+        case 'enqueue':
+          controller.enqueue(boxed ? { v: step.v } : step.v);
+          break;
+        case 'close':
+          controller.close();
+          break;
+        case 'error':
+          controller.error('boom');
+          break;
+        case 'read':
+          if (iterator) settle(id, 'read', iterator.next());
+          break;
+        case 'cancel':
+          if (iterator) settle(id, 'cancel', iterator.return!('bye'));
+          else rs.cancel('bye').then(() => void trace.push(`cancel${id}:ok`), (e) => void trace.push(`cancel${id}:rejected(${name(e)})`));
+          break;
+        case 'releaseLock':
+          if (iterator) settle(id, 'return', iterator.return!());
+          iterator = undefined;
+          break;
+        case 'getReader':
+          if (!iterator) iterator = iterate();
+          break;
+        case 'flush':
+          await flushCounting();
+          break;
+      }
+      trace.push(`${step.op}${id}:ok desired=${safeDesired(controller)}`);
+    } catch (e) {
+      trace.push(`${step.op}${id}:threw(${name(e)})`);
+    }
+  }
+  await flushCounting();
+  trace.push(`locked=${rs.locked}`);
+  return trace;
+}
+
+function safeDesired(c: ReadableStreamDefaultController<unknown>): string {
   try {
     return String(c.desiredSize);
   } catch (e) {

@@ -2,7 +2,7 @@
 // object (https://webidl.spec.whatwg.org/#es-default-asynchronous-iterator-object): next() calls are
 // chained on [[ongoingPromise]] so results arrive in order even when next() is called eagerly.
 import { TypeErrorCtor, AsyncIteratorPrototype, ObjectDefineProperty } from '../webidl/intrinsics.js';
-import { newPromise, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
+import { internalResolvedUndefined, newPromise, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
 import { AcquireReadableStreamDefaultReader, type ReadableStreamImpl } from './readable-stream.js';
 import {
   ReadableStreamDefaultReaderBufferedController,
@@ -19,6 +19,9 @@ class ReadableStreamAsyncIteratorImpl {
   isFinished = false;
   /** next()'s fulfillment and rejection steps: they read only this object, so one pair serves every call. */
   nextReactions: [(next: unknown) => IteratorResult<unknown>, (reason: unknown) => never] | undefined = undefined;
+  /** A primitive chunk taken from the queue for the fast path, until its reaction runs. */
+  bufferedChunk: unknown = undefined;
+  bufferedReaction: (() => IteratorResult<unknown>) | undefined = undefined;
   constructor(
     readonly reader: ReadableStreamDefaultReaderImpl,
     readonly preventCancel: boolean,
@@ -105,7 +108,33 @@ function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorRes
       throw reason;
     },
   ];
+  const buffered = nextBufferedPrimitive(object);
+  if (buffered !== undefined) return buffered;
   return PerformPromiseThen(getNextIterationResult(object), object.nextReactions[0], object.nextReactions[1]);
+}
+
+/**
+ * Fast path (docs/fast-paths.md #21): a primitive chunk already queued. The spec's next iteration
+ * result would be a promise already fulfilled with the chunk (a primitive has no `then` to look
+ * up), and reacting to it queues the fulfillment steps' job at once. Reacting to the shared
+ * fulfilled promise with a reaction that takes the chunk from the iterator queues the same job at
+ * the same point (after any pull the dequeue started), without the intermediate promise. At most
+ * one such chunk waits at a time: the next next() runs only once this one's promise settles.
+ */
+function nextBufferedPrimitive(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorResult<unknown>> | undefined {
+  const reader = object.reader;
+  const controller = ReadableStreamDefaultReaderBufferedController(reader);
+  if (controller === undefined) return undefined;
+  const chunk = controller.queue.peek();
+  if ((typeof chunk === 'object' && chunk !== null) || typeof chunk === 'function') return undefined;
+  reader.stream!.disturbed = true;
+  object.bufferedChunk = controller.takeBufferedChunk();
+  object.bufferedReaction ??= () => {
+    const next = object.bufferedChunk;
+    object.bufferedChunk = undefined;
+    return object.nextReactions![0](next);
+  };
+  return PerformPromiseThen(internalResolvedUndefined, object.bufferedReaction) as Promise<IteratorResult<unknown>>;
 }
 
 /** return()'s steps. */
