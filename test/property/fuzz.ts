@@ -23,6 +23,7 @@ const properties: Record<string, (options: P.RunOptions) => Promise<void>> = {
   differentialWritable: (o) => P.differentialWritable(impl, oracle, o),
   differentialBytes: (o) => P.differentialBytes(impl, oracle, o),
   differentialTee: (o) => P.differentialTee(impl, oracle, o),
+  iteratorFastPath: (o) => P.iteratorFastPath(impl, o),
   differentialPipe: (o) => P.differentialPipe(impl, oracle, o),
 };
 let failed = 0;
