@@ -22,12 +22,75 @@ export type DiffOp =
   | { op: 'flush' };
 
 export type WOp = { op: 'write'; v: number } | { op: 'close' } | { op: 'abort' } | { op: 'ready' } | { op: 'flush' } | { op: 'sinkError' };
+/** How a trace reads: through a reader, or through the stream's async iterator. */
+interface ReadSide {
+  read(id: number): void;
+  cancel(id: number): void;
+  releaseLock(id: number): void;
+  getReader(): void;
+}
+
+type Namer = (e: unknown) => string;
+
+function readerSide(rs: ReadableStream<unknown>, trace: string[], name: Namer): ReadSide {
+  let reader: ReadableStreamDefaultReader<unknown> | undefined = rs.getReader();
+  return {
+    read(id) {
+      reader?.read().then(
+        (r) => void trace.push(`read${id}:${r.done ? 'done' : r.value}`),
+        (e) => void trace.push(`read${id}:rejected(${name(e)})`),
+      );
+    },
+    cancel(id) {
+      (reader ? reader.cancel('bye') : rs.cancel('bye')).then(
+        () => void trace.push(`cancel${id}:ok`),
+        (e) => void trace.push(`cancel${id}:rejected(${name(e)})`),
+      );
+    },
+    releaseLock() {
+      reader?.releaseLock();
+      reader = undefined;
+    },
+    getReader() {
+      if (!reader) reader = rs.getReader();
+    },
+  };
+}
+
+/** read is next(), cancel is return(reason), releaseLock is return(), getReader makes a new iterator. */
+function iteratorSide(rs: ReadableStream<unknown>, trace: string[], name: Namer, boxed: boolean, at: () => string): ReadSide {
+  const iterate = () => (rs as unknown as { values(): AsyncIterator<unknown> }).values();
+  let iterator: AsyncIterator<unknown> | undefined = iterate();
+  const shown = (value: unknown) => (boxed && typeof value === 'object' && value !== null ? (value as { v: number }).v : value);
+  const settle = (id: number, what: string, p: Promise<IteratorResult<unknown>>) =>
+    p.then(
+      (r) => void trace.push(`${what}${id}:${r.done ? `done(${name(r.value)})` : shown(r.value)}${at()}`),
+      (e) => void trace.push(`${what}${id}:rejected(${name(e)})${at()}`),
+    );
+  return {
+    read(id) {
+      if (iterator) settle(id, 'read', iterator.next());
+    },
+    cancel(id) {
+      if (iterator) settle(id, 'cancel', iterator.return!('bye'));
+      else rs.cancel('bye').then(() => void trace.push(`cancel${id}:ok`), (e) => void trace.push(`cancel${id}:rejected(${name(e)})`));
+    },
+    releaseLock(id) {
+      if (iterator) settle(id, 'return', iterator.return!());
+      iterator = undefined;
+    },
+    getReader() {
+      if (!iterator) iterator = iterate();
+    },
+  };
+}
+
 /**
  * Runs `ops` on a readable stream of `impl`; the observable trace, in the order things happened.
- * `via: 'iterator'` reads through the stream's async iterator instead of a reader: read is
- * next(), cancel is return(reason), releaseLock is return(), getReader makes a new iterator;
- * 'iterator-boxed' does the same with each number enqueued inside an object (the trace shows the
- * number either way).
+ * `via: 'iterator'` reads through the stream's async iterator instead of a reader, and stamps each
+ * result and pull with the microtask turn (counted by the flush loop) it happened in, so a promise
+ * settling one job late changes the trace; 'iterator-boxed' does the same with each number
+ * enqueued inside an object (the trace shows the number either way).
  */
 export async function readableTrace(
   impl: TraceImpl,
@@ -36,100 +99,30 @@ export async function readableTrace(
   ops: DiffOp[],
   via: 'reader' | 'iterator' | 'iterator-boxed' = 'reader',
 ): Promise<string[]> {
-  if (via !== 'reader') return iteratorTrace(impl, hwm, withPull, ops, via === 'iterator-boxed');
   const trace: string[] = [];
-  const name = (e: unknown) => (e instanceof Error ? e.name : typeof e === 'string' ? `reason:${e}` : String(e));
-  let controller!: ReadableStreamDefaultController<number>;
-  let pulls = 0;
-  const rs = new impl.ReadableStream<number>(
-    {
-      start: (c) => void (controller = c),
-      pull: withPull ? () => void trace.push(`pull#${++pulls}`) : undefined,
-      cancel: (r) => void trace.push(`source.cancel(${name(r)})`),
-    },
-    { highWaterMark: hwm },
-  );
-  let reader: ReadableStreamDefaultReader<number> | undefined = rs.getReader();
-  let k = 0;
-  for (const step of ops) {
-    const id = k++;
-    try {
-      switch (step.op) {
-        case 'enqueue':
-          controller.enqueue(step.v);
-          break;
-        case 'close':
-          controller.close();
-          break;
-        case 'error':
-          controller.error('boom');
-          break;
-        case 'read':
-          if (reader) {
-            reader.read().then(
-              (r) => void trace.push(`read${id}:${r.done ? 'done' : r.value}`),
-              (e) => void trace.push(`read${id}:rejected(${name(e)})`),
-            );
-          }
-          break;
-        case 'cancel':
-          (reader ? reader.cancel('bye') : rs.cancel('bye')).then(
-            () => void trace.push(`cancel${id}:ok`),
-            (e) => void trace.push(`cancel${id}:rejected(${name(e)})`),
-          );
-          break;
-        case 'releaseLock':
-          reader?.releaseLock();
-          reader = undefined;
-          break;
-        case 'getReader':
-          if (!reader) reader = rs.getReader();
-          break;
-        case 'flush':
-          await flush();
-          break;
-      }
-      trace.push(`${step.op}${id}:ok desired=${safeDesired(controller)}`);
-    } catch (e) {
-      trace.push(`${step.op}${id}:threw(${name(e)})`);
-    }
-  }
-  await flush();
-  trace.push(`locked=${rs.locked}`);
-  return trace;
-}
-
-async function iteratorTrace(impl: TraceImpl, hwm: number, withPull: boolean, ops: DiffOp[], boxed: boolean): Promise<string[]> {
-  const trace: string[] = [];
-  // Microtask turns since the last step, counted by the flush loop: results carry the turn they
-  // arrived in, so a promise settling one job later than it should changes the trace.
+  const name: Namer = (e) => (e instanceof Error ? e.name : typeof e === 'string' ? `reason:${e}` : String(e));
+  const boxed = via === 'iterator-boxed';
   let turn = 0;
-  const flushCounting = async (turns = 30): Promise<void> => {
+  const at = via === 'reader' ? () => '' : () => `@${turn}`;
+  // The same 30 turns as flush(), counted.
+  const flushCounting = async (): Promise<void> => {
     turn = 0;
-    for (let i = 0; i < turns; i++) {
+    for (let i = 0; i < 30; i++) {
       await null;
       turn++;
     }
   };
-  const name = (e: unknown) => (e instanceof Error ? e.name : typeof e === 'string' ? `reason:${e}` : String(e));
   let controller!: ReadableStreamDefaultController<unknown>;
   let pulls = 0;
   const rs = new impl.ReadableStream<unknown>(
     {
       start: (c) => void (controller = c),
-      pull: withPull ? () => void trace.push(`pull#${++pulls}@${turn}`) : undefined,
+      pull: withPull ? () => void trace.push(`pull#${++pulls}${at()}`) : undefined,
       cancel: (r) => void trace.push(`source.cancel(${name(r)})`),
     },
     { highWaterMark: hwm },
   );
-  const iterate = () => (rs as unknown as { values(): AsyncIterator<unknown> }).values();
-  let iterator: AsyncIterator<unknown> | undefined = iterate();
-  const shown = (value: unknown) => (boxed && typeof value === 'object' && value !== null ? (value as { v: number }).v : value);
-  const settle = (id: number, what: string, p: Promise<IteratorResult<unknown>>) =>
-    p.then(
-      (r) => void trace.push(`${what}${id}:${r.done ? `done(${name(r.value)})` : shown(r.value)}@${turn}`),
-      (e) => void trace.push(`${what}${id}:rejected(${name(e)})@${turn}`),
-    );
+  const side = via === 'reader' ? readerSide(rs, trace, name) : iteratorSide(rs, trace, name, boxed, at);
   let k = 0;
   for (const step of ops) {
     const id = k++;
@@ -145,18 +138,16 @@ async function iteratorTrace(impl: TraceImpl, hwm: number, withPull: boolean, op
           controller.error('boom');
           break;
         case 'read':
-          if (iterator) settle(id, 'read', iterator.next());
+          side.read(id);
           break;
         case 'cancel':
-          if (iterator) settle(id, 'cancel', iterator.return!('bye'));
-          else rs.cancel('bye').then(() => void trace.push(`cancel${id}:ok`), (e) => void trace.push(`cancel${id}:rejected(${name(e)})`));
+          side.cancel(id);
           break;
         case 'releaseLock':
-          if (iterator) settle(id, 'return', iterator.return!());
-          iterator = undefined;
+          side.releaseLock(id);
           break;
         case 'getReader':
-          if (!iterator) iterator = iterate();
+          side.getReader();
           break;
         case 'flush':
           await flushCounting();
