@@ -108,27 +108,29 @@ function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorRes
       throw reason;
     },
   ];
-  const buffered = nextBufferedPrimitive(object);
-  if (buffered !== undefined) return buffered;
+  // Fast path (docs/fast-paths.md #4): a chunk already queued, so the read's chunk steps would
+  // run now and the next iteration result would be a promise already resolved with it.
+  const reader = object.reader;
+  const controller = ReadableStreamDefaultReaderBufferedController(reader);
+  if (controller !== undefined) {
+    reader.stream!.disturbed = true;
+    const chunk = controller.takeBufferedChunk();
+    if ((typeof chunk !== 'object' || chunk === null) && typeof chunk !== 'function') return nextBufferedPrimitive(object, chunk);
+    return PerformPromiseThen(promiseResolvedWith(chunk), object.nextReactions[0], object.nextReactions[1]);
+  }
   return PerformPromiseThen(getNextIterationResult(object), object.nextReactions[0], object.nextReactions[1]);
 }
 
 /**
- * Fast path (docs/fast-paths.md #21): a primitive chunk already queued. The spec's next iteration
- * result would be a promise already fulfilled with the chunk (a primitive has no `then` to look
+ * Fast path (docs/fast-paths.md #21): a primitive chunk just taken from the queue. The spec's next
+ * iteration result would be a promise already fulfilled with it (a primitive has no `then` to look
  * up), and reacting to it queues the fulfillment steps' job at once. Reacting to the shared
  * fulfilled promise with a reaction that takes the chunk from the iterator queues the same job at
  * the same point (after any pull the dequeue started), without the intermediate promise. At most
  * one such chunk waits at a time: the next next() runs only once this one's promise settles.
  */
-function nextBufferedPrimitive(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorResult<unknown>> | undefined {
-  const reader = object.reader;
-  const controller = ReadableStreamDefaultReaderBufferedController(reader);
-  if (controller === undefined) return undefined;
-  const chunk = controller.queue.peek();
-  if ((typeof chunk === 'object' && chunk !== null) || typeof chunk === 'function') return undefined;
-  reader.stream!.disturbed = true;
-  object.bufferedChunk = controller.takeBufferedChunk();
+function nextBufferedPrimitive(object: ReadableStreamAsyncIteratorImpl, chunk: unknown): Promise<IteratorResult<unknown>> {
+  object.bufferedChunk = chunk;
   object.bufferedReaction ??= () => {
     const next = object.bufferedChunk;
     object.bufferedChunk = undefined;
@@ -151,15 +153,9 @@ export function createReadableStreamAsyncIterator(stream: ReadableStreamImpl, pr
   return iterator;
 }
 
-/** "Get the next iteration result" */
+/** "Get the next iteration result" when no chunk is queued (nextSteps serves a queued one). */
 function getNextIterationResult(iterator: ReadableStreamAsyncIteratorImpl): Promise<unknown> {
   const reader = iterator.reader;
-  // Fast path (docs/fast-paths.md): a buffered chunk resolves the promise synchronously anyway.
-  const controller = ReadableStreamDefaultReaderBufferedController(reader);
-  if (controller !== undefined) {
-    reader.stream!.disturbed = true;
-    return promiseResolvedWith(controller.takeBufferedChunk());
-  }
   const promise = newPromise<unknown>();
   ReadableStreamDefaultReaderRead(reader, {
     chunkSteps(chunk) {
