@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
 import { nodeURLBridge } from './url-node.js';
-import { NanoIsolate, type ControlRef, type DispatchTarget, type ExchangeHandler } from './isolate/nano-isolate.js';
+import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
 import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
@@ -16,17 +16,10 @@ export type AppState = 'active' | 'draining' | 'stopped';
 /** How often the CPU and wall-time limits are checked while requests are in flight. */
 const WATCH_INTERVAL_MS = 10;
 
-/** What an app does with an exchange's events (one object per app, so requests make no closures for them). */
-interface ExchangeSteps {
-  dispatched(ex: Exchange, result: DispatchResult): void;
-  dispatchFailed(ex: Exchange, error: Error): void;
-  clientClosed(ex: Exchange): void;
-}
-
 let nextExchangeId = 1;
 
 /** One request being served. */
-class Exchange implements DispatchTarget {
+class Exchange {
   readonly id = nextExchangeId++;
   /** CPU ms of the isolate attributed to this request so far. */
   cpuMs = 0;
@@ -47,30 +40,12 @@ class Exchange implements DispatchTarget {
     readonly res: ServerResponse,
     readonly nano: NanoIsolate,
     readonly started: number,
-    private readonly steps: ExchangeSteps,
   ) {}
-
-  dispatched(result: DispatchResult): void {
-    this.steps.dispatched(this, result);
-  }
-
-  dispatchFailed(error: Error): void {
-    this.steps.dispatchFailed(this, error);
-  }
-
-  clientClosed(): void {
-    this.steps.clientClosed(this);
-  }
 }
 
-/** The exchange a response belongs to, for its shared 'close' listener. */
+/** The exchange a response belongs to, for the app's shared 'close' listener. */
 const EXCHANGE = Symbol('nano.exchange');
 type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
-
-/** The client went away (or the response finished): one listener function for every response. */
-function onResponseClose(this: ResponseWithExchange): void {
-  this[EXCHANGE]?.clientClosed();
-}
 
 export interface AppDeps {
   log: Logger;
@@ -98,11 +73,8 @@ export class AppInstance {
   #inFlight: { inc(): void; dec(): void };
   #duration: { observe(value: number): void };
   #requestsByStatus = new Map<number, { inc(): void }>();
-  #steps: ExchangeSteps = {
-    dispatched: (ex, result) => this.#dispatched(ex, result),
-    dispatchFailed: (ex, error) => this.#dispatchFailed(ex, error),
-    clientClosed: (ex) => this.#clientClosed(ex),
-  };
+  /** Every response's one 'close' listener (`this` is the response), so a request makes no closure for it. */
+  #onResponseClose: (this: ResponseWithExchange) => void;
 
   private constructor(config: AppConfig, version: number, bundle: AppBundle, deps: AppDeps) {
     this.name = config.name;
@@ -113,6 +85,11 @@ export class AppInstance {
     this.#log = deps.log.child({ app: config.name, version });
     this.#inFlight = deps.metrics.inFlight.labels({ app: config.name });
     this.#duration = deps.metrics.duration.labels({ app: config.name });
+    const app = this;
+    this.#onResponseClose = function () {
+      const ex = this[EXCHANGE];
+      if (ex !== undefined) app.#clientClosed(ex);
+    };
   }
 
   #countRequest(status: number): void {
@@ -165,13 +142,13 @@ export class AppInstance {
   }
 
   #serve(req: IncomingMessage, res: ServerResponse, nano: NanoIsolate, started: number): void {
-    const ex = new Exchange(req, res, nano, started, this.#steps);
+    const ex = new Exchange(req, res, nano, started);
     this.#exchanges.set(ex.id, ex);
     this.#startWatch();
     try {
       // The client went away before the response finished: cancel the app's body and request body.
       (res as ResponseWithExchange)[EXCHANGE] = ex;
-      res.on('close', onResponseClose);
+      res.on('close', this.#onResponseClose);
 
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
       if (hasBody) this.#wireRequestBody(ex);
@@ -181,7 +158,7 @@ export class AppInstance {
       const urlParts = nodeURLBridge.urlParse(url, undefined);
       const head: RequestHead = { method: req.method ?? 'GET', url, rawHeaders: req.rawHeaders, body: hasBody };
       if (urlParts) head.urlParts = urlParts;
-      nano.dispatch(ex.id, head, ex);
+      nano.dispatch(ex.id, head);
     } catch (error) {
       this.#dispatchFailed(ex, error as Error);
     }
@@ -337,6 +314,14 @@ export class AppInstance {
       return ex && ex.nano === nano ? ex : undefined;
     };
     return {
+      dispatched: (id, result) => {
+        const ex = get(id);
+        if (ex) this.#dispatched(ex, result);
+      },
+      dispatchFailed: (id, error) => {
+        const ex = get(id);
+        if (ex) this.#dispatchFailed(ex, error);
+      },
       bodyPull: (id, credit) => {
         const ex = get(id);
         if (!ex || ex.requestEnded) return;

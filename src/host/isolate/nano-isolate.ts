@@ -33,16 +33,10 @@ export const USER_AGENT = 'NANO/0.1';
 export interface ExchangeHandler extends Pick<HostApi, 'bodyPull' | 'bodyCancel' | 'responseEnd' | 'responseError' | 'waitUntilSettled'> {
   /** Writes chunks of response `id`; false: the socket is full, and `drained` is called once it drains. */
   responseWrite(id: number, chunks: Uint8Array[], drained: () => void): boolean;
-}
-
-/**
- * Where a dispatch's outcome goes: the app's result, or why the isolate could not give one (it
- * was disposed). An object with methods rather than a promise: the host's request path makes no
- * promise or closure per request for it.
- */
-export interface DispatchTarget {
-  dispatched(result: DispatchResult): void;
-  dispatchFailed(error: Error): void;
+  /** The app's outcome for request `id`: its response head (the body may follow), or its failure. */
+  dispatched(id: number, result: DispatchResult): void;
+  /** No outcome for request `id`: the isolate was disposed. */
+  dispatchFailed(id: number, error: Error): void;
 }
 
 /** One RuntimeControl operation, called like an isolated-vm Reference to it. */
@@ -102,7 +96,7 @@ export class NanoIsolate {
   /** Outgoing body bytes written while the host's side was full: acknowledged when it drains. */
   #held = new Map<number, number>();
   /** Requests dispatched and not answered yet. */
-  #dispatches = new Map<number, DispatchTarget>();
+  #dispatches = new Set<number>();
 
   private constructor(isolate: ivm.Isolate, context: ivm.Context) {
     this.isolate = isolate;
@@ -187,10 +181,7 @@ export class NanoIsolate {
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
       dispatched: (text, bytes) => {
         for (const [id, result] of unpackDispatchResults(text, bytes)) {
-          const target = this.#dispatches.get(id);
-          if (target === undefined) continue;
-          this.#dispatches.delete(id);
-          target.dispatched(result);
+          if (this.#dispatches.delete(id)) this.exchange?.dispatched(id, result);
         }
       },
       fetchStart: (id, head) => this.#fetch.start(id, head),
@@ -263,9 +254,9 @@ export class NanoIsolate {
     this.bootMs = performance.now() - start;
   }
 
-  /** Serves request `id` in the isolate; its outcome (the app's response head, or its failure) goes to `target`. */
-  dispatch(id: number, head: RequestHead, target: DispatchTarget): void {
-    this.#dispatches.set(id, target);
+  /** Serves request `id` in the isolate; its outcome (the app's response head, or its failure) goes to `exchange`. */
+  dispatch(id: number, head: RequestHead): void {
+    this.#dispatches.add(id);
     if (this.#disposed) return this.#failDispatch(id, new Error('The isolate was disposed.'));
     this.#post('dispatch', [id, packRequestHead(head)]);
   }
@@ -302,11 +293,9 @@ export class NanoIsolate {
   }
 
   #failDispatch(id: number, error: Error): void {
-    const target = this.#dispatches.get(id);
-    if (target === undefined) return;
-    this.#dispatches.delete(id);
+    if (!this.#dispatches.delete(id)) return;
     // Never from inside the caller (dispose() runs in the middle of the app's own limit handling).
-    queueMicrotask(() => target.dispatchFailed(error));
+    queueMicrotask(() => this.exchange?.dispatchFailed(id, error));
   }
 
   /**
