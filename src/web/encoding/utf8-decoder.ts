@@ -21,27 +21,29 @@ export class Utf8Decoder {
     this.fatal = fatal;
   }
 
-  /** Decodes `bytes`; unless `stream`, also ends the stream (an unfinished sequence is an error). */
+  /**
+   * Decodes `bytes`; unless `stream`, also ends the stream (an unfinished sequence is an error).
+   * The state lives in locals while the bytes are walked (written back at the end) and the code
+   * units collect in one array turned into a string per SLICE: no closures, no field access per byte.
+   */
   decode(bytes: Uint8Array, stream: boolean): string {
-    const units: number[] = [];
+    const fatal = this.fatal;
+    let needed = this.#needed;
+    let seen = this.#seen;
+    let codePoint = this.#codePoint;
+    let lower = this.#lower;
+    let upper = this.#upper;
+    let units: number[] = [];
     let out = '';
-    const flush = (): void => {
-      out += StringFromCharCode.apply(null, units);
-      units.length = 0;
-    };
-    const error = (): void => {
-      if (this.fatal) {
-        this.#reset();
-        throw new TypeErrorCtor('The encoded data was not valid UTF-8.');
-      }
-      units.push(0xfffd);
-    };
     const n = bytes.length;
     let i = 0;
     while (i < n) {
-      if (units.length >= SLICE) flush();
+      if (units.length >= SLICE) {
+        out += StringFromCharCode.apply(null, units);
+        units = [];
+      }
       const byte = bytes[i]!;
-      if (this.#needed === 0) {
+      if (needed === 0) {
         if (byte < 0x80) {
           // ASCII run.
           units.push(byte);
@@ -51,49 +53,66 @@ export class Utf8Decoder {
         }
         i++;
         if (byte >= 0xc2 && byte <= 0xdf) {
-          this.#needed = 1;
-          this.#codePoint = byte & 0x1f;
+          needed = 1;
+          codePoint = byte & 0x1f;
         } else if (byte >= 0xe0 && byte <= 0xef) {
-          if (byte === 0xe0) this.#lower = 0xa0;
-          if (byte === 0xed) this.#upper = 0x9f;
-          this.#needed = 2;
-          this.#codePoint = byte & 0xf;
+          if (byte === 0xe0) lower = 0xa0;
+          if (byte === 0xed) upper = 0x9f;
+          needed = 2;
+          codePoint = byte & 0xf;
         } else if (byte >= 0xf0 && byte <= 0xf4) {
-          if (byte === 0xf0) this.#lower = 0x90;
-          if (byte === 0xf4) this.#upper = 0x8f;
-          this.#needed = 3;
-          this.#codePoint = byte & 0x7;
+          if (byte === 0xf0) lower = 0x90;
+          if (byte === 0xf4) upper = 0x8f;
+          needed = 3;
+          codePoint = byte & 0x7;
         } else {
-          error();
+          if (fatal) this.#fail();
+          units.push(0xfffd);
         }
         continue;
       }
-      if (byte < this.#lower || byte > this.#upper) {
+      if (byte < lower || byte > upper) {
         // The sequence is cut short: U+FFFD, and this byte is processed again (not consumed).
-        this.#reset();
-        error();
+        needed = seen = codePoint = 0;
+        lower = 0x80;
+        upper = 0xbf;
+        if (fatal) this.#fail();
+        units.push(0xfffd);
         continue;
       }
       i++;
-      this.#lower = 0x80;
-      this.#upper = 0xbf;
-      this.#codePoint = (this.#codePoint << 6) | (byte & 0x3f);
-      if (++this.#seen !== this.#needed) continue;
-      const cp = this.#codePoint;
-      this.#reset();
-      if (cp > 0xffff) {
-        const v = cp - 0x10000;
+      lower = 0x80;
+      upper = 0xbf;
+      codePoint = (codePoint << 6) | (byte & 0x3f);
+      if (++seen !== needed) continue;
+      if (codePoint > 0xffff) {
+        const v = codePoint - 0x10000;
         units.push(0xd800 | (v >> 10), 0xdc00 | (v & 0x3ff));
       } else {
-        units.push(cp);
+        units.push(codePoint);
       }
+      needed = seen = codePoint = 0;
     }
-    if (!stream && this.#needed !== 0) {
-      this.#reset();
-      error();
+    if (!stream && needed !== 0) {
+      needed = seen = codePoint = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      if (fatal) this.#fail();
+      units.push(0xfffd);
     }
-    flush();
-    return out;
+    this.#needed = needed;
+    this.#seen = seen;
+    this.#codePoint = codePoint;
+    this.#lower = lower;
+    this.#upper = upper;
+    const tail = StringFromCharCode.apply(null, units);
+    return out === '' ? tail : out + tail;
+  }
+
+  /** Fatal mode: the decoder starts over and the decode throws. */
+  #fail(): never {
+    this.#reset();
+    throw new TypeErrorCtor('The encoded data was not valid UTF-8.');
   }
 
   #reset(): void {
