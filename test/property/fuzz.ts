@@ -24,6 +24,7 @@ const properties: Record<string, (options: P.RunOptions) => Promise<void>> = {
   differentialBytes: (o) => P.differentialBytes(impl, oracle, o),
   differentialTee: (o) => P.differentialTee(impl, oracle, o),
   iteratorFastPath: (o) => P.iteratorFastPath(impl, o),
+  differentialTransform: (o) => P.differentialTransform(impl, oracle, o),
   differentialPipe: (o) => P.differentialPipe(impl, oracle, o),
 };
 let failed = 0;

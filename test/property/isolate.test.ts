@@ -8,12 +8,12 @@ import { build } from 'esbuild';
 import fc from 'fast-check';
 import * as nano from '../../src/streams/index.js';
 import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
-import { diffOps, writableOps, byteOps, teeOps, pipeSetup, pipeOps } from './properties.js';
-import { readableTrace, writableTrace, byteTrace, teeTrace, pipeTrace, type TraceImpl, type PipeImpl } from './trace.js';
+import { diffOps, writableOps, byteOps, teeOps, pipeSetup, pipeOps, transformSetup, transformOps } from './properties.js';
+import { readableTrace, writableTrace, byteTrace, teeTrace, pipeTrace, transformTrace, type TraceImpl, type PipeImpl } from './trace.js';
 
 const SEED = 20261125;
 
-test('readable, writable, byte, tee and pipe traces inside an isolate equal the library build\'s (350 sequences)', { timeout: 120_000 }, async () => {
+test('readable, writable, byte, tee, transform and pipe traces inside an isolate equal the library build\'s (410 sequences)', { timeout: 120_000 }, async () => {
   const bundle = await build({
     entryPoints: [fileURLToPath(new URL('./trace.ts', import.meta.url))],
     bundle: true,
@@ -51,6 +51,11 @@ test('readable, writable, byte, tee and pipe traces inside an isolate equal the 
     for (const [hwm, withPull, ops] of tees) {
       const inIsolate = JSON.parse(await run('teeTrace', [hwm, withPull, ops]));
       assert.deepEqual(inIsolate, await teeTrace(nano as unknown as TraceImpl, hwm, withPull, ops));
+    }
+    const transforms = fc.sample(fc.tuple(transformSetup, transformOps), { seed: SEED, numRuns: 60 });
+    for (const [setup, ops] of transforms) {
+      const inIsolate = JSON.parse(await run('transformTrace', [setup, ops]));
+      assert.deepEqual(inIsolate, await transformTrace(nano as unknown as PipeImpl, setup, ops));
     }
     const pipes = fc.sample(fc.tuple(pipeSetup, pipeOps), { seed: SEED, numRuns: 40 });
     for (const [setup, ops] of pipes) {

@@ -45,3 +45,54 @@ test('pipeTo does not read from the source while the destination is erroring (or
     'web-streams-polyfill 4.3 reads it (if this fails, the oracle is fixed: drop the workaround in pipeTrace)',
   );
 });
+
+/**
+ * terminate() (or error()) clears the transformer's algorithms; an abort whose steps run after
+ * that (here: it waits for a write in flight) reaches TransformStreamDefaultSinkAbortAlgorithm,
+ * which performs the cleared cancel algorithm. NANO takes a cleared algorithm as one with nothing
+ * left to do (transform-stream.ts, performCancelAlgorithm): the abort resolves and writer.closed
+ * rejects with its reason. The oracle leaves both pending forever (Node rejects the abort with a
+ * TypeError "cancelAlgorithm is not a function"). Found by differentialTransform:
+ * [{writableHwm 0, readableHwm 0}, write, abort, terminate].
+ */
+async function abortAfterTerminate(impl: typeof nano): Promise<string[]> {
+  const seen: string[] = [];
+  let controller!: TransformStreamDefaultController<number>;
+  const ts = new impl.TransformStream<number, number>(
+    { start: (c) => void (controller = c), transform: (v, c) => c.enqueue(v) },
+    { highWaterMark: 0 },
+    { highWaterMark: 0 },
+  );
+  const writer = ts.writable.getWriter();
+  const record = (label: string, p: Promise<unknown>) =>
+    p.then(
+      () => void seen.push(`${label}:resolved`),
+      (e) => void seen.push(`${label}:rejected(${String(e)})`),
+    );
+  record('write', writer.write(11));
+  record('abort', writer.abort('stop'));
+  record('closed', writer.closed);
+  controller.terminate();
+  await flush(100);
+  return seen;
+}
+
+test('abort() after terminate() with a write in flight settles (oracle exception: a spec gap)', async () => {
+  assert.deepEqual(await abortAfterTerminate(nano), ['write:rejected(stop)', 'abort:resolved', 'closed:rejected(stop)']);
+  assert.deepEqual(
+    await abortAfterTerminate(polyfill as unknown as typeof nano),
+    ['write:rejected(stop)'],
+    'web-streams-polyfill 4.3 leaves abort() and closed pending (if this fails, the oracle changed: revisit transformOps in properties.ts)',
+  );
+});
+
+test('cancel() of a terminated TransformStream with chunks still queued returns a promise (oracle exception: a spec gap)', async () => {
+  const make = (impl: typeof nano) => new impl.TransformStream({ start: (c) => (c.enqueue('a'), c.terminate()) });
+  // The readable still holds 'a', so cancel reaches the source cancel algorithm after terminate().
+  assert.equal(await make(nano).readable.cancel('x'), undefined, 'NANO resolves the cancel');
+  assert.throws(
+    () => make(polyfill as unknown as typeof nano).readable.cancel('x'),
+    TypeError,
+    'web-streams-polyfill 4.3 throws from cancel() (if this fails, the oracle changed)',
+  );
+});

@@ -28,5 +28,7 @@ test('differential (byte streams): BYOB/default reads, respond, min, autoAllocat
   P.differentialBytes(impl, oracle, { seed: SEED, numRuns: 400 }));
 test('differential (tee): reads and cancels on either branch: the same trace, 400 sequences', () =>
   P.differentialTee(impl, oracle, { seed: SEED, numRuns: 400 }));
+test('differential (transform streams): writes, reads, close, abort, cancel, error, terminate: the same trace turn for turn, 500 sequences', () =>
+  P.differentialTransform(impl, oracle, { seed: SEED, numRuns: 500 }));
 test('differential (pipe chains): prevent* options, sink errors, abort signals: the same state at every step, 300 sequences', () =>
   P.differentialPipe(impl, oracle, { seed: SEED, numRuns: 300 }));

@@ -521,3 +521,130 @@ export async function pipeTrace(impl: PipeImpl, setup: PipeSetup, ops: PipeOp[])
   trace.push(`locked=${rs.locked},${ws.locked}`);
   return trace;
 }
+
+export interface TransformSetup {
+  writableHwm: number;
+  readableHwm: number;
+  /**
+   * none: no transform (identity); sync: enqueues and returns nothing (13 throws); value: the
+   * same but returns a number; async: enqueues after a microtask; mixed: sync for even chunks,
+   * async for odd ones.
+   */
+  transform: 'none' | 'sync' | 'value' | 'async' | 'mixed';
+}
+
+export type TransformOp =
+  | { op: 'write'; v: number }
+  | { op: 'read' }
+  | { op: 'close' }
+  | { op: 'abort' }
+  | { op: 'cancel' }
+  | { op: 'ready' }
+  | { op: 'error' }
+  | { op: 'terminate' }
+  | { op: 'flush' };
+
+/**
+ * A TransformStream driven from both ends by script: a writer and a reader. Every settlement,
+ * transform, flush and cancel call is stamped with the microtask turn (counted by the flush
+ * loop) it happened in, so a write settling one job early or late changes the trace.
+ */
+export async function transformTrace(impl: PipeImpl, setup: TransformSetup, ops: TransformOp[]): Promise<string[]> {
+  const trace: string[] = [];
+  let turn = 0;
+  const flushCounting = async (): Promise<void> => {
+    turn = 0;
+    for (let i = 0; i < 30; i++) {
+      await null;
+      turn++;
+    }
+  };
+  let controller!: TransformStreamDefaultController<number>;
+  const enqueue = (c: TransformStreamDefaultController<number>, v: number): void => {
+    c.enqueue(v);
+    if (v % 5 === 0) c.enqueue(v + 1000);
+  };
+  const step = (v: number, c: TransformStreamDefaultController<number>): void => {
+    trace.push(`transform(${v})@${turn}`);
+    if (v === 13) throw new RangeError('unlucky');
+    enqueue(c, v);
+  };
+  const transforms = {
+    none: undefined,
+    sync: (v: number, c: TransformStreamDefaultController<number>) => step(v, c),
+    // A returned value is not undefined, so it takes the spec's promise path (no shortcut).
+    value: ((v: number, c: TransformStreamDefaultController<number>) => (step(v, c), v)) as unknown as (v: number, c: TransformStreamDefaultController<number>) => void,
+    async: async (v: number, c: TransformStreamDefaultController<number>) => {
+      await null;
+      step(v, c);
+    },
+    mixed: (v: number, c: TransformStreamDefaultController<number>) =>
+      v % 2 === 0 ? step(v, c) : Promise.resolve().then(() => step(v, c)),
+  };
+  // `cancel` (transformer.cancel) is missing from Node's Transformer typings.
+  const transformer = {
+    start: (c: TransformStreamDefaultController<number>) => void (controller = c),
+    transform: transforms[setup.transform],
+    flush: (c: TransformStreamDefaultController<number>) => {
+      trace.push(`flush@${turn}`);
+      c.enqueue(-1);
+    },
+    cancel: (r: unknown) => void trace.push(`cancel(${reasonName(r)})@${turn}`),
+  };
+  const ts = new impl.TransformStream<number, number>(
+    transformer as ConstructorParameters<typeof TransformStream<number, number>>[0],
+    { highWaterMark: setup.writableHwm },
+    { highWaterMark: setup.readableHwm },
+  );
+  const writer = ts.writable.getWriter();
+  const reader = ts.readable.getReader();
+  let k = 0;
+  for (const o of ops) {
+    const id = k++;
+    const label = `${o.op}${id}`;
+    const settle = (p: Promise<unknown>, show: (v: unknown) => string = () => 'ok') =>
+      p.then(
+        (v) => void trace.push(`${label}:${show(v)}@${turn}`),
+        (e) => void trace.push(`${label}:rejected(${reasonName(e)})@${turn}`),
+      );
+    try {
+      switch (o.op) {
+        case 'write':
+          settle(writer.write(o.v));
+          break;
+        case 'read':
+          settle(reader.read(), (r) => {
+            const { value, done } = r as { value: number; done: boolean };
+            return done ? 'done' : String(value);
+          });
+          break;
+        case 'close':
+          settle(writer.close());
+          break;
+        case 'abort':
+          settle(writer.abort('stop'));
+          break;
+        case 'cancel':
+          settle(reader.cancel('bye'));
+          break;
+        case 'ready':
+          settle(writer.ready);
+          break;
+        case 'error':
+          controller.error('broken');
+          break;
+        case 'terminate':
+          controller.terminate();
+          break;
+        case 'flush':
+          await flushCounting();
+          break;
+      }
+      trace.push(`${label}:ok writer=${desiredOf(writer)} readable=${desiredOf(controller)}`);
+    } catch (e) {
+      trace.push(`${label}:threw(${reasonName(e)})`);
+    }
+  }
+  await flushCounting();
+  return trace;
+}

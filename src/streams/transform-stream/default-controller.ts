@@ -165,8 +165,25 @@ export function TransformStreamDefaultControllerError(controller: TransformStrea
 export function TransformStreamDefaultControllerPerformTransform(
   controller: TransformStreamDefaultControllerImpl,
   chunk: unknown,
-): Promise<unknown> {
+): Promise<unknown>;
+/**
+ * With `mayReturnUndefined` (the sink's write, whose result only the writable's ProcessWrite
+ * sees): undefined when the transform ended synchronously with nothing. Reacting to that already
+ * fulfilled promise with no fulfillment steps would only fulfil the result with undefined in a
+ * job queued now, which the writable queues itself (docs/fast-paths.md #22).
+ */
+export function TransformStreamDefaultControllerPerformTransform(
+  controller: TransformStreamDefaultControllerImpl,
+  chunk: unknown,
+  mayReturnUndefined: true,
+): Promise<unknown> | undefined;
+export function TransformStreamDefaultControllerPerformTransform(
+  controller: TransformStreamDefaultControllerImpl,
+  chunk: unknown,
+  mayReturnUndefined = false,
+): Promise<unknown> | undefined {
   const transformPromise = controller.transformAlgorithm!(chunk);
+  if (mayReturnUndefined && transformPromise === internalResolvedUndefined) return undefined;
   return PerformPromiseThen(transformPromise, undefined, (r) => {
     TransformStreamError(controller.stream, r);
     throw r;

@@ -1,6 +1,6 @@
 // https://streams.spec.whatwg.org/#ts-for-other-specs: how TextEncoderStream, CompressionStream and
 // friends create a TransformStream without a user-visible transformer object.
-import { promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
+import { internalResolvedUndefined, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
 import { newPromise } from '../webidl/promise.js';
 import {
   InitializeTransformStream,
@@ -23,15 +23,21 @@ export interface TransformAlgorithms {
   cancel?: (reason: unknown) => void | PromiseLike<void>;
 }
 
-/** Wraps an algorithm the way "set up" says: a thrown exception becomes a rejected promise. */
-function wrapAlgorithm<A extends unknown[]>(fn: ((...args: A) => void | PromiseLike<void>) | undefined) {
-  return (...args: A): Promise<unknown> => {
-    if (fn === undefined) return promiseResolvedWith(undefined);
+/**
+ * Wraps an algorithm the way "set up" says: a thrown exception becomes a rejected promise. Only
+ * the TransformStream's own steps react to the result, so an algorithm that returned nothing
+ * gets the shared fulfilled promise (docs/fast-paths.md #18), not a new one per chunk.
+ */
+function wrapAlgorithm(fn: ((arg?: unknown) => void | PromiseLike<void>) | undefined): (arg?: unknown) => Promise<unknown> {
+  if (fn === undefined) return () => promiseResolvedWith(undefined);
+  return (arg) => {
+    let result: void | PromiseLike<void>;
     try {
-      return promiseResolvedWith(fn(...args));
+      result = fn(arg);
     } catch (e) {
       return promiseRejectedWith(e);
     }
+    return result === undefined ? internalResolvedUndefined : promiseResolvedWith(result);
   };
 }
 

@@ -3,7 +3,7 @@ import { RangeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { invokeCallback, objectArgument } from '../webidl/converters.js';
 import { getterError } from '../webidl/errors.js';
-import { newPromise, PerformPromiseThen, type Deferred } from '../webidl/promise.js';
+import { newPromise, PerformPromiseThen, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
 import {
   convertQueuingStrategy,
   ExtractHighWaterMark,
@@ -193,7 +193,7 @@ export function TransformStreamUnblockWrite(stream: TransformStreamImpl): void {
 // Default sinks: https://streams.spec.whatwg.org/#ts-default-sink-abstract-ops
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-sink-write-algorithm */
-function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> {
+function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> | undefined {
   const controller = stream.controller;
   if (stream.backpressure) {
     const backpressureChangePromise = backpressureChangePromiseOf(stream);
@@ -203,7 +203,20 @@ function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, c
       return TransformStreamDefaultControllerPerformTransform(controller, chunk);
     });
   }
-  return TransformStreamDefaultControllerPerformTransform(controller, chunk);
+  return TransformStreamDefaultControllerPerformTransform(controller, chunk, true);
+}
+
+/**
+ * "Performing controller.[[cancelAlgorithm]]" in the sink abort and source cancel algorithms. The
+ * spec performs it even after error() or terminate() cleared it, which happens when their steps
+ * run later: an abort waiting for a write in flight, a cancel of a readable that still has chunks
+ * queued after terminate(). There is no algorithm left to perform then (Node rejects the abort
+ * with a TypeError; web-streams-polyfill leaves it and writer.closed pending forever); the
+ * transformer has finished, so there is nothing to clean up: a promise resolved with undefined.
+ */
+function performCancelAlgorithm(controller: TransformStreamDefaultControllerImpl, reason: unknown): Promise<unknown> {
+  const cancelAlgorithm = controller.cancelAlgorithm;
+  return cancelAlgorithm === undefined ? promiseResolvedWith(undefined) : cancelAlgorithm(reason);
 }
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-sink-abort-algorithm */
@@ -213,7 +226,7 @@ function TransformStreamDefaultSinkAbortAlgorithm(stream: TransformStreamImpl, r
   const readable = stream.readable;
   const finishPromise = newPromise<undefined>();
   controller.finishPromise = finishPromise;
-  const cancelPromise = controller.cancelAlgorithm!(reason);
+  const cancelPromise = performCancelAlgorithm(controller, reason);
   TransformStreamDefaultControllerClearAlgorithms(controller);
   PerformPromiseThen(
     cancelPromise,
@@ -275,7 +288,7 @@ function TransformStreamDefaultSourceCancelAlgorithm(stream: TransformStreamImpl
   const writable = stream.writable;
   const finishPromise = newPromise<undefined>();
   controller.finishPromise = finishPromise;
-  const cancelPromise = controller.cancelAlgorithm!(reason);
+  const cancelPromise = performCancelAlgorithm(controller, reason);
   TransformStreamDefaultControllerClearAlgorithms(controller);
   PerformPromiseThen(
     cancelPromise,

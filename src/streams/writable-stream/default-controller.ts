@@ -1,5 +1,5 @@
 // https://streams.spec.whatwg.org/#ws-default-controller-class
-import { TypeErrorCtor } from '../webidl/intrinsics.js';
+import { TypeErrorCtor, queueMicrotaskIntrinsic } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
 import { invokeCallback, invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
@@ -24,6 +24,13 @@ import {
   type WritableStreamImpl,
 } from './writable-stream.js';
 
+/**
+ * A write algorithm's result: its promise, or undefined for "a promise that a job queued right
+ * after this call fulfils", which is what a TransformStream's sink returns when the transform
+ * ended synchronously with nothing (docs/fast-paths.md #22).
+ */
+export type WriteAlgorithm = (chunk: unknown) => Promise<unknown> | undefined;
+
 /** The close sentinel: a unique value enqueued to mark the close request. */
 const closeSentinel = Symbol('close sentinel');
 
@@ -37,9 +44,12 @@ export class WritableStreamDefaultControllerImpl {
   started = false;
   strategyHWM = 1;
   strategySizeAlgorithm: QueuingStrategySize | undefined = undefined;
-  writeAlgorithm: ((chunk: unknown) => Promise<unknown>) | undefined = undefined;
-  /** ProcessWrite's upon-fulfillment and upon-rejection steps, made on first use. */
-  writeReactions: [() => void, (reason: unknown) => void] | undefined = undefined;
+  writeAlgorithm: WriteAlgorithm | undefined = undefined;
+  /**
+   * ProcessWrite's upon-fulfillment and upon-rejection steps, and a job that queues the
+   * fulfillment steps (for a write algorithm's undefined), made on first use.
+   */
+  writeReactions: [() => void, (reason: unknown) => void, () => void] | undefined = undefined;
   wrapper: WritableStreamDefaultController;
 
   constructor() {
@@ -104,7 +114,7 @@ export function SetUpWritableStreamDefaultController(
   stream: WritableStreamImpl,
   controller: WritableStreamDefaultControllerImpl,
   startAlgorithm: () => unknown,
-  writeAlgorithm: (chunk: unknown) => Promise<unknown>,
+  writeAlgorithm: WriteAlgorithm,
   closeAlgorithm: () => Promise<unknown>,
   abortAlgorithm: (reason: unknown) => Promise<unknown>,
   highWaterMark: number,
@@ -253,23 +263,35 @@ function WritableStreamDefaultControllerProcessWrite(controller: WritableStreamD
   WritableStreamMarkFirstWriteRequestInFlight(stream);
   const sinkWritePromise = controller.writeAlgorithm!(chunk);
   // The reactions read everything from the controller, so they are made once per controller.
-  controller.writeReactions ??= [
-    () => {
-      WritableStreamFinishInFlightWrite(stream);
-      const state = stream.state;
-      DequeueValue(controller);
-      if (!WritableStreamCloseQueuedOrInFlight(stream) && state === 'writable') {
-        const backpressure = WritableStreamDefaultControllerGetBackpressure(controller);
-        WritableStreamUpdateBackpressure(stream, backpressure);
-      }
-      WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller);
-    },
-    (reason: unknown) => {
-      if (stream.state === 'writable') WritableStreamDefaultControllerClearAlgorithms(controller);
-      WritableStreamFinishInFlightWriteWithError(stream, reason);
-    },
-  ];
-  uponPromise(sinkWritePromise, controller.writeReactions[0], controller.writeReactions[1]);
+  const reactions = (controller.writeReactions ??= writeReactionsOf(controller, stream));
+  if (sinkWritePromise === undefined) {
+    // Ledger #22: the job that would fulfil the sink's promise is queued now; the fulfillment
+    // steps follow one job later, where the promise's reaction job would have been queued.
+    queueMicrotaskIntrinsic(reactions[2]);
+    return;
+  }
+  uponPromise(sinkWritePromise, reactions[0], reactions[1]);
+}
+
+function writeReactionsOf(
+  controller: WritableStreamDefaultControllerImpl,
+  stream: WritableStreamImpl,
+): [() => void, (reason: unknown) => void, () => void] {
+  const onFulfilled = (): void => {
+    WritableStreamFinishInFlightWrite(stream);
+    const state = stream.state;
+    DequeueValue(controller);
+    if (!WritableStreamCloseQueuedOrInFlight(stream) && state === 'writable') {
+      const backpressure = WritableStreamDefaultControllerGetBackpressure(controller);
+      WritableStreamUpdateBackpressure(stream, backpressure);
+    }
+    WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller);
+  };
+  const onRejected = (reason: unknown): void => {
+    if (stream.state === 'writable') WritableStreamDefaultControllerClearAlgorithms(controller);
+    WritableStreamFinishInFlightWriteWithError(stream, reason);
+  };
+  return [onFulfilled, onRejected, () => queueMicrotaskIntrinsic(onFulfilled)];
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-default-controller-write */

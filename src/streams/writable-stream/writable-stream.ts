@@ -27,6 +27,7 @@ import {
   SetUpWritableStreamDefaultControllerFromUnderlyingSink,
   WritableStreamDefaultControllerClose,
   WritableStreamDefaultControllerImpl,
+  type WriteAlgorithm,
 } from './default-controller.js';
 import {
   WritableStreamDefaultWriter,
@@ -143,7 +144,7 @@ export function AcquireWritableStreamDefaultWriter(stream: WritableStreamImpl): 
 /** https://streams.spec.whatwg.org/#create-writable-stream */
 export function CreateWritableStream(
   startAlgorithm: () => unknown,
-  writeAlgorithm: (chunk: unknown) => Promise<unknown>,
+  writeAlgorithm: WriteAlgorithm,
   closeAlgorithm: () => Promise<unknown>,
   abortAlgorithm: (reason: unknown) => Promise<unknown>,
   highWaterMark: number,
