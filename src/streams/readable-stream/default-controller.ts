@@ -3,7 +3,7 @@ import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { getterError, illegalInvocation } from '../webidl/errors.js';
 import { invokeCallback, invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
-import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { PromiseSlot, promiseResolvedWith, uponPromise } from '../webidl/promise.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { DequeueValue, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
 import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
@@ -20,11 +20,17 @@ import {
 import type { ReadRequest } from './default-reader.js';
 
 /** Internal slots: https://streams.spec.whatwg.org/#rs-default-controller-internal-slots */
+/**
+ * A pull algorithm's result: a promise, or an internal promise slot (a TransformStream's
+ * [[backpressureChangePromise]], docs/fast-paths.md #19) that only CallPullIfNeeded reacts to.
+ */
+export type PullAlgorithm = () => Promise<unknown> | PromiseSlot;
+
 export class ReadableStreamDefaultControllerImpl {
   cancelAlgorithm: ((reason: unknown) => Promise<unknown>) | undefined = undefined;
   closeRequested = false;
   pullAgain = false;
-  pullAlgorithm: (() => Promise<unknown>) | undefined = undefined;
+  pullAlgorithm: PullAlgorithm | undefined = undefined;
   /** CallPullIfNeeded's upon-fulfillment and upon-rejection steps, made on first use. */
   pullReactions: [() => void, (e: unknown) => void] | undefined = undefined;
   pulling = false;
@@ -157,7 +163,8 @@ export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: Read
       ReadableStreamDefaultControllerError(controller, e);
     },
   ];
-  uponPromise(pullPromise, controller.pullReactions[0], controller.pullReactions[1]);
+  if (pullPromise instanceof PromiseSlot) pullPromise.upon(controller.pullReactions[0], controller.pullReactions[1]);
+  else uponPromise(pullPromise, controller.pullReactions[0], controller.pullReactions[1]);
 }
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-should-call-pull */
@@ -247,7 +254,7 @@ export function SetUpReadableStreamDefaultController(
   stream: ReadableStreamImpl,
   controller: ReadableStreamDefaultControllerImpl,
   startAlgorithm: () => unknown,
-  pullAlgorithm: () => Promise<unknown>,
+  pullAlgorithm: PullAlgorithm,
   cancelAlgorithm: (reason: unknown) => Promise<unknown>,
   highWaterMark: number,
   sizeAlgorithm: QueuingStrategySize | undefined,

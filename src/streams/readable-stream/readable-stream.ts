@@ -27,6 +27,7 @@ import {
 import { dictionaryObject } from '../webidl/converters.js';
 import {
   ReadableStreamDefaultControllerImpl,
+  type PullAlgorithm,
   SetUpReadableStreamDefaultController,
   SetUpReadableStreamDefaultControllerFromUnderlyingSource,
 } from './default-controller.js';
@@ -260,7 +261,7 @@ export function AcquireReadableStreamBYOBReader(stream: ReadableStreamImpl): Rea
 /** https://streams.spec.whatwg.org/#create-readable-stream */
 export function CreateReadableStream(
   startAlgorithm: () => unknown,
-  pullAlgorithm: () => Promise<unknown>,
+  pullAlgorithm: PullAlgorithm,
   cancelAlgorithm: (reason: unknown) => Promise<unknown>,
   highWaterMark = 1,
   sizeAlgorithm: QueuingStrategySize | undefined = undefined,

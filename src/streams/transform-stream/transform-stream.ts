@@ -3,7 +3,7 @@ import { RangeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { invokeCallback, objectArgument } from '../webidl/converters.js';
 import { getterError } from '../webidl/errors.js';
-import { newPromise, PerformPromiseThen, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
+import { newPromise, PerformPromiseThen, PromiseSlot, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
 import {
   convertQueuingStrategy,
   ExtractHighWaterMark,
@@ -31,7 +31,7 @@ import {
 /** Internal slots: https://streams.spec.whatwg.org/#ts-internal-slots */
 export class TransformStreamImpl {
   backpressure: boolean | undefined = undefined;
-  backpressureChangePromise: Deferred<undefined> | undefined = undefined;
+  backpressureChangePromise: PromiseSlot | undefined = undefined;
   controller: TransformStreamDefaultControllerImpl = undefined as never;
   readable: ReadableStreamImpl = undefined as never;
   writable: WritableStreamImpl = undefined as never;
@@ -179,10 +179,13 @@ export function TransformStreamSetBackpressure(stream: TransformStreamImpl, back
   stream.backpressure = backpressure;
 }
 
-/** [[backpressureChangePromise]], made on first use since the last change. */
-function backpressureChangePromiseOf(stream: TransformStreamImpl): Promise<undefined> {
-  stream.backpressureChangePromise ??= newPromise<undefined>();
-  return stream.backpressureChangePromise.promise;
+/**
+ * [[backpressureChangePromise]], made on first use since the last change, as a promise slot: the
+ * readable's pull reacts to it without a promise object (docs/fast-paths.md #19); a write
+ * waiting for backpressure makes the promise.
+ */
+function backpressureChangePromiseOf(stream: TransformStreamImpl): PromiseSlot {
+  return (stream.backpressureChangePromise ??= new PromiseSlot());
 }
 
 /** https://streams.spec.whatwg.org/#transform-stream-unblock-write */
@@ -196,7 +199,7 @@ export function TransformStreamUnblockWrite(stream: TransformStreamImpl): void {
 function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> | undefined {
   const controller = stream.controller;
   if (stream.backpressure) {
-    const backpressureChangePromise = backpressureChangePromiseOf(stream);
+    const backpressureChangePromise = backpressureChangePromiseOf(stream).promise;
     return PerformPromiseThen(backpressureChangePromise, () => {
       const writable = stream.writable;
       if (writable.state === 'erroring') throw writable.storedError;
@@ -276,7 +279,7 @@ function TransformStreamDefaultSinkCloseAlgorithm(stream: TransformStreamImpl): 
 // Default sources: https://streams.spec.whatwg.org/#ts-default-source-abstract-ops
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-source-pull */
-function TransformStreamDefaultSourcePullAlgorithm(stream: TransformStreamImpl): Promise<unknown> {
+function TransformStreamDefaultSourcePullAlgorithm(stream: TransformStreamImpl): PromiseSlot {
   TransformStreamSetBackpressure(stream, false);
   return backpressureChangePromiseOf(stream);
 }
