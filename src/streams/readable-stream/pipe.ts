@@ -9,7 +9,7 @@ import {
   newPromise,
   PerformPromiseThen,
   promiseResolvedWith,
-  type Deferred,
+  type PromiseSlot,
   uponFulfillment,
   uponPromise,
   uponRejection,
@@ -46,20 +46,32 @@ export function ReadableStreamPipeTo(
   source.disturbed = true;
   let shuttingDown = false;
   const promise = newPromise<undefined>();
-  // Chunks read but not yet written (their write promise unsettled), for the shutdown's wait.
-  let pendingWrites = 0;
-  let writesDrained: Deferred<undefined> | undefined;
+  // For the shutdown's "wait until every chunk that has been read has been written": a chunk read
+  // and waiting for its write (at most one: the next read starts after that write), and the last
+  // write request. Writes settle in order, so once the last has settled, all have: no reaction
+  // per chunk is needed.
+  let unwritten = false;
+  let lastWrite: PromiseSlot | undefined;
+  let afterWrite: (() => void) | undefined;
   const readRequest: ReadRequest = {
     chunkSteps(chunk) {
-      pendingWrites++;
+      unwritten = true;
       queueMicrotaskIntrinsic(() => {
-        if (writer.stream === undefined) {
-          writeSettled();
-          return;
+        unwritten = false;
+        if (writer.stream !== undefined) {
+          const write = WritableStreamDefaultWriterWrite(writer, chunk);
+          // The pipe never looks at a write's rejection (the destination's errors come through
+          // its closed promise), so, as in the spec, it is not reported as unhandled.
+          write.markHandled();
+          lastWrite = write;
+          // Only now does the writer's ready promise reflect this chunk's backpressure.
+          pumpNext();
         }
-        WritableStreamDefaultWriterWrite(writer, chunk).upon(writeSettled, writeSettled);
-        // Only now does the writer's ready promise reflect this chunk's backpressure.
-        pumpNext();
+        if (afterWrite !== undefined) {
+          const steps = afterWrite;
+          afterWrite = undefined;
+          steps();
+        }
       });
     },
     // Close and error reach the pipe through the reader's closed promise (below).
@@ -142,19 +154,20 @@ export function ReadableStreamPipeTo(
     ReadableStreamDefaultReaderRead(reader, readRequest);
   }
 
-  function writeSettled(): void {
-    if (--pendingWrites === 0 && writesDrained !== undefined) {
-      const drained = writesDrained;
-      writesDrained = undefined;
-      drained.resolve(undefined);
-    }
-  }
-
   /** "Wait until every chunk that has been read has been written (its promise settled)." */
   function waitForWritesToFinish(): Promise<unknown> {
-    if (pendingWrites === 0) return PerformPromiseThen(promiseResolvedWith(undefined), returnUndefined);
-    writesDrained ??= newPromise<undefined>();
-    return PerformPromiseThen(writesDrained.promise, returnUndefined);
+    const drained = newPromise<undefined>();
+    const check = (): void => {
+      if (unwritten) {
+        afterWrite = check;
+        return;
+      }
+      const last = lastWrite;
+      if (last === undefined || last.state !== 'pending') drained.resolve(undefined);
+      else last.upon(check, check);
+    };
+    check();
+    return PerformPromiseThen(drained.promise, returnUndefined);
   }
 
   function isOrBecomesErrored(

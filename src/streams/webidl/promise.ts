@@ -154,6 +154,8 @@ export class PromiseSlot {
   /** One internal reaction registered while there was no promise (the pipe has one per slot). */
   #onFulfilled: (() => unknown) | undefined = undefined;
   #onRejected: ((reason: unknown) => unknown) | undefined = undefined;
+  /** [[PromiseIsHandled]] asked for before there was a promise. */
+  #handled = false;
 
   get promise(): Promise<undefined> {
     return this.#promise ?? this.#materialize();
@@ -174,6 +176,7 @@ export class PromiseSlot {
       promise = resolveIntrinsic(undefined);
     }
     this.#promise = promise;
+    if (this.#handled) setPromiseIsHandledToTrue(promise);
     if (this.#onFulfilled !== undefined || this.#onRejected !== undefined) {
       uponPromise(promise, this.#onFulfilled, this.#onRejected);
       this.#onFulfilled = this.#onRejected = undefined;
@@ -193,6 +196,15 @@ export class PromiseSlot {
     } else {
       uponPromise(this.#materialize(), onFulfilled, onRejected);
     }
+  }
+
+  /**
+   * Sets [[PromiseIsHandled]] to true, without making the promise: a rejection makes it (already
+   * handled), a fulfillment has nothing to report.
+   */
+  markHandled(): void {
+    if (this.#promise !== undefined) setPromiseIsHandledToTrue(this.#promise);
+    else this.#handled = true;
   }
 
   resolve(_value: undefined): void {
