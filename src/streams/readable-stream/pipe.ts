@@ -146,7 +146,7 @@ export function ReadableStreamPipeTo(
   // write() synchronously (whatwg/streams#1243, WPT piping/general-addition.any.js).
   function pumpNext(): void {
     if (shuttingDown) return;
-    writer.readyPromise.upon(pumpRead);
+    writer.readyPromise.whenFulfilled(pumpRead);
   }
 
   function pumpRead(): void {

@@ -154,8 +154,8 @@ export class PromiseSlot {
   /** One internal reaction registered while there was no promise (the pipe has one per slot). */
   #onFulfilled: (() => unknown) | undefined = undefined;
   #onRejected: ((reason: unknown) => unknown) | undefined = undefined;
-  /** [[PromiseIsHandled]] asked for before there was a promise. */
-  #handled = false;
+  /** A step to run synchronously at fulfillment (whenFulfilled). */
+  #step: (() => void) | undefined = undefined;
 
   get promise(): Promise<undefined> {
     return this.#promise ?? this.#materialize();
@@ -176,7 +176,6 @@ export class PromiseSlot {
       promise = resolveIntrinsic(undefined);
     }
     this.#promise = promise;
-    if (this.#handled) setPromiseIsHandledToTrue(promise);
     if (this.#onFulfilled !== undefined || this.#onRejected !== undefined) {
       uponPromise(promise, this.#onFulfilled, this.#onRejected);
       this.#onFulfilled = this.#onRejected = undefined;
@@ -204,7 +203,18 @@ export class PromiseSlot {
    */
   markHandled(): void {
     if (this.#promise !== undefined) setPromiseIsHandledToTrue(this.#promise);
-    else this.#handled = true;
+    // Otherwise a rejection step goes with the promise when it is made (a stored one already does).
+    else if (this.#onRejected === undefined) this.#onRejected = noop;
+  }
+
+  /**
+   * Runs `step` once the slot is fulfilled: now if it is, else synchronously inside resolve()
+   * (never if it is rejected). Not a promise reaction, so only for internal steps whose timing
+   * the spec leaves to the implementation: pipeTo's next read (docs/fast-paths.md #9).
+   */
+  whenFulfilled(step: () => void): void {
+    if (this.state === 'fulfilled') step();
+    else if (this.state === 'pending') this.#step = step;
   }
 
   resolve(_value: undefined): void {
@@ -216,10 +226,16 @@ export class PromiseSlot {
       queueMicrotaskIntrinsic(this.#onFulfilled);
       this.#onFulfilled = this.#onRejected = undefined;
     }
+    const step = this.#step;
+    if (step !== undefined) {
+      this.#step = undefined;
+      step();
+    }
   }
 
   reject(reason: unknown): void {
     if (this.state !== 'pending') return;
+    this.#step = undefined;
     // Rejections are rare (errors, releases): the real promise keeps the tracker exact.
     if (this.#promise === undefined) this.#materialize();
     this.state = 'rejected';

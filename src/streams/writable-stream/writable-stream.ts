@@ -345,11 +345,14 @@ export function WritableStreamStartErroring(stream: WritableStreamImpl, reason: 
 /** https://streams.spec.whatwg.org/#writable-stream-update-backpressure */
 export function WritableStreamUpdateBackpressure(stream: WritableStreamImpl, backpressure: boolean): void {
   const writer = stream.writer;
-  if (writer !== undefined && backpressure !== stream.backpressure) {
+  const changed = writer !== undefined && backpressure !== stream.backpressure;
+  // [[backpressure]] first (steps 4 and 5 swapped): resolving the ready promise can run a pipe's
+  // next read at once (PromiseSlot.whenFulfilled), which must see the stream as it now is.
+  stream.backpressure = backpressure;
+  if (changed) {
     if (backpressure) writer.readyPromise = new PromiseSlot();
     else writer.readyPromise.resolve(undefined);
   }
-  stream.backpressure = backpressure;
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-close-queued-or-in-flight */
