@@ -242,6 +242,18 @@ export class PromiseSlot {
     this.#reject!(reason);
   }
 
+  /**
+   * "A new promise" to replace this one in its slot: this very object made pending again when
+   * nothing can tell (it was fulfilled and never had a promise object, and its reactions have
+   * been queued), else a new one. A pipe's writer flips its ready promise once per chunk.
+   */
+  renew(): PromiseSlot {
+    if (this.#promise !== undefined || this.state !== 'fulfilled') return new PromiseSlot();
+    this.state = 'pending';
+    this.#onRejected = undefined;
+    return this;
+  }
+
   static resolved(_value: undefined): PromiseSlot {
     const slot = new PromiseSlot();
     slot.state = 'fulfilled';

@@ -350,7 +350,7 @@ export function WritableStreamUpdateBackpressure(stream: WritableStreamImpl, bac
   // next read at once (PromiseSlot.whenFulfilled), which must see the stream as it now is.
   stream.backpressure = backpressure;
   if (changed) {
-    if (backpressure) writer.readyPromise = new PromiseSlot();
+    if (backpressure) writer.readyPromise = writer.readyPromise.renew();
     else writer.readyPromise.resolve(undefined);
   }
 }
