@@ -51,28 +51,35 @@ export function ReadableStreamPipeTo(
   // write request. Writes settle in order, so once the last has settled, all have: no reaction
   // per chunk is needed.
   let unwritten = false;
+  let unwrittenChunk: unknown;
   let lastWrite: PromiseSlot | undefined;
   let afterWrite: (() => void) | undefined;
+  // The write of the chunk just read, a microtask after its read (one function per pipe: there is
+  // never more than one such chunk).
+  const writeUnwritten = (): void => {
+    const chunk = unwrittenChunk;
+    unwrittenChunk = undefined;
+    unwritten = false;
+    if (writer.stream !== undefined) {
+      const write = WritableStreamDefaultWriterWrite(writer, chunk);
+      // The pipe never looks at a write's rejection (the destination's errors come through
+      // its closed promise), so, as in the spec, it is not reported as unhandled.
+      write.markHandled();
+      lastWrite = write;
+      // Only now does the writer's ready promise reflect this chunk's backpressure.
+      pumpNext();
+    }
+    if (afterWrite !== undefined) {
+      const steps = afterWrite;
+      afterWrite = undefined;
+      steps();
+    }
+  };
   const readRequest: ReadRequest = {
     chunkSteps(chunk) {
       unwritten = true;
-      queueMicrotaskIntrinsic(() => {
-        unwritten = false;
-        if (writer.stream !== undefined) {
-          const write = WritableStreamDefaultWriterWrite(writer, chunk);
-          // The pipe never looks at a write's rejection (the destination's errors come through
-          // its closed promise), so, as in the spec, it is not reported as unhandled.
-          write.markHandled();
-          lastWrite = write;
-          // Only now does the writer's ready promise reflect this chunk's backpressure.
-          pumpNext();
-        }
-        if (afterWrite !== undefined) {
-          const steps = afterWrite;
-          afterWrite = undefined;
-          steps();
-        }
-      });
+      unwrittenChunk = chunk;
+      queueMicrotaskIntrinsic(writeUnwritten);
     },
     // Close and error reach the pipe through the reader's closed promise (below).
     closeSteps() {},
