@@ -162,15 +162,28 @@ function getNextIterationResult(iterator: ReadableStreamAsyncIteratorImpl): Prom
       promise.resolve(chunk);
     },
     closeSteps() {
-      ReadableStreamDefaultReaderRelease(reader);
+      releaseIfAttached(reader);
       promise.resolve(END_OF_ITERATION);
     },
     errorSteps(e) {
-      ReadableStreamDefaultReaderRelease(reader);
+      releaseIfAttached(reader);
       promise.reject(e);
     },
   });
   return promise.promise;
+}
+
+/**
+ * The read request's "Perform ! ReadableStreamDefaultReaderRelease(reader)", once. Two of this
+ * iterator's reads can be pending together: an earlier next()'s fulfillment steps set the ongoing
+ * promise to null even when a later next() has chained onto it (WebIDL), so a next() after that
+ * starts a second read. Closing or erroring the stream then runs both reads' steps, and the
+ * second release would find the reader already released (the spec asserts it is attached; Node
+ * throws an internal assertion from controller.error() there). The second read settles like
+ * the first instead.
+ */
+function releaseIfAttached(reader: ReadableStreamDefaultReaderImpl): void {
+  if (reader.stream !== undefined) ReadableStreamDefaultReaderRelease(reader);
 }
 
 /** "Asynchronous iterator return" */
