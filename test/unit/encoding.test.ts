@@ -1,5 +1,6 @@
 // TextEncoder / TextDecoder and atob / btoa edge cases beyond WPT's fixed inputs: random split
-// points for streamed decoding, fatal errors, BOM handling, encodeInto at surrogate boundaries.
+// points for streamed decoding, fatal errors, BOM handling, encodeInto at surrogate boundaries; and
+// Node's own TextDecoder / TextEncoder / TextEncoderStream as oracles for random (malformed) input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -64,4 +65,70 @@ test('atob / btoa: whitespace, padding, errors', () => {
   assert.throws(() => atob('a'), (e: Error) => e.name === 'InvalidCharacterError');
   assert.throws(() => atob('YQ==='), (e: Error) => e.name === 'InvalidCharacterError');
   assert.throws(() => btoa('\u0100'), (e: Error) => e.name === 'InvalidCharacterError');
+});
+
+/** Bytes weighted towards the ones UTF-8 decoding branches on: leads, continuations, invalid bytes. */
+const utf8ishBytes = fc.array(
+  fc.oneof(
+    fc.integer({ min: 0x00, max: 0x7f }),
+    fc.integer({ min: 0x80, max: 0xbf }),
+    fc.constantFrom(0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf4, 0xf5, 0xff, 0xbb, 0xbf, 0x9f, 0xa0),
+  ),
+  { maxLength: 24 },
+);
+
+test('UTF-8 decoding of arbitrary bytes, streamed at random split points, equals Node\'s TextDecoder (replacement and fatal)', () => {
+  fc.assert(
+    fc.property(utf8ishBytes, fc.array(fc.nat(), { maxLength: 5 }), fc.boolean(), fc.boolean(), (list, cuts, fatal, ignoreBOM) => {
+      const bytes = new Uint8Array(list);
+      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+      const run = (decoder: { decode(input?: Uint8Array, options?: { stream: boolean }): string }): string => {
+        let out = '';
+        let from = 0;
+        try {
+          for (const p of points) {
+            out += decoder.decode(bytes.subarray(from, p), { stream: true });
+            from = p;
+          }
+          return out + decoder.decode(bytes.subarray(from));
+        } catch (e) {
+          return `${out}|threw ${(e as Error).name}`;
+        }
+      };
+      const options = { fatal, ignoreBOM };
+      assert.equal(run(new TextDecoder('utf-8', options)), run(new globalThis.TextDecoder('utf-8', options)));
+    }),
+    { seed: 11, numRuns: 3000 },
+  );
+});
+
+/** Strings of code units weighted towards surrogates, lone and paired, and multi-byte characters. */
+const surrogateish = fc
+  .array(
+    fc.oneof(
+      fc.integer({ min: 0x20, max: 0x7e }),
+      fc.constantFrom(0xe9, 0x3b1, 0x6d4b, 0xfffd, 0xfeff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xd83d, 0xde80),
+    ),
+    { maxLength: 20 },
+  )
+  .map((units) => String.fromCharCode(...units));
+
+test('TextEncoder and TextEncoderStream (random chunk splits) give the bytes Node\'s TextEncoder/TextEncoderStream give', async () => {
+  const { TextEncoderStream } = await import('../../src/web/text-encoder-stream.js');
+  const nodeEncoder = new globalThis.TextEncoder();
+  await fc.assert(
+    fc.asyncProperty(fc.array(surrogateish, { minLength: 1, maxLength: 4 }), async (chunks) => {
+      assert.deepEqual([...new TextEncoder().encode(chunks.join(''))], [...nodeEncoder.encode(chunks.join(''))]);
+      const collect = async (stream: { readable: ReadableStream<Uint8Array>; writable: WritableStream<string> }): Promise<number[]> => {
+        const writer = stream.writable.getWriter();
+        for (const chunk of chunks) void writer.write(chunk);
+        void writer.close();
+        const out: number[] = [];
+        for await (const bytes of stream.readable as unknown as AsyncIterable<Uint8Array>) out.push(...bytes, -1);
+        return out;
+      };
+      assert.deepEqual(await collect(new TextEncoderStream() as never), await collect(new globalThis.TextEncoderStream()));
+    }),
+    { seed: 13, numRuns: 500 },
+  );
 });
