@@ -17,11 +17,12 @@ const END_OF_ITERATION = Symbol('end of iteration');
 class ReadableStreamAsyncIteratorImpl {
   ongoingPromise: Promise<IteratorResult<unknown>> | null = null;
   isFinished = false;
-  /** next()'s fulfillment and rejection steps: they read only this object, so one pair serves every call. */
-  nextReactions: [(next: unknown) => IteratorResult<unknown>, (reason: unknown) => never] | undefined = undefined;
+  /** next()'s reactions (nextReactionsOf): they read only this object, so one set serves every call. */
+  nextReactions:
+    | [(next: unknown) => IteratorResult<unknown>, (reason: unknown) => never, () => IteratorResult<unknown>]
+    | undefined = undefined;
   /** A primitive chunk taken from the queue for the fast path, until its reaction runs. */
   bufferedChunk: unknown = undefined;
-  bufferedReaction: (() => IteratorResult<unknown>) | undefined = undefined;
   constructor(
     readonly reader: ReadableStreamDefaultReaderImpl,
     readonly preventCancel: boolean,
@@ -93,21 +94,7 @@ ObjectDefineProperty(iteratorPrototype, Symbol.toStringTag, {
 /** next()'s steps, run now or after the ongoing promise settles. */
 function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorResult<unknown>> {
   if (object.isFinished) return promiseResolvedWith({ value: undefined, done: true });
-  object.nextReactions ??= [
-    (next) => {
-      object.ongoingPromise = null;
-      if (next === END_OF_ITERATION) {
-        object.isFinished = true;
-        return { value: undefined, done: true };
-      }
-      return { value: next, done: false };
-    },
-    (reason) => {
-      object.ongoingPromise = null;
-      object.isFinished = true;
-      throw reason;
-    },
-  ];
+  object.nextReactions ??= nextReactionsOf(object);
   // Fast path (docs/fast-paths.md #4): a chunk already queued, so the read's chunk steps would
   // run now and the next iteration result would be a promise already resolved with it.
   const reader = object.reader;
@@ -122,6 +109,34 @@ function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorRes
 }
 
 /**
+ * next()'s fulfillSteps and rejectSteps (WebIDL), and the fulfillSteps of a buffered primitive
+ * chunk (#21, taking it from the iterator), made once per iterator.
+ */
+function nextReactionsOf(object: ReadableStreamAsyncIteratorImpl): NonNullable<ReadableStreamAsyncIteratorImpl['nextReactions']> {
+  const fulfillSteps = (next: unknown): IteratorResult<unknown> => {
+    object.ongoingPromise = null;
+    if (next === END_OF_ITERATION) {
+      object.isFinished = true;
+      return { value: undefined, done: true };
+    }
+    return { value: next, done: false };
+  };
+  return [
+    fulfillSteps,
+    (reason) => {
+      object.ongoingPromise = null;
+      object.isFinished = true;
+      throw reason;
+    },
+    () => {
+      const next = object.bufferedChunk;
+      object.bufferedChunk = undefined;
+      return fulfillSteps(next);
+    },
+  ];
+}
+
+/**
  * Fast path (docs/fast-paths.md #21): a primitive chunk just taken from the queue. The spec's next
  * iteration result would be a promise already fulfilled with it (a primitive has no `then` to look
  * up), and reacting to it queues the fulfillment steps' job at once. Reacting to the shared
@@ -131,12 +146,7 @@ function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorRes
  */
 function nextBufferedPrimitive(object: ReadableStreamAsyncIteratorImpl, chunk: unknown): Promise<IteratorResult<unknown>> {
   object.bufferedChunk = chunk;
-  object.bufferedReaction ??= () => {
-    const next = object.bufferedChunk;
-    object.bufferedChunk = undefined;
-    return object.nextReactions![0](next);
-  };
-  return PerformPromiseThen(internalResolvedUndefined, object.bufferedReaction) as Promise<IteratorResult<unknown>>;
+  return PerformPromiseThen(internalResolvedUndefined, object.nextReactions![2]) as Promise<IteratorResult<unknown>>;
 }
 
 /** return()'s steps. */

@@ -3,7 +3,7 @@ import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { getterError, illegalInvocation } from '../webidl/errors.js';
 import { invokeCallback, invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
-import { PromiseSlot, promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { internalResolvedUndefined, PromiseSlot, promiseResolvedWith, uponPromise } from '../webidl/promise.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { DequeueValue, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
 import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
@@ -151,7 +151,16 @@ export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: Read
   controller.pulling = true;
   const pullPromise = controller.pullAlgorithm!();
   // The reactions are made once per controller (docs/fast-paths.md), not per pull.
-  controller.pullReactions ??= [
+  const reactions = (controller.pullReactions ??= pullReactionsOf(controller));
+  // A pull() that returned nothing gave the shared fulfilled promise: checked first, so the common
+  // case skips the instanceof.
+  if (pullPromise !== internalResolvedUndefined && pullPromise instanceof PromiseSlot) pullPromise.upon(reactions[0], reactions[1]);
+  else uponPromise(pullPromise, reactions[0], reactions[1]);
+}
+
+/** CallPullIfNeeded's upon-fulfillment and upon-rejection steps. */
+function pullReactionsOf(controller: ReadableStreamDefaultControllerImpl): [() => void, (e: unknown) => void] {
+  return [
     () => {
       controller.pulling = false;
       if (controller.pullAgain) {
@@ -163,8 +172,6 @@ export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: Read
       ReadableStreamDefaultControllerError(controller, e);
     },
   ];
-  if (pullPromise instanceof PromiseSlot) pullPromise.upon(controller.pullReactions[0], controller.pullReactions[1]);
-  else uponPromise(pullPromise, controller.pullReactions[0], controller.pullReactions[1]);
 }
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-should-call-pull */

@@ -26,6 +26,8 @@ export class TransformStreamDefaultControllerImpl {
   flushAlgorithm: (() => Promise<unknown>) | undefined = undefined;
   stream: TransformStreamImpl = undefined as never;
   transformAlgorithm: ((chunk: unknown) => Promise<unknown>) | undefined = undefined;
+  /** PerformTransform's rejection steps (they read only the controller), made on first use. */
+  transformRejected: ((r: unknown) => never) | undefined = undefined;
   wrapper: TransformStreamDefaultController;
 
   constructor() {
@@ -184,10 +186,15 @@ export function TransformStreamDefaultControllerPerformTransform(
 ): Promise<unknown> | undefined {
   const transformPromise = controller.transformAlgorithm!(chunk);
   if (mayReturnUndefined && transformPromise === internalResolvedUndefined) return undefined;
-  return PerformPromiseThen(transformPromise, undefined, (r) => {
+  return PerformPromiseThen(transformPromise, undefined, (controller.transformRejected ??= transformRejectedOf(controller)));
+}
+
+/** PerformTransform's rejection steps, made once per controller. */
+function transformRejectedOf(controller: TransformStreamDefaultControllerImpl): (r: unknown) => never {
+  return (r) => {
     TransformStreamError(controller.stream, r);
     throw r;
-  });
+  };
 }
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-controller-terminate */

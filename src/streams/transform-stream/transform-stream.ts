@@ -197,16 +197,18 @@ export function TransformStreamUnblockWrite(stream: TransformStreamImpl): void {
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-sink-write-algorithm */
 function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> | undefined {
-  const controller = stream.controller;
-  if (stream.backpressure) {
-    const backpressureChangePromise = backpressureChangePromiseOf(stream).promise;
-    return PerformPromiseThen(backpressureChangePromise, () => {
-      const writable = stream.writable;
-      if (writable.state === 'erroring') throw writable.storedError;
-      return TransformStreamDefaultControllerPerformTransform(controller, chunk);
-    });
-  }
-  return TransformStreamDefaultControllerPerformTransform(controller, chunk, true);
+  if (stream.backpressure) return writeAfterBackpressureChange(stream, chunk);
+  return TransformStreamDefaultControllerPerformTransform(stream.controller, chunk, true);
+}
+
+/** The sink write algorithm's step 2 (backpressure), apart so that the common path stays small. */
+function writeAfterBackpressureChange(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> {
+  const backpressureChangePromise = backpressureChangePromiseOf(stream).promise;
+  return PerformPromiseThen(backpressureChangePromise, () => {
+    const writable = stream.writable;
+    if (writable.state === 'erroring') throw writable.storedError;
+    return TransformStreamDefaultControllerPerformTransform(stream.controller, chunk);
+  });
 }
 
 /**
