@@ -67,6 +67,8 @@ export class ReadableByteStreamControllerImpl {
   closeRequested = false;
   pullAgain = false;
   pullAlgorithm: (() => Promise<unknown>) | undefined = undefined;
+  /** CallPullIfNeeded's reactions, made on first use. */
+  pullReactions: [() => void, (e: unknown) => void] | undefined = undefined;
   pulling = false;
   pendingPullIntos = new SimpleQueue<PullIntoDescriptor>();
   queue = new SimpleQueue<ByteQueueEntry>();
@@ -219,8 +221,14 @@ export function ReadableByteStreamControllerCallPullIfNeeded(controller: Readabl
   }
   controller.pulling = true;
   const pullPromise = controller.pullAlgorithm!();
-  uponPromise(
-    pullPromise,
+  // The reactions read only the controller: made once per controller, not per pull.
+  const reactions = (controller.pullReactions ??= bytePullReactionsOf(controller));
+  uponPromise(pullPromise, reactions[0], reactions[1]);
+}
+
+/** CallPullIfNeeded's upon-fulfillment and upon-rejection steps. */
+function bytePullReactionsOf(controller: ReadableByteStreamControllerImpl): [() => void, (e: unknown) => void] {
+  return [
     () => {
       controller.pulling = false;
       if (controller.pullAgain) {
@@ -229,7 +237,7 @@ export function ReadableByteStreamControllerCallPullIfNeeded(controller: Readabl
       }
     },
     (e) => ReadableByteStreamControllerError(controller, e),
-  );
+  ];
 }
 
 /** https://streams.spec.whatwg.org/#readable-byte-stream-controller-clear-algorithms */
