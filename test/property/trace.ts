@@ -11,6 +11,18 @@ async function flush(turns = 30): Promise<void> {
   for (let i = 0; i < turns; i++) await null;
 }
 
+/** Counts microtask turns: flush() waits the same 30 turns as flush() above, numbering them. */
+class TurnClock {
+  turn = 0;
+  async flush(): Promise<void> {
+    this.turn = 0;
+    for (let i = 0; i < 30; i++) {
+      await null;
+      this.turn++;
+    }
+  }
+}
+
 export type DiffOp =
   | { op: 'enqueue'; v: number }
   | { op: 'close' }
@@ -102,16 +114,9 @@ export async function readableTrace(
   const trace: string[] = [];
   const name: Namer = (e) => (e instanceof Error ? e.name : typeof e === 'string' ? `reason:${e}` : String(e));
   const boxed = via === 'iterator-boxed';
-  let turn = 0;
-  const at = via === 'reader' ? () => '' : () => `@${turn}`;
-  // The same 30 turns as flush(), counted.
-  const flushCounting = async (): Promise<void> => {
-    turn = 0;
-    for (let i = 0; i < 30; i++) {
-      await null;
-      turn++;
-    }
-  };
+  const clock = new TurnClock();
+  const at = via === 'reader' ? () => '' : () => `@${clock.turn}`;
+  const flushCounting = () => clock.flush();
   let controller!: ReadableStreamDefaultController<unknown>;
   let pulls = 0;
   const rs = new impl.ReadableStream<unknown>(
@@ -551,21 +556,15 @@ export type TransformOp =
  */
 export async function transformTrace(impl: PipeImpl, setup: TransformSetup, ops: TransformOp[]): Promise<string[]> {
   const trace: string[] = [];
-  let turn = 0;
-  const flushCounting = async (): Promise<void> => {
-    turn = 0;
-    for (let i = 0; i < 30; i++) {
-      await null;
-      turn++;
-    }
-  };
+  const clock = new TurnClock();
+  const flushCounting = () => clock.flush();
   let controller!: TransformStreamDefaultController<number>;
   const enqueue = (c: TransformStreamDefaultController<number>, v: number): void => {
     c.enqueue(v);
     if (v % 5 === 0) c.enqueue(v + 1000);
   };
   const step = (v: number, c: TransformStreamDefaultController<number>): void => {
-    trace.push(`transform(${v})@${turn}`);
+    trace.push(`transform(${v})@${clock.turn}`);
     if (v === 13) throw new RangeError('unlucky');
     enqueue(c, v);
   };
@@ -586,10 +585,10 @@ export async function transformTrace(impl: PipeImpl, setup: TransformSetup, ops:
     start: (c: TransformStreamDefaultController<number>) => void (controller = c),
     transform: transforms[setup.transform],
     flush: (c: TransformStreamDefaultController<number>) => {
-      trace.push(`flush@${turn}`);
+      trace.push(`flush@${clock.turn}`);
       c.enqueue(-1);
     },
-    cancel: (r: unknown) => void trace.push(`cancel(${reasonName(r)})@${turn}`),
+    cancel: (r: unknown) => void trace.push(`cancel(${reasonName(r)})@${clock.turn}`),
   };
   const ts = new impl.TransformStream<number, number>(
     transformer as ConstructorParameters<typeof TransformStream<number, number>>[0],
@@ -604,8 +603,8 @@ export async function transformTrace(impl: PipeImpl, setup: TransformSetup, ops:
     const label = `${o.op}${id}`;
     const settle = (p: Promise<unknown>, show: (v: unknown) => string = () => 'ok') =>
       p.then(
-        (v) => void trace.push(`${label}:${show(v)}@${turn}`),
-        (e) => void trace.push(`${label}:rejected(${reasonName(e)})@${turn}`),
+        (v) => void trace.push(`${label}:${show(v)}@${clock.turn}`),
+        (e) => void trace.push(`${label}:rejected(${reasonName(e)})@${clock.turn}`),
       );
     try {
       switch (o.op) {
