@@ -195,13 +195,19 @@ export function WritableStreamDefaultWriterWrite(writer: WritableStreamDefaultWr
   if (stream !== writer.stream) {
     return PromiseSlot.rejectedWith(new TypeErrorCtor('Cannot write to a stream using a released writer'));
   }
+  // Steps 6-9 out of line: a writable stream with no close queued takes none of them.
+  if (stream.state !== 'writable' || WritableStreamCloseQueuedOrInFlight(stream)) return rejectedWrite(stream);
+  const promise = WritableStreamAddWriteRequest(stream);
+  WritableStreamDefaultControllerWrite(controller, chunk, chunkSize);
+  return promise;
+}
+
+/** WritableStreamDefaultWriterWrite's steps 6-9, for a stream that is not writable or is closing. */
+function rejectedWrite(stream: WritableStreamImpl): PromiseSlot {
   const state = stream.state;
   if (state === 'errored') return PromiseSlot.rejectedWith(stream.storedError);
   if (WritableStreamCloseQueuedOrInFlight(stream) || state === 'closed') {
     return PromiseSlot.rejectedWith(new TypeErrorCtor('The stream is closing or closed and cannot be written to'));
   }
-  if (state === 'erroring') return PromiseSlot.rejectedWith(stream.storedError);
-  const promise = WritableStreamAddWriteRequest(stream);
-  WritableStreamDefaultControllerWrite(controller, chunk, chunkSize);
-  return promise;
+  return PromiseSlot.rejectedWith(stream.storedError); // "erroring"
 }
