@@ -209,24 +209,24 @@ export function ReadableStreamDefaultControllerEnqueue(controller: ReadableStrea
   if (IsReadableStreamLocked(stream) && ReadableStreamGetNumReadRequests(stream) > 0) {
     ReadableStreamFulfillReadRequest(stream, chunk, false);
   } else {
-    let chunkSize = 1;
-    const sizeAlgorithm = controller.strategySizeAlgorithm;
-    if (sizeAlgorithm !== undefined) {
-      try {
-        chunkSize = sizeAlgorithm(chunk);
-      } catch (e) {
-        ReadableStreamDefaultControllerError(controller, e);
-        throw e;
-      }
-    }
-    try {
-      EnqueueValueWithSize(controller, chunk, chunkSize);
-    } catch (e) {
-      ReadableStreamDefaultControllerError(controller, e);
-      throw e;
-    }
+    enqueueWithSize(controller, chunk);
   }
   ReadableStreamDefaultControllerCallPullIfNeeded(controller);
+}
+
+/**
+ * Enqueue's step 5 (no read waiting), apart so that the step above stays small enough to inline:
+ * the size algorithm and EnqueueValueWithSize; an exception from either errors the stream and is
+ * rethrown, so one handler serves both.
+ */
+function enqueueWithSize(controller: ReadableStreamDefaultControllerImpl, chunk: unknown): void {
+  try {
+    const sizeAlgorithm = controller.strategySizeAlgorithm;
+    EnqueueValueWithSize(controller, chunk, sizeAlgorithm === undefined ? 1 : sizeAlgorithm(chunk));
+  } catch (e) {
+    ReadableStreamDefaultControllerError(controller, e);
+    throw e;
+  }
 }
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-error */
