@@ -53,13 +53,8 @@ const methods = {
     if (object === undefined) {
       return promiseRejectedWith(new TypeErrorCtor("Failed to execute 'next' on 'ReadableStream AsyncIterator': Illegal invocation"));
     }
-    // The steps are a module-level function and the chained callbacks are written in the call:
-    // a bundler's keepNames defines `name` on every named closure it sees created (per next()).
     const ongoingPromise = object.ongoingPromise;
-    object.ongoingPromise =
-      ongoingPromise !== null
-        ? PerformPromiseThen(ongoingPromise, () => nextSteps(object), () => nextSteps(object))
-        : nextSteps(object);
+    object.ongoingPromise = ongoingPromise !== null ? nextAfter(object, ongoingPromise) : nextSteps(object);
     return object.ongoingPromise;
   },
   return(this: unknown, value: unknown): Promise<IteratorResult<unknown>> {
@@ -90,6 +85,15 @@ ObjectDefineProperty(iteratorPrototype, Symbol.toStringTag, {
   enumerable: false,
   configurable: true,
 });
+
+/**
+ * next() while a call is ongoing: its steps once that promise settles. Apart from next() so that a
+ * for-await loop's path stays small; the chained callbacks are written in the call (a bundler's
+ * keepNames defines `name` on every named closure it sees created).
+ */
+function nextAfter(object: ReadableStreamAsyncIteratorImpl, ongoingPromise: Promise<unknown>): Promise<IteratorResult<unknown>> {
+  return PerformPromiseThen(ongoingPromise, () => nextSteps(object), () => nextSteps(object));
+}
 
 /** next()'s steps, run now or after the ongoing promise settles. */
 function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorResult<unknown>> {
