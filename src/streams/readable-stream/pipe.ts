@@ -147,9 +147,9 @@ export function ReadableStreamPipeTo(
   pumpNext();
   return promise.promise;
 
-  // The pump (docs/fast-paths.md #9): one read request for the whole pipe, one `then` on the
-  // writer's ready promise per chunk. Backpressure: no read while ready is pending (desired size
-  // <= 0). Each write starts a microtask after its read: enqueue() must never run the sink's
+  // The pump (docs/fast-paths.md #9): one read request for the whole pipe; the next read starts
+  // the moment the writer's ready promise is fulfilled (at once if it is). Backpressure: no read
+  // while ready is pending (desired size <= 0). Each write starts a microtask after its read: enqueue() must never run the sink's
   // write() synchronously (whatwg/streams#1243, WPT piping/general-addition.any.js).
   function pumpNext(): void {
     if (shuttingDown) return;
