@@ -7,7 +7,7 @@ import {
   viewByteLength,
   viewByteOffset,
 } from '../webidl/intrinsics.js';
-import { newPromise, promiseResolvedWith, uponRejection, type Deferred } from '../webidl/promise.js';
+import { internalResolvedUndefined, newPromise, uponRejection, type Deferred } from '../webidl/promise.js';
 import {
   AcquireReadableStreamBYOBReader,
   AcquireReadableStreamDefaultReader,
@@ -108,14 +108,16 @@ export function ReadableStreamDefaultTee(
     },
   };
 
+  // The pull algorithms' results only reach CallPullIfNeeded: the shared fulfilled promise
+  // (docs/fast-paths.md #18).
   function pullAlgorithm(): Promise<undefined> {
     if (reading) {
       readAgain = true;
-      return promiseResolvedWith(undefined);
+      return internalResolvedUndefined;
     }
     reading = true;
     ReadableStreamDefaultReaderRead(reader, readRequest);
-    return promiseResolvedWith(undefined);
+    return internalResolvedUndefined;
   }
 
   function cancel1Algorithm(reason: unknown): Promise<undefined> {
@@ -280,28 +282,29 @@ export function ReadableByteStreamTee(stream: ReadableStreamImpl): [ReadableStre
     ReadableStreamBYOBReaderRead(reader as ReadableStreamBYOBReaderImpl, view, 1, readIntoRequest);
   }
 
+  // As in the default tee, the results only reach CallPullIfNeeded (#18).
   function pull1Algorithm(): Promise<undefined> {
     if (reading) {
       readAgainForBranch1 = true;
-      return promiseResolvedWith(undefined);
+      return internalResolvedUndefined;
     }
     reading = true;
     const byobRequest = ReadableByteStreamControllerGetBYOBRequest(controllerOf(branch1));
     if (byobRequest === null) pullWithDefaultReader();
     else pullWithBYOBReader(byobRequest.view!, false);
-    return promiseResolvedWith(undefined);
+    return internalResolvedUndefined;
   }
 
   function pull2Algorithm(): Promise<undefined> {
     if (reading) {
       readAgainForBranch2 = true;
-      return promiseResolvedWith(undefined);
+      return internalResolvedUndefined;
     }
     reading = true;
     const byobRequest = ReadableByteStreamControllerGetBYOBRequest(controllerOf(branch2));
     if (byobRequest === null) pullWithDefaultReader();
     else pullWithBYOBReader(byobRequest.view!, true);
-    return promiseResolvedWith(undefined);
+    return internalResolvedUndefined;
   }
 
   function cancel1Algorithm(reason: unknown): Promise<undefined> {
