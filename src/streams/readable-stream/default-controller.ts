@@ -19,13 +19,13 @@ import {
 } from './readable-stream.js';
 import type { ReadRequest } from './default-reader.js';
 
-/** Internal slots: https://streams.spec.whatwg.org/#rs-default-controller-internal-slots */
 /**
  * A pull algorithm's result: a promise, or an internal promise slot (a TransformStream's
  * [[backpressureChangePromise]], docs/fast-paths.md #19) that only CallPullIfNeeded reacts to.
  */
 export type PullAlgorithm = () => Promise<unknown> | PromiseSlot;
 
+/** Internal slots: https://streams.spec.whatwg.org/#rs-default-controller-internal-slots */
 export class ReadableStreamDefaultControllerImpl {
   cancelAlgorithm: ((reason: unknown) => Promise<unknown>) | undefined = undefined;
   closeRequested = false;

@@ -273,6 +273,10 @@ function WritableStreamDefaultControllerProcessWrite(controller: WritableStreamD
   uponPromise(sinkWritePromise, reactions[0], reactions[1]);
 }
 
+/**
+ * ProcessWrite's upon-fulfillment and upon-rejection steps, and the job that queues the
+ * fulfillment steps (#22), made once per controller: they read only the controller and stream.
+ */
 function writeReactionsOf(
   controller: WritableStreamDefaultControllerImpl,
   stream: WritableStreamImpl,
