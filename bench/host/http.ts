@@ -1,6 +1,7 @@
 // The host bench: NANO against a plain node:http server doing the same work, one server process
 // at a time on 127.0.0.1, the load generator in this process. Every run is bounded in time.
-// Each figure is the median of ROUNDS (3) rounds that interleave the servers.
+// Each figure is the median of ROUNDS (3) rounds that interleave the servers; SCENARIOS=hello,env
+// runs only those. With the req/s figures, the server process's CPU µs per request (from /proc).
 //   hello, env: requests/s with autocannon (64 connections, DURATION s)
 //   stream: MB/s of a 64 MiB streamed response (64 KiB chunks)
 //   echo:   MB/s of a 64 MiB upload echoed back through a TransformStream
@@ -10,11 +11,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { findWorkerd, startWorkerd } from './workerd.js';
 
 const DURATION = Number(process.env['DURATION'] ?? 5);
+/** SCENARIOS=hello,env runs only those (the others are left out of the table and the JSON). */
+const ONLY = process.env['SCENARIOS']?.split(',').filter(Boolean);
+const wanted = (scenario: string): boolean => ONLY === undefined || ONLY.includes(scenario);
 const MIB = 64;
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 
@@ -31,9 +36,26 @@ function startServer(mode: 'node' | 'nano'): Promise<{ port: number; child: Chil
   });
 }
 
-async function rps(port: number, host: string): Promise<number> {
+/** The process's CPU time (user + system, all its threads) in µs, from /proc; undefined where there is none. */
+function cpuMicros(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+  } catch {
+    return undefined;
+  }
+}
+/** Linux's USER_HZ, the unit of /proc's CPU times. */
+const CLOCK_TICKS = 100;
+
+/** Requests per second, and the server's CPU µs per request (the server process `pid`, all threads). */
+async function rps(port: number, host: string, pid?: number): Promise<{ rps: number; cpu: number | undefined }> {
+  const before = cpuMicros(pid);
   const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 64, duration: DURATION, headers: { host } });
-  return result.requests.average;
+  const after = cpuMicros(pid);
+  const cpu = before !== undefined && after !== undefined && result.requests.total > 0 ? (after - before) / result.requests.total : undefined;
+  return { rps: result.requests.average, cpu };
 }
 
 /** Downloads (or uploads then downloads) MIB MiB; returns MB/s (median of 3). */
@@ -69,7 +91,16 @@ async function transfer(port: number, host: string, path: string, upload: boolea
 }
 
 type Mode = 'node' | 'nano' | 'workerd';
-const rows: { scenario: string; unit: string; node: number; nano: number; workerd: number | null }[] = [];
+interface Row {
+  scenario: string;
+  unit: string;
+  node: number;
+  nano: number;
+  workerd: number | null;
+  /** Server CPU µs per request (user + system, every thread of its process; medians), for the req/s scenarios. */
+  cpuUsPerRequest?: Record<string, number>;
+}
+const rows: Row[] = [];
 const workerdBin = findWorkerd();
 const modes: Mode[] = workerdBin ? ['node', 'nano', 'workerd'] : ['node', 'nano'];
 
@@ -93,23 +124,32 @@ try {
   // interleave them: a slow patch of the machine then hurts all columns, not one.
   for (const mode of modes) servers.push({ mode, ...(await start(mode)) });
   const samples: Record<string, Record<string, number[]>> = { node: {}, nano: {}, workerd: {} };
+  const cpuSamples: Record<string, Record<string, number[]>> = { node: {}, nano: {}, workerd: {} };
   const record = (mode: Mode, scenario: string, value: number) => (samples[mode]![scenario] ??= []).push(value);
   for (const { target } of servers) await rps(target('hello').port, target('hello').host); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
-    for (const { mode, target } of servers) {
+    for (const { mode, target, child } of servers) {
       const run = (app: string, path: string, upload: boolean) => transfer(target(app).port, target(app).host, path, upload);
-      record(mode, 'hello', await rps(target('hello').port, target('hello').host));
-      record(mode, 'env', await rps(target('env').port, target('env').host));
-      record(mode, 'stream', await run('stream', `/?mib=${MIB}`, false));
-      record(mode, 'echo', await run('echo', '/', true));
-      record(mode, 'proxy', await run('proxy', `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false));
+      const load = async (app: string): Promise<void> => {
+        const { rps: value, cpu } = await rps(target(app).port, target(app).host, child.pid);
+        record(mode, app, value);
+        if (cpu !== undefined) (cpuSamples[mode]![app] ??= []).push(cpu);
+      };
+      if (wanted('hello')) await load('hello');
+      if (wanted('env')) await load('env');
+      if (wanted('stream')) record(mode, 'stream', await run('stream', `/?mib=${MIB}`, false));
+      if (wanted('echo')) record(mode, 'echo', await run('echo', '/', true));
+      if (wanted('proxy')) record(mode, 'proxy', await run('proxy', `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false));
     }
   }
   const results: Record<string, Record<string, number>> = { node: {}, nano: {}, workerd: {} };
   for (const mode of modes) for (const [scenario, xs] of Object.entries(samples[mode]!)) results[mode]![scenario] = median(xs);
   const units: Record<string, string> = { hello: 'req/s', env: 'req/s', stream: 'MB/s', echo: 'MB/s', proxy: 'MB/s' };
-  for (const scenario of Object.keys(units)) {
-    rows.push({ scenario, unit: units[scenario]!, node: results['node']![scenario]!, nano: results['nano']![scenario]!, workerd: results['workerd']![scenario] ?? null });
+  for (const scenario of Object.keys(units).filter(wanted)) {
+    const row: Row = { scenario, unit: units[scenario]!, node: results['node']![scenario]!, nano: results['nano']![scenario]!, workerd: results['workerd']![scenario] ?? null };
+    const cpu = Object.fromEntries(modes.filter((m) => cpuSamples[m]![scenario]).map((m) => [m, Math.round(median(cpuSamples[m]![scenario]!) * 10) / 10]));
+    if (Object.keys(cpu).length > 0) row.cpuUsPerRequest = cpu;
+    rows.push(row);
   }
 } finally {
   for (const { child } of servers) child.kill('SIGKILL');
@@ -120,6 +160,11 @@ process.stdout.write('scenario  unit   plain node   NANO        NANO/node  worke
 for (const r of rows) {
   const w = r.workerd === null ? 'not installed' : `${r.workerd.toFixed(0).padStart(10)}   ${(r.nano / r.workerd).toFixed(2).padStart(6)}x`;
   process.stdout.write(`${r.scenario.padEnd(9)} ${r.unit.padEnd(6)} ${r.node.toFixed(0).padStart(10)}   ${r.nano.toFixed(0).padStart(10)}   ${(r.nano / r.node).toFixed(2).padStart(6)}x   ${w}\n`);
+}
+for (const r of rows) {
+  if (r.cpuUsPerRequest === undefined) continue;
+  const cells = Object.entries(r.cpuUsPerRequest).map(([mode, us]) => `${mode} ${us} µs`);
+  process.stdout.write(`${r.scenario}: server CPU per request (all threads): ${cells.join(', ')}\n`);
 }
 await mkdir('bench/results', { recursive: true });
 await writeFile('bench/results/host.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, durationS: DURATION, rounds: ROUNDS, mib: MIB, rows }, null, 2) + '\n');
