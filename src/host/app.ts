@@ -5,9 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import ivm from 'isolated-vm';
 import type { AppConfig } from './config.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { AppRequestStats, Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
-import { nodeURLBridge } from './url-node.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
 import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
 
@@ -69,10 +68,8 @@ export class AppInstance {
   #watch: NodeJS.Timeout | undefined;
   #lastCpu = 0n;
   #idleWaiters: (() => void)[] = [];
-  /** This app's labelled metric children, looked up once instead of hashing labels per request. */
-  #inFlight: { inc(): void; dec(): void };
-  #duration: { observe(value: number): void };
-  #requestsByStatus = new Map<number, { inc(): void }>();
+  /** This app's request figures (read by the metrics registry when scraped). */
+  #stats: AppRequestStats;
   /** Every response's one 'close' listener (`this` is the response), so a request makes no closure for it. */
   #onResponseClose: (this: ResponseWithExchange) => void;
 
@@ -83,22 +80,12 @@ export class AppInstance {
     this.#bundle = bundle;
     this.#deps = deps;
     this.#log = deps.log.child({ app: config.name, version });
-    this.#inFlight = deps.metrics.inFlight.labels({ app: config.name });
-    this.#duration = deps.metrics.duration.labels({ app: config.name });
+    this.#stats = deps.metrics.appStats(config.name);
     const app = this;
     this.#onResponseClose = function () {
       const ex = this[EXCHANGE];
       if (ex !== undefined) app.#clientClosed(ex);
     };
-  }
-
-  #countRequest(status: number): void {
-    let counter = this.#requestsByStatus.get(status);
-    if (counter === undefined) {
-      counter = this.#deps.metrics.requests.labels({ app: this.name, status: String(status) });
-      this.#requestsByStatus.set(status, counter);
-    }
-    counter.inc();
   }
 
   /** Boots the app's first isolate (bundling the module unless given); rejects with a clear error if either fails. */
@@ -126,7 +113,7 @@ export class AppInstance {
 
   /** Serves one request; what goes wrong is answered (500, 503) and logged, never thrown. */
   handle(req: IncomingMessage, res: ServerResponse): void {
-    this.#inFlight.inc();
+    this.#stats.inFlight++;
     const started = performance.now();
     const nano = this.#nano;
     // The isolate is usually up: serve at once, without waiting a promise turn for it.
@@ -136,7 +123,7 @@ export class AppInstance {
       (error: unknown) => {
         this.#log.error({ err: error }, 'the app failed to start');
         sendError(res, 503, 'The app is not available.');
-        this.#inFlight.dec();
+        this.#stats.inFlight--;
       },
     );
   }
@@ -155,9 +142,7 @@ export class AppInstance {
       else ex.requestEnded = true;
 
       const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
-      const urlParts = nodeURLBridge.urlParse(url, undefined);
       const head: RequestHead = { method: req.method ?? 'GET', url, rawHeaders: req.rawHeaders, body: hasBody };
-      if (urlParts) head.urlParts = urlParts;
       nano.dispatch(ex.id, head);
     } catch (error) {
       this.#dispatchFailed(ex, error as Error);
@@ -527,9 +512,8 @@ export class AppInstance {
   #finish(ex: Exchange): void {
     if (!this.#exchanges.delete(ex.id)) return;
     const seconds = (performance.now() - ex.started) / 1000;
-    this.#inFlight.dec();
-    this.#countRequest(ex.status);
-    this.#duration.observe(seconds);
+    this.#stats.inFlight--;
+    this.#stats.finished(ex.status, seconds);
     if (this.#log.isLevelEnabled('info')) {
       const { req } = ex;
       this.#log.info({ method: req.method, url: req.url, status: ex.status, ms: Math.round(seconds * 1000), cpuMs: Math.round(ex.cpuMs * 10) / 10 }, 'request');

@@ -10,7 +10,6 @@ import { createIncomingRequest } from '../web/fetch/request.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
-import { rememberParsedURL, type URLParts } from '../web/url.js';
 import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { unpackRequestHead } from './request-head.js';
 
@@ -91,7 +90,6 @@ export class Server {
       const body = head.body
         ? this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason))
         : null;
-      if (head.urlParts !== undefined) rememberParsedURL(head.url, head.urlParts);
       // The built-in Request, as Workers hand it, whatever an app did to globalThis.Request.
       const request = createIncomingRequest(head.url, head.method, head.rawHeaders, body);
       const ctx = Object.freeze({

@@ -45,6 +45,10 @@ const CACHE_SIZE = 128;
 const cache = new Map<string, URLParts | null>();
 
 function parse(input: string, base: string | undefined): URLParts | null {
+  if (base === undefined) {
+    const simple = simpleURLParts(input);
+    if (simple !== undefined) return simple;
+  }
   const key = base === undefined ? input : `${base}\u0000${input}`;
   const hit = cache.get(key);
   if (hit !== undefined || cache.has(key)) return hit ?? null;
@@ -59,10 +63,150 @@ function remember(key: string, parts: URLParts | null): void {
   cache.set(key, parts);
 }
 
-/** The host parsed `input` already (a request URL): later parses of it need no call. */
-export function rememberParsedURL(input: string, parts: URLParts): void {
-  remember(input, parts);
-  if (parts.href !== input) remember(parts.href, parts);
+// A simple URL's parse without the host (docs/fast-paths.md #23): most URLs a server sees (its
+// request URLs, `new URL(request.url)`) are http(s) URLs already in their serialized form, and
+// for those the parser's result is slices of the input. Everything else goes to the host's parser.
+
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+/** Code points a path keeps as they are (no percent-encoding, no rewriting): unreserved, sub-delims, ':', '@', '/', '%', '[', ']', '|'. */
+const PATH_KEPT = codePointSet("-._~!$&'()*+,;=:@/%[]|");
+/** Code points a special URL's query keeps: every printable ASCII but the special-query percent-encode set's (", #, <, >, '). */
+const QUERY_KEPT = codePointSet('-._~!$&()*+,;=:@/%[]|?^`{}\\');
+
+function codePointSet(extra: string): Uint8Array {
+  const set = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) set[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) set[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) set[c] = 1;
+  for (let i = 0; i < extra.length; i++) set[extra.charCodeAt(i)] = 1;
+  return set;
+}
+
+/**
+ * The parts of `input` when it is an http: or https: URL the basic URL parser would return
+ * unchanged: lowercase scheme; a host of non-empty lowercase ASCII labels (no punycode "xn--"
+ * label, which needs IDNA) or a dotted-quad IPv4 address in its shortest form; a port that is
+ * neither empty, zero-led nor the scheme's default; no credentials; a path of PATH_KEPT with no
+ * "." or ".." segment (nor "%2e"); a query of QUERY_KEPT; no fragment. Anything else: undefined.
+ */
+export function simpleURLParts(input: string): URLParts | undefined {
+  let hostStart: number;
+  let protocol: string;
+  let defaultPort: string;
+  if (input.startsWith('http://')) {
+    hostStart = 7;
+    protocol = 'http:';
+    defaultPort = '80';
+  } else if (input.startsWith('https://')) {
+    hostStart = 8;
+    protocol = 'https:';
+    defaultPort = '443';
+  } else return undefined;
+  const length = input.length;
+  // The host: labels of [a-z0-9-], each non-empty.
+  let i = hostStart;
+  let labelStart = i;
+  let labels = 0;
+  for (; i < length; i++) {
+    const c = input.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d) continue;
+    if (c !== DOT && c !== SLASH && c !== 0x3a) return undefined;
+    if (i === labelStart || input.startsWith('xn--', labelStart)) return undefined;
+    labels++;
+    if (c !== DOT) break;
+    labelStart = i + 1;
+  }
+  if (i === length) return undefined; // no path: the serialization adds "/"
+  // A host ending in a number is an IPv4 address: only the shortest dotted quad serializes as itself.
+  if (isNumberLabel(input, labelStart, i) && !isDottedQuad(input, hostStart, i, labels)) return undefined;
+  const hostnameEnd = i;
+  let port = '';
+  if (input.charCodeAt(i) === 0x3a) {
+    const portStart = i + 1;
+    for (i = portStart; i < length; i++) {
+      const c = input.charCodeAt(i);
+      if (c === SLASH) break;
+      if (c < 0x30 || c > 0x39) return undefined;
+    }
+    if (i === length) return undefined;
+    port = input.slice(portStart, i);
+    if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || Number(port) > 65535 || port === defaultPort) return undefined;
+  }
+  const pathStart = i;
+  // The path: PATH_KEPT code points, no dot segment.
+  for (; i < length; i++) {
+    const c = input.charCodeAt(i);
+    if (c === 0x3f) break;
+    if (c >= 128 || PATH_KEPT[c] === 0) return undefined;
+    if (c === DOT && input.charCodeAt(i - 1) === SLASH) {
+      // "." or ".." as a whole segment.
+      let end = i + 1;
+      if (input.charCodeAt(end) === DOT) end++;
+      const next = end < length ? input.charCodeAt(end) : SLASH;
+      if (next === SLASH || next === 0x3f) return undefined;
+    } else if (c === 0x25 && input.charCodeAt(i + 1) === 0x32 && (input.charCodeAt(i + 2) | 0x20) === 0x65) {
+      return undefined; // "%2e": a dot for the dot-segment test
+    }
+  }
+  const queryStart = i;
+  for (i++; i < length; i++) {
+    const c = input.charCodeAt(i);
+    if (c >= 128 || QUERY_KEPT[c] === 0) return undefined;
+  }
+  const host = input.slice(hostStart, pathStart);
+  return {
+    href: input,
+    origin: `${protocol}//${host}`,
+    protocol,
+    username: '',
+    password: '',
+    host,
+    hostname: port === '' ? host : input.slice(hostStart, hostnameEnd),
+    port,
+    pathname: input.slice(pathStart, queryStart),
+    // An empty query serializes as "?" in href and as "" in search.
+    search: queryStart + 1 < length ? input.slice(queryStart) : '',
+    hash: '',
+  };
+}
+
+/** The URL standard's "ends in a number" test on one label: all digits, or "0x" and hex digits. */
+function isNumberLabel(input: string, start: number, end: number): boolean {
+  let i = start;
+  let hex = false;
+  if (end - start >= 2 && input.charCodeAt(i) === 0x30 && input.charCodeAt(i + 1) === 0x78) {
+    hex = true;
+    i += 2;
+  }
+  for (; i < end; i++) {
+    const c = input.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) continue;
+    if (hex && c >= 0x61 && c <= 0x66) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Four decimal labels of 0-255 without leading zeros: an IPv4 address as it serializes. */
+function isDottedQuad(input: string, start: number, end: number, labels: number): boolean {
+  if (labels !== 4) return false;
+  let value = 0;
+  let digits = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? input.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (digits === 0 || value > 255) return false;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || (digits === 1 && value === 0)) return false;
+    value = value * 10 + (c - 0x30);
+    digits++;
+  }
+  return true;
 }
 
 // application/x-www-form-urlencoded (https://url.spec.whatwg.org/#concept-urlencoded)
