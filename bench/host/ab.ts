@@ -1,0 +1,118 @@
+// Paired host A/B: NANO at a git ref against the working tree, with plain node:http beside them,
+// serving one bench app under autocannon in short runs that alternate between the three servers
+// (order reversed every round), so a slow stretch of this shared machine hits all of them alike.
+// Prints each server's median req/s and CPU µs per request, and the working tree's ratio to the
+// ref per pair of adjacent runs: on a machine whose req/s swing 30% between minutes, the pairs
+// agreeing in direction is the evidence, not one median.
+//
+//   npm run bench:host-ab -- [--base REF] [--app hello|env] [--rounds N] [--duration S]
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: 'string', default: 'HEAD' },
+    app: { type: 'string', default: 'hello' },
+    rounds: { type: 'string', default: '8' },
+    duration: { type: 'string', default: '3' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(`npm run bench:host-ab -- [options]
+  --base REF       the git ref to compare the working tree with (default HEAD)
+  --app NAME       the bench app (hello, env; default hello)
+  --rounds N       rounds, each one run per server (default 8)
+  --duration S     seconds per autocannon run, 64 connections (default 3)`);
+  process.exit(0);
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const rounds = Number(args.rounds);
+const duration = Number(args.duration);
+const work = mkdtempSync(join(tmpdir(), 'nano-host-ab-'));
+const baseTree = join(work, 'base');
+
+/** The process's CPU time (user + system, all threads) in µs, from /proc (Linux's USER_HZ is 100). */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 1e4;
+}
+
+interface Server {
+  label: string;
+  child: ChildProcess;
+  port: number;
+  host: string;
+  rps: number[];
+  cpu: number[];
+}
+
+/** Starts bench/host/server-child.ts of the tree at `dir` (its dist/ must be built). */
+async function start(label: string, dir: string, mode: 'node' | 'nano'): Promise<Server> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', join(dir, 'bench/host/server-child.ts'), mode], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`${label} exited (${code}) before listening`)));
+  });
+  return { label, child, port, host: mode === 'node' ? `${args.app}.x` : `${args.app}.bench`, rps: [], cpu: [] };
+}
+
+async function load(s: Server, seconds: number): Promise<{ rps: number; cpu: number }> {
+  const before = cpuMicros(s.child.pid!);
+  const result = await autocannon({ url: `http://127.0.0.1:${s.port}/`, connections: 64, duration: seconds, headers: { host: s.host } });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, cpu: (cpuMicros(s.child.pid!) - before) / result.requests.total };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const fixed = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(' ');
+
+const servers: Server[] = [];
+try {
+  execFileSync('git', ['worktree', 'add', '--detach', baseTree, args.base!], { cwd: root, stdio: 'ignore' });
+  if (existsSync(join(root, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(baseTree, 'node_modules'));
+  // Each tree's server runs its own dist/ (host) and src/runtime (the isolate bundle).
+  for (const dir of [baseTree, root]) execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
+  servers.push(await start('node', root, 'node'), await start(args.base!, baseTree, 'nano'), await start('working tree', root, 'nano'));
+  for (const s of servers) await load(s, 2); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const s of round % 2 === 0 ? servers : [...servers].reverse()) {
+      const { rps, cpu } = await load(s, duration);
+      s.rps.push(rps);
+      s.cpu.push(cpu);
+    }
+  }
+  const [node, base, working] = servers as [Server, Server, Server];
+  console.log(`app ${args.app}, ${rounds} rounds of ${duration} s per server, 64 connections\n`);
+  console.log('| server | req/s (median) | / node (median of pairs) | CPU µs per request |');
+  console.log('|---|--:|--:|--:|');
+  for (const s of servers) {
+    console.log(`| ${s.label} | ${Math.round(median(s.rps)).toLocaleString('en-US')} | ${median(s.rps.map((x, i) => x / node.rps[i]!)).toFixed(3)} | ${median(s.cpu).toFixed(1)} |`);
+  }
+  const rpsPairs = working.rps.map((x, i) => x / base.rps[i]!);
+  const cpuPairs = working.cpu.map((x, i) => x / base.cpu[i]!);
+  console.log(`\nworking tree / ${args.base}: req/s ${median(rpsPairs).toFixed(3)} (pairs: ${fixed(rpsPairs)}), CPU per request ${median(cpuPairs).toFixed(3)} (pairs: ${fixed(cpuPairs)})`);
+  console.log(`working tree / node per round: ${fixed(working.rps.map((x, i) => x / node.rps[i]!))}`);
+} finally {
+  for (const s of servers) s.child.kill('SIGKILL');
+  try {
+    execFileSync('git', ['worktree', 'remove', '--force', baseTree], { cwd: root, stdio: 'ignore' });
+  } catch {
+    // Already gone.
+  }
+  rmSync(work, { recursive: true, force: true });
+}
