@@ -5,7 +5,7 @@
 // ref per pair of adjacent runs: on a machine whose req/s swing 30% between minutes, the pairs
 // agreeing in direction is the evidence, not one median.
 //
-//   npm run bench:host-ab -- [--base REF] [--app hello|env] [--rounds N] [--duration S]
+//   npm run bench:host-ab -- [--base REF] [--app hello|env] [--rounds N] [--duration S] [--rate N]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     app: { type: 'string', default: 'hello' },
     rounds: { type: 'string', default: '8' },
     duration: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -28,7 +29,9 @@ if (args.help) {
   --base REF       the git ref to compare the working tree with (default HEAD)
   --app NAME       the bench app (hello, env; default hello)
   --rounds N       rounds, each one run per server (default 8)
-  --duration S     seconds per autocannon run, 64 connections (default 3)`);
+  --duration S     seconds per autocannon run, 64 connections (default 3)
+  --rate N         offer N requests per second in all (default 0: as many as the server takes); at a
+                   rate every server keeps up with, CPU per request compares work at equal batching`);
   process.exit(0);
 }
 
@@ -73,7 +76,8 @@ async function start(label: string, dir: string, mode: 'node' | 'nano'): Promise
 
 async function load(s: Server, seconds: number): Promise<{ rps: number; cpu: number }> {
   const before = cpuMicros(s.child.pid!);
-  const result = await autocannon({ url: `http://127.0.0.1:${s.port}/`, connections: 64, duration: seconds, headers: { host: s.host } });
+  const rate = Number(args.rate);
+  const result = await autocannon({ url: `http://127.0.0.1:${s.port}/`, connections: 64, duration: seconds, headers: { host: s.host }, ...(rate > 0 ? { overallRate: rate } : {}) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, cpu: (cpuMicros(s.child.pid!) - before) / result.requests.total };
 }
@@ -97,7 +101,7 @@ try {
     }
   }
   const [node, base, working] = servers as [Server, Server, Server];
-  console.log(`app ${args.app}, ${rounds} rounds of ${duration} s per server, 64 connections\n`);
+  console.log(`app ${args.app}, ${rounds} rounds of ${duration} s per server, 64 connections${Number(args.rate) > 0 ? `, ${args.rate} req/s offered` : ''}\n`);
   console.log('| server | req/s (median) | / node (median of pairs) | CPU µs per request |');
   console.log('|---|--:|--:|--:|');
   for (const s of servers) {

@@ -9,6 +9,8 @@ declare module 'autocannon' {
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     headers?: Record<string, string>;
+    /** Requests per second offered across all connections. */
+    overallRate?: number;
   }
   interface Result {
     requests: { average: number; mean: number; total: number };
