@@ -1,6 +1,8 @@
 // Paired host A/B: NANO at a git ref against the working tree, with plain node:http beside them,
-// serving one bench app under autocannon in short runs that alternate between the three servers
-// (order reversed every round), so a slow stretch of this shared machine hits all of them alike.
+// serving one bench app under autocannon in short runs, each on a fresh server process, that
+// alternate between the three (the two NANO builds swap places every round), so a slow stretch of
+// this shared machine hits all of them alike. With a clean tree and --base HEAD both sides run the
+// same code: the noise floor.
 // Prints each server's median req/s and CPU µs per request, and the working tree's ratio to the
 // ref per pair of adjacent runs: on a machine whose req/s swing 30% between minutes, the pairs
 // agreeing in direction is the evidence, not one median.
@@ -53,8 +55,6 @@ interface Server {
   child: ChildProcess;
   port: number;
   host: string;
-  rps: number[];
-  cpu: number[];
 }
 
 /** Starts bench/host/server-child.ts of the tree at `dir` (its dist/ must be built). */
@@ -71,7 +71,7 @@ async function start(label: string, dir: string, mode: 'node' | 'nano'): Promise
     });
     child.once('exit', (code) => reject(new Error(`${label} exited (${code}) before listening`)));
   });
-  return { label, child, port, host: mode === 'node' ? `${args.app}.x` : `${args.app}.bench`, rps: [], cpu: [] };
+  return { label, child, port, host: mode === 'node' ? `${args.app}.x` : `${args.app}.bench` };
 }
 
 async function load(s: Server, seconds: number): Promise<{ rps: number; cpu: number }> {
@@ -82,29 +82,48 @@ async function load(s: Server, seconds: number): Promise<{ rps: number; cpu: num
   return { rps: result.requests.average, cpu: (cpuMicros(s.child.pid!) - before) / result.requests.total };
 }
 
+/** Seconds of load on a fresh server before its measured run (JIT, new-space sizing). */
+const WARM_UP_S = 2;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const fixed = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(' ');
 
-const servers: Server[] = [];
+/** One side of the comparison: where its server runs from, and its figures per round. */
+interface Side {
+  label: string;
+  dir: string;
+  mode: 'node' | 'nano';
+  rps: number[];
+  cpu: number[];
+}
+
+let running: Server | undefined;
 try {
   execFileSync('git', ['worktree', 'add', '--detach', baseTree, args.base!], { cwd: root, stdio: 'ignore' });
   if (existsSync(join(root, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(baseTree, 'node_modules'));
   // Each tree's server runs its own dist/ (host) and src/runtime (the isolate bundle).
   for (const dir of [baseTree, root]) execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
-  servers.push(await start('node', root, 'node'), await start(args.base!, baseTree, 'nano'), await start('working tree', root, 'nano'));
-  for (const s of servers) await load(s, 2); // warm-up
+  const node: Side = { label: 'node', dir: root, mode: 'node', rps: [], cpu: [] };
+  const base: Side = { label: args.base!, dir: baseTree, mode: 'nano', rps: [], cpu: [] };
+  const working: Side = { label: 'working tree', dir: root, mode: 'nano', rps: [], cpu: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const s of round % 2 === 0 ? servers : [...servers].reverse()) {
-      const { rps, cpu } = await load(s, duration);
-      s.rps.push(rps);
-      s.cpu.push(cpu);
+    // A fresh server process per run, alone on the machine: servers left running side by side
+    // measured the same code 10-30% apart (the one started later costing more CPU per request).
+    // Node first, then the two NANO builds, in alternating order.
+    for (const side of round % 2 === 0 ? [node, base, working] : [node, working, base]) {
+      running = await start(side.label, side.dir, side.mode);
+      await load(running, WARM_UP_S);
+      const { rps, cpu } = await load(running, duration);
+      side.rps.push(rps);
+      side.cpu.push(cpu);
+      running.child.kill('SIGKILL');
+      running = undefined;
     }
   }
-  const [node, base, working] = servers as [Server, Server, Server];
+  const sides = [node, base, working];
   console.log(`app ${args.app}, ${rounds} rounds of ${duration} s per server, 64 connections${Number(args.rate) > 0 ? `, ${args.rate} req/s offered` : ''}\n`);
   console.log('| server | req/s (median) | / node (median of pairs) | CPU µs per request |');
   console.log('|---|--:|--:|--:|');
-  for (const s of servers) {
+  for (const s of sides) {
     console.log(`| ${s.label} | ${Math.round(median(s.rps)).toLocaleString('en-US')} | ${median(s.rps.map((x, i) => x / node.rps[i]!)).toFixed(3)} | ${median(s.cpu).toFixed(1)} |`);
   }
   const rpsPairs = working.rps.map((x, i) => x / base.rps[i]!);
@@ -112,7 +131,7 @@ try {
   console.log(`\nworking tree / ${args.base}: req/s ${median(rpsPairs).toFixed(3)} (pairs: ${fixed(rpsPairs)}), CPU per request ${median(cpuPairs).toFixed(3)} (pairs: ${fixed(cpuPairs)})`);
   console.log(`working tree / node per round: ${fixed(working.rps.map((x, i) => x / node.rps[i]!))}`);
 } finally {
-  for (const s of servers) s.child.kill('SIGKILL');
+  running?.child.kill('SIGKILL');
   try {
     execFileSync('git', ['worktree', 'remove', '--force', baseTree], { cwd: root, stdio: 'ignore' });
   } catch {

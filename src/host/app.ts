@@ -51,7 +51,29 @@ export interface AppDeps {
   metrics: Metrics;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+
+/** `name` is `lower` but for ASCII case (no lowercased copy per header). */
+function equalsIgnoringCase(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function isHopByHop(name: string): boolean {
+  for (let i = 0; i < HOP_BY_HOP.length; i++) if (equalsIgnoringCase(name, HOP_BY_HOP[i]!)) return true;
+  return false;
+}
+
+/** The name, value list without its hop-by-hop headers. */
+function withoutHopByHop(list: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < list.length; i += 2) if (!isHopByHop(list[i]!)) out.push(list[i]!, list[i + 1]!);
+  return out;
+}
 
 export class AppInstance {
   readonly name: string;
@@ -394,18 +416,17 @@ export class AppInstance {
     // A small body comes as a latin1 string: Node writes it with the head in one piece.
     const bytes = head.latin1 ?? head.bytes;
     try {
-      // Hop-by-hop headers belong to one connection (RFC 9110 7.6.1): a proxied response's are dropped.
-      const headers: string[] = [];
+      // Hop-by-hop headers belong to one connection (RFC 9110 7.6.1): a proxied response's are
+      // dropped. The list is the host's own (parsed from the isolate's text): usually kept as is.
+      const list = head.headers;
       let framed = false;
-      for (const [name, value] of head.headers) {
-        const lower = name.toLowerCase();
-        if (lower === 'content-length') framed = true;
-        if (HOP_BY_HOP.has(lower)) {
-          if (lower === 'transfer-encoding') framed = true;
-          continue;
-        }
-        headers.push(name, value);
+      let drop = false;
+      for (let i = 0; i < list.length; i += 2) {
+        const name = list[i]!;
+        if (equalsIgnoringCase(name, 'content-length') || equalsIgnoringCase(name, 'transfer-encoding')) framed = true;
+        if (isHopByHop(name)) drop = true;
       }
+      const headers = drop ? withoutHopByHop(list) : list;
       // Known bytes: a Content-Length (unless the app set one, or a transfer coding).
       if (bytes !== undefined && !framed) headers.push('content-length', String(typeof bytes === 'string' ? bytes.length : bytes.byteLength));
       res.writeHead(head.status, head.statusText || undefined, headers);

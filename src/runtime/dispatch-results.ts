@@ -53,10 +53,7 @@ export function packDispatchResults(results: [number, DispatchResult][]): [text:
     }
     const head = result.head;
     let headers = '';
-    for (let j = 0; j < head.headers.length; j++) {
-      const [name, value] = head.headers[j]!;
-      headers += `${j > 0 ? ',' : ''}${jsonString(name)},${jsonString(value)}`;
-    }
+    for (let j = 0; j < head.headers.length; j++) headers += `${j > 0 ? ',' : ''}${jsonString(head.headers[j]!)}`;
     const known = head.bytes;
     const body =
       known === undefined ? null : known.byteLength <= INLINE_BODY_MAX ? quote(latin1(known)) : bytes.push(known) - 1;
@@ -74,9 +71,7 @@ export function unpackDispatchResults(text: string, bytes: Uint8Array[]): [numbe
     if (p.length === 3) {
       result = { error: p[2] };
     } else {
-      const [, , status, statusText, flat, body, known, hostBody] = p;
-      const headers: [string, string][] = [];
-      for (let j = 0; j + 1 < flat.length; j += 2) headers.push([flat[j]!, flat[j + 1]!]);
+      const [, , status, statusText, headers, body, known, hostBody] = p;
       const head: ResponseHead = { status, statusText, headers, body: body === 1 };
       if (typeof known === 'string') head.latin1 = known;
       else if (known !== null) head.bytes = bytes[known]!;

@@ -16,8 +16,8 @@ import { unpackRequestHead } from './request-head.js';
 export interface ResponseHead {
   status: number;
   statusText: string;
-  /** Header list, with each Set-Cookie its own entry. */
-  headers: [string, string][];
+  /** The header list as name, value, name, value... (each Set-Cookie its own pair): what Node's writeHead takes. */
+  headers: string[];
   /** The response has a body to stream (after responseStart, with responseWrite). */
   body: boolean;
   /** The whole body, when its bytes were known: sent with the head. */
@@ -109,7 +109,9 @@ export class Server {
     }
     const res = response as Response;
     // The header list as set (names as given), each Set-Cookie its own line.
-    const headers: [string, string][] = responseHeaderList(res).map(([n, v]) => [n, v]);
+    const list = responseHeaderList(res);
+    const headers: string[] = [];
+    for (let i = 0; i < list.length; i++) headers.push(list[i]![0], list[i]![1]);
     const settled = this.#settleWaitUntil(id, waitUntil);
     const record = responseBody(res);
     // A body whose bytes are known (a string, JSON, bytes: most responses) goes with the head:

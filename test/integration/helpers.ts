@@ -61,6 +61,8 @@ export async function startServer(apps: Record<string, string>, config: (dir: st
 export interface Reply {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The header lines as received: name, value, name, value... */
+  rawHeaders: string[];
   body: Buffer;
   text: string;
 }
@@ -75,7 +77,7 @@ export function get(port: number, host: string, path = '/', options: { method?: 
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body, text: body.toString('utf8') });
         });
         res.on('error', reject);
       },

@@ -57,6 +57,16 @@ const APPS: Record<string, string> = {
     if (n === 0) return new Response('grüße, 流 🚀', { headers: { 'content-type': 'text/plain; charset=utf-8' } });
     return new Response(Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) % 256));
   } };`,
+  // Hop-by-hop headers (any case) are the connection's business, not the app's: dropped, and a
+  // Content-Length or Transfer-Encoding the app set means the host adds no Content-Length.
+  'hopbyhop.js': `export default { fetch(request) {
+    const mode = new URL(request.url).searchParams.get('mode');
+    // Pairs, not a Headers object (whose iteration would lowercase the names).
+    const headers = [['X-Kept', 'yes'], ['Connection', 'x-app'], ['KEEP-ALIVE', 'timeout=1'], ['Upgrade', 'h2c'], ['TE', 'trailers'], ['Trailer', 'x-t'], ['Proxy-Connection', 'close']];
+    if (mode === 'length') headers.push(['Content-LENGTH', '5']);
+    if (mode === 'coding') headers.push(['Transfer-ENCODING', 'gzip']);
+    return new Response('hello', { headers });
+  } };`,
   'waituntil.js': `export default { fetch(request, env, ctx) { ctx.waitUntil(new Promise((r) => setTimeout(() => { console.log('waitUntil done'); r(); }, 100))); return new Response('early'); } };`,
   'fetcher.js': `export default { async fetch(request) { const target = new URL(request.url).searchParams.get('url'); try { const r = await fetch(target); return new Response('upstream ' + r.status + ': ' + await r.text()); } catch (e) { return new Response(String(e.message), { status: 502 }); } } };`,
 };
@@ -83,6 +93,7 @@ before(async () => {
       app(dir, 'inspect', 'inspect.js'),
       app(dir, 'bytes', 'bytes.js'),
       app(dir, 'waituntil', 'waituntil.js'),
+      app(dir, 'hopbyhop', 'hopbyhop.js'),
       app(dir, 'fetcher', 'fetcher.js'),
       app(dir, 'fetcher-allowed', 'fetcher.js', { fetchAllow: ['127.0.0.1'] }),
     ],
@@ -115,6 +126,21 @@ test('known bodies arrive byte for byte with their Content-Length, small or larg
   const head = await get(t.port, 'bytes.test', '/?n=300', { method: 'HEAD' });
   assert.equal(head.headers['content-length'], '300');
   assert.equal(head.body.length, 0);
+});
+
+test("an app's hop-by-hop headers are dropped in any case; its own framing is kept", async () => {
+  for (const mode of ['', 'length', 'coding']) {
+    const reply = await get(t.port, 'hopbyhop.test', `/?mode=${mode}`);
+    assert.equal(reply.text, 'hello', mode);
+    assert.equal(reply.headers['x-kept'], 'yes');
+    const lines = (name: string) => reply.rawHeaders.filter((_, i) => i % 2 === 0 && reply.rawHeaders[i]!.toLowerCase() === name).length;
+    for (const name of ['upgrade', 'te', 'trailer', 'proxy-connection']) assert.equal(lines(name), 0, `${mode}: ${name}`);
+    // Node's own connection headers only.
+    for (const value of ['x-app', 'timeout=1', 'gzip']) assert.ok(!reply.rawHeaders.includes(value), `${mode}: ${value}`);
+    // The host's Content-Length, the app's own (one line), or none beside a transfer coding.
+    assert.equal(lines('content-length'), mode === 'coding' ? 0 : 1, mode);
+    assert.equal(reply.headers['content-length'], mode === 'coding' ? undefined : '5', mode);
+  }
 });
 
 test("each app gets its own frozen env, never another app's", async () => {

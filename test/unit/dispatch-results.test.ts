@@ -9,10 +9,10 @@ const body = new Uint8Array([72, 105, 0, 34, 92, 10, 128, 255]);
 /** One byte more than travels inside the text: every byte value, repeated. */
 const large = Uint8Array.from({ length: INLINE_BODY_MAX + 1 }, (_, i) => i % 256);
 const results: [number, DispatchResult][] = [
-  [1, { head: { status: 200, statusText: 'OK', headers: [['content-type', 'text/plain'], ['set-cookie', 'a=1'], ['set-cookie', 'b="2"']], body: false, bytes: body }, settled: true }],
+  [1, { head: { status: 200, statusText: 'OK', headers: ['content-type', 'text/plain', 'set-cookie', 'a=1', 'set-cookie', 'b="2"'], body: false, bytes: body }, settled: true }],
   [7, { head: { status: 200, statusText: 'OK', headers: [], body: false, bytes: large } }],
   [2, { head: { status: 204, statusText: '', headers: [], body: false } }],
-  [3, { head: { status: 200, statusText: 'Streamed \u00e9', headers: [['x-quote', '"\\\u00ff'], ['x-tab', 'a\tb\u0001']], body: true } }],
+  [3, { head: { status: 200, statusText: 'Streamed \u00e9', headers: ['x-quote', '"\\\u00ff', 'x-tab', 'a\tb\u0001'], body: true } }],
   // An outbound fetch's id is negative.
   [4, { head: { status: 502, statusText: 'Bad Gateway', headers: [], body: false, hostBody: -7 } }],
   [5, { error: 'TypeError: bad \u0000 "thing"\n\ud800 lone surrogate', settled: true }],
