@@ -55,6 +55,8 @@ function parseRequestURL(text: string): string {
 
 /** Step 25: a method that is a token, not forbidden, and normalized. */
 function normalizeRequestMethod(method: string): string {
+  // Already normalized (most requests): a token, not forbidden, its own normalization.
+  if (NORMALIZED_METHODS.has(method)) return method;
   if (!TOKEN.test(method)) throw new TypeErrorCtor(`${CONTEXT} '${method}' is not a valid HTTP method.`);
   const upper = method.toUpperCase();
   if (FORBIDDEN_METHODS.has(upper)) throw new TypeErrorCtor(`${CONTEXT} '${method}' HTTP method is unsupported.`);
