@@ -39,12 +39,24 @@ class Exchange {
     readonly res: ServerResponse,
     readonly nano: NanoIsolate,
     readonly started: number,
+    /** Its app's handling of the response's 'close' (see responseClosed). */
+    readonly closed: (ex: Exchange) => void,
   ) {}
 }
 
-/** The exchange a response belongs to, for the app's shared 'close' listener. */
+/** The exchange a response belongs to, for responseClosed. */
 const EXCHANGE = Symbol('nano.exchange');
 type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+
+/**
+ * A response closed (finished, or the client went away): tells the app serving it. The server's
+ * one 'close' listener per response calls this (a second listener would make Node keep an array
+ * of listeners per response).
+ */
+export function responseClosed(res: ServerResponse): void {
+  const ex = (res as ResponseWithExchange)[EXCHANGE];
+  if (ex !== undefined) ex.closed(ex);
+}
 
 export interface AppDeps {
   log: Logger;
@@ -92,8 +104,8 @@ export class AppInstance {
   #idleWaiters: (() => void)[] = [];
   /** This app's request figures (read by the metrics registry when scraped). */
   #stats: AppRequestStats;
-  /** Every response's one 'close' listener (`this` is the response), so a request makes no closure for it. */
-  #onResponseClose: (this: ResponseWithExchange) => void;
+  /** Every exchange's 'close' handling (made once: a request makes no closure for it). */
+  #onClose: (ex: Exchange) => void;
 
   private constructor(config: AppConfig, version: number, bundle: AppBundle, deps: AppDeps) {
     this.name = config.name;
@@ -103,11 +115,7 @@ export class AppInstance {
     this.#deps = deps;
     this.#log = deps.log.child({ app: config.name, version });
     this.#stats = deps.metrics.appStats(config.name);
-    const app = this;
-    this.#onResponseClose = function () {
-      const ex = this[EXCHANGE];
-      if (ex !== undefined) app.#clientClosed(ex);
-    };
+    this.#onClose = (ex) => this.#clientClosed(ex);
   }
 
   /** Boots the app's first isolate (bundling the module unless given); rejects with a clear error if either fails. */
@@ -151,13 +159,13 @@ export class AppInstance {
   }
 
   #serve(req: IncomingMessage, res: ServerResponse, nano: NanoIsolate, started: number): void {
-    const ex = new Exchange(req, res, nano, started);
+    const ex = new Exchange(req, res, nano, started, this.#onClose);
     this.#exchanges.set(ex.id, ex);
     this.#startWatch();
     try {
-      // The client went away before the response finished: cancel the app's body and request body.
+      // The client went away before the response finished: cancel the app's body and request body
+      // (the server's 'close' listener calls responseClosed).
       (res as ResponseWithExchange)[EXCHANGE] = ex;
-      res.on('close', this.#onResponseClose);
 
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
       if (hasBody) this.#wireRequestBody(ex);

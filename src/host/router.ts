@@ -17,11 +17,15 @@ export function hostnameOf(hostHeader: string | undefined): string | null {
   return /^[a-z0-9.-]+$/.test(host) && host !== '' ? host : null;
 }
 
+const RECENT_MAX = 256;
+
 export class Router<T> {
   #exact = new Map<string, T>();
   /** Suffixes (".example.com") with their targets, longest first. */
   #wildcards: Array<[string, T]> = [];
   #fallback: T | undefined;
+  /** Answers by Host header as received (at most RECENT_MAX; a router is replaced on every reload). */
+  #recent = new Map<string | undefined, T | undefined>();
 
   constructor(routes: Iterable<[hostname: string, target: T]>, fallback?: T) {
     for (const [hostname, target] of routes) {
@@ -34,6 +38,17 @@ export class Router<T> {
 
   /** The target for a Host header, or undefined (404). */
   route(hostHeader: string | undefined): T | undefined {
+    // Clients send the same few Host headers over and over: answer those from the last ones seen.
+    const recent = this.#recent;
+    const hit = recent.get(hostHeader);
+    if (hit !== undefined || recent.has(hostHeader)) return hit;
+    const target = this.#resolve(hostHeader);
+    if (recent.size >= RECENT_MAX) recent.clear();
+    recent.set(hostHeader, target);
+    return target;
+  }
+
+  #resolve(hostHeader: string | undefined): T | undefined {
     const host = hostnameOf(hostHeader);
     if (host === null) return this.#fallback;
     const exact = this.#exact.get(host);

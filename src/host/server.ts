@@ -2,7 +2,7 @@
 // switching and draining; graceful shutdown; the admin API on its own port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { AppInstance, sendError } from './app.js';
+import { AppInstance, responseClosed, sendError } from './app.js';
 import { ConfigError, loadConfig, type AppConfig, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -10,6 +10,10 @@ import { Router } from './router.js';
 import { bundleApp } from './app-bundle.js';
 import { createAdminServer } from './admin.js';
 import { watchConfig, type ConfigWatcher } from './watch.js';
+
+/** Responses not yet closed on a connection (a property of the socket, where a WeakMap cost a lookup per request). */
+const BUSY = Symbol('nano.busy');
+type BusySocket = Socket & { [BUSY]?: number };
 
 export interface NanoServerOptions {
   configPath: string;
@@ -46,8 +50,8 @@ export class NanoServer {
   #fingerprints = new Map<string, string>();
   #versions = new Map<string, number>();
   #connections = new Set<Socket>();
-  #busy = new WeakMap<Socket, number>();
-  /** Every response's one 'close' listener (`this` is the response), so a request makes no closure for it. */
+
+  /** Every response's one 'close' listener (`this` is the response), so a request makes no closure for it; it tells the app too. */
   #onResponseClose: (this: ServerResponse) => void;
   #watcher: ConfigWatcher | undefined;
   #reloading: Promise<ReloadResult> | undefined;
@@ -64,6 +68,7 @@ export class NanoServer {
     const server = this;
     this.#onResponseClose = function (this: ServerResponse) {
       server.#responseClosed(this.req.socket);
+      responseClosed(this);
     };
   }
 
@@ -236,8 +241,8 @@ export class NanoServer {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket;
-    this.#busy.set(socket, (this.#busy.get(socket) ?? 0) + 1);
+    const socket = req.socket as BusySocket;
+    socket[BUSY] = (socket[BUSY] ?? 0) + 1;
     res.on('close', this.#onResponseClose);
     if (this.shuttingDown) res.setHeader('connection', 'close');
     const app = this.#router.route(req.headers.host);
@@ -254,9 +259,9 @@ export class NanoServer {
     }
   }
 
-  #responseClosed(socket: Socket): void {
-    const busy = (this.#busy.get(socket) ?? 1) - 1;
-    this.#busy.set(socket, busy);
+  #responseClosed(socket: BusySocket): void {
+    const busy = (socket[BUSY] ?? 1) - 1;
+    socket[BUSY] = busy;
     // Shutting down: an idle keep-alive connection closes as soon as its last response ends.
     if (this.shuttingDown && busy === 0) socket.end();
   }

@@ -31,6 +31,19 @@ test('exact names win over wildcards; the longest wildcard wins; the fallback la
   assert.equal(new Router([['a.com', 1]]).route('b.com'), undefined);
 });
 
+test('answers repeat for a Host header seen before, including 404s, past the size of the recent-answers map', () => {
+  const router = new Router([['a.com', 'a'], ['*.b.com', 'b']], undefined);
+  // Enough distinct headers to clear the map of recent answers several times over.
+  const hosts = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? `a.com:${i}` : i % 3 === 1 ? `x${i}.b.com` : `nobody${i}.org`));
+  const expected = (h: string) => (h.startsWith('a.com') ? 'a' : h.endsWith('.b.com') ? 'b' : undefined);
+  for (let pass = 0; pass < 3; pass++) for (const h of hosts) assert.equal(router.route(h), expected(h), h);
+  for (let pass = 0; pass < 3; pass++) {
+    assert.equal(router.route('A.COM'), 'a');
+    assert.equal(router.route(undefined), undefined);
+    assert.equal(router.route('bad host'), undefined);
+  }
+});
+
 test('fetch policy: internal addresses refused unless allowed by name, address or CIDR', () => {
   const policy = new FetchPolicy(['localhost', '10.1.0.0/16', '192.168.1.5']);
   assert.equal(policy.refusal('example.com', '93.184.216.34'), null);
