@@ -84,26 +84,26 @@ function codePointSet(extra: string): Uint8Array {
   return set;
 }
 
+/** Where scanSimpleURL found the components of the last simple URL (one realm runs one scan at a time). */
+const layout = { https: false, hostnameEnd: 0, pathStart: 0, queryStart: 0 };
+
 /**
- * The parts of `input` when it is an http: or https: URL the basic URL parser would return
- * unchanged: lowercase scheme; a host of non-empty lowercase ASCII labels (no punycode "xn--"
- * label, which needs IDNA) or a dotted-quad IPv4 address in its shortest form; a port that is
- * neither empty, zero-led nor the scheme's default; no credentials; a path of PATH_KEPT with no
- * "." or ".." segment (nor "%2e"); a query of QUERY_KEPT; no fragment. Anything else: undefined.
+ * Whether `input` is an http: or https: URL the basic URL parser would return unchanged:
+ * lowercase scheme; a host of non-empty lowercase ASCII labels (no punycode "xn--" label, which
+ * needs IDNA) or a dotted-quad IPv4 address in its shortest form; a port that is neither empty,
+ * zero-led nor the scheme's default; no credentials; a path of PATH_KEPT with no "." or ".."
+ * segment (nor "%2e"); a query of QUERY_KEPT; no fragment. Its components go to `layout`.
  */
-export function simpleURLParts(input: string): URLParts | undefined {
+function scanSimpleURL(input: string): boolean {
   let hostStart: number;
-  let protocol: string;
   let defaultPort: string;
   if (input.startsWith('http://')) {
     hostStart = 7;
-    protocol = 'http:';
     defaultPort = '80';
   } else if (input.startsWith('https://')) {
     hostStart = 8;
-    protocol = 'https:';
     defaultPort = '443';
-  } else return undefined;
+  } else return false;
   const length = input.length;
   // The host: labels of [a-z0-9-], each non-empty.
   let i = hostStart;
@@ -112,49 +112,61 @@ export function simpleURLParts(input: string): URLParts | undefined {
   for (; i < length; i++) {
     const c = input.charCodeAt(i);
     if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d) continue;
-    if (c !== DOT && c !== SLASH && c !== 0x3a) return undefined;
-    if (i === labelStart || input.startsWith('xn--', labelStart)) return undefined;
+    if (c !== DOT && c !== SLASH && c !== 0x3a) return false;
+    if (i === labelStart || input.startsWith('xn--', labelStart)) return false;
     labels++;
     if (c !== DOT) break;
     labelStart = i + 1;
   }
-  if (i === length) return undefined; // no path: the serialization adds "/"
+  if (i === length) return false; // no path: the serialization adds "/"
   // A host ending in a number is an IPv4 address: only the shortest dotted quad serializes as itself.
-  if (isNumberLabel(input, labelStart, i) && !isDottedQuad(input, hostStart, i, labels)) return undefined;
+  if (isNumberLabel(input, labelStart, i) && !isDottedQuad(input, hostStart, i, labels)) return false;
   const hostnameEnd = i;
-  let port = '';
   if (input.charCodeAt(i) === 0x3a) {
     const portStart = i + 1;
     for (i = portStart; i < length; i++) {
       const c = input.charCodeAt(i);
       if (c === SLASH) break;
-      if (c < 0x30 || c > 0x39) return undefined;
+      if (c < 0x30 || c > 0x39) return false;
     }
-    if (i === length) return undefined;
-    port = input.slice(portStart, i);
-    if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || Number(port) > 65535 || port === defaultPort) return undefined;
+    if (i === length) return false;
+    const port = input.slice(portStart, i);
+    if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || Number(port) > 65535 || port === defaultPort) return false;
   }
   const pathStart = i;
   // The path: PATH_KEPT code points, no dot segment.
   for (; i < length; i++) {
     const c = input.charCodeAt(i);
     if (c === 0x3f) break;
-    if (c >= 128 || PATH_KEPT[c] === 0) return undefined;
+    if (c >= 128 || PATH_KEPT[c] === 0) return false;
     if (c === DOT && input.charCodeAt(i - 1) === SLASH) {
       // "." or ".." as a whole segment.
       let end = i + 1;
       if (input.charCodeAt(end) === DOT) end++;
       const next = end < length ? input.charCodeAt(end) : SLASH;
-      if (next === SLASH || next === 0x3f) return undefined;
+      if (next === SLASH || next === 0x3f) return false;
     } else if (c === 0x25 && input.charCodeAt(i + 1) === 0x32 && (input.charCodeAt(i + 2) | 0x20) === 0x65) {
-      return undefined; // "%2e": a dot for the dot-segment test
+      return false; // "%2e": a dot for the dot-segment test
     }
   }
   const queryStart = i;
   for (i++; i < length; i++) {
     const c = input.charCodeAt(i);
-    if (c >= 128 || QUERY_KEPT[c] === 0) return undefined;
+    if (c >= 128 || QUERY_KEPT[c] === 0) return false;
   }
+  layout.https = hostStart === 8;
+  layout.hostnameEnd = hostnameEnd;
+  layout.pathStart = pathStart;
+  layout.queryStart = queryStart;
+  return true;
+}
+
+/** The parts of `input` when scanSimpleURL accepts it (its parse is slices of it), else undefined. */
+export function simpleURLParts(input: string): URLParts | undefined {
+  if (!scanSimpleURL(input)) return undefined;
+  const { https, hostnameEnd, pathStart, queryStart } = layout;
+  const protocol = https ? 'https:' : 'http:';
+  const hostStart = https ? 8 : 7;
   const host = input.slice(hostStart, pathStart);
   return {
     href: input,
@@ -163,11 +175,11 @@ export function simpleURLParts(input: string): URLParts | undefined {
     username: '',
     password: '',
     host,
-    hostname: port === '' ? host : input.slice(hostStart, hostnameEnd),
-    port,
+    hostname: hostnameEnd === pathStart ? host : input.slice(hostStart, hostnameEnd),
+    port: hostnameEnd === pathStart ? '' : input.slice(hostnameEnd + 1, pathStart),
     pathname: input.slice(pathStart, queryStart),
     // An empty query serializes as "?" in href and as "" in search.
-    search: queryStart + 1 < length ? input.slice(queryStart) : '',
+    search: queryStart + 1 < input.length ? input.slice(queryStart) : '',
     hash: '',
   };
 }
@@ -589,5 +601,8 @@ export function apiBaseURL(): string | undefined {
 
 /** The URL parser for other specs (Request, Response.redirect) against the API base URL. */
 export function parseURLString(input: string): string | null {
-  return parse(input, apiBaseURL())?.href ?? null;
+  const base = apiBaseURL();
+  // A simple URL serializes as itself (no parts needed: a request keeps only the href).
+  if (base === undefined && scanSimpleURL(input)) return input;
+  return parse(input, base)?.href ?? null;
 }

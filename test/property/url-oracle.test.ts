@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { simpleURLParts, type URLParts } from '../../src/web/url.js';
+import { parseURLString, setURLBridge, simpleURLParts, type URLParts } from '../../src/web/url.js';
+import { nodeURLBridge } from '../../src/host/url-node.js';
 
 function nodeParts(input: string): URLParts | null {
   let url: URL;
@@ -67,6 +68,16 @@ test('the fast path answers only what Node parses the same way', () => {
   );
   // The generator must reach the fast path often, or the property proves little.
   assert.ok(hits > runs / 10, `${hits} of ${runs} inputs took the fast path`);
+});
+
+test('the URL parser for other specs (Request) gives the href Node gives, or failure', () => {
+  setURLBridge(nodeURLBridge);
+  fc.assert(
+    fc.property(url, (input) => {
+      assert.equal(parseURLString(input), nodeParts(input)?.href ?? null, input);
+    }),
+    { numRuns: Number(process.env['URL_RUNS'] ?? 20000) / 4 },
+  );
 });
 
 test('the usual request URLs take the fast path; the ones the parser rewrites do not', () => {

@@ -49,7 +49,7 @@ const CONTEXT = "Failed to construct 'Request':";
 function parseRequestURL(text: string): string {
   const parsed = parseURLString(text);
   if (parsed === null) throw new TypeErrorCtor(`${CONTEXT} Invalid URL: '${text}'.`);
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(parsed)) throw new TypeErrorCtor(`${CONTEXT} Request cannot be constructed from a URL that includes credentials: '${text}'.`);
+  if (parsed.includes('@') && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(parsed)) throw new TypeErrorCtor(`${CONTEXT} Request cannot be constructed from a URL that includes credentials: '${text}'.`);
   return parsed;
 }
 
