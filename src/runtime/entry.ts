@@ -99,7 +99,9 @@ function flushResults(): void {
   const out = results;
   results = [];
   const [text, bytes] = packDispatchResults(out);
-  api.dispatched(text, bytes);
+  // Most results carry no large body: one argument fewer to serialize.
+  if (bytes.length === 0) api.dispatched(text);
+  else api.dispatched(text, bytes);
 }
 
 export function boot(info: BootInfo): void {

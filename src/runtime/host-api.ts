@@ -47,8 +47,8 @@ export interface HostApi {
   responseEnd(id: number): void;
   responseError(id: number, message: string): void;
   waitUntilSettled(id: number): void;
-  /** Results of dispatched requests, several per crossing (see RuntimeControl.dispatch), packed by packDispatchResults. */
-  dispatched(text: string, bytes: Uint8Array[]): void;
+  /** Results of dispatched requests, several per crossing (see RuntimeControl.dispatch), packed by packDispatchResults (no bytes: none large). */
+  dispatched(text: string, bytes?: Uint8Array[]): void;
   // Outbound fetch (see fetch.ts); its bodies use the body functions above with negative ids.
   fetchStart(id: number, head: FetchRequestHead): void;
   fetchAbort(id: number, reason: string): void;

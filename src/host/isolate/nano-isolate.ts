@@ -29,6 +29,8 @@ export interface NanoIsolateOptions {
 
 export const USER_AGENT = 'NANO/0.1';
 
+const NO_BYTES: Uint8Array[] = [];
+
 /** The host side of serving requests in this isolate (see src/runtime/serve.ts). */
 export interface ExchangeHandler extends Pick<HostApi, 'bodyPull' | 'bodyCancel' | 'responseEnd' | 'responseError' | 'waitUntilSettled'> {
   /** Writes chunks of response `id`; false: the socket is full, and `drained` is called once it drains. */
@@ -180,7 +182,7 @@ export class NanoIsolate {
       },
       waitUntilSettled: (id) => this.exchange?.waitUntilSettled(id),
       dispatched: (text, bytes) => {
-        for (const [id, result] of unpackDispatchResults(text, bytes)) {
+        for (const [id, result] of unpackDispatchResults(text, bytes ?? NO_BYTES)) {
           if (this.#dispatches.delete(id)) this.exchange?.dispatched(id, result);
         }
       },
