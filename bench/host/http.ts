@@ -17,6 +17,8 @@ import autocannon from 'autocannon';
 import { findWorkerd, startWorkerd } from './workerd.js';
 
 const DURATION = Number(process.env['DURATION'] ?? 5);
+/** Seconds of load on each req/s scenario's app before its measured runs. */
+const WARM_UP_S = 2;
 /** SCENARIOS=hello,env runs only those (the others are left out of the table and the JSON). */
 const ONLY = process.env['SCENARIOS']?.split(',').filter(Boolean);
 const wanted = (scenario: string): boolean => ONLY === undefined || ONLY.includes(scenario);
@@ -50,9 +52,9 @@ function cpuMicros(pid: number | undefined): number | undefined {
 const CLOCK_TICKS = 100;
 
 /** Requests per second, and the server's CPU µs per request (the server process `pid`, all threads). */
-async function rps(port: number, host: string, pid?: number): Promise<{ rps: number; cpu: number | undefined }> {
+async function rps(port: number, host: string, pid?: number, seconds = DURATION): Promise<{ rps: number; cpu: number | undefined }> {
   const before = cpuMicros(pid);
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 64, duration: DURATION, headers: { host } });
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 64, duration: seconds, headers: { host } });
   const after = cpuMicros(pid);
   const cpu = before !== undefined && after !== undefined && result.requests.total > 0 ? (after - before) / result.requests.total : undefined;
   return { rps: result.requests.average, cpu };
@@ -114,21 +116,33 @@ async function start(mode: Mode): Promise<{ target: (app: string) => { port: num
   return { target: (app) => ({ port, host: mode === 'node' ? `${app}.x` : `${app}.bench` }), child };
 }
 
+/** Kills a server and waits until it is gone. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  return gone;
+}
+
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
 const upstream = await startServer('node');
-const servers: { mode: Mode; target: (app: string) => { port: number; host: string }; child: ChildProcess }[] = [];
+let running: ChildProcess | undefined;
 try {
-  // Every server runs for the whole bench (an idle one costs nothing) so that rounds can
-  // interleave them: a slow patch of the machine then hurts all columns, not one.
-  for (const mode of modes) servers.push({ mode, ...(await start(mode)) });
   const samples: Record<string, Record<string, number[]>> = { node: {}, nano: {}, workerd: {} };
   const cpuSamples: Record<string, Record<string, number[]>> = { node: {}, nano: {}, workerd: {} };
   const record = (mode: Mode, scenario: string, value: number) => (samples[mode]![scenario] ??= []).push(value);
-  for (const { target } of servers) await rps(target('hello').port, target('hello').host); // warm-up
+  // Rounds interleave the servers, so a slow patch of the machine hurts all columns, not one. Each
+  // run has a fresh server process alone on the machine: servers left running side by side
+  // measured the same NANO code 10-30% apart in CPU per request (bench:host-ab), the one started
+  // later costing more.
   for (let round = 0; round < ROUNDS; round++) {
-    for (const { mode, target, child } of servers) {
+    for (const mode of modes) {
+      const { target, child } = await start(mode);
+      running = child;
+      // Warm-up: each app of a req/s scenario (in NANO and workerd each app is its own isolate, compiled cold).
+      for (const app of ['hello', 'env'].filter(wanted)) await rps(target(app).port, target(app).host, undefined, WARM_UP_S);
       const run = (app: string, path: string, upload: boolean) => transfer(target(app).port, target(app).host, path, upload);
       const load = async (app: string): Promise<void> => {
         const { rps: value, cpu } = await rps(target(app).port, target(app).host, child.pid);
@@ -140,6 +154,8 @@ try {
       if (wanted('stream')) record(mode, 'stream', await run('stream', `/?mib=${MIB}`, false));
       if (wanted('echo')) record(mode, 'echo', await run('echo', '/', true));
       if (wanted('proxy')) record(mode, 'proxy', await run('proxy', `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false));
+      await stop(child);
+      running = undefined;
     }
   }
   const results: Record<string, Record<string, number>> = { node: {}, nano: {}, workerd: {} };
@@ -152,7 +168,7 @@ try {
     rows.push(row);
   }
 } finally {
-  for (const { child } of servers) child.kill('SIGKILL');
+  running?.kill('SIGKILL');
   upstream.child.kill('SIGKILL');
 }
 
