@@ -1,7 +1,9 @@
 // URL and URLSearchParams: https://url.spec.whatwg.org/
 // The URL parser is the host's (Node's, which passes the URL standard's tests) behind a small
-// synchronous bridge: an isolate keeps no IDNA tables and the parse is exact. URLSearchParams
-// (the application/x-www-form-urlencoded parser and serializer) lives here.
+// synchronous bridge: an isolate keeps no IDNA tables and the parse is exact. An http(s) URL
+// already in its serialized form (a server's request URLs) is recognized here and needs no
+// crossing (scanSimpleURL). URLSearchParams (the application/x-www-form-urlencoded parser and
+// serializer) lives here.
 import { defineInterface } from '../streams/webidl/interface.js';
 import { domString } from '../streams/webidl/converters.js';
 import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
