@@ -51,6 +51,11 @@ function parse(input: string, base: string | undefined): URLParts | null {
     const simple = simpleURLParts(input);
     if (simple !== undefined) return simple;
   }
+  return parseByHost(input, base);
+}
+
+/** The host's parse (through the cache), for what scanSimpleURL does not take. */
+function parseByHost(input: string, base: string | undefined): URLParts | null {
   const key = base === undefined ? input : `${base}\u0000${input}`;
   const hit = cache.get(key);
   if (hit !== undefined || cache.has(key)) return hit ?? null;
@@ -606,5 +611,5 @@ export function parseURLString(input: string): string | null {
   const base = apiBaseURL();
   // A simple URL serializes as itself (no parts needed: a request keeps only the href).
   if (base === undefined && scanSimpleURL(input)) return input;
-  return parse(input, base)?.href ?? null;
+  return parseByHost(input, base)?.href ?? null;
 }
