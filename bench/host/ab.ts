@@ -8,13 +8,14 @@
 // agreeing in direction is the evidence, not one median.
 //
 //   npm run bench:host-ab -- [--base REF] [--app hello|env] [--rounds N] [--duration S] [--rate N]
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { cpuMicros, startServerChild, stopProcess } from './server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,13 +44,6 @@ const duration = Number(args.duration);
 const work = mkdtempSync(join(tmpdir(), 'nano-host-ab-'));
 const baseTree = join(work, 'base');
 
-/** The process's CPU time (user + system, all threads) in µs, from /proc (Linux's USER_HZ is 100). */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 1e4;
-}
-
 interface Server {
   label: string;
   child: ChildProcess;
@@ -59,27 +53,16 @@ interface Server {
 
 /** Starts bench/host/server-child.ts of the tree at `dir` (its dist/ must be built). */
 async function start(label: string, dir: string, mode: 'node' | 'nano'): Promise<Server> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', join(dir, 'bench/host/server-child.ts'), mode], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c;
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`${label} exited (${code}) before listening`)));
-  });
+  const { port, child } = await startServerChild(dir, mode);
   return { label, child, port, host: mode === 'node' ? `${args.app}.x` : `${args.app}.bench` };
 }
 
 async function load(s: Server, seconds: number): Promise<{ rps: number; cpu: number }> {
-  const before = cpuMicros(s.child.pid!);
+  const before = cpuMicros(s.child.pid)!;
   const rate = Number(args.rate);
   const result = await autocannon({ url: `http://127.0.0.1:${s.port}/`, connections: 64, duration: seconds, headers: { host: s.host }, ...(rate > 0 ? { overallRate: rate } : {}) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, cpu: (cpuMicros(s.child.pid!) - before) / result.requests.total };
+  return { rps: result.requests.average, cpu: (cpuMicros(s.child.pid)! - before) / result.requests.total };
 }
 
 /** Seconds of load on a fresh server before its measured run (JIT, new-space sizing). */
@@ -115,7 +98,7 @@ try {
       const { rps, cpu } = await load(running, duration);
       side.rps.push(rps);
       side.cpu.push(cpu);
-      running.child.kill('SIGKILL');
+      await stopProcess(running.child);
       running = undefined;
     }
   }

@@ -8,13 +8,13 @@
 //   proxy:  MB/s of a 64 MiB response fetched from an upstream (the plain server) and streamed back
 // Cloudflare's workerd (the npm `workerd` package, a dev dependency, or WORKERD_BIN) serves the same
 // apps in a third column; when it is missing the column says so.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { writeFile, mkdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { findWorkerd, startWorkerd } from './workerd.js';
+import { cpuMicros, startServerChild, stopProcess } from './server-process.js';
 
 const DURATION = Number(process.env['DURATION'] ?? 5);
 /** Seconds of load on each req/s scenario's app before its measured runs. */
@@ -25,33 +25,7 @@ const WARM_UP_TRANSFER_MS = 4000;
 const ONLY = process.env['SCENARIOS']?.split(',').filter(Boolean);
 const wanted = (scenario: string): boolean => ONLY === undefined || ONLY.includes(scenario);
 const MIB = 64;
-const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
-
-function startServer(mode: 'node' | 'nano'): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', CHILD, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve({ port: JSON.parse(line!).port, child });
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
-  });
-}
-
-/** The process's CPU time (user + system, all its threads) in µs, from /proc; undefined where there is none. */
-function cpuMicros(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
-  } catch {
-    return undefined;
-  }
-}
-/** Linux's USER_HZ, the unit of /proc's CPU times. */
-const CLOCK_TICKS = 100;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Requests per second, and the server's CPU µs per request (the server process `pid`, all threads). */
 async function rps(port: number, host: string, pid?: number, seconds = DURATION): Promise<{ rps: number; cpu: number | undefined }> {
@@ -120,22 +94,14 @@ async function start(mode: Mode): Promise<{ target: (app: string) => { port: num
     const { ports, child } = await startWorkerd(workerdBin!);
     return { target: (app) => ({ port: ports[app]!, host: 'localhost' }), child };
   }
-  const { port, child } = await startServer(mode);
+  const { port, child } = await startServerChild(ROOT, mode);
   return { target: (app) => ({ port, host: mode === 'node' ? `${app}.x` : `${app}.bench` }), child };
-}
-
-/** Kills a server and waits until it is gone. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  return gone;
 }
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
-const upstream = await startServer('node');
+const upstream = await startServerChild(ROOT, 'node');
 let running: ChildProcess | undefined;
 try {
   const samples: Record<string, Record<string, number[]>> = { node: {}, nano: {}, workerd: {} };
@@ -162,7 +128,7 @@ try {
       if (wanted('stream')) record(mode, 'stream', await run('stream', `/?mib=${MIB}`, false));
       if (wanted('echo')) record(mode, 'echo', await run('echo', '/', true));
       if (wanted('proxy')) record(mode, 'proxy', await run('proxy', `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false));
-      await stop(child);
+      await stopProcess(child);
       running = undefined;
     }
   }
