@@ -38,7 +38,14 @@ class ReadableStreamAsyncIterator {
     this.#impl = impl;
   }
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as ReadableStreamAsyncIterator).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

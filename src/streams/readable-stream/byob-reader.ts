@@ -140,7 +140,14 @@ export class ReadableStreamBYOBReader {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as ReadableStreamBYOBReader).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

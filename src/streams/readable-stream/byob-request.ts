@@ -66,7 +66,14 @@ export class ReadableStreamBYOBRequest {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as ReadableStreamBYOBRequest).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

@@ -194,7 +194,14 @@ export class ReadableByteStreamController {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as ReadableByteStreamController).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 
@@ -214,6 +221,8 @@ function ResetByteQueue(controller: ReadableByteStreamControllerImpl): void {
 
 /** https://streams.spec.whatwg.org/#readable-byte-stream-controller-call-pull-if-needed */
 export function ReadableByteStreamControllerCallPullIfNeeded(controller: ReadableByteStreamControllerImpl): void {
+  // As the default controller's: [[pullAgain]] true means a pull is pending, nothing to add.
+  if (controller.pullAgain) return;
   if (!ReadableByteStreamControllerShouldCallPull(controller)) return;
   if (controller.pulling) {
     controller.pullAgain = true;

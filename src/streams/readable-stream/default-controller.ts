@@ -128,7 +128,14 @@ export class ReadableStreamDefaultController<R = any> {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as ReadableStreamDefaultController).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 
@@ -143,6 +150,10 @@ function wrap(impl: ReadableStreamDefaultControllerImpl): ReadableStreamDefaultC
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-call-pull-if-needed */
 export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: ReadableStreamDefaultControllerImpl): void {
+  // [[pullAgain]] is only ever true while [[pulling]] is: the steps below could then at most set it
+  // to true again (ShouldCallPull has no side effects), so they are skipped. A reader's read()
+  // arriving while a pull is pending lands here.
+  if (controller.pullAgain) return;
   if (!ReadableStreamDefaultControllerShouldCallPull(controller)) return;
   if (controller.pulling) {
     controller.pullAgain = true;

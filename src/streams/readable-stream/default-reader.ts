@@ -107,7 +107,14 @@ export class ReadableStreamDefaultReader<R = any> {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as ReadableStreamDefaultReader).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

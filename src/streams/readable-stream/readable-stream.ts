@@ -221,7 +221,14 @@ export class ReadableStream<R = any> {
   declare [Symbol.asyncIterator]: (options?: unknown) => AsyncIterableIterator<R>;
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as ReadableStream).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

@@ -73,7 +73,14 @@ export class TransformStreamDefaultController<O = any> {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as TransformStreamDefaultController).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

@@ -99,7 +99,14 @@ export class TransformStream<I = any, O = any> {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as TransformStream).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

@@ -96,7 +96,14 @@ export class WritableStreamDefaultController {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as WritableStreamDefaultController).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 

@@ -124,7 +124,14 @@ export class WritableStream<W = any> {
   }
 
   static {
-    getImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? x.#impl : undefined);
+    // The brand check (webidl/interface.ts says why it is written so).
+    getImpl = (x) => {
+      try {
+        return (x as WritableStream).#impl;
+      } catch {
+        return undefined;
+      }
+    };
   }
 }
 
