@@ -222,9 +222,9 @@ function ResetByteQueue(controller: ReadableByteStreamControllerImpl): void {
 /** https://streams.spec.whatwg.org/#readable-byte-stream-controller-call-pull-if-needed */
 export function ReadableByteStreamControllerCallPullIfNeeded(controller: ReadableByteStreamControllerImpl): void {
   // As the default controller's: [[pullAgain]] true means a pull is pending, nothing to add.
-  if (controller.pullAgain) return;
+  if (controller.pullAgain === true) return;
   if (!ReadableByteStreamControllerShouldCallPull(controller)) return;
-  if (controller.pulling) {
+  if (controller.pulling === true) {
     controller.pullAgain = true;
     return;
   }
@@ -240,7 +240,7 @@ function bytePullReactionsOf(controller: ReadableByteStreamControllerImpl): [() 
   return [
     () => {
       controller.pulling = false;
-      if (controller.pullAgain) {
+      if (controller.pullAgain === true) {
         controller.pullAgain = false;
         ReadableByteStreamControllerCallPullIfNeeded(controller);
       }

@@ -197,14 +197,14 @@ function backpressureChangePromiseOf(stream: TransformStreamImpl): PromiseSlot {
 
 /** https://streams.spec.whatwg.org/#transform-stream-unblock-write */
 export function TransformStreamUnblockWrite(stream: TransformStreamImpl): void {
-  if (stream.backpressure) TransformStreamSetBackpressure(stream, false);
+  if (stream.backpressure === true) TransformStreamSetBackpressure(stream, false);
 }
 
 // Default sinks: https://streams.spec.whatwg.org/#ts-default-sink-abstract-ops
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-sink-write-algorithm */
 function TransformStreamDefaultSinkWriteAlgorithm(stream: TransformStreamImpl, chunk: unknown): Promise<unknown> | undefined {
-  if (stream.backpressure) return writeAfterBackpressureChange(stream, chunk);
+  if (stream.backpressure === true) return writeAfterBackpressureChange(stream, chunk);
   return TransformStreamDefaultControllerPerformTransform(stream.controller, chunk, true);
 }
 

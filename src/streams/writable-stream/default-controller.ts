@@ -189,7 +189,7 @@ export function SetUpWritableStreamDefaultControllerFromUnderlyingSink(
 /** https://streams.spec.whatwg.org/#writable-stream-default-controller-advance-queue-if-needed */
 export function WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller: WritableStreamDefaultControllerImpl): void {
   const stream = controller.stream;
-  if (!controller.started) return;
+  if (controller.started === false) return;
   if (stream.inFlightWriteRequest !== undefined) return;
   const state = stream.state;
   if (state === 'erroring') {

@@ -122,7 +122,7 @@ export function SetUpWritableStreamDefaultWriter(writer: WritableStreamDefaultWr
   stream.writer = writer;
   const state = stream.state;
   if (state === 'writable') {
-    if (!WritableStreamCloseQueuedOrInFlight(stream) && stream.backpressure) writer.readyPromise = new PromiseSlot();
+    if (!WritableStreamCloseQueuedOrInFlight(stream) && stream.backpressure === true) writer.readyPromise = new PromiseSlot();
     else writer.readyPromise = PromiseSlot.resolved(undefined);
     writer.closedPromise = new PromiseSlot();
   } else if (state === 'erroring') {

@@ -214,7 +214,7 @@ export function WritableStreamClose(stream: WritableStreamImpl): Promise<undefin
   const promise = newPromise<undefined>();
   stream.closeRequest = promise;
   const writer = stream.writer;
-  if (writer !== undefined && stream.backpressure && state === 'writable') {
+  if (writer !== undefined && stream.backpressure === true && state === 'writable') {
     writer.readyPromise.resolve(undefined);
   }
   WritableStreamDefaultControllerClose(stream.controller);
@@ -346,7 +346,7 @@ export function WritableStreamStartErroring(stream: WritableStreamImpl, reason: 
   stream.storedError = reason;
   const writer = stream.writer;
   if (writer !== undefined) WritableStreamDefaultWriterEnsureReadyPromiseRejected(writer, reason);
-  if (!WritableStreamHasOperationMarkedInFlight(stream) && controller.started) WritableStreamFinishErroring(stream);
+  if (!WritableStreamHasOperationMarkedInFlight(stream) && controller.started === true) WritableStreamFinishErroring(stream);
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-update-backpressure */
