@@ -2,7 +2,13 @@
 // object (https://webidl.spec.whatwg.org/#es-default-asynchronous-iterator-object): next() calls are
 // chained on [[ongoingPromise]] so results arrive in order even when next() is called eagerly.
 import { TypeErrorCtor, AsyncIteratorPrototype, ObjectDefineProperty } from '../webidl/intrinsics.js';
-import { internalResolvedUndefined, newPromise, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith } from '../webidl/promise.js';
+import {
+  newPromise,
+  PerformPromiseThen,
+  promiseRejectedWith,
+  promiseResolvedWith,
+  thenOnInternalResolvedUndefined,
+} from '../webidl/promise.js';
 import { AcquireReadableStreamDefaultReader, type ReadableStreamImpl } from './readable-stream.js';
 import {
   ReadableStreamDefaultReaderBufferedController,
@@ -157,7 +163,7 @@ function nextReactionsOf(object: ReadableStreamAsyncIteratorImpl): NonNullable<R
  */
 function nextBufferedPrimitive(object: ReadableStreamAsyncIteratorImpl, chunk: unknown): Promise<IteratorResult<unknown>> {
   object.bufferedChunk = chunk;
-  return PerformPromiseThen(internalResolvedUndefined, object.nextReactions![2]) as Promise<IteratorResult<unknown>>;
+  return thenOnInternalResolvedUndefined(object.nextReactions![2]);
 }
 
 /** return()'s steps. */

@@ -2,8 +2,14 @@
 import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { getterError, illegalInvocation } from '../webidl/errors.js';
-import { invokeCallback, invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
-import { internalResolvedUndefined, PromiseSlot, promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { invokeCallback, invokeInternalPromiseCallback1, invokePromiseCallback } from '../webidl/converters.js';
+import {
+  internalResolvedUndefined,
+  PromiseSlot,
+  promiseResolvedWith,
+  thenOnInternalResolvedUndefined,
+  uponPromise,
+} from '../webidl/promise.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { DequeueValue, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
 import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
@@ -170,8 +176,9 @@ export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: Read
   // The reactions are made once per controller (docs/fast-paths.md), not per pull.
   const reactions = (controller.pullReactions ??= pullReactionsOf(controller));
   // A pull() that returned nothing gave the shared fulfilled promise: checked first, so the common
-  // case skips the instanceof.
-  if (pullPromise !== internalResolvedUndefined && pullPromise instanceof PromiseSlot) pullPromise.upon(reactions[0], reactions[1]);
+  // case skips the instanceof (and its rejection step, which could never run).
+  if (pullPromise === internalResolvedUndefined) thenOnInternalResolvedUndefined(reactions[0]);
+  else if (pullPromise instanceof PromiseSlot) pullPromise.upon(reactions[0], reactions[1]);
   else uponPromise(pullPromise, reactions[0], reactions[1]);
 }
 
@@ -323,7 +330,7 @@ export function SetUpReadableStreamDefaultControllerFromUnderlyingSource(
   const { start, pull, cancel } = underlyingSourceDict;
   const startAlgorithm = start === undefined ? () => undefined : () => invokeCallback(start, underlyingSource, [wrapper]);
   const pullAlgorithm =
-    pull === undefined ? resolvedUndefined : () => invokeInternalPromiseCallback(pull, underlyingSource, [wrapper]);
+    pull === undefined ? resolvedUndefined : () => invokeInternalPromiseCallback1(pull, underlyingSource, wrapper);
   const cancelAlgorithm =
     cancel === undefined
       ? resolvedUndefined

@@ -2,7 +2,7 @@
 import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
-import { invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
+import { invokeInternalPromiseCallback2, invokePromiseCallback } from '../webidl/converters.js';
 import { internalResolvedUndefined, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
 import type { TransformerDict } from '../dictionaries/transformer.js';
 import {
@@ -134,7 +134,7 @@ export function SetUpTransformStreamDefaultControllerFromTransformer(
           // Only PerformTransform reacts to it: the shared fulfilled promise will do.
           return internalResolvedUndefined;
         }
-      : (chunk: unknown) => invokeInternalPromiseCallback(transform, transformer, [chunk, wrapper]);
+      : (chunk: unknown) => invokeInternalPromiseCallback2(transform, transformer, chunk, wrapper);
   const flushAlgorithm = flush === undefined ? resolvedUndefined : () => invokePromiseCallback(flush, transformer, [wrapper]);
   const cancelAlgorithm =
     cancel === undefined ? resolvedUndefined : (reason: unknown) => invokePromiseCallback(cancel, transformer, [reason]);

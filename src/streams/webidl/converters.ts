@@ -69,13 +69,35 @@ export function invokePromiseCallback(fn: Function, thisArg: unknown, args: read
 }
 
 /**
- * invokePromiseCallback for a promise only the streams' own algorithms react to (pull, write):
- * a callback that returns undefined gets the shared fulfilled promise (docs/fast-paths.md #18).
+ * Function.prototype.call as captured at install: callIntrinsic(fn, thisArg, a, b) is
+ * fn.call(thisArg, a, b). The per-chunk callbacks go through it rather than Reflect.apply, whose
+ * argument list is an array that V8 allocates whenever the call is not inlined.
  */
-export function invokeInternalPromiseCallback(fn: Function, thisArg: unknown, args: readonly unknown[]): Promise<unknown> {
+const callIntrinsic = Function.prototype.call.bind(Function.prototype.call) as (
+  fn: Function,
+  thisArg: unknown,
+  ...args: unknown[]
+) => unknown;
+
+/**
+ * invokePromiseCallback for a promise only the streams' own algorithms react to (pull, write,
+ * transform), with the callback's one or two arguments: a callback that returns undefined gets
+ * the shared fulfilled promise (docs/fast-paths.md #18).
+ */
+export function invokeInternalPromiseCallback1(fn: Function, thisArg: unknown, arg: unknown): Promise<unknown> {
   let result: unknown;
   try {
-    result = reflectApply(fn, thisArg, args);
+    result = callIntrinsic(fn, thisArg, arg);
+  } catch (e) {
+    return promiseRejectedWith(e);
+  }
+  return result === undefined ? internalResolvedUndefined : promiseResolvedWith(result);
+}
+
+export function invokeInternalPromiseCallback2(fn: Function, thisArg: unknown, arg0: unknown, arg1: unknown): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = callIntrinsic(fn, thisArg, arg0, arg1);
   } catch (e) {
     return promiseRejectedWith(e);
   }

@@ -59,6 +59,19 @@ export function promiseResolvedWithFreshObject<T extends object>(value: T): Prom
  */
 export const internalResolvedUndefined: Promise<undefined> = resolveIntrinsic(undefined);
 
+/**
+ * Reacting to internalResolvedUndefined (a reaction job queued at once): the derived promise.
+ * The promise and `then` are constants of a closure here, not module bindings: bundlers turn a
+ * module's top-level `const` into `var`, and V8's optimizing compiler folds only immutable
+ * bindings; knowing the receiver is a promise, it inlines `then` instead of calling the built-in
+ * (which looks up the species constructor every time).
+ */
+export const thenOnInternalResolvedUndefined: <R>(onFulfilled: () => R) => Promise<R> = (() => {
+  const promise = internalResolvedUndefined;
+  const then = thenCall;
+  return (onFulfilled) => then(promise, onFulfilled, undefined);
+})();
+
 export function promiseRejectedWith<T = never>(reason: unknown): Promise<T> {
   return rejectIntrinsic<T>(reason);
 }

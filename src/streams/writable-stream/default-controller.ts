@@ -2,7 +2,7 @@
 import { TypeErrorCtor, queueMicrotaskIntrinsic } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
-import { invokeCallback, invokeInternalPromiseCallback, invokePromiseCallback } from '../webidl/converters.js';
+import { invokeCallback, invokeInternalPromiseCallback2, invokePromiseCallback } from '../webidl/converters.js';
 import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
 import { createAbortController, type AbortSignalLike } from '../webidl/abort-signal.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
@@ -170,7 +170,7 @@ export function SetUpWritableStreamDefaultControllerFromUnderlyingSink(
   const writeAlgorithm =
     write === undefined
       ? resolvedUndefined
-      : (chunk: unknown) => invokeInternalPromiseCallback(write, underlyingSink, [chunk, wrapper]);
+      : (chunk: unknown) => invokeInternalPromiseCallback2(write, underlyingSink, chunk, wrapper);
   const closeAlgorithm = close === undefined ? resolvedUndefined : () => invokePromiseCallback(close, underlyingSink, []);
   const abortAlgorithm =
     abort === undefined ? resolvedUndefined : (reason: unknown) => invokePromiseCallback(abort, underlyingSink, [reason]);
