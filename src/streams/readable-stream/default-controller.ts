@@ -23,7 +23,7 @@ import {
   ReadableStreamGetNumReadRequests,
   type ReadableStreamImpl,
 } from './readable-stream.js';
-import type { ReadRequest } from './default-reader.js';
+import type { ReadableStreamDefaultReaderImpl, ReadRequest } from './default-reader.js';
 
 /**
  * A pull algorithm's result: a promise, or an internal promise slot (a TransformStream's
@@ -200,12 +200,21 @@ function pullReactionsOf(controller: ReadableStreamDefaultControllerImpl): [() =
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-should-call-pull */
 export function ReadableStreamDefaultControllerShouldCallPull(controller: ReadableStreamDefaultControllerImpl): boolean {
+  // It runs twice per chunk, so the small operations it names are written out: each call of a
+  // module function costs V8 a check that the binding still holds it (a bundler makes every
+  // top-level binding a `var`).
   const stream = controller.stream;
-  if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(controller)) return false;
+  // 2. If ! ReadableStreamDefaultControllerCanCloseOrEnqueue(controller) is false, return false.
+  if (controller.closeRequested === true || stream.state !== 'readable') return false;
+  // 3. If controller.[[started]] is false, return false.
   if (controller.started === false) return false;
-  if (IsReadableStreamLocked(stream) && ReadableStreamGetNumReadRequests(stream) > 0) return true;
-  const desiredSize = ReadableStreamDefaultControllerGetDesiredSize(controller)!;
-  return desiredSize > 0;
+  // 4. If ! IsReadableStreamLocked(stream) is true and ! ReadableStreamGetNumReadRequests(stream) > 0,
+  // return true. (A default controller's stream can only have a default reader.)
+  const reader = stream.reader as ReadableStreamDefaultReaderImpl | undefined;
+  if (reader !== undefined && reader.readRequests.length > 0) return true;
+  // 5-7. Return whether ! ReadableStreamDefaultControllerGetDesiredSize(controller) > 0: the stream
+  // is readable here, so that is [[strategyHWM]] minus [[queueTotalSize]].
+  return controller.strategyHWM - controller.queueTotalSize > 0;
 }
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-clear-algorithms */
@@ -228,9 +237,14 @@ export function ReadableStreamDefaultControllerClose(controller: ReadableStreamD
 
 /** https://streams.spec.whatwg.org/#readable-stream-default-controller-enqueue */
 export function ReadableStreamDefaultControllerEnqueue(controller: ReadableStreamDefaultControllerImpl, chunk: unknown): void {
-  if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(controller)) return;
+  // Per chunk: the small operations of steps 1 and 3 written out, as in ShouldCallPull.
   const stream = controller.stream;
-  if (IsReadableStreamLocked(stream) && ReadableStreamGetNumReadRequests(stream) > 0) {
+  // 1. If ! ReadableStreamDefaultControllerCanCloseOrEnqueue(controller) is false, return.
+  if (controller.closeRequested === true || stream.state !== 'readable') return;
+  // 3. If ! IsReadableStreamLocked(stream) is true and ! ReadableStreamGetNumReadRequests(stream) > 0,
+  // perform ! ReadableStreamFulfillReadRequest(stream, chunk, false).
+  const reader = stream.reader as ReadableStreamDefaultReaderImpl | undefined;
+  if (reader !== undefined && reader.readRequests.length > 0) {
     ReadableStreamFulfillReadRequest(stream, chunk, false);
   } else {
     enqueueWithSize(controller, chunk);
