@@ -25,6 +25,14 @@ export function EnqueueValueWithSize(container: QueueContainer, value: unknown, 
   if (!IsNonNegativeNumber(size)) throw new RangeErrorCtor('The size of a chunk must be a non-negative number.');
   // Step 3. If size is +∞, throw a RangeError.
   if (size === Infinity) throw new RangeErrorCtor('The size of a chunk must be finite.');
+  EnqueueValueWithKnownSize(container, value, size);
+}
+
+/**
+ * EnqueueValueWithSize's steps 4-5, for a size the caller knows passes steps 2-3 (the default
+ * size algorithm's 1): what is left of the operation when those checks cannot throw.
+ */
+export function EnqueueValueWithKnownSize(container: QueueContainer, value: unknown, size: number): void {
   container.queue.push(value);
   container.queue.push(size);
   container.queueTotalSize += size;

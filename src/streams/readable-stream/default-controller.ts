@@ -11,7 +11,7 @@ import {
   uponPromise,
 } from '../webidl/promise.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
-import { DequeueValue, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
+import { DequeueValue, EnqueueValueWithKnownSize, EnqueueValueWithSize, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
 import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
 import type { UnderlyingSourceDict } from '../dictionaries/underlying-source.js';
 import {
@@ -258,9 +258,14 @@ export function ReadableStreamDefaultControllerEnqueue(controller: ReadableStrea
  * rethrown, so one handler serves both.
  */
 function enqueueWithSize(controller: ReadableStreamDefaultControllerImpl, chunk: unknown): void {
+  const sizeAlgorithm = controller.strategySizeAlgorithm;
+  // The default size algorithm: size 1, which EnqueueValueWithSize's checks always accept.
+  if (sizeAlgorithm === undefined) {
+    EnqueueValueWithKnownSize(controller, chunk, 1);
+    return;
+  }
   try {
-    const sizeAlgorithm = controller.strategySizeAlgorithm;
-    EnqueueValueWithSize(controller, chunk, sizeAlgorithm === undefined ? 1 : sizeAlgorithm(chunk));
+    EnqueueValueWithSize(controller, chunk, sizeAlgorithm(chunk));
   } catch (e) {
     ReadableStreamDefaultControllerError(controller, e);
     throw e;
