@@ -3,10 +3,16 @@ import { TypeErrorCtor, queueMicrotaskIntrinsic } from '../webidl/intrinsics.js'
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
 import { invokeCallback, invokeInternalPromiseCallback2, invokePromiseCallback } from '../webidl/converters.js';
-import { promiseResolvedWith, uponPromise } from '../webidl/promise.js';
+import { internalResolvedUndefined, promiseResolvedWith, thenOnInternalResolvedUndefined, uponPromise } from '../webidl/promise.js';
 import { createAbortController, type AbortSignalLike } from '../webidl/abort-signal.js';
 import { SimpleQueue } from '../abstract-ops/simple-queue.js';
-import { DequeueValue, EnqueueValueWithSize, PeekQueueValue, ResetQueue } from '../abstract-ops/queue-with-sizes.js';
+import {
+  DequeueValue,
+  EnqueueValueWithKnownSize,
+  EnqueueValueWithSize,
+  PeekQueueValue,
+  ResetQueue,
+} from '../abstract-ops/queue-with-sizes.js';
 import type { QueuingStrategySize } from '../dictionaries/queuing-strategy.js';
 import type { UnderlyingSinkDict } from '../dictionaries/underlying-sink.js';
 import {
@@ -198,7 +204,9 @@ export function WritableStreamDefaultControllerAdvanceQueueIfNeeded(controller: 
   }
   if (controller.queue.length === 0) return;
   const value = PeekQueueValue(controller);
-  if (value === closeSentinel) WritableStreamDefaultControllerProcessClose(controller);
+  // The typeof first: V8 compares a chunk of any other type with the sentinel through a generic
+  // built-in, the typeof alone is inline.
+  if (typeof value === 'symbol' && value === closeSentinel) WritableStreamDefaultControllerProcessClose(controller);
   else WritableStreamDefaultControllerProcessWrite(controller, value);
 }
 
@@ -277,7 +285,9 @@ function WritableStreamDefaultControllerProcessWrite(controller: WritableStreamD
     queueMicrotaskIntrinsic(reactions[2]);
     return;
   }
-  uponPromise(sinkWritePromise, reactions[0], reactions[1]);
+  // A write() that returned nothing gave the shared fulfilled promise, which cannot reject.
+  if (sinkWritePromise === internalResolvedUndefined) thenOnInternalResolvedUndefined(reactions[0]);
+  else uponPromise(sinkWritePromise, reactions[0], reactions[1]);
 }
 
 /**
@@ -312,7 +322,9 @@ export function WritableStreamDefaultControllerWrite(
   chunkSize: number,
 ): void {
   try {
-    EnqueueValueWithSize(controller, chunk, chunkSize);
+    // A size of 1 (the default size algorithm's) passes EnqueueValueWithSize's checks.
+    if (chunkSize === 1) EnqueueValueWithKnownSize(controller, chunk, 1);
+    else EnqueueValueWithSize(controller, chunk, chunkSize);
   } catch (e) {
     WritableStreamDefaultControllerErrorIfNeeded(controller, e);
     return;
