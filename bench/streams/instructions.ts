@@ -32,6 +32,14 @@ export const ReadableStream = fast.FastReadableStream, WritableStream = fast.Fas
   polyfill: `export * from ${JSON.stringify(`${root}node_modules/web-streams-polyfill/dist/ponyfill.mjs`)};`,
 };
 
+/**
+ * Yardsticks from this repository, bundled as NANO is. floor: the least a default stream must do
+ * per chunk in the read loop while keeping the standard's order (bench/streams/floor.ts).
+ */
+const BUNDLED: Record<string, string> = {
+  floor: 'bench/streams/floor.ts',
+};
+
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string', default: 'HEAD' },
@@ -47,7 +55,7 @@ if (args.help) {
   console.log(`npm run bench:instructions -- [options]   (needs valgrind: apt-get install valgrind)
   --base REF    the git ref to compare the working tree with (default HEAD)
   --filter a,b  scenarios whose name contains any of these (${scenarios.map((s) => s.name).join(', ')})
-  --with a,b    also count other implementations for scale: ${Object.keys(OTHERS).join(', ')}
+  --with a,b    also count other implementations for scale: ${[...Object.keys(OTHERS), ...Object.keys(BUNDLED)].join(', ')}
   --jobs N      valgrind processes at once (default 2)
   --top N       also list the working tree's N costliest functions per item in each scenario`);
   process.exit(0);
@@ -56,8 +64,10 @@ if (args.help) {
 requireValgrind('bench:instructions');
 
 const others = args.with?.split(',').filter(Boolean) ?? [];
-const unknown = others.find((name) => !(name in OTHERS));
-if (unknown) throw new Error(`--with: unknown implementation ${unknown} (known: ${Object.keys(OTHERS).join(', ')})`);
+const unknown = others.find((name) => !(name in OTHERS) && !(name in BUNDLED));
+if (unknown) {
+  throw new Error(`--with: unknown implementation ${unknown} (known: ${[...Object.keys(OTHERS), ...Object.keys(BUNDLED)].join(', ')})`);
+}
 const filters = args.filter?.split(',').filter(Boolean);
 const selected = scenarios.filter((s) => !filters || filters.some((f) => s.name.includes(f)));
 if (selected.length === 0) throw new Error('no scenario selected');
@@ -141,7 +151,8 @@ try {
   ];
   for (const name of others) {
     const module = join(work, `${name}.mjs`);
-    writeFileSync(module, OTHERS[name]!);
+    if (name in BUNDLED) await bundle(join(root, BUNDLED[name]!), module);
+    else writeFileSync(module, OTHERS[name]!);
     sides.push({ label: name, module });
   }
   await bundle(join(baseTree, 'bench/streams/nano-entry.ts'), nano.base);
