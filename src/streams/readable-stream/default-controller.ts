@@ -127,7 +127,9 @@ export class ReadableStreamDefaultController<R = any> {
   enqueue(chunk: R = undefined as R): void {
     const impl = getImpl(this);
     if (impl === undefined) throw illegalInvocation(IFACE, 'enqueue');
-    if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(impl)) {
+    // 2. If ! ReadableStreamDefaultControllerCanCloseOrEnqueue(this) is false, throw (written out:
+    // once per chunk, see ShouldCallPull).
+    if (impl.closeRequested === true || impl.stream.state !== 'readable') {
       throw new TypeErrorCtor(`Failed to execute 'enqueue' on '${IFACE}': The stream is not in a state that permits enqueue.`);
     }
     ReadableStreamDefaultControllerEnqueue(impl, chunk);
