@@ -29,8 +29,8 @@ export function EnqueueValueWithSize(container: QueueContainer, value: unknown, 
 }
 
 /**
- * EnqueueValueWithSize's steps 4-5, for a size the caller knows passes steps 2-3 (the default
- * size algorithm's 1): what is left of the operation when those checks cannot throw.
+ * EnqueueValueWithSize's steps 4-5, for a size the caller knows passes steps 2-3 (a size of 1,
+ * which the default size algorithm always gives): what is left when those checks cannot throw.
  */
 export function EnqueueValueWithKnownSize(container: QueueContainer, value: unknown, size: number): void {
   container.queue.push(value);
