@@ -1,6 +1,12 @@
 // WebIDL promise helpers (https://webidl.spec.whatwg.org/#es-promise-manipulation), built on
 // captured intrinsics: "upon fulfillment" never looks up `then` on user-reachable objects.
-import { PromiseCtor, promiseThen, queueMicrotaskIntrinsic } from './intrinsics.js';
+import {
+  PromiseCtor,
+  promiseThen,
+  queueMicrotaskIntrinsic,
+  resolvedUndefinedIntrinsic,
+  thenOnResolvedUndefined,
+} from './intrinsics.js';
 
 // Captured once: user code replacing Promise.resolve/reject/prototype.then or Function#call can't
 // reach these. `thenCall(p, a, b)` is PerformPromiseThen without allocating an argument array.
@@ -57,20 +63,10 @@ export function promiseResolvedWithFreshObject<T extends object>(value: T): Prom
  * (a pull() that returned nothing). Reacting to it queues the same job a fresh one would; it is
  * never handed to user code, so sharing it cannot be observed.
  */
-export const internalResolvedUndefined: Promise<undefined> = resolveIntrinsic(undefined);
+export const internalResolvedUndefined: Promise<undefined> = resolvedUndefinedIntrinsic;
 
-/**
- * Reacting to internalResolvedUndefined (a reaction job queued at once): the derived promise.
- * The promise and `then` are constants of a closure here, not module bindings: bundlers turn a
- * module's top-level `const` into `var`, and V8's optimizing compiler folds only immutable
- * bindings; knowing the receiver is a promise, it inlines `then` instead of calling the built-in
- * (which looks up the species constructor every time).
- */
-export const thenOnInternalResolvedUndefined: <R>(onFulfilled: () => R) => Promise<R> = (() => {
-  const promise = internalResolvedUndefined;
-  const then = thenCall;
-  return (onFulfilled) => then(promise, onFulfilled, undefined);
-})();
+/** Reacting to internalResolvedUndefined, with `then` inlined (intrinsics.ts says how). */
+export const thenOnInternalResolvedUndefined = thenOnResolvedUndefined;
 
 export function promiseRejectedWith<T = never>(reason: unknown): Promise<T> {
   return rejectIntrinsic<T>(reason);
