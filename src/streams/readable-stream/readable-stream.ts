@@ -82,6 +82,8 @@ export class ReadableStreamImpl {
 
 let pendingImpl: ReadableStreamImpl | undefined;
 let getImpl: (x: unknown) => ReadableStreamImpl | undefined;
+/** The brand check that never throws, for readableStreamImpl (webidl/interface.ts says why there are two). */
+let lookupImpl: (x: unknown) => ReadableStreamImpl | undefined;
 
 export class ReadableStream<R = any> {
   #impl: ReadableStreamImpl;
@@ -229,6 +231,7 @@ export class ReadableStream<R = any> {
         return undefined;
       }
     };
+    lookupImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? (x as ReadableStream).#impl : undefined);
   }
 }
 
@@ -241,9 +244,9 @@ Object.defineProperty(ReadableStream.prototype, Symbol.asyncIterator, {
   configurable: true,
 });
 
-/** The record behind a ReadableStream, or undefined when `x` is not one (the brand check). */
+/** The record behind a ReadableStream, or undefined when `x` is not one (the brand check; never throws). */
 export function readableStreamImpl(x: unknown): ReadableStreamImpl | undefined {
-  return getImpl(x);
+  return lookupImpl(x);
 }
 
 function wrap(impl: ReadableStreamImpl): ReadableStream {

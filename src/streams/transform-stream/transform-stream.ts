@@ -40,6 +40,8 @@ export class TransformStreamImpl {
 
 let pendingImpl: TransformStreamImpl | undefined;
 let getImpl: (x: unknown) => TransformStreamImpl | undefined;
+/** The brand check that never throws, for transformStreamImpl (webidl/interface.ts says why there are two). */
+let lookupImpl: (x: unknown) => TransformStreamImpl | undefined;
 const IFACE = 'TransformStream';
 
 export class TransformStream<I = any, O = any> {
@@ -107,13 +109,15 @@ export class TransformStream<I = any, O = any> {
         return undefined;
       }
     };
+    lookupImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? (x as TransformStream).#impl : undefined);
   }
 }
 
 defineInterface(TransformStream, IFACE);
 
+/** The record behind a TransformStream, or undefined when `x` is not one (the brand check; never throws). */
 export function transformStreamImpl(x: unknown): TransformStreamImpl | undefined {
-  return getImpl(x);
+  return lookupImpl(x);
 }
 
 /** A TransformStream object around a record set up by other specifications' "set up". */

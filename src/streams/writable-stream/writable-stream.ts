@@ -61,6 +61,8 @@ export class WritableStreamImpl {
 
 let pendingImpl: WritableStreamImpl | undefined;
 let getImpl: (x: unknown) => WritableStreamImpl | undefined;
+/** The brand check that never throws, for writableStreamImpl (webidl/interface.ts says why there are two). */
+let lookupImpl: (x: unknown) => WritableStreamImpl | undefined;
 const IFACE = 'WritableStream';
 
 export class WritableStream<W = any> {
@@ -132,13 +134,15 @@ export class WritableStream<W = any> {
         return undefined;
       }
     };
+    lookupImpl = (x) => (typeof x === 'object' && x !== null && #impl in x ? (x as WritableStream).#impl : undefined);
   }
 }
 
 defineInterface(WritableStream, IFACE);
 
+/** The record behind a WritableStream, or undefined when `x` is not one (the brand check; never throws). */
 export function writableStreamImpl(x: unknown): WritableStreamImpl | undefined {
-  return getImpl(x);
+  return lookupImpl(x);
 }
 
 // Abstract operations: https://streams.spec.whatwg.org/#ws-abstract-ops
