@@ -9,6 +9,7 @@ import type { AppRequestStats, Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
 import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
+import { IdTable } from './id-table.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -98,7 +99,7 @@ export class AppInstance {
   #log: Logger;
   #nano: NanoIsolate | undefined;
   #booting: Promise<NanoIsolate> | undefined;
-  #exchanges = new Map<number, Exchange>();
+  #exchanges = new IdTable<Exchange>();
   #watch: NodeJS.Timeout | undefined;
   #lastCpu = 0n;
   #idleWaiters: (() => void)[] = [];
@@ -232,7 +233,7 @@ export class AppInstance {
       this.#deps.metrics.drainCut.inc({ app: this.name }, cut);
       this.#log.warn({ cut }, 'disposed with requests in flight');
     }
-    for (const ex of [...this.#exchanges.values()]) this.#abort(ex, 503, 'The app was stopped.');
+    for (const ex of this.#exchanges.values()) this.#abort(ex, 503, 'The app was stopped.');
     this.state = 'stopped';
     this.#stopWatch();
     this.#nano?.dispose();
@@ -277,7 +278,7 @@ export class AppInstance {
     this.#deps.metrics.limitKills.inc({ app: this.name, limit });
     this.#log.warn({ limit, err: cause }, `the app exceeded its ${limit} limit; its isolate is recreated`);
     nano.dispose();
-    for (const ex of [...this.#exchanges.values()]) {
+    for (const ex of this.#exchanges.values()) {
       if (ex.nano === nano) this.#abort(ex, 503, `The app exceeded its ${limit === 'cpu' ? 'CPU time' : 'memory'} limit.`);
     }
   }
@@ -305,7 +306,7 @@ export class AppInstance {
       const deltaMs = Number(cpu - this.#lastCpu) / 1e6;
       this.#lastCpu = cpu;
       this.#deps.metrics.cpu.inc({ app: this.name }, deltaMs / 1000);
-      const mine = [...this.#exchanges.values()].filter((ex) => ex.nano === nano && !ex.responseDone);
+      const mine = this.#exchanges.values().filter((ex) => ex.nano === nano && !ex.responseDone);
       for (const ex of mine) ex.cpuMs += deltaMs / mine.length;
       if (mine.some((ex) => ex.cpuMs > cpuMsPerRequest)) return this.#recycle(nano, 'cpu');
     } else if (nano) {

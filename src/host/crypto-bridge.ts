@@ -2,13 +2,14 @@
 // a per-realm key table (the key material stays here unless the app exports it).
 import { webcrypto } from 'node:crypto';
 import type { KeyDescriptor, SubtleBridge, SubtleResult, Wire } from '../web/crypto-subtle.js';
+import { IdTable } from './id-table.js';
 
 type HostKey = webcrypto.CryptoKey;
 /** Node 20 has the CryptoKey class as a global, not on `webcrypto`. */
 const CryptoKeyClass = (globalThis as unknown as { CryptoKey: new () => HostKey }).CryptoKey;
 
 export class HostSubtle {
-  #keys = new Map<number, HostKey>();
+  #keys = new IdTable<HostKey>();
   #nextHandle = 1;
   #settle: (id: number, result: SubtleResult) => void;
 

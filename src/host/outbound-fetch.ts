@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchRequestHead, FetchResult } from '../runtime/host-api.js';
 import { FetchPolicy } from './fetch-policy.js';
+import { IdTable } from './id-table.js';
 
 /** How the host reaches back into the isolate for one fetch. */
 export interface FetchCallbacks {
@@ -42,7 +43,7 @@ interface Flight {
 }
 
 export class OutboundFetch {
-  #flights = new Map<number, Flight>();
+  #flights = new IdTable<Flight>();
   #callbacks: FetchCallbacks;
   #agent: Agent;
 
@@ -239,7 +240,7 @@ export class OutboundFetch {
 
   /** The isolate is going away: abort everything in flight. */
   close(): void {
-    for (const id of [...this.#flights.keys()]) this.abort(id, 'The app was stopped.');
+    for (const id of this.#flights.ids()) this.abort(id, 'The app was stopped.');
     void this.#agent.close().catch(() => {});
   }
 }

@@ -3,9 +3,10 @@
 // Encoding standard's table.
 import { TextDecoder } from 'node:util';
 import type { TextCodecBridge } from '../web/encoding/text-decoder.js';
+import { IdTable } from './id-table.js';
 
 export function nodeTextCodec(): TextCodecBridge & { close(): void } {
-  const decoders = new Map<number, TextDecoder>();
+  const decoders = new IdTable<TextDecoder>();
   let nextId = 1;
   return {
     decoderCreate(label, fatal, ignoreBOM) {

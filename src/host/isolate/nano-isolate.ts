@@ -13,6 +13,7 @@ import { HostSubtle } from '../crypto-bridge.js';
 import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
+import { IdTable } from '../id-table.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -81,8 +82,8 @@ function runtimeSnapshot(): Promise<ivm.ExternalCopy<ArrayBuffer> | undefined> {
 export class NanoIsolate {
   readonly isolate: ivm.Isolate;
   readonly context: ivm.Context;
-  #timers = new Map<number, NodeJS.Timeout>();
-  #codecs = new Map<number, CodecInstance>();
+  #timers = new IdTable<NodeJS.Timeout>();
+  #codecs = new IdTable<CodecInstance>();
   #nextCodec = 1;
   #control: ControlRefs | undefined;
   #call: ivm.Reference<(op: string, ...args: unknown[]) => unknown> | undefined;
@@ -96,9 +97,9 @@ export class NanoIsolate {
   #queue: ControlCall[] = [];
   #flushScheduled = false;
   /** Outgoing body bytes written while the host's side was full: acknowledged when it drains. */
-  #held = new Map<number, number>();
+  #held = new IdTable<number>();
   /** Requests dispatched and not answered yet. */
-  #dispatches = new Set<number>();
+  #dispatches = new IdTable<true>();
 
   private constructor(isolate: ivm.Isolate, context: ivm.Context) {
     this.isolate = isolate;
@@ -258,7 +259,7 @@ export class NanoIsolate {
 
   /** Serves request `id` in the isolate; its outcome (the app's response head, or its failure) goes to `exchange`. */
   dispatch(id: number, head: RequestHead): void {
-    this.#dispatches.add(id);
+    this.#dispatches.set(id, true);
     if (this.#disposed) return this.#failDispatch(id, new Error('The isolate was disposed.'));
     this.#post('dispatch', [id, packRequestHead(head)]);
   }
@@ -360,7 +361,7 @@ export class NanoIsolate {
     if (this.#disposed) return;
     this.#disposed = true;
     const gone = new Error('The isolate was disposed.');
-    for (const id of [...this.#dispatches.keys()]) this.#failDispatch(id, gone);
+    for (const id of this.#dispatches.ids()) this.#failDispatch(id, gone);
     this.#queue = [];
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
