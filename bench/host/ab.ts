@@ -7,7 +7,7 @@
 // ref per pair of adjacent runs: on a machine whose req/s swing 30% between minutes, the pairs
 // agreeing in direction is the evidence, not one median.
 //
-//   npm run bench:host-ab -- [--base REF] [--app hello|env] [--rounds N] [--duration S] [--rate N]
+//   npm run bench:host-ab -- [--base REF] [--app hello|env] [--warm APPS] [--rounds N] [--duration S] [--rate N]
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
   options: {
     base: { type: 'string', default: 'HEAD' },
     app: { type: 'string', default: 'hello' },
+    warm: { type: 'string' },
     rounds: { type: 'string', default: '8' },
     duration: { type: 'string', default: '3' },
     rate: { type: 'string', default: '0' },
@@ -31,6 +32,8 @@ if (args.help) {
   console.log(`npm run bench:host-ab -- [options]
   --base REF       the git ref to compare the working tree with (default HEAD)
   --app NAME       the bench app (hello, env; default hello)
+  --warm APPS      the apps loaded, in order, before each measured run (default: the bench app);
+                   hello,env is what npm run bench:host does before it measures hello
   --rounds N       rounds, each one run per server (default 8)
   --duration S     seconds per autocannon run, 64 connections (default 3)
   --rate N         offer N requests per second in all (default 0: as many as the server takes); at a
@@ -49,18 +52,22 @@ interface Server {
   child: ChildProcess;
   port: number;
   host: string;
+  mode: 'node' | 'nano';
 }
+
+const warmApps = (args.warm ?? args.app!).split(',').filter(Boolean);
+const hostOf = (mode: 'node' | 'nano', app: string): string => (mode === 'node' ? `${app}.x` : `${app}.bench`);
 
 /** Starts bench/host/server-child.ts of the tree at `dir` (its dist/ must be built). */
 async function start(label: string, dir: string, mode: 'node' | 'nano'): Promise<Server> {
   const { port, child } = await startServerChild(dir, mode);
-  return { label, child, port, host: mode === 'node' ? `${args.app}.x` : `${args.app}.bench` };
+  return { label, child, port, host: hostOf(mode, args.app!), mode };
 }
 
-async function load(s: Server, seconds: number): Promise<{ rps: number; cpu: number }> {
+async function load(s: Server, seconds: number, host = s.host): Promise<{ rps: number; cpu: number }> {
   const before = cpuMicros(s.child.pid)!;
   const rate = Number(args.rate);
-  const result = await autocannon({ url: `http://127.0.0.1:${s.port}/`, connections: 64, duration: seconds, headers: { host: s.host }, ...(rate > 0 ? { overallRate: rate } : {}) });
+  const result = await autocannon({ url: `http://127.0.0.1:${s.port}/`, connections: 64, duration: seconds, headers: { host }, ...(rate > 0 ? { overallRate: rate } : {}) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, cpu: (cpuMicros(s.child.pid)! - before) / result.requests.total };
 }
@@ -94,7 +101,7 @@ try {
     // Node first, then the two NANO builds, in alternating order.
     for (const side of round % 2 === 0 ? [node, base, working] : [node, working, base]) {
       running = await start(side.label, side.dir, side.mode);
-      await load(running, WARM_UP_S);
+      for (const app of warmApps) await load(running, WARM_UP_S, hostOf(side.mode, app));
       const { rps, cpu } = await load(running, duration);
       side.rps.push(rps);
       side.cpu.push(cpu);
@@ -103,7 +110,7 @@ try {
     }
   }
   const sides = [node, base, working];
-  console.log(`app ${args.app}, ${rounds} rounds of ${duration} s per server, 64 connections${Number(args.rate) > 0 ? `, ${args.rate} req/s offered` : ''}\n`);
+  console.log(`app ${args.app} (after ${warmApps.join(', ')}), ${rounds} rounds of ${duration} s per server, 64 connections${Number(args.rate) > 0 ? `, ${args.rate} req/s offered` : ''}\n`);
   console.log('| server | req/s (median) | / node (median of pairs) | CPU µs per request |');
   console.log('|---|--:|--:|--:|');
   for (const s of sides) {
