@@ -132,3 +132,26 @@ test('TextEncoder and TextEncoderStream (random chunk splits) give the bytes Nod
     { seed: 13, numRuns: 500 },
   );
 });
+
+test('ISO-8859-16 decodes in the realm: ASCII, C1 controls, and the standard code points', () => {
+  const decoder = new TextDecoder('ISO-8859-16', { fatal: true });
+  assert.equal(decoder.encoding, 'iso-8859-16');
+  const all = decoder.decode(Uint8Array.from({ length: 256 }, (_, i) => i));
+  assert.equal(all.length, 256);
+  for (let b = 0; b < 0xa0; b++) assert.equal(all.charCodeAt(b), b, `byte 0x${b.toString(16)}`);
+  // Bytes whose code points differ from ISO-8859-1 (ISO/IEC 8859-16:2001).
+  const expected: Record<number, number> = { 0xa1: 0x0104, 0xa4: 0x20ac, 0xa5: 0x201e, 0xaa: 0x0218, 0xba: 0x0219, 0xbe: 0x0178, 0xc3: 0x0102, 0xd5: 0x0150, 0xde: 0x021a, 0xfe: 0x021b };
+  for (const [byte, codePoint] of Object.entries(expected)) assert.equal(all.charCodeAt(Number(byte)), codePoint, `byte ${byte}`);
+  // Every byte of the high half has its own code point.
+  assert.equal(new Set(all.slice(0xa0)).size, 0x60);
+  // Streaming keeps nothing between calls (each byte is one code point).
+  const streamed = new TextDecoder('iso-8859-16');
+  assert.equal(streamed.decode(Uint8Array.of(0x54, 0xde, 0x61), { stream: true }) + streamed.decode(Uint8Array.of(0xba, 0x61)), 'T\u021aa\u0219a');
+});
+
+test('the single-byte decoder: a pointer without a code point is U+FFFD, or a TypeError when fatal', async () => {
+  const { SingleByteDecoder } = await import('../../src/web/encoding/single-byte-decoder.js');
+  const index = Array.from({ length: 128 }, (_, pointer): number | null => (pointer === 5 ? null : 0x400 + pointer));
+  assert.equal(new SingleByteDecoder('test', index, false).decode(Uint8Array.of(0x41, 0x85, 0x86), false), 'A\ufffd\u0406');
+  assert.throws(() => new SingleByteDecoder('test', index, true).decode(Uint8Array.of(0x85), false), (e: unknown) => e instanceof TypeError && /not valid test/.test((e as Error).message));
+});

@@ -18,6 +18,8 @@ const NATIVE: Readonly<Record<string, string>> = {
   'utf-16': 'utf-16le',
   'utf-16le': 'utf-16le',
   'x-user-defined': 'x-user-defined',
+  // Single-byte encodings the host does not decode as the standard says (single-byte-decoder.ts).
+  'iso-8859-16': 'iso-8859-16',
 };
 
 /** The label with ASCII whitespace stripped and ASCII lowercased, as "get an encoding" does. */

@@ -1,6 +1,7 @@
 // TextDecoder (https://encoding.spec.whatwg.org/#interface-textdecoder), and the decoder core
-// TextDecoderStream shares with it. UTF-8 and UTF-16 are decoded in the realm; the other
-// encodings of the standard by the host (TextCodecBridge), when it offers them.
+// TextDecoderStream shares with it. UTF-8, UTF-16, x-user-defined and the single-byte encodings
+// the host gets wrong are decoded in the realm; the other encodings of the standard by the host
+// (TextCodecBridge), when it offers them.
 import { defineInterface } from '../../streams/webidl/interface.js';
 import { dictionaryObject, domString, toBoolean } from '../../streams/webidl/converters.js';
 import { RangeErrorCtor, TypeErrorCtor } from '../../streams/webidl/intrinsics.js';
@@ -8,6 +9,7 @@ import { bufferSourceBytes } from '../buffer-source.js';
 import { nativeEncoding } from './labels.js';
 import { Utf8Decoder } from './utf8-decoder.js';
 import { Utf16Decoder } from './utf16-decoder.js';
+import { SINGLE_BYTE_INDEXES, SingleByteDecoder } from './single-byte-decoder.js';
 
 /** Decoders for the other encodings, kept by the host and addressed by id. */
 export interface TextCodecBridge {
@@ -69,6 +71,7 @@ export class DecoderCore {
   #newNative(): { decode(bytes: Uint8Array, stream: boolean): string } {
     if (this.encoding === 'utf-8') return new Utf8Decoder(this.fatal);
     if (this.encoding === 'x-user-defined') return xUserDefinedDecoder;
+    if (Object.hasOwn(SINGLE_BYTE_INDEXES, this.encoding)) return new SingleByteDecoder(this.encoding, SINGLE_BYTE_INDEXES[this.encoding]!, this.fatal);
     return new Utf16Decoder(this.encoding === 'utf-16be', this.fatal);
   }
 
@@ -92,8 +95,9 @@ export class DecoderCore {
       this.#doNotFlush = false;
       throw error;
     }
-    // "Serialize I/O queue": the first code point, if U+FEFF, is a BOM to drop (unless ignoreBOM).
-    if (!this.ignoreBOM && !this.#bomSeen && output.length > 0) {
+    // "Serialize I/O queue": for UTF-8 and UTF-16, the first code point, if U+FEFF, is a BOM to
+    // drop (unless ignoreBOM).
+    if (!this.ignoreBOM && !this.#bomSeen && output.length > 0 && this.encoding.startsWith('utf-')) {
       this.#bomSeen = true;
       if (output.charCodeAt(0) === 0xfeff) output = output.slice(1);
     }
