@@ -140,7 +140,9 @@ function toSubtest(t: { name: string; status: number; message: string | null }):
   return { name: t.name, status: SUBTEST_STATUS[t.status] ?? 'FAIL', message: t.message };
 }
 
-function locationOf(file: TestFile, root: string): { href: string; pathname: string; search: string; hash: string } {
+/** The file's WorkerLocation fields, as wptserve would give them. */
+function locationOf(file: TestFile, root: string): Record<'href' | 'origin' | 'protocol' | 'host' | 'hostname' | 'port' | 'pathname' | 'search' | 'hash', string> {
   const url = new URL(`http://web-platform.test${urlPath(root, file.path)}${file.variant ?? ''}`);
-  return { href: url.href, pathname: url.pathname, search: url.search, hash: '' };
+  const { href, origin, protocol, host, hostname, port, pathname, search } = url;
+  return { href, origin, protocol, host, hostname, port, pathname, search, hash: '' };
 }

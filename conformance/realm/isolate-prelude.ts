@@ -1,15 +1,18 @@
 /**
  * Runs INSIDE each test isolate, after the NANO runtime booted and before testharness.js: what
  * WPT's .any.js worker wrapper gives a file (GLOBAL, META_TITLE, location) and a `fetch` that
- * serves the WPT tree, plus the hook that sends testharness's results to the host. The host's
+ * serves the WPT tree (any other origin goes to the runtime's own fetch), plus the hook that
+ * sends testharness's results to the host. The host's
  * two functions arrive as `__wptHost_report` / `__wptHost_read` and are taken off the global here.
  */
 interface Info {
   scope: 'window' | 'worker';
   title: string;
-  location?: { href: string; pathname: string; search: string; hash: string };
+  location?: WptLocation;
 }
 interface HarnessTest { name: string; status: number; message: string | null }
+/** The WorkerLocation fields tests read (wptserve's origin is http://web-platform.test). */
+interface WptLocation { href: string; origin: string; protocol: string; host: string; hostname: string; port: string; pathname: string; search: string; hash: string }
 
 type Report = (json: string) => void;
 type Read = (url: string) => Promise<Uint8Array | null>;
@@ -35,12 +38,17 @@ export function setupIsolateRealm(info: Info): void {
   Object.setPrototypeOf(global, Object.prototype);
   if (info.location) define('location', info.location);
 
-  // fetch() of the WPT tree only, answered with the runtime's Response when it has one.
+  // fetch() of the WPT tree, answered with the runtime's Response when it has one. There is no
+  // wptserve: a URL of any other origin (another port, as request-bad-port.any.js makes) goes to
+  // the runtime's own fetch.
   const base = info.location?.href ?? 'http://web-platform.test/';
-  define('fetch', async (input: unknown) => {
+  const runtimeFetch = global['fetch'] as ((input: unknown, init?: unknown) => Promise<unknown>) | undefined;
+  define('fetch', async (input: unknown, init?: unknown) => {
     const Request = global['Request'] as (new (...args: unknown[]) => { url: string }) | undefined;
     const url = typeof Request === 'function' && input instanceof Request ? input.url : String(input);
-    const bytes = await read(resolve(url, base));
+    const href = resolve(url, base);
+    if (typeof runtimeFetch === 'function' && !href.startsWith('http://web-platform.test/')) return runtimeFetch(input, init);
+    const bytes = await read(href);
     const Response = global['Response'] as (new (body: unknown, init: object) => unknown) | undefined;
     if (typeof Response === 'function') return new Response(bytes, { status: bytes === null ? 404 : 200 });
     throw new TypeError('fetch: this runtime has no Response yet');

@@ -262,6 +262,11 @@ test('outbound fetch: internal addresses refused unless allowed', async () => {
   assert.match(refused.text, /internal address/);
   const allowed = await get(t.port, 'fetcher-allowed.test', `/?url=${encodeURIComponent(target)}`);
   assert.match(allowed.text, /^upstream 404: /);
+  // A bad port (https://fetch.spec.whatwg.org/#port-blocking) is a network error, even on an
+  // allowed host (WPT fetch/api/request/request-bad-port relies on it).
+  const badPort = await get(t.port, 'fetcher-allowed.test', `/?url=${encodeURIComponent('http://127.0.0.1:10080/')}`);
+  assert.equal(badPort.status, 502);
+  assert.match(badPort.text, /bad port/);
 });
 
 test('malformed HTTP gets a 400 and the server keeps serving', async () => {
