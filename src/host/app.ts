@@ -9,7 +9,7 @@ import type { AppRequestStats, Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
 import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
-import { IdTable } from './id-table.js';
+import { IdTable } from '../runtime/id-table.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 

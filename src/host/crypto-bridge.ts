@@ -2,7 +2,7 @@
 // a per-realm key table (the key material stays here unless the app exports it).
 import { webcrypto } from 'node:crypto';
 import type { KeyDescriptor, SubtleBridge, SubtleResult, Wire } from '../web/crypto-subtle.js';
-import { IdTable } from './id-table.js';
+import { IdTable } from '../runtime/id-table.js';
 
 type HostKey = webcrypto.CryptoKey;
 /** Node 20 has the CryptoKey class as a global, not on `webcrypto`. */

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchRequestHead, FetchResult } from '../runtime/host-api.js';
 import { FetchPolicy } from './fetch-policy.js';
-import { IdTable } from './id-table.js';
+import { IdTable } from '../runtime/id-table.js';
 
 /** How the host reaches back into the isolate for one fetch. */
 export interface FetchCallbacks {

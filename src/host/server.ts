@@ -49,7 +49,7 @@ export class NanoServer {
   #router = new Router<AppInstance>([]);
   #fingerprints = new Map<string, string>();
   #versions = new Map<string, number>();
-  /** Open client connections (a count: a Set of sockets is a Map's table, see id-table.ts). */
+  /** Open client connections (a count: a Set of sockets is a Map's table, see runtime/id-table.ts). */
   #connections = 0;
 
   /** Every response's one 'close' listener (`this` is the response), so a request makes no closure for it; it tells the app too. */

@@ -3,7 +3,7 @@
 // Encoding standard's table.
 import { TextDecoder } from 'node:util';
 import type { TextCodecBridge } from '../web/encoding/text-decoder.js';
-import { IdTable } from './id-table.js';
+import { IdTable } from '../runtime/id-table.js';
 
 export function nodeTextCodec(): TextCodecBridge & { close(): void } {
   const decoders = new IdTable<TextDecoder>();

@@ -10,6 +10,7 @@ import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireRead
 import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
 import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
 import { inspect } from './console.js';
+import { IdTable } from './id-table.js';
 
 export interface HostBodySink {
   /** Chunks for the host, in one crossing; it acknowledges their bytes later (ack). */
@@ -91,8 +92,8 @@ interface Outgoing {
 }
 
 export class BodyChannels {
-  #incoming = new Map<number, Incoming>();
-  #outgoing = new Map<number, Outgoing>();
+  #incoming = new IdTable<Incoming>();
+  #outgoing = new IdTable<Outgoing>();
   /** The host-fed streams, so an untouched one can be handed back to the host. */
   #ids = new WeakMap<ReadableStream, number>();
 

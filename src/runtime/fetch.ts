@@ -7,6 +7,7 @@ import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.
 import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
 import { setResponseURL } from '../web/fetch/response.js';
+import { IdTable } from './id-table.js';
 
 export interface FetchRequestHead {
   method: string;
@@ -50,7 +51,7 @@ export class FetchClient {
   #global: Record<string, unknown>;
   #bodies: BodyChannels;
   #sink: HostBodySink;
-  #pending = new Map<number, Pending>();
+  #pending = new IdTable<Pending>();
   #nextId = -1;
 
   constructor(host: FetchHost, global: Record<string, unknown>, bodies: BodyChannels) {

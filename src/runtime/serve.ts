@@ -12,6 +12,7 @@ import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
 import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { unpackRequestHead } from './request-head.js';
+import { IdTable } from './id-table.js';
 
 export interface ResponseHead {
   status: number;
@@ -59,7 +60,7 @@ export class Server {
   #bodies: BodyChannels;
   #sink: HostBodySink;
   /** Response bodies waiting for the host to write the head (responseStart). */
-  #pending = new Map<number, ReadableStream>();
+  #pending = new IdTable<ReadableStream>();
 
   constructor(host: ServeHost, bodies: BodyChannels) {
     this.#host = host;

@@ -4,10 +4,10 @@
 // and its arguments never leave the isolate. Internal tasks (the runtime's own queueTask) use
 // negative ids, which user code cannot clear.
 import { reportException } from '../web/report-error.js';
+import { IdTable } from './id-table.js';
 
 const ReflectApply = Reflect.apply;
 const TypeErrorCtor = TypeError;
-const MapCtor = Map;
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromiseThen = Promise.prototype.then;
 const indirectEval = eval;
@@ -30,7 +30,7 @@ export interface TimerHost {
 export class Timers {
   #host: TimerHost;
   #global: object;
-  #map = new MapCtor<number, Timer>();
+  #map = new IdTable<Timer>();
   #nextId = 1;
   #nextInternalId = -1;
   #nesting = 0;

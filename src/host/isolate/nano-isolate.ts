@@ -13,7 +13,7 @@ import { HostSubtle } from '../crypto-bridge.js';
 import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
-import { IdTable } from '../id-table.js';
+import { IdTable } from '../../runtime/id-table.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -1,7 +1,7 @@
-// IdTable: the host's records by integer id (see src/host/id-table.ts for why it is not a Map).
+// IdTable: the host's and the runtime's records by integer id (see src/runtime/id-table.ts for why it is not a Map).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IdTable } from '../../src/host/id-table.js';
+import { IdTable } from '../../src/runtime/id-table.js';
 
 test('set, get, has, delete and size follow the entries', () => {
   const table = new IdTable<{ n: number }>();
