@@ -5,6 +5,7 @@ import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
 import { bundleEntry, type RealmBundle } from '../bundle.js';
 import type { FileResult, FileStatus, Host, RunFileOptions, SubtestResult, TestFile } from '../types.js';
 import { readWptUrlSync, urlPath } from './library-realm-host.js';
+import { HANDLER_PATHS, wptHandlersOrigin } from './wpt-handlers.js';
 
 export interface IsolateHostConfig {
   wptRoot: string;
@@ -69,8 +70,11 @@ export class IsolateHost implements Host {
     );
 
     try {
+      const handlersOrigin = await wptHandlersOrigin();
       nano = await NanoIsolate.create({
         memoryLimitMb: MEMORY_LIMIT_MB,
+        // The wptserve handlers (wpt-handlers.ts) are on this machine's loopback.
+        fetchAllow: ['127.0.0.1'],
         log: verbose ? (level, text) => process.stderr.write(`[${file.id} ${level}] ${text}\n`) : undefined,
       });
       const { context } = nano;
@@ -95,6 +99,7 @@ export class IsolateHost implements Host {
         scope: file.scope,
         title: file.path.slice(file.path.lastIndexOf('/') + 1).split('.')[0]!,
         location: locationOf(file, wptRoot),
+        handlers: { origin: handlersOrigin, paths: HANDLER_PATHS },
       };
       const bundle = await prelude;
       await context.eval(

@@ -9,6 +9,8 @@ interface Info {
   scope: 'window' | 'worker';
   title: string;
   location?: WptLocation;
+  /** The wptserve handlers served for real (conformance/hosts/wpt-handlers.ts): their server's origin and paths. */
+  handlers?: { origin: string; paths: readonly string[] };
 }
 interface HarnessTest { name: string; status: number; message: string | null }
 /** The WorkerLocation fields tests read (wptserve's origin is http://web-platform.test). */
@@ -40,14 +42,24 @@ export function setupIsolateRealm(info: Info): void {
 
   // fetch() of the WPT tree, answered with the runtime's Response when it has one. There is no
   // wptserve: a URL of any other origin (another port, as request-bad-port.any.js makes) goes to
-  // the runtime's own fetch.
+  // the runtime's own fetch, and so does one of the handlers served for real, addressed to their
+  // server (the Response's url is then that server's).
   const base = info.location?.href ?? 'http://web-platform.test/';
   const runtimeFetch = global['fetch'] as ((input: unknown, init?: unknown) => Promise<unknown>) | undefined;
   define('fetch', async (input: unknown, init?: unknown) => {
-    const Request = global['Request'] as (new (...args: unknown[]) => { url: string }) | undefined;
-    const url = typeof Request === 'function' && input instanceof Request ? input.url : String(input);
-    const href = resolve(url, base);
+    const Request = global['Request'] as (new (input: unknown, init?: unknown) => { url: string }) | undefined;
+    const isRequest = typeof Request === 'function' && input instanceof Request;
+    const href = resolve(isRequest ? (input as { url: string }).url : String(input), base);
     if (typeof runtimeFetch === 'function' && !href.startsWith('http://web-platform.test/')) return runtimeFetch(input, init);
+    // As fetch() does first: the Request, with the runtime's checks of the method, the headers
+    // and the body (a header value with a NUL is a TypeError here, as it is in fetch()).
+    const request = typeof Request === 'function' ? new Request(isRequest ? input : href, init) : undefined;
+    const handlers = info.handlers;
+    const path = href.slice('http://web-platform.test'.length).split(/[?#]/)[0]!;
+    if (typeof runtimeFetch === 'function' && request !== undefined && handlers !== undefined && handlers.paths.includes(path)) {
+      // The Request keeps its method, headers, body and signal, addressed to the handlers' server.
+      return runtimeFetch(new Request!(handlers.origin + href.slice('http://web-platform.test'.length), request));
+    }
     const bytes = await read(href);
     const Response = global['Response'] as (new (body: unknown, init: object) => unknown) | undefined;
     if (typeof Response === 'function') return new Response(bytes, { status: bytes === null ? 404 : 200 });
