@@ -32,6 +32,7 @@ export const WPT_PATHS: readonly string[] = [
   'fetch/api/headers',
   'fetch/api/body',
   'fetch/api/resources',
-  'fetch/data-urls/resources', // base64.json, fetched by html/webappapis/atob/base64.any.js
+  'fetch/data-urls', // data: URL fetch; its resources/base64.json is fetched by html/webappapis/atob/base64.any.js too
+  'mimesniff/mime-types', // MIME type parsing and serializing (data: URLs, Blob and body types)
   'xhr/formdata', // FormData's tests
 ];

@@ -7,6 +7,8 @@ import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.
 import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
 import { setResponseURL } from '../web/fetch/response.js';
+import { processDataURL } from '../web/fetch/data-url.js';
+import { serializeMimeType } from '../web/mime-type.js';
 import { IdTable } from './id-table.js';
 
 export interface FetchRequestHead {
@@ -77,6 +79,11 @@ export class FetchClient {
         reject(signal.reason);
         return;
       }
+      // Scheme fetch "data": answered here, no network (https://fetch.spec.whatwg.org/#scheme-fetch).
+      if (request.url.startsWith('data:')) {
+        this.#fetchDataURL(request.url, resolve, reject);
+        return;
+      }
       const id = this.#nextId--;
       const body = request.body as never | null;
       const head: FetchRequestHead = {
@@ -104,6 +111,19 @@ export class FetchClient {
       this.#host.fetchStart(id, head);
       if (body !== null) void this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
     });
+  }
+
+  /** A response whose status message is OK, its Content-Type the URL's MIME type, its body the URL's; or a network error. */
+  #fetchDataURL(href: string, resolve: (response: unknown) => void, reject: (reason: unknown) => void): void {
+    const dataURLStruct = processDataURL(href);
+    if (dataURLStruct === null) {
+      reject(new TypeErrorCtor('fetch failed: the data: URL is not valid'));
+      return;
+    }
+    const ResponseCtor = this.#global['Response'] as new (body: unknown, init: object) => unknown;
+    const response = new ResponseCtor(dataURLStruct.body, { status: 200, statusText: 'OK', headers: [['Content-Type', serializeMimeType(dataURLStruct.mimeType)]] });
+    setResponseURL(response, href, false);
+    resolve(response);
   }
 
   /** The host answers fetch `id`: the response head (its body follows), or a network error. */

@@ -15,6 +15,7 @@ import { utf8Decode } from '../encoding/utf8-decoder.js';
 import { isURLSearchParams, serializeUrlencoded, urlSearchParamsList } from '../url.js';
 import { formDataBody, isFormData, parseFormDataBody } from './form-data-body.js';
 import { createFormData } from '../form-data.js';
+import { extractMimeType, serializeMimeType } from '../mime-type.js';
 
 export interface Body {
   /** The stream, once made (always, for a body given as a ReadableStream). */
@@ -198,7 +199,9 @@ function packageBytes(bytes: Uint8Array, kind: ConsumeKind | 'emptyFormData', mi
     case 'bytes':
       return bytes;
     case 'blob':
-      return createBlob([bytes], serializeMimeType(mimeType()));
+      // Fetch's consume body: the Blob's type is the extracted MIME type, serialized ("" if none).
+      const extracted = extractMimeType(mimeType());
+      return createBlob([bytes], extracted === null ? '' : serializeMimeType(extracted));
     case 'text':
       return utf8Decode(bytes);
     case 'json':
@@ -222,22 +225,3 @@ export function cloneBody(body: Body): Body {
 
 export { blobChunks };
 
-/**
- * "Get the MIME type" then serialize it, for the blob's type: type and subtype (and parameter
- * names) lowercased, an invalid type being the empty string.
- */
-export function serializeMimeType(value: string): string {
-  const [essence = '', ...params] = value.split(';');
-  const match = /^[\t\n\r ]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\/([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[\t\n\r ]*$/.exec(essence);
-  if (match === null) return '';
-  let out = `${match[1]!.toLowerCase()}/${match[2]!.toLowerCase()}`;
-  for (const param of params) {
-    const eq = param.indexOf('=');
-    if (eq === -1) continue;
-    const name = param.slice(0, eq).trim().toLowerCase();
-    const v = param.slice(eq + 1).trim();
-    if (name === '' || v === '') continue;
-    out += `;${name}=${v}`;
-  }
-  return out;
-}
