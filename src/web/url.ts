@@ -246,7 +246,11 @@ export function parseUrlencoded(input: string): [string, string][] {
 /** Percent-decode the UTF-8 bytes of `s`, then UTF-8 decode without BOM (replacing errors). */
 function percentDecode(s: string): string {
   if (!s.includes('%')) return s;
-  const bytes = utf8Encode(s);
+  return decodeWithoutBOM(percentDecodeBytes(utf8Encode(s)));
+}
+
+/** https://url.spec.whatwg.org/#percent-decode (a byte sequence). */
+export function percentDecodeBytes(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length);
   let j = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -258,7 +262,7 @@ function percentDecode(s: string): string {
       out[j++] = b;
     }
   }
-  return decodeWithoutBOM(out.subarray(0, j));
+  return out.subarray(0, j);
 }
 
 function decodeWithoutBOM(bytes: Uint8Array): string {

@@ -3,34 +3,11 @@
 import { forgivingBase64Decode } from '../base64.js';
 import { utf8Encode } from '../encoding/text-encoder.js';
 import { parseMimeType, type MimeType } from '../mime-type.js';
+import { percentDecodeBytes } from '../url.js';
 
 export interface DataURLStruct {
   mimeType: MimeType;
   body: Uint8Array;
-}
-
-function isHexDigit(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
-}
-
-function hexValue(b: number): number {
-  return b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x61 + 10;
-}
-
-/** https://url.spec.whatwg.org/#percent-decode (a byte sequence). */
-function percentDecodeBytes(input: Uint8Array): Uint8Array {
-  const output = new Uint8Array(input.length);
-  let n = 0;
-  for (let i = 0; i < input.length; i++) {
-    const byte = input[i]!;
-    if (byte === 0x25 && i + 2 < input.length && isHexDigit(input[i + 1]!) && isHexDigit(input[i + 2]!)) {
-      output[n++] = (hexValue(input[i + 1]!) << 4) | hexValue(input[i + 2]!);
-      i += 2;
-    } else {
-      output[n++] = byte;
-    }
-  }
-  return output.subarray(0, n);
 }
 
 /** https://infra.spec.whatwg.org/#isomorphic-decode */
