@@ -155,3 +155,35 @@ test('the single-byte decoder: a pointer without a code point is U+FFFD, or a Ty
   assert.equal(new SingleByteDecoder('test', index, false).decode(Uint8Array.of(0x41, 0x85, 0x86), false), 'A\ufffd\u0406');
   assert.throws(() => new SingleByteDecoder('test', index, true).decode(Uint8Array.of(0x85), false), (e: unknown) => e instanceof TypeError && /not valid test/.test((e as Error).message));
 });
+
+test('windows-874, -1253 and -1255 decode in the realm: the standard index, which is ICU but for ten pointers', () => {
+  // Where the standard's index differs from Node's ICU (WPT encoding/textdecoder-fatal-single-byte).
+  const differs: Record<string, Record<number, number | null>> = {
+    'windows-874': { 0xdb: null, 0xdc: null, 0xdd: null, 0xde: null, 0xfc: null, 0xfd: null, 0xfe: null, 0xff: null },
+    'windows-1253': { 0xaa: null },
+    'windows-1255': { 0xca: 0x05ba },
+  };
+  const NodeTextDecoder = globalThis.TextDecoder;
+  for (const [label, exceptions] of Object.entries(differs)) {
+    const decoder = new TextDecoder(label, { fatal: true });
+    assert.equal(decoder.encoding, label);
+    for (let byte = 0; byte < 0x100; byte++) {
+      const input = Uint8Array.of(byte);
+      let oracle: number | null;
+      try {
+        oracle = new NodeTextDecoder(label, { fatal: true }).decode(input).codePointAt(0)!;
+      } catch {
+        oracle = null;
+      }
+      const expected = byte in exceptions ? exceptions[byte]! : oracle;
+      if (expected === null) {
+        assert.throws(() => decoder.decode(input), TypeError, `${label} 0x${byte.toString(16)}`);
+        assert.equal(new TextDecoder(label).decode(input), '\ufffd');
+      } else {
+        assert.equal(decoder.decode(input).codePointAt(0), expected, `${label} 0x${byte.toString(16)}`);
+      }
+    }
+  }
+  assert.equal(new TextDecoder('tis-620').encoding, 'windows-874');
+  assert.equal(new TextDecoder('x-cp1255').encoding, 'windows-1255');
+});

@@ -20,6 +20,18 @@ const NATIVE: Readonly<Record<string, string>> = {
   'x-user-defined': 'x-user-defined',
   // Single-byte encodings the host does not decode as the standard says (single-byte-decoder.ts).
   'iso-8859-16': 'iso-8859-16',
+  'dos-874': 'windows-874',
+  'iso-8859-11': 'windows-874',
+  'iso8859-11': 'windows-874',
+  iso885911: 'windows-874',
+  'tis-620': 'windows-874',
+  'windows-874': 'windows-874',
+  cp1253: 'windows-1253',
+  'windows-1253': 'windows-1253',
+  'x-cp1253': 'windows-1253',
+  cp1255: 'windows-1255',
+  'windows-1255': 'windows-1255',
+  'x-cp1255': 'windows-1255',
 };
 
 /** The label with ASCII whitespace stripped and ASCII lowercased, as "get an encoding" does. */
