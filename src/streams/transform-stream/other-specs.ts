@@ -7,7 +7,7 @@ import {
   TransformStreamError,
   TransformStreamImpl,
   newTransformStreamWrapper,
-  transformStreamImpl,
+  transformStreamRecord,
   type TransformStream,
 } from './transform-stream.js';
 import {
@@ -62,15 +62,15 @@ export function createTransformStream(algorithms: TransformAlgorithms): Transfor
 
 /** https://streams.spec.whatwg.org/#transformstream-enqueue */
 export function transformStreamEnqueue(stream: TransformStream, chunk: unknown): void {
-  TransformStreamDefaultControllerEnqueue(transformStreamImpl(stream)!.controller, chunk);
+  TransformStreamDefaultControllerEnqueue(transformStreamRecord(stream).controller, chunk);
 }
 
 /** https://streams.spec.whatwg.org/#transformstream-error */
 export function transformStreamError(stream: TransformStream, e: unknown): void {
-  TransformStreamError(transformStreamImpl(stream)!, e);
+  TransformStreamError(transformStreamRecord(stream), e);
 }
 
 /** https://streams.spec.whatwg.org/#transformstream-terminate */
 export function transformStreamTerminate(stream: TransformStream): void {
-  TransformStreamDefaultControllerTerminate(transformStreamImpl(stream)!.controller);
+  TransformStreamDefaultControllerTerminate(transformStreamRecord(stream).controller);
 }

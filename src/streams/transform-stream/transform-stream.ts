@@ -120,6 +120,11 @@ export function transformStreamImpl(x: unknown): TransformStreamImpl | undefined
   return lookupImpl(x);
 }
 
+/** The record behind a stream that is a TransformStream by construction (other specifications' streams): the one-lookup form. */
+export function transformStreamRecord(stream: TransformStream): TransformStreamImpl {
+  return getImpl(stream)!;
+}
+
 /** A TransformStream object around a record set up by other specifications' "set up". */
 export function newTransformStreamWrapper(impl: TransformStreamImpl): TransformStream {
   pendingImpl = impl;
