@@ -16,6 +16,9 @@ interface HarnessTest { name: string; status: number; message: string | null }
 /** The WorkerLocation fields tests read (wptserve's origin is http://web-platform.test). */
 interface WptLocation { href: string; origin: string; protocol: string; host: string; hostname: string; port: string; pathname: string; search: string; hash: string }
 
+/** wptserve's origin, which `location` and the tree's URLs use. */
+const WPT_ORIGIN = 'http://web-platform.test';
+
 type Report = (json: string) => void;
 type Read = (url: string) => Promise<Uint8Array | null>;
 
@@ -44,21 +47,21 @@ export function setupIsolateRealm(info: Info): void {
   // wptserve: a URL of any other origin (another port, as request-bad-port.any.js makes) goes to
   // the runtime's own fetch, and so does one of the handlers served for real, addressed to their
   // server (the Response's url is then that server's).
-  const base = info.location?.href ?? 'http://web-platform.test/';
+  const base = info.location?.href ?? `${WPT_ORIGIN}/`;
   const runtimeFetch = global['fetch'] as ((input: unknown, init?: unknown) => Promise<unknown>) | undefined;
   define('fetch', async (input: unknown, init?: unknown) => {
     const Request = global['Request'] as (new (input: unknown, init?: unknown) => { url: string }) | undefined;
     const isRequest = typeof Request === 'function' && input instanceof Request;
     const href = resolve(isRequest ? (input as { url: string }).url : String(input), base);
-    if (typeof runtimeFetch === 'function' && !href.startsWith('http://web-platform.test/')) return runtimeFetch(input, init);
+    if (typeof runtimeFetch === 'function' && !href.startsWith(`${WPT_ORIGIN}/`)) return runtimeFetch(input, init);
     // As fetch() does first: the Request, with the runtime's checks of the method, the headers
     // and the body (a header value with a NUL is a TypeError here, as it is in fetch()).
     const request = typeof Request === 'function' ? new Request(isRequest ? input : href, init) : undefined;
     const handlers = info.handlers;
-    const path = href.slice('http://web-platform.test'.length).split(/[?#]/)[0]!;
-    if (typeof runtimeFetch === 'function' && request !== undefined && handlers !== undefined && handlers.paths.includes(path)) {
+    const pathAndQuery = href.slice(WPT_ORIGIN.length);
+    if (typeof runtimeFetch === 'function' && request !== undefined && handlers !== undefined && handlers.paths.includes(pathAndQuery.split(/[?#]/)[0]!)) {
       // The Request keeps its method, headers, body and signal, addressed to the handlers' server.
-      return runtimeFetch(new Request!(handlers.origin + href.slice('http://web-platform.test'.length), request));
+      return runtimeFetch(new Request!(handlers.origin + pathAndQuery, request));
     }
     const bytes = await read(href);
     const Response = global['Response'] as (new (body: unknown, init: object) => unknown) | undefined;
@@ -98,6 +101,6 @@ function resolve(url: string, base: string): string {
   const URLCtor = (globalThis as { URL?: new (u: string, b: string) => { href: string } }).URL;
   if (typeof URLCtor === 'function') return new URLCtor(url, base).href;
   if (/^[a-z]+:/i.test(url)) return url;
-  if (url.startsWith('/')) return `http://web-platform.test${url}`;
+  if (url.startsWith('/')) return `${WPT_ORIGIN}${url}`;
   return base.replace(/[^/]*$/, '') + url;
 }

@@ -11,7 +11,8 @@ export interface MimeType {
 
 const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 const TRAILING_HTTP_WHITESPACE = /[\t\n\r ]+$/;
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** One or more HTTP token code points (https://fetch.spec.whatwg.org/#http-token-code-point): methods, header names, MIME type parts. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HTTP_QUOTED_STRING_TOKEN = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 
 function asciiLowercase(s: string): string {
@@ -29,7 +30,7 @@ function collect(input: string, position: number, stop: (c: string) => boolean):
  * https://fetch.spec.whatwg.org/#collect-an-http-quoted-string, with the extract-value flag
  * when `extractValue`; `position` is at the opening quote.
  */
-export function collectHttpQuotedString(input: string, position: number, extractValue: boolean): [string, number] {
+function collectHttpQuotedString(input: string, position: number, extractValue: boolean): [string, number] {
   const positionStart = position;
   let value = '';
   position++; // Step 4: past the opening quote.

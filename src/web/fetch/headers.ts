@@ -6,12 +6,12 @@ import { defineInterface } from '../../streams/webidl/interface.js';
 import { domString } from '../../streams/webidl/converters.js';
 import { SymbolIterator, TypeErrorCtor } from '../../streams/webidl/intrinsics.js';
 import { definePairIterator } from '../pair-iterator.js';
+import { HTTP_TOKEN } from '../mime-type.js';
 
 export type HeadersGuard = 'immutable' | 'request' | 'request-no-cors' | 'response' | 'none';
 /** A header list: [name as given, value] pairs in insertion order. */
 export type HeaderList = [string, string][];
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A header value must not contain NUL, CR or LF (after normalization). */
 const INVALID_VALUE = /[\0\r\n]/;
 const ArrayIsArray = Array.isArray;
@@ -39,7 +39,7 @@ function byteString(value: unknown, op: string): string {
 }
 
 function validateName(name: string, op: string): void {
-  if (!TOKEN.test(name)) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Invalid name '${name}'.`);
+  if (!HTTP_TOKEN.test(name)) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Invalid name '${name}'.`);
 }
 
 function validateValue(name: string, value: string, op: string): void {

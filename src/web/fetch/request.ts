@@ -10,6 +10,7 @@ import { AbortSignal, createAbortSignal, createDependentAbortSignal, isAbortSign
 import { parseURLString } from '../url.js';
 import { Headers, appendHeaderChecked, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, type HeaderList } from './headers.js';
 import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, disturbBody, extractBody, type Body, type ConsumeKind } from './body.js';
+import { HTTP_TOKEN } from '../mime-type.js';
 
 interface RequestState {
   method: string;
@@ -29,7 +30,6 @@ interface RequestState {
 
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const ENUMS: Record<string, readonly string[]> = {
   referrerPolicy: ['', 'no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin', 'strict-origin', 'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url'],
   mode: ['navigate', 'same-origin', 'no-cors', 'cors'],
@@ -57,7 +57,7 @@ function parseRequestURL(text: string): string {
 function normalizeRequestMethod(method: string): string {
   // Already normalized (most requests): a token, not forbidden, its own normalization.
   if (NORMALIZED_METHODS.has(method)) return method;
-  if (!TOKEN.test(method)) throw new TypeErrorCtor(`${CONTEXT} '${method}' is not a valid HTTP method.`);
+  if (!HTTP_TOKEN.test(method)) throw new TypeErrorCtor(`${CONTEXT} '${method}' is not a valid HTTP method.`);
   const upper = method.toUpperCase();
   if (FORBIDDEN_METHODS.has(upper)) throw new TypeErrorCtor(`${CONTEXT} '${method}' HTTP method is unsupported.`);
   return NORMALIZED_METHODS.has(upper) ? upper : method;
