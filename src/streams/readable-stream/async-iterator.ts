@@ -1,9 +1,8 @@
 // https://streams.spec.whatwg.org/#rs-asynciterator, on WebIDL's default asynchronous iterator
 // object (https://webidl.spec.whatwg.org/#es-default-asynchronous-iterator-object): next() calls are
 // chained on [[ongoingPromise]] so results arrive in order even when next() is called eagerly.
-import { TypeErrorCtor, AsyncIteratorPrototype, ObjectDefineProperty } from '../webidl/intrinsics.js';
+import { TypeErrorCtor, AsyncIteratorPrototype, ObjectDefineProperty, PromiseCtor } from '../webidl/intrinsics.js';
 import {
-  newPromise,
   PerformPromiseThen,
   promiseRejectedWith,
   promiseResolvedWith,
@@ -15,6 +14,7 @@ import {
   ReadableStreamDefaultReaderRead,
   ReadableStreamDefaultReaderRelease,
   type ReadableStreamDefaultReaderImpl,
+  type ReadRequest,
 } from './default-reader.js';
 import { ReadableStreamReaderGenericCancel } from './generic-reader.js';
 
@@ -181,24 +181,38 @@ export function createReadableStreamAsyncIterator(stream: ReadableStreamImpl, pr
   return iterator;
 }
 
+/**
+ * The read request of "get the next iteration result": its steps settle the promise the
+ * iterator reacts to. A class, not a literal with three closures, since one is made per chunk.
+ */
+class IteratorReadRequest implements ReadRequest {
+  resolve: (value: unknown) => void = undefined as never;
+  reject: (reason: unknown) => void = undefined as never;
+  constructor(readonly reader: ReadableStreamDefaultReaderImpl) {}
+  chunkSteps(chunk: unknown): void {
+    this.resolve(chunk);
+  }
+  closeSteps(): void {
+    releaseIfAttached(this.reader);
+    this.resolve(END_OF_ITERATION);
+  }
+  errorSteps(e: unknown): void {
+    releaseIfAttached(this.reader);
+    this.reject(e);
+  }
+}
+
 /** "Get the next iteration result" when no chunk is queued (nextSteps serves a queued one). */
 function getNextIterationResult(iterator: ReadableStreamAsyncIteratorImpl): Promise<unknown> {
   const reader = iterator.reader;
-  const promise = newPromise<unknown>();
-  ReadableStreamDefaultReaderRead(reader, {
-    chunkSteps(chunk) {
-      promise.resolve(chunk);
-    },
-    closeSteps() {
-      releaseIfAttached(reader);
-      promise.resolve(END_OF_ITERATION);
-    },
-    errorSteps(e) {
-      releaseIfAttached(reader);
-      promise.reject(e);
-    },
+  const request = new IteratorReadRequest(reader);
+  // The executor written here (promise.ts's PromiseSlot says why).
+  const promise = new PromiseCtor<unknown>((resolve, reject) => {
+    request.resolve = resolve;
+    request.reject = reject;
   });
-  return promise.promise;
+  ReadableStreamDefaultReaderRead(reader, request);
+  return promise;
 }
 
 /**

@@ -48,6 +48,8 @@ class BYOBReaderReadIntoRequest implements ReadIntoRequest {
 
 let getImpl: (x: unknown) => ReadableStreamBYOBReaderImpl | undefined;
 const IFACE = 'ReadableStreamBYOBReader';
+/** Made once: a template here would build the string on every read. */
+const READ_CONTEXT = `Failed to execute 'read' on '${IFACE}':`;
 
 /** The WebIDL `ArrayBufferView` type (no [AllowShared], no [AllowResizable]). */
 export function isArrayBufferViewArgument(x: unknown): x is ArrayBufferView {
@@ -96,7 +98,7 @@ export class ReadableStreamBYOBReader {
     }
     let min: number;
     try {
-      min = convertBYOBReadOptions(options, `Failed to execute 'read' on '${IFACE}':`).min;
+      min = convertBYOBReadOptions(options, READ_CONTEXT).min;
     } catch (e) {
       return promiseRejectedWith(e);
     }

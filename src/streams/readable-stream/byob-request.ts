@@ -22,6 +22,8 @@ export class ReadableStreamBYOBRequestImpl {
 let pendingImpl: ReadableStreamBYOBRequestImpl | undefined;
 let getImpl: (x: unknown) => ReadableStreamBYOBRequestImpl | undefined;
 const IFACE = 'ReadableStreamBYOBRequest';
+/** Made once: a template here would build the string on every respond(). */
+const RESPOND_CONTEXT = `Failed to execute 'respond' on '${IFACE}':`;
 
 export class ReadableStreamBYOBRequest {
   #impl: ReadableStreamBYOBRequestImpl;
@@ -42,7 +44,7 @@ export class ReadableStreamBYOBRequest {
     const impl = getImpl(this);
     if (impl === undefined) throw executeError(IFACE, 'respond', 'Illegal invocation');
     if (arguments.length < 1) throw executeError(IFACE, 'respond', '1 argument required, but only 0 present.');
-    const n = enforceRangeUnsignedLongLong(bytesWritten, `Failed to execute 'respond' on '${IFACE}':`);
+    const n = enforceRangeUnsignedLongLong(bytesWritten, RESPOND_CONTEXT);
     // Step 1. If this.[[controller]] is undefined, throw a TypeError exception.
     if (impl.controller === undefined) throw executeError(IFACE, 'respond', 'This BYOB request has been invalidated');
     // Step 2. If ! IsDetachedBuffer(this.[[view]].[[ArrayBuffer]]) is true, throw a TypeError exception.

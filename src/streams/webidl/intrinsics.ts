@@ -59,11 +59,27 @@ function getter<T>(proto: object, name: string): ((this: unknown) => T) | undefi
   return d?.get as ((this: unknown) => T) | undefined;
 }
 
+const FunctionPrototypeCall = Function.prototype.call;
+
+/**
+ * A captured method or getter as a function of its receiver. The method is a constant of the
+ * closure (thenOnResolvedUndefined says why that matters): V8 then inlines the call and, for the
+ * typed array and ArrayBuffer getters, their bodies (a map check and a load), where
+ * `reflectApply(getter, x, [])` through module bindings is a generic call (a BYOB read makes ~15).
+ */
+function receiverCall<T>(method: (this: never) => T): (receiver: unknown) => T {
+  const call = FunctionPrototypeCall.bind(method) as unknown as (receiver: unknown) => T;
+  return (receiver) => call(receiver);
+}
+
 // ArrayBuffer / typed array internals read through the original getters: a user
 // redefining `byteLength` on a view must not change what the stream sees.
-const abByteLength = getter<number>(ArrayBuffer.prototype, 'byteLength')!;
-let abDetached = getter<boolean>(ArrayBuffer.prototype, 'detached');
-let abTransfer = (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer;
+const abByteLength = receiverCall(getter<number>(ArrayBuffer.prototype, 'byteLength')!);
+type LateMethod<T> = ((receiver: unknown) => T) | undefined;
+const lateMethod = <T>(method: ((this: never) => T) | undefined): LateMethod<T> =>
+  method === undefined ? undefined : receiverCall(method);
+let abDetached = lateMethod(getter<boolean>(ArrayBuffer.prototype, 'detached'));
+let abTransfer = lateMethod((ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer);
 
 /**
  * Intrinsics that a V8 startup snapshot lacks: features behind flags (on Node 20,
@@ -79,37 +95,41 @@ export function captureLateIntrinsics(): void {
   for (const capture of lateCaptures) capture();
 }
 onLateCapture(() => {
-  abDetached ??= getter<boolean>(ArrayBuffer.prototype, 'detached');
-  abTransfer ??= (ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer;
+  abDetached ??= lateMethod(getter<boolean>(ArrayBuffer.prototype, 'detached'));
+  abTransfer ??= lateMethod((ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer);
 });
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;
-const taBuffer = getter<ArrayBufferLike>(TypedArrayPrototype, 'buffer')!;
-const taByteOffset = getter<number>(TypedArrayPrototype, 'byteOffset')!;
-const taByteLength = getter<number>(TypedArrayPrototype, 'byteLength')!;
-const taLength = getter<number>(TypedArrayPrototype, 'length')!;
-const taToStringTag = getter<string | undefined>(TypedArrayPrototype, Symbol.toStringTag as unknown as string);
-const dvBuffer = getter<ArrayBufferLike>(DataView.prototype, 'buffer')!;
-const dvByteOffset = getter<number>(DataView.prototype, 'byteOffset')!;
-const dvByteLength = getter<number>(DataView.prototype, 'byteLength')!;
-let sabByteLength =
-  typeof SharedArrayBuffer === 'function' ? getter<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+const taBuffer = receiverCall(getter<ArrayBufferLike>(TypedArrayPrototype, 'buffer')!);
+const taByteOffset = receiverCall(getter<number>(TypedArrayPrototype, 'byteOffset')!);
+const taByteLength = receiverCall(getter<number>(TypedArrayPrototype, 'byteLength')!);
+const taLength = receiverCall(getter<number>(TypedArrayPrototype, 'length')!);
+/** [[TypedArrayName]], or undefined for anything that is not a typed array. */
+const taToStringTag = receiverCall(getter<string | undefined>(TypedArrayPrototype, Symbol.toStringTag as unknown as string)!);
+const dvBuffer = receiverCall(getter<ArrayBufferLike>(DataView.prototype, 'buffer')!);
+const dvByteOffset = receiverCall(getter<number>(DataView.prototype, 'byteOffset')!);
+const dvByteLength = receiverCall(getter<number>(DataView.prototype, 'byteLength')!);
+let sabByteLength = lateMethod(
+  typeof SharedArrayBuffer === 'function' ? getter<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined,
+);
 // SharedArrayBuffer may be missing where a snapshot is made, and present in the contexts.
 onLateCapture(() => {
-  sabByteLength ??= typeof SharedArrayBuffer === 'function' ? getter<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined;
+  sabByteLength ??= lateMethod(
+    typeof SharedArrayBuffer === 'function' ? getter<number>(SharedArrayBuffer.prototype, 'byteLength') : undefined,
+  );
 });
 const structuredCloneIntrinsic = (globalThis as { structuredClone?: (v: unknown, o?: unknown) => unknown })
   .structuredClone;
 const u8Set = Uint8Array.prototype.set;
 
 export function arrayBufferByteLength(buffer: ArrayBufferLike): number {
-  return reflectApply(abByteLength, buffer, []) as number;
+  return abByteLength(buffer);
 }
 
 /** Throws TypeError when `x` is not an ArrayBuffer (not a SharedArrayBuffer either). */
 export function isArrayBuffer(x: unknown): x is ArrayBuffer {
   if (typeof x !== 'object' || x === null) return false;
   try {
-    reflectApply(abByteLength, x, []);
+    abByteLength(x);
     return true;
   } catch {
     return false;
@@ -121,7 +141,7 @@ export function isSharedArrayBuffer(x: unknown): boolean {
   // The common answer first, without an exception: an ArrayBuffer is not shared.
   if (isArrayBuffer(x)) return false;
   try {
-    reflectApply(sabByteLength, x, []);
+    sabByteLength(x);
     return true;
   } catch {
     return false;
@@ -129,18 +149,18 @@ export function isSharedArrayBuffer(x: unknown): boolean {
 }
 
 export function isTypedArray(x: unknown): x is ArrayBufferView {
-  return reflectApply(taToStringTag!, x, []) !== undefined;
+  return taToStringTag(x) !== undefined;
 }
 
 export function isDataView(x: unknown): x is DataView {
   if (typeof x !== 'object' || x === null) return false;
   try {
-    reflectApply(dvByteLength, x, []);
+    dvByteLength(x);
     return true;
   } catch (e) {
     // A DataView over a detached buffer throws too; tell it apart by the buffer getter.
     try {
-      reflectApply(dvBuffer, x, []);
+      dvBuffer(x);
       return true;
     } catch {
       return false;
@@ -149,21 +169,21 @@ export function isDataView(x: unknown): x is DataView {
 }
 
 export function viewBuffer(view: ArrayBufferView): ArrayBuffer {
-  return (isTypedArray(view) ? reflectApply(taBuffer, view, []) : reflectApply(dvBuffer, view, [])) as ArrayBuffer;
+  return (isTypedArray(view) ? taBuffer(view) : dvBuffer(view)) as ArrayBuffer;
 }
 
 export function viewByteOffset(view: ArrayBufferView): number {
-  if (isTypedArray(view)) return reflectApply(taByteOffset, view, []) as number;
-  return IsDetachedBuffer(viewBuffer(view)) ? 0 : (reflectApply(dvByteOffset, view, []) as number);
+  if (isTypedArray(view)) return taByteOffset(view);
+  return IsDetachedBuffer(viewBuffer(view)) ? 0 : dvByteOffset(view);
 }
 
 export function viewByteLength(view: ArrayBufferView): number {
-  if (isTypedArray(view)) return reflectApply(taByteLength, view, []) as number;
-  return IsDetachedBuffer(viewBuffer(view)) ? 0 : (reflectApply(dvByteLength, view, []) as number);
+  if (isTypedArray(view)) return taByteLength(view);
+  return IsDetachedBuffer(viewBuffer(view)) ? 0 : dvByteLength(view);
 }
 
 export function typedArrayLength(view: ArrayBufferView): number {
-  return reflectApply(taLength, view, []) as number;
+  return taLength(view);
 }
 
 const elementSizes: Record<string, number> = {
@@ -184,12 +204,12 @@ const elementSizes: Record<string, number> = {
 /** Element size of a view's type: 1 for DataView. */
 export function viewElementSize(view: ArrayBufferView): number {
   if (!isTypedArray(view)) return 1;
-  return elementSizes[reflectApply(taToStringTag!, view, []) as string] ?? 1;
+  return elementSizes[taToStringTag(view)!] ?? 1;
 }
 
 /** The view's [[TypedArrayName]] ('DataView' for a DataView), never its user-visible `constructor`. */
 export function viewKind(view: ArrayBufferView): string {
-  return isTypedArray(view) ? (reflectApply(taToStringTag!, view, []) as string) : 'DataView';
+  return taToStringTag(view) ?? 'DataView';
 }
 
 // Constructors captured once; indexed by [[TypedArrayName]].
@@ -213,7 +233,7 @@ export function constructViewLike(
 export function IsDetachedBuffer(buffer: ArrayBufferLike): boolean {
   if (abDetached !== undefined) {
     try {
-      return reflectApply(abDetached, buffer, []) as boolean;
+      return abDetached(buffer);
     } catch {
       return false; // SharedArrayBuffer: never detached
     }
@@ -232,7 +252,7 @@ export function IsDetachedBuffer(buffer: ArrayBufferLike): boolean {
 /** https://streams.spec.whatwg.org/#transfer-array-buffer */
 export function TransferArrayBuffer(buffer: ArrayBuffer): ArrayBuffer {
   // Assert: ! IsDetachedBuffer(O) is false (callers check CanTransferArrayBuffer first).
-  if (abTransfer !== undefined) return reflectApply(abTransfer, buffer, []) as ArrayBuffer;
+  if (abTransfer !== undefined) return abTransfer(buffer) as ArrayBuffer;
   if (structuredCloneIntrinsic !== undefined) {
     const transferred = structuredCloneIntrinsic(buffer, { transfer: [buffer] }) as ArrayBuffer;
     // A buffer with a detach key (WebAssembly.Memory) must not transfer; structuredClone copies it.
