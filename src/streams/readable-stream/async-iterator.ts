@@ -19,16 +19,25 @@ import {
 import { ReadableStreamReaderGenericCancel } from './generic-reader.js';
 
 const END_OF_ITERATION = Symbol('end of iteration');
+/** bufferedChunk when no chunk waits (undefined is a chunk like any other). */
+const NO_CHUNK = Symbol('no chunk');
 
 class ReadableStreamAsyncIteratorImpl {
   ongoingPromise: Promise<IteratorResult<unknown>> | null = null;
   isFinished = false;
   /** next()'s reactions (nextReactionsOf): they read only this object, so one set serves every call. */
   nextReactions:
-    | [(next: unknown) => IteratorResult<unknown>, (reason: unknown) => never, () => IteratorResult<unknown>]
+    | [
+        (next: unknown) => IteratorResult<unknown>,
+        (reason: unknown) => never,
+        () => IteratorResult<unknown>,
+        () => IteratorResult<unknown>,
+      ]
     | undefined = undefined;
-  /** A primitive chunk taken from the queue for the fast path, until its reaction runs. */
-  bufferedChunk: unknown = undefined;
+  /** A primitive chunk taken from the queue for the fast path (#21), until its reaction runs. */
+  bufferedChunk: unknown = NO_CHUNK;
+  /** The controller's pull completion steps, left to the buffered chunk's reaction (#24). */
+  deferredPullSteps: (() => void) | undefined = undefined;
   constructor(
     readonly reader: ReadableStreamDefaultReaderImpl,
     readonly preventCancel: boolean,
@@ -118,8 +127,15 @@ function nextSteps(object: ReadableStreamAsyncIteratorImpl): Promise<IteratorRes
   const controller = ReadableStreamDefaultReaderBufferedController(reader);
   if (controller !== undefined) {
     reader.stream!.disturbed = true;
-    const chunk = controller.takeBufferedChunk();
-    if ((typeof chunk !== 'object' || chunk === null) && typeof chunk !== 'function') return nextBufferedPrimitive(object, chunk);
+    const chunk = controller.takeBufferedChunkDeferringPull();
+    const pullDeferred = controller.pullCompletionDeferred;
+    if (pullDeferred === true) controller.pullCompletionDeferred = false;
+    // The slot is taken only if a next() the pull called took a chunk of its own (re-entrance).
+    if ((typeof chunk !== 'object' || chunk === null) && typeof chunk !== 'function' && object.bufferedChunk === NO_CHUNK) {
+      return nextBufferedPrimitive(object, chunk, pullDeferred ? controller.pullReactions![0] : undefined);
+    }
+    // The pull's completion job, queued where CallPullIfNeeded would have queued it (nothing ran since).
+    if (pullDeferred === true) thenOnInternalResolvedUndefined(controller.pullReactions![0]);
     return PerformPromiseThen(promiseResolvedWith(chunk), object.nextReactions[0], object.nextReactions[1]);
   }
   return PerformPromiseThen(getNextIterationResult(object), object.nextReactions[0], object.nextReactions[1]);
@@ -139,6 +155,11 @@ function nextReactionsOf(object: ReadableStreamAsyncIteratorImpl): NonNullable<R
     }
     return { value: next, done: false };
   };
+  const takeBufferedChunk = (): IteratorResult<unknown> => {
+    const next = object.bufferedChunk;
+    object.bufferedChunk = NO_CHUNK;
+    return fulfillSteps(next);
+  };
   return [
     fulfillSteps,
     (reason) => {
@@ -146,10 +167,13 @@ function nextReactionsOf(object: ReadableStreamAsyncIteratorImpl): NonNullable<R
       object.isFinished = true;
       throw reason;
     },
+    takeBufferedChunk,
+    // #24: the pull's completion job and this one, queued one after the other, run as one.
     () => {
-      const next = object.bufferedChunk;
-      object.bufferedChunk = undefined;
-      return fulfillSteps(next);
+      const pullSteps = object.deferredPullSteps!;
+      object.deferredPullSteps = undefined;
+      pullSteps();
+      return takeBufferedChunk();
     },
   ];
 }
@@ -160,11 +184,21 @@ function nextReactionsOf(object: ReadableStreamAsyncIteratorImpl): NonNullable<R
  * up), and reacting to it queues the fulfillment steps' job at once. Reacting to the shared
  * fulfilled promise with a reaction that takes the chunk from the iterator queues the same job at
  * the same point (after any pull the dequeue started), without the intermediate promise. At most
- * one such chunk waits at a time: the next next() runs only once this one's promise settles.
+ * one such chunk waits at a time: the next next() runs only once this one's promise settles (a
+ * next() called by the pull itself finds the slot taken and goes the spec's way).
+ *
+ * #24: when that pull returned nothing, its completion job would be the one queued just before
+ * this one, with nothing between them; one job runs both steps in that order instead.
  */
-function nextBufferedPrimitive(object: ReadableStreamAsyncIteratorImpl, chunk: unknown): Promise<IteratorResult<unknown>> {
+function nextBufferedPrimitive(
+  object: ReadableStreamAsyncIteratorImpl,
+  chunk: unknown,
+  pullSteps: (() => void) | undefined,
+): Promise<IteratorResult<unknown>> {
   object.bufferedChunk = chunk;
-  return thenOnInternalResolvedUndefined(object.nextReactions![2]);
+  if (pullSteps === undefined) return thenOnInternalResolvedUndefined(object.nextReactions![2]);
+  object.deferredPullSteps = pullSteps;
+  return thenOnInternalResolvedUndefined(object.nextReactions![3]);
 }
 
 /** return()'s steps. */

@@ -54,6 +54,13 @@ export class ReadableStreamDefaultControllerImpl {
   strategySizeAlgorithm: QueuingStrategySize | undefined = undefined;
   stream: ReadableStreamImpl = undefined as never;
   wrapper: ReadableStreamDefaultController;
+  /**
+   * docs/fast-paths.md #24: true while the async iterator takes a buffered chunk. A pull() that
+   * returns nothing then leaves its completion steps to the iterator (pullCompletionDeferred),
+   * which runs them at the start of the job it queues next.
+   */
+  deferPullCompletion = false;
+  pullCompletionDeferred = false;
 
   constructor() {
     this.wrapper = wrap(this);
@@ -89,6 +96,18 @@ export class ReadableStreamDefaultControllerImpl {
     } else {
       ReadableStreamDefaultControllerCallPullIfNeeded(this);
     }
+    return chunk;
+  }
+
+  /**
+   * takeBufferedChunk for the async iterator (#24). Afterwards pullCompletionDeferred is true when
+   * a pull ran and returned nothing: its completion job was not queued, and the caller must queue
+   * it (or run its steps first in the job it queues at once).
+   */
+  takeBufferedChunkDeferringPull(): unknown {
+    this.deferPullCompletion = true;
+    const chunk = this.takeBufferedChunk();
+    this.deferPullCompletion = false;
     return chunk;
   }
 
@@ -179,8 +198,11 @@ export function ReadableStreamDefaultControllerCallPullIfNeeded(controller: Read
   const reactions = (controller.pullReactions ??= pullReactionsOf(controller));
   // A pull() that returned nothing gave the shared fulfilled promise: checked first, so the common
   // case skips the instanceof (and its rejection step, which could never run).
-  if (pullPromise === internalResolvedUndefined) thenOnInternalResolvedUndefined(reactions[0]);
-  else if (pullPromise instanceof PromiseSlot) pullPromise.upon(reactions[0], reactions[1]);
+  if (pullPromise === internalResolvedUndefined) {
+    // Read after the pull: a next() the pull itself called has cleared it, and the job is queued here.
+    if (controller.deferPullCompletion === true) controller.pullCompletionDeferred = true;
+    else thenOnInternalResolvedUndefined(reactions[0]);
+  } else if (pullPromise instanceof PromiseSlot) pullPromise.upon(reactions[0], reactions[1]);
   else uponPromise(pullPromise, reactions[0], reactions[1]);
 }
 
