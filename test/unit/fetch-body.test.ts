@@ -8,6 +8,7 @@ import { nodeURLBridge } from '../../src/host/url-node.js';
 import { Request } from '../../src/web/fetch/request.js';
 import { Response, responseBody } from '../../src/web/fetch/response.js';
 import { takeKnownBytes } from '../../src/web/fetch/body.js';
+import { Headers } from '../../src/web/fetch/headers.js';
 
 setURLBridge(nodeURLBridge);
 
@@ -70,4 +71,43 @@ test('Content-Type comes from the body kind unless set; json() and formData() ro
   assert.deepEqual(await Response.json({ a: [1] }).json(), { a: [1] });
   const fd = await new Response(new URLSearchParams('a=1&b=%20')).formData();
   assert.deepEqual([...fd], [['a', '1'], ['b', ' ']]);
+});
+
+/** A multipart body with one field, `a` = `1`, between `--${boundary}` delimiters. */
+function multipart(boundary: string): string {
+  return `--${boundary}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--${boundary}--\r\n`;
+}
+
+test('formData(): the boundary comes from the extracted MIME type (quoted-string escapes, parameter case, combined headers)', async () => {
+  // A quoted boundary whose value has an escaped character: the MIME type parser unescapes it.
+  let res = new Response(multipart('a"b'), { headers: { 'Content-Type': 'multipart/form-data; BOUNDARY="a\\"b"' } });
+  assert.equal((await res.formData()).get('a'), '1');
+  // Two Content-Type values combined by append: "extract a MIME type" takes the last one.
+  const headers = new Headers();
+  headers.append('Content-Type', 'text/plain');
+  headers.append('Content-Type', 'multipart/form-data; boundary=zz');
+  res = new Response(multipart('zz'), { headers });
+  assert.equal((await res.formData()).get('a'), '1');
+  // The essence is matched case-insensitively, after the parser lowercases it.
+  res = new Response('x=%20y', { headers: { 'Content-Type': 'Application/X-WWW-Form-Urlencoded;charset=utf-8' } });
+  assert.equal((await res.formData()).get('x'), ' y');
+});
+
+test('formData(): no MIME type, another essence, or no usable boundary is a TypeError', async () => {
+  const cases: (string | null)[] = [
+    null,
+    'text/plain',
+    'multipart/form-data',
+    'multipart/form-data; boundary=',
+    'multipart/form-data; boundary = zz', // "boundary " is not a parameter name
+    'multipart/form-data boundary=zz',
+    // The last value wins and only a charset carries over from an earlier one of the same essence.
+    'multipart/form-data; boundary=zz, multipart/form-data',
+  ];
+  for (const type of cases) {
+    const res = new Response(multipart('zz'));
+    if (type === null) res.headers.delete('Content-Type');
+    else res.headers.set('Content-Type', type);
+    await assert.rejects(res.formData(), TypeError, `Content-Type: ${type}`);
+  }
 });

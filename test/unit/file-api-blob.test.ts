@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Blob, File, blobChunks, blobToBytes, createBlob, isBlob, isFile } from '../../src/web/blob.js';
 import { FormData } from '../../src/web/form-data.js';
 import { formDataBody, parseFormDataBody } from '../../src/web/fetch/form-data-body.js';
+import { parseMimeType } from '../../src/web/mime-type.js';
 
 const dec = (u: Uint8Array): string => new TextDecoder().decode(u);
 
@@ -71,7 +72,7 @@ test('FormData multipart round trip keeps strings, files and filenames', async (
   const { bytes, boundary } = formDataBody(fd);
   // The HTML encoding algorithm escapes '"' in filenames; the parser undoes it.
   assert.match(dec(bytes), /filename="h%22i\.txt"\r\nContent-Type: text\/x\r\n/);
-  const back = parseFormDataBody(bytes, `multipart/form-data; boundary=${boundary}`);
+  const back = parseFormDataBody(bytes, parseMimeType(`multipart/form-data; boundary=${boundary}`));
   assert.equal(back.get('a'), 'one\r\ntwo');
   const f = back.get('f') as File;
   assert.ok(isFile(f));
@@ -79,5 +80,5 @@ test('FormData multipart round trip keeps strings, files and filenames', async (
   assert.equal(f.type, 'text/x');
   assert.equal(await f.text(), 'hello');
   assert.equal(await (back.get('g') as File).text(), 'raw');
-  assert.throws(() => parseFormDataBody(new TextEncoder().encode('garbage'), 'multipart/form-data; boundary=zz'), TypeError);
+  assert.throws(() => parseFormDataBody(new TextEncoder().encode('garbage'), parseMimeType('multipart/form-data; boundary=zz')), TypeError);
 });

@@ -207,7 +207,7 @@ function packageBytes(bytes: Uint8Array, kind: ConsumeKind | 'emptyFormData', mi
     case 'json':
       return JSON.parse(utf8Decode(bytes));
     case 'formData':
-      return parseFormDataBody(bytes, mimeType());
+      return parseFormDataBody(bytes, extractMimeType(mimeType()));
   }
 }
 

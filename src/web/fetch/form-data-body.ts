@@ -8,6 +8,7 @@ import { utf8Decode } from '../encoding/utf8-decoder.js';
 import { createFormData, formDataEntries, isFormData, type FormData, type FormDataEntry } from '../form-data.js';
 import { parseUrlencoded } from '../url.js';
 import { getRandomBoundaryBytes } from './boundary.js';
+import { serializeMimeType, type MimeType } from '../mime-type.js';
 
 export { isFormData };
 
@@ -41,23 +42,25 @@ export function formDataBody(fd: FormData): { bytes: Uint8Array; boundary: strin
   return { bytes, boundary };
 }
 
-/** formData(): parse by the MIME type's essence; anything else is a TypeError. */
-export function parseFormDataBody(bytes: Uint8Array, mimeType: string): FormData {
-  const [essence, ...params] = mimeType.split(';').map((s) => s.trim());
-  const type = (essence ?? '').toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') {
+/**
+ * formData()'s package data (Fetch): by the essence of the body's MIME type (extracted from its
+ * Content-Type by the caller); no MIME type, or any other essence, is a TypeError.
+ */
+export function parseFormDataBody(bytes: Uint8Array, mimeType: MimeType | null): FormData {
+  const essence = mimeType === null ? '' : `${mimeType.type}/${mimeType.subtype}`;
+  if (essence === 'application/x-www-form-urlencoded') {
     // UTF-8 decode without BOM: a leading U+FEFF stays part of the first name.
     const text = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? '\ufeff' + utf8Decode(bytes.subarray(3)) : utf8Decode(bytes);
     return createFormData(parseUrlencoded(text));
   }
-  if (type === 'multipart/form-data') {
-    const param = params.find((p) => /^boundary=/i.test(p));
-    let boundary = param === undefined ? '' : param.slice('boundary='.length);
-    if (boundary.startsWith('"') && boundary.endsWith('"') && boundary.length >= 2) boundary = boundary.slice(1, -1);
-    if (boundary === '') throw new TypeErrorCtor('formData(): the multipart/form-data body has no boundary.');
+  if (essence === 'multipart/form-data') {
+    // The MIME type parser has lowercased the name and unquoted the value.
+    const boundary = mimeType!.parameters.get('boundary');
+    if (boundary === undefined || boundary === '') throw new TypeErrorCtor('formData(): the multipart/form-data body has no boundary.');
     return createFormData(parseMultipart(bytes, boundary));
   }
-  throw new TypeErrorCtor(`formData(): a body of type '${mimeType}' cannot be parsed as FormData.`);
+  const type = mimeType === null ? 'no MIME type' : `type '${serializeMimeType(mimeType)}'`;
+  throw new TypeErrorCtor(`formData(): a body of ${type} cannot be parsed as FormData.`);
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
