@@ -1,5 +1,5 @@
 // https://streams.spec.whatwg.org/#byob-reader-class
-import { TypeErrorCtor, RangeErrorCtor, isTypedArray, isDataView, viewBuffer, viewByteLength, arrayBufferByteLength, IsDetachedBuffer, typedArrayLength, isSharedArrayBuffer } from '../webidl/intrinsics.js';
+import { TypeErrorCtor, RangeErrorCtor, isTypedArray, isDataView, viewBuffer, viewByteLength, arrayBufferByteLength, IsDetachedBuffer, typedArrayLength, isSharedArrayBuffer, isResizableArrayBuffer } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
 import { newPromise, promiseRejectedWith } from '../webidl/promise.js';
@@ -57,7 +57,7 @@ export function isArrayBufferViewArgument(x: unknown): x is ArrayBufferView {
   if (!isTypedArray(x) && !isDataView(x)) return false;
   const buffer = viewBuffer(x as ArrayBufferView);
   if (isSharedArrayBuffer(buffer)) return false;
-  return !(buffer as { resizable?: boolean }).resizable;
+  return !isResizableArrayBuffer(buffer);
 }
 
 export class ReadableStreamBYOBReader {

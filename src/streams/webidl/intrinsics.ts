@@ -80,6 +80,7 @@ const lateMethod = <T>(method: ((this: never) => T) | undefined): LateMethod<T> 
   method === undefined ? undefined : receiverCall(method);
 let abDetached = lateMethod(getter<boolean>(ArrayBuffer.prototype, 'detached'));
 let abTransfer = lateMethod((ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer);
+let abResizable = lateMethod(getter<boolean>(ArrayBuffer.prototype, 'resizable'));
 
 /**
  * Intrinsics that a V8 startup snapshot lacks: features behind flags (on Node 20,
@@ -97,6 +98,7 @@ export function captureLateIntrinsics(): void {
 onLateCapture(() => {
   abDetached ??= lateMethod(getter<boolean>(ArrayBuffer.prototype, 'detached'));
   abTransfer ??= lateMethod((ArrayBuffer.prototype as { transfer?: (this: ArrayBuffer) => ArrayBuffer }).transfer);
+  abResizable ??= lateMethod(getter<boolean>(ArrayBuffer.prototype, 'resizable'));
 });
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype) as object;
 const taBuffer = receiverCall(getter<ArrayBufferLike>(TypedArrayPrototype, 'buffer')!);
@@ -227,6 +229,15 @@ export function constructViewLike(
 ): ArrayBufferView {
   if (kind === 'DataView') return new DataViewCtor(buffer, byteOffset, length);
   return new typedArrayCtors[kind]!(buffer, byteOffset, length);
+}
+
+/**
+ * https://tc39.es/ecma262/#sec-isfixedlengtharraybuffer, negated, for an ArrayBuffer: read through
+ * the original getter, so a script's own `resizable` cannot change it. Engines without resizable
+ * buffers have none.
+ */
+export function isResizableArrayBuffer(buffer: ArrayBuffer): boolean {
+  return abResizable !== undefined && abResizable(buffer) === true;
 }
 
 /** https://tc39.es/ecma262/#sec-isdetachedbuffer */
