@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseURLString, setURLBridge, simpleURLParts, type URLParts } from '../../src/web/url.js';
+import { parseURLString, setURLBridge, simpleURLParts, withCurrentRules, type URLParts } from '../../src/web/url.js';
 import { nodeURLBridge } from '../../src/host/url-node.js';
 
 function nodeParts(input: string): URLParts | null {
@@ -74,7 +74,9 @@ test('the URL parser for other specs (Request) gives the href Node gives, or fai
   setURLBridge(nodeURLBridge);
   fc.assert(
     fc.property(url, (input) => {
-      assert.equal(parseURLString(input), nodeParts(input)?.href ?? null, input);
+      // Node's result with the two rules of the standard newer than its parser (WPT url/ checks those).
+      const node = nodeParts(input);
+      assert.equal(parseURLString(input), node === null ? null : withCurrentRules(node).href, input);
     }),
     { numRuns: Number(process.env['URL_RUNS'] ?? 20000) / 4 },
   );
