@@ -187,3 +187,39 @@ test('windows-874, -1253 and -1255 decode in the realm: the standard index, whic
   assert.equal(new TextDecoder('tis-620').encoding, 'windows-874');
   assert.equal(new TextDecoder('x-cp1255').encoding, 'windows-1255');
 });
+
+// ISO-2022-JP (src/web/encoding/iso-2022-jp-decoder.ts): the escape sequences decoded in the
+// realm, index jis0208 read from the host's EUC-JP decoder.
+test('ISO-2022-JP: every jis0208 pointer decodes as Node (ICU) decodes it; the escape error cases as the standard says', async () => {
+  const { setTextCodecBridge } = await import('../../src/web/encoding/text-decoder.js');
+  const { nodeTextCodec } = await import('../../src/host/text-codec-node.js');
+  const codec = nodeTextCodec();
+  setTextCodecBridge(codec);
+  try {
+    const all = [0x1b, 0x24, 0x42];
+    for (let lead = 0x21; lead <= 0x7e; lead++) for (let trail = 0x21; trail <= 0x7e; trail++) all.push(lead, trail);
+    const bytes = new Uint8Array(all);
+    assert.equal(new TextDecoder('iso-2022-jp').decode(bytes), new globalThis.TextDecoder('iso-2022-jp').decode(bytes));
+    const decode = (input: number[], fatal = false) => new TextDecoder('csISO2022JP', { fatal }).decode(new Uint8Array(input));
+    assert.equal(decode([0x1b, 0x28, 0x4a, 0x5c, 0x7e, 0x41]), '\u00a5\u203eA', 'Roman: yen and overline');
+    assert.equal(decode([0x1b, 0x28, 0x49, 0x21, 0x5f]), '\uff61\uff9f', 'Katakana');
+    assert.equal(decode([0x1b, 0x24, 0x42, 0x1b, 0x28, 0x42]), '\ufffd', 'two escapes in a row: the second is an error');
+    assert.equal(decode([0x41, 0x1b]), 'A\ufffd', 'ESC at the end');
+    assert.equal(decode([0x1b, 0x28, 0x44, 0x41]), '\ufffd(DA', 'an escape to a set the standard lacks: ESC is the error, the rest is read again');
+    assert.equal(decode([0x0e, 0x41, 0x0f]), '\ufffdA\ufffd', 'SO and SI are errors');
+    assert.equal(decode([0x1b, 0x24, 0x42, 0x30]), '\ufffd', 'a lead byte at the end');
+    assert.equal(decode([0x1b, 0x24, 0x42, 0x30, 0x1b, 0x28, 0x42, 0x41]), '\ufffdA', 'ESC after a lead byte');
+    assert.throws(() => decode([0x1b], true), TypeError);
+    // Streamed at every split point, the same as one-shot.
+    const text = [0x41, 0x1b, 0x24, 0x42, 0x30, 0x21, 0x1b, 0x28, 0x49, 0x31, 0x1b, 0x28, 0x4a, 0x5c, 0x1b, 0x28];
+    const whole = decode(text);
+    for (let cut = 0; cut <= text.length; cut++) {
+      const decoder = new TextDecoder('iso-2022-jp');
+      const out = decoder.decode(new Uint8Array(text.slice(0, cut)), { stream: true }) + decoder.decode(new Uint8Array(text.slice(cut)));
+      assert.equal(out, whole, `split at ${cut}`);
+    }
+  } finally {
+    setTextCodecBridge(undefined);
+    codec.close();
+  }
+});

@@ -32,6 +32,9 @@ const NATIVE: Readonly<Record<string, string>> = {
   cp1255: 'windows-1255',
   'windows-1255': 'windows-1255',
   'x-cp1255': 'windows-1255',
+  // ISO-2022-JP's escape sequences (iso-2022-jp-decoder.ts); its index is read from the host.
+  csiso2022jp: 'iso-2022-jp',
+  'iso-2022-jp': 'iso-2022-jp',
 };
 
 /** The label with ASCII whitespace stripped and ASCII lowercased, as "get an encoding" does. */

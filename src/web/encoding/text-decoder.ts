@@ -1,6 +1,6 @@
 // TextDecoder (https://encoding.spec.whatwg.org/#interface-textdecoder), and the decoder core
-// TextDecoderStream shares with it. UTF-8, UTF-16, x-user-defined and the single-byte encodings
-// the host gets wrong are decoded in the realm; the other encodings of the standard by the host
+// TextDecoderStream shares with it. UTF-8, UTF-16, x-user-defined, ISO-2022-JP and the
+// single-byte encodings the host gets wrong are decoded in the realm; the other encodings of the standard by the host
 // (TextCodecBridge), when it offers them.
 import { defineInterface } from '../../streams/webidl/interface.js';
 import { dictionaryObject, domString, toBoolean } from '../../streams/webidl/converters.js';
@@ -10,6 +10,7 @@ import { nativeEncoding } from './labels.js';
 import { Utf8Decoder } from './utf8-decoder.js';
 import { Utf16Decoder } from './utf16-decoder.js';
 import { SINGLE_BYTE_INDEXES, SingleByteDecoder } from './single-byte-decoder.js';
+import { Iso2022JpDecoder } from './iso-2022-jp-decoder.js';
 
 /** Decoders for the other encodings, kept by the host and addressed by id. */
 export interface TextCodecBridge {
@@ -26,6 +27,29 @@ export function setTextCodecBridge(value: TextCodecBridge | undefined): void {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * index jis0208 as one code unit per pointer (U+FFFD: no code point), read once from the host's
+ * EUC-JP decoder: EUC-JP's bytes for pointer p are 0xA1 + p / 94 and 0xA1 + p % 94, and an
+ * unmapped pair decodes to one U+FFFD. Undefined without a host decoder.
+ */
+let jis0208: string | undefined;
+function indexJis0208(): string | undefined {
+  if (jis0208 !== undefined) return jis0208;
+  const created = bridge?.decoderCreate('euc-jp', false, true) ?? null;
+  if (created === null) return undefined;
+  const bytes = new Uint8Array(94 * 94 * 2);
+  for (let pointer = 0; pointer < 94 * 94; pointer++) {
+    bytes[2 * pointer] = 0xa1 + Math.floor(pointer / 94);
+    bytes[2 * pointer + 1] = 0xa1 + (pointer % 94);
+  }
+  const result = bridge!.decoderDecode(created.id, bytes, false);
+  bridge!.decoderFree(created.id);
+  // Every pointer of the index is one BMP code point or none: anything else is not that table.
+  if (!('text' in result) || result.text.length !== 94 * 94) return undefined;
+  jis0208 = result.text;
+  return jis0208;
+}
 
 /** https://encoding.spec.whatwg.org/#x-user-defined-decoder: stateless, never an error. */
 const xUserDefinedDecoder = {
@@ -57,7 +81,8 @@ export class DecoderCore {
     this.fatal = fatal;
     this.ignoreBOM = ignoreBOM;
     const native = nativeEncoding(label);
-    if (native !== undefined) {
+    // ISO-2022-JP needs the host's index; without one it is as unsupported as before.
+    if (native !== undefined && (native !== 'iso-2022-jp' || indexJis0208() !== undefined)) {
       this.encoding = native;
       this.#native = this.#newNative();
       return;
@@ -72,6 +97,7 @@ export class DecoderCore {
     if (this.encoding === 'utf-8') return new Utf8Decoder(this.fatal);
     if (this.encoding === 'x-user-defined') return xUserDefinedDecoder;
     if (Object.hasOwn(SINGLE_BYTE_INDEXES, this.encoding)) return new SingleByteDecoder(this.encoding, SINGLE_BYTE_INDEXES[this.encoding]!, this.fatal);
+    if (this.encoding === 'iso-2022-jp') return new Iso2022JpDecoder(this.fatal, jis0208!);
     return new Utf16Decoder(this.encoding === 'utf-16be', this.fatal);
   }
 
