@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { globBase, globToRegExp } from './glob.js';
 import { parseMeta, runScope } from './meta.js';
 import type { TestFile } from './types.js';
@@ -42,6 +43,7 @@ const LINKED_SCRIPTS: Readonly<Record<string, string>> = {
 
 /** The TestFile(s) for one .any.js: one per `// META: variant=`, none if no scope runs it. */
 async function describe(root: string, path: string): Promise<TestFile[]> {
+  if (path.endsWith('.html')) return [await describeHtml(root, path)];
   const meta = parseMeta(await readFile(join(root, path), 'utf8'));
   const scope = runScope(meta.globals);
   if (!scope) return [];
@@ -54,6 +56,36 @@ async function describe(root: string, path: string): Promise<TestFile[]> {
   if (meta.variants.length === 0) return [base];
   return meta.variants.map((variant) => ({ ...base, id: `/${path}${variant}`, variant }));
 }
+
+/** Scripts every file gets from the harness itself (testharness.js and its reporter). */
+const HARNESS_SCRIPTS = new Set(['/resources/testharness.js', '/resources/testharnessreport.js']);
+const SCRIPT_TAG = /<script(?:\s+src="([^"]*)")?\s*>([\s\S]*?)<\/script>/g;
+
+/**
+ * An .html test as a window would load it: its `<script src>`s, then its inline script, after
+ * window-messaging.js (the window's postMessage and message events, which the suites' .html
+ * files use to transfer objects to themselves). Only files whose one inline script comes after
+ * every `<script src>` are taken (the suites list them by name).
+ */
+async function describeHtml(root: string, path: string): Promise<TestFile> {
+  const html = await readFile(join(root, path), 'utf8');
+  const scripts = [WINDOW_MESSAGING];
+  let inline: string | undefined;
+  for (const [, src, body] of html.matchAll(SCRIPT_TAG)) {
+    if (src !== undefined) {
+      if (inline !== undefined) throw new Error(`${path}: a <script src> after the inline script is not supported`);
+      const resolved = src.startsWith('/') ? posix.normalize(src) : posix.join('/', posix.dirname(path), src);
+      if (!HARNESS_SCRIPTS.has(resolved)) scripts.push(join(root, ...resolved.split('/')));
+    } else {
+      if (inline !== undefined) throw new Error(`${path}: more than one inline <script> is not supported`);
+      inline = body!;
+    }
+  }
+  if (inline === undefined) throw new Error(`${path}: no inline <script>`);
+  return { id: `/${path}`, path: join(root, ...path.split('/')), scripts, scope: 'window', long: false, inline };
+}
+
+const WINDOW_MESSAGING = fileURLToPath(new URL('./realm/window-messaging.js', import.meta.url));
 
 /** POSIX paths (relative to root) of the files under `dir`; none when it does not exist. */
 async function walk(root: string, dir: string): Promise<string[]> {

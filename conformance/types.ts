@@ -7,10 +7,15 @@ export type SubtestStatus = 'PASS' | 'FAIL' | 'TIMEOUT' | 'NOTRUN' | 'PRECONDITI
 export interface TestFile {
   /** wpt.fyi id: `/streams/piping/abort.any.js`, plus `?variant` for `// META: variant=` files. */
   id: string;
-  /** Absolute path of the .any.js file. */
+  /** Absolute path of the .any.js (or .html) file. */
   path: string;
-  /** Absolute paths of `// META: script=` includes, in order. */
+  /** Absolute paths of `// META: script=` includes (an .html file's `<script src>`s), in order. */
   scripts: string[];
+  /**
+   * An .html file's inline script, run after `scripts` in place of the file itself (the files
+   * taken keep their inline script last; see discover.ts).
+   */
+  inline?: string;
   /** Which WPT global the file runs as (see realm/contract.ts). */
   scope: 'window' | 'worker';
   /** `// META: timeout=long`. */

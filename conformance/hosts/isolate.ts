@@ -111,7 +111,8 @@ export class IsolateHost implements Host {
       await this.#script(nano, `${wptRoot}/resources/testharness.js`, '/resources/testharness.js', timeoutMs);
       await context.eval('__wptHookHarness()');
       try {
-        for (const script of [...file.scripts, file.path]) await this.#script(nano, script, urlPath(wptRoot, script), timeoutMs);
+        for (const script of file.scripts) await this.#script(nano, script, urlPath(wptRoot, script), timeoutMs);
+        await this.#script(nano, file.path, urlPath(wptRoot, file.path), timeoutMs, file.inline);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         await context.evalClosure('__wptScriptError($0)', [message], { arguments: { copy: true } }).catch(() => {});
@@ -129,8 +130,9 @@ export class IsolateHost implements Host {
     return done;
   }
 
-  async #script(nano: NanoIsolate, path: string, filename: string, timeoutMs: number): Promise<void> {
-    const script = await nano.isolate.compileScript(await source(path), { filename });
+  /** Runs the script at `path`, or `inline` (an .html file's inline script) in its name. */
+  async #script(nano: NanoIsolate, path: string, filename: string, timeoutMs: number, inline?: string): Promise<void> {
+    const script = await nano.isolate.compileScript(inline ?? (await source(path)), { filename });
     try {
       await script.run(nano.context, { timeout: timeoutMs });
     } finally {

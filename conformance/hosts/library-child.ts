@@ -102,9 +102,8 @@ function runFile(config: Init, file: TestFile, timeoutMs: number): void {
   // As the .any.js worker wrapper: importScripts() each include, then the file, then done().
   // A script that throws stops the rest, and is reported like an uncaught error.
   try {
-    for (const script of [...file.scripts, file.path]) {
-      evaluate(readFileSync(script, 'utf8'), urlPath(config.wptRoot, script));
-    }
+    for (const script of file.scripts) evaluate(readFileSync(script, 'utf8'), urlPath(config.wptRoot, script));
+    evaluate(file.inline ?? readFileSync(file.path, 'utf8'), urlPath(config.wptRoot, file.path));
     done();
   } catch (error) {
     hooks.reportError(error);

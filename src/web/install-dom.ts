@@ -27,6 +27,8 @@ import {
 import { registerPlatformObject, structuredClone } from './structured-clone.js';
 import { setStructuredClone } from '../streams/abstract-ops/ecmascript.js';
 import { MessageChannel, MessageEvent, MessagePort, setMessageTaskQueue } from './message-channel.js';
+// ReadableStream, WritableStream and TransformStream become transferable (registered on import).
+import './transferable-streams.js';
 import { reportError, setHostExceptionReporter } from './report-error.js';
 
 /** What the host gives the DOM basics (implemented by the runtime from host timers). */

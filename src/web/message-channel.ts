@@ -57,6 +57,18 @@ interface PortState {
   /** [[Detached]]: transferred or closed. */
   detached: boolean;
   closed: boolean;
+  /** Handlers another standard added for the port's message and messageerror events (internalPort). */
+  internal: InternalPortHandlers | undefined;
+}
+
+/**
+ * "Add a handler for port's message event" and for its messageerror event, for a port only a
+ * standard's algorithms hold (the Streams standard's cross-realm transform streams): script
+ * never sees such a port, so its events go to these handlers and no event object is made.
+ */
+export interface InternalPortHandlers {
+  message(data: unknown): void;
+  messageerror(): void;
 }
 
 const createToken = Symbol('MessagePort.create');
@@ -76,7 +88,7 @@ export class MessagePort extends EventTarget {
   constructor(...args: unknown[]) {
     if (args[0] !== createToken) throw new TypeErrorCtor("Failed to construct 'MessagePort': Illegal constructor");
     super();
-    this.#state = { entangled: null, queue: undefined as never, detached: false, closed: false };
+    this.#state = { entangled: null, queue: undefined as never, detached: false, closed: false, internal: undefined };
     this.#state.queue = newQueue(this);
   }
 
@@ -223,16 +235,55 @@ function MessagePortPostMessageSteps(
 }
 
 function deliverMessage(finalTargetPort: MessagePort, record: SerializeWithTransferResult): void {
+  const internal = portStateOf(finalTargetPort)!.internal;
   let deserializeRecord: { deserialized: unknown; transferredValues: unknown[] };
   try {
     deserializeRecord = StructuredDeserializeWithTransfer(record);
   } catch {
-    fireEvent(finalTargetPort, createMessageEvent('messageerror', null, []));
+    if (internal !== undefined) internal.messageerror();
+    else fireEvent(finalTargetPort, createMessageEvent('messageerror', null, []));
+    return;
+  }
+  if (internal !== undefined) {
+    internal.message(deserializeRecord.deserialized);
     return;
   }
   const newPorts: MessagePort[] = [];
   for (const v of deserializeRecord.transferredValues) if (isMessagePort(v)) newPorts.push(v);
   fireEvent(finalTargetPort, createMessageEvent('message', deserializeRecord.deserialized, newPorts));
+}
+
+// For other standards' algorithms (transferable-streams.ts): ports script never holds.
+
+/** Two new entangled ports (as MessageChannel's constructor makes them). */
+export function createEntangledPorts(): [MessagePort, MessagePort] {
+  const port1 = newPort();
+  const port2 = newPort();
+  Entangle(port1, port2);
+  return [port1, port2];
+}
+
+/** Adds the message and messageerror handlers, and enables the port message queue. */
+export function listenInternally(port: MessagePort, handlers: InternalPortHandlers): void {
+  const s = portStateOf(port)!;
+  s.internal = handlers;
+  enableQueue(s.queue);
+}
+
+/** "Disentangle port", if it is still entangled. */
+export function disentanglePort(port: MessagePort): void {
+  const s = portStateOf(port)!;
+  if (s.entangled !== null) Disentangle(port, s);
+}
+
+/**
+ * The message port post message steps with the port it is entangled with as the target (null
+ * once disentangled: the message goes nowhere) and no transfer. Throws a DataCloneError when
+ * `message` cannot be serialized.
+ */
+export function postToEntangledPort(port: MessagePort, message: unknown): void {
+  const s = portStateOf(port)!;
+  MessagePortPostMessageSteps(port, s, s.entangled, message, []);
 }
 
 // MessagePort is [Transferable]: https://html.spec.whatwg.org/multipage/web-messaging.html#message-ports

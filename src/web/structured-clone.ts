@@ -4,9 +4,6 @@
 // StructuredDeserialize builds the copy; serialization completes before anything is detached or
 // created, as the spec orders it. Platform objects join through the registries below
 // (DOMException here, MessagePort in message-channel.ts, Blob/File when they exist).
-import { readableStreamImpl } from '../streams/readable-stream/readable-stream.js';
-import { writableStreamImpl } from '../streams/writable-stream/writable-stream.js';
-import { transformStreamImpl } from '../streams/transform-stream/transform-stream.js';
 import { onLateCapture } from '../streams/webidl/intrinsics.js';
 import { DOMException, deserializeDOMException, isDOMException, serializeDOMException } from './dom-exception.js';
 
@@ -166,12 +163,7 @@ registerSerializable({
   deserialize: (data) => deserializeDOMException(data as { name: string; message: string }),
 });
 
-// Streams are [Transferable] (https://streams.spec.whatwg.org/#rs-transfer); NANO does not
-// implement their transfer yet, so transferring one throws DataCloneError, as does
-// serializing one (they are not serializable).
-registerPlatformObject('ReadableStream', (x) => readableStreamImpl(x) !== undefined);
-registerPlatformObject('WritableStream', (x) => writableStreamImpl(x) !== undefined);
-registerPlatformObject('TransformStream', (x) => transformStreamImpl(x) !== undefined);
+// Streams are [Transferable], not serializable: transferable-streams.ts registers them.
 
 // ---------------------------------------------------------------------------------------------
 // Records

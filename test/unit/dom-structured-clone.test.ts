@@ -64,13 +64,19 @@ test('transfer detaches the buffer and the copy keeps the bytes; errors detach n
   assert.throws(() => structuredClone(copy.view.buffer, { transfer: [bytes.buffer] }), isDataCloneError);
 });
 
-test('functions, symbols, WeakMaps and streams throw DataCloneError', () => {
+test('functions, symbols, WeakMaps, streams outside the transfer list and locked streams throw DataCloneError', () => {
   assert.throws(() => structuredClone(() => {}), isDataCloneError);
   assert.throws(() => structuredClone(Symbol('s')), isDataCloneError);
   assert.throws(() => structuredClone(new WeakMap()), isDataCloneError);
+  // Streams are transferable, not serializable (WPT streams/transferable/*.html has the transfers).
   const stream = new ReadableStream();
   assert.throws(() => structuredClone(stream), isDataCloneError);
-  assert.throws(() => structuredClone(stream, { transfer: [stream] }), isDataCloneError);
+  const locked = new ReadableStream();
+  locked.getReader();
+  assert.throws(() => structuredClone(locked, { transfer: [locked] }), isDataCloneError);
+  const transferred = structuredClone(stream, { transfer: [stream] });
+  assert.ok(transferred instanceof ReadableStream && transferred !== stream && stream.locked);
+  assert.throws(() => structuredClone(stream, { transfer: [stream] }), isDataCloneError, 'detached after its transfer');
   assert.throws(() => structuredClone(1, { transfer: [1 as unknown as object] }), TypeError);
 });
 

@@ -4,6 +4,10 @@ import { compare } from '../../conformance/expectations.js';
 import { compareCounts } from '../../conformance/subtest-counts.js';
 import { globToRegExp } from '../../conformance/glob.js';
 import { parseMeta, runScope } from '../../conformance/meta.js';
+import { discover } from '../../conformance/discover.js';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FileResult } from '../../conformance/types.js';
 
 describe('WPT harness parts', () => {
@@ -13,6 +17,30 @@ describe('WPT harness parts', () => {
     assert.deepEqual(meta.scripts, ['../resources/a.js']);
     assert.equal(meta.long, true);
     assert.deepEqual(parseMeta('test(() => {});').globals, ['window', 'dedicatedworker']);
+  });
+
+  it('takes an .html test as a window loads it: its script includes (not the harness\'s), then its inline script', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wpt-html-'));
+    try {
+      mkdirSync(join(root, 'streams', 'transferable', 'resources'), { recursive: true });
+      const page = (tail: string) =>
+        '<!DOCTYPE html>\n<script src="/resources/testharness.js"></script>\n<script src="/resources/testharnessreport.js"></script>\n' +
+        '<script src="resources/helpers.js"></script>\n<script src="../resources/test-utils.js"></script>\n' +
+        tail;
+      writeFileSync(join(root, 'streams', 'transferable', 'ok.html'), page("<script>\n'use strict';\ntest(() => {});\n</script>\n"));
+      writeFileSync(join(root, 'streams', 'transferable', 'late.html'), page('<script>a();</script>\n<script src="b.js"></script>\n'));
+      const [file] = await discover(root, ['streams/transferable/ok.html'], []);
+      assert.equal(file!.id, '/streams/transferable/ok.html');
+      assert.equal(file!.scope, 'window');
+      assert.deepEqual(
+        file!.scripts.map((s) => s.replace(root, '<root>').replace(/.*\/conformance\/realm\//, '<realm>/')),
+        ['<realm>/window-messaging.js', '<root>/streams/transferable/resources/helpers.js', '<root>/streams/resources/test-utils.js'],
+      );
+      assert.equal(file!.inline, "\n'use strict';\ntest(() => {});\n");
+      await assert.rejects(discover(root, ['streams/transferable/late.html'], []), /after the inline script/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('runs files that have a window, worker or ShadowRealm variant', () => {
