@@ -7,19 +7,33 @@ import type { TestFile } from './types.js';
 
 /**
  * The test files matching `globs` (suite patterns) and, when given, any of `filters`
- * (path prefixes like `streams/piping`, or globs), sorted by id, META resolved.
+ * (path prefixes like `streams/piping`, or globs), sorted by id, META resolved. A suite pattern
+ * may end in `?variant`: of that file, only the variant named (`// META: variant=?variant`).
  */
 export async function discover(root: string, globs: readonly string[], filters: readonly string[]): Promise<TestFile[]> {
-  const patterns = globs.map(globToRegExp);
+  const patterns = globs.map((glob) => {
+    const q = glob.indexOf('?');
+    return q === -1 ? { path: globToRegExp(glob), variant: undefined } : { path: globToRegExp(glob.slice(0, q)), variant: glob.slice(q) };
+  });
   const filterTests = filters.map(filterTest);
-  const candidates = new Set<string>();
-  for (const base of new Set(globs.map(globBase))) {
+  /** Path -> the variants wanted (undefined: all). */
+  const candidates = new Map<string, Set<string> | undefined>();
+  for (const base of new Set(globs.map((glob) => globBase(glob.replace(/\?.*$/, ''))))) {
     for (const path of await walk(root, base)) {
-      if (patterns.some((p) => p.test(path)) && (filterTests.length === 0 || filterTests.some((f) => f(path)))) candidates.add(path);
+      if (filterTests.length > 0 && !filterTests.some((f) => f(path))) continue;
+      for (const pattern of patterns) {
+        if (!pattern.path.test(path)) continue;
+        const wanted = candidates.get(path);
+        if (pattern.variant === undefined) candidates.set(path, undefined);
+        else if (!candidates.has(path) || wanted !== undefined) candidates.set(path, new Set([...(wanted ?? []), pattern.variant]));
+      }
     }
   }
   const files: TestFile[] = [];
-  for (const path of [...candidates].sort()) files.push(...(await describe(root, path)));
+  for (const path of [...candidates.keys()].sort()) {
+    const wanted = candidates.get(path);
+    for (const file of await describe(root, path)) if (wanted === undefined || (file.variant !== undefined && wanted.has(file.variant))) files.push(file);
+  }
   return files;
 }
 
@@ -45,13 +59,16 @@ const LINKED_SCRIPTS: Readonly<Record<string, string>> = {
 async function describe(root: string, path: string): Promise<TestFile[]> {
   if (path.endsWith('.html')) return [await describeHtml(root, path)];
   const meta = parseMeta(await readFile(join(root, path), 'utf8'));
-  const scope = runScope(meta.globals);
+  // A .window.js file runs in a window only, with a window's postMessage (as an .html test).
+  const windowOnly = path.endsWith('.window.js');
+  const scope = windowOnly ? 'window' : runScope(meta.globals);
   if (!scope) return [];
   // Resolved as URLs on wptserve would be; an absolute path cannot climb above the WPT root.
   const scripts = meta.scripts.map((script) => {
     const resolved = script.startsWith('/') ? posix.normalize(script) : posix.join('/', posix.dirname(path), script);
     return join(root, ...(LINKED_SCRIPTS[resolved] ?? resolved).split('/'));
   });
+  if (windowOnly) scripts.unshift(WINDOW_MESSAGING);
   const base: TestFile = { id: `/${path}`, path: join(root, ...path.split('/')), scripts, scope, long: meta.long };
   if (meta.variants.length === 0) return [base];
   return meta.variants.map((variant) => ({ ...base, id: `/${path}${variant}`, variant }));

@@ -1,4 +1,4 @@
-// Run before an .html test's scripts (discover.ts): the window's postMessage(message,
+// Run before an .html or .window.js test's scripts (discover.ts): the window's postMessage(message,
 // targetOrigin, transfer) and postMessage(message, options), for WPT files that transfer objects
 // to themselves. A window posting to itself serializes the message (transferring what the list
 // names) when it posts, and fires a MessageEvent at itself in a task; a MessageChannel's port
@@ -6,6 +6,8 @@
 // Test harness only: NANO's app isolates are not windows and have no postMessage.
 (() => {
   'use strict';
+  // The global is the window.
+  self.window = self;
   const { port1, port2 } = new MessageChannel();
   port2.onmessage = (event) => {
     dispatchEvent(new MessageEvent('message', { data: event.data, origin: location.origin, ports: event.ports }));

@@ -156,12 +156,24 @@ test('the single-byte decoder: a pointer without a code point is U+FFFD, or a Ty
   assert.throws(() => new SingleByteDecoder('test', index, true).decode(Uint8Array.of(0x85), false), (e: unknown) => e instanceof TypeError && /not valid test/.test((e as Error).message));
 });
 
-test('windows-874, -1253 and -1255 decode in the realm: the standard index, which is ICU but for ten pointers', () => {
-  // Where the standard's index differs from Node's ICU (WPT encoding/textdecoder-fatal-single-byte).
+test('windows-874, -1252, -1253, -1255, IBM866 and KOI8-U decode in the realm: the standard index, which is Node\'s decoding but for the pointers listed', () => {
+  // Where the standard's index differs from Node's decoding (WPT encoding/textdecoder-fatal-single-byte
+  // and encoding/single-byte-decoder.window.js?TextDecoder, which has the standard's indexes).
+  const windows1252: Record<number, number> = {};
+  // prettier-ignore
+  const cp1252 = [0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
+    0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178];
+  cp1252.forEach((codePoint, i) => (windows1252[0x80 + i] = codePoint));
   const differs: Record<string, Record<number, number | null>> = {
     'windows-874': { 0xdb: null, 0xdc: null, 0xdd: null, 0xde: null, 0xfc: null, 0xfd: null, 0xfe: null, 0xff: null },
     'windows-1253': { 0xaa: null },
     'windows-1255': { 0xca: 0x05ba },
+    // Node decodes windows-1252 as ISO-8859-1.
+    'windows-1252': windows1252,
+    // ICU swaps three ASCII controls (IBM's convention); the standard passes ASCII through.
+    ibm866: { 0x1a: 0x1a, 0x1c: 0x1c, 0x7f: 0x7f },
+    // ICU has RFC 2319's box drawings where the standard has the Belarusian short u.
+    'koi8-u': { 0xae: 0x045e, 0xbe: 0x040e },
   };
   const NodeTextDecoder = globalThis.TextDecoder;
   for (const [label, exceptions] of Object.entries(differs)) {
@@ -185,6 +197,9 @@ test('windows-874, -1253 and -1255 decode in the realm: the standard index, whic
     }
   }
   assert.equal(new TextDecoder('tis-620').encoding, 'windows-874');
+  assert.equal(new TextDecoder('latin1').encoding, 'windows-1252');
+  assert.equal(new TextDecoder('latin1').decode(Uint8Array.of(0x80, 0xe9)), '\u20ac\u00e9');
+  assert.equal(new TextDecoder('866').encoding, 'ibm866');
   assert.equal(new TextDecoder('x-cp1255').encoding, 'windows-1255');
 });
 

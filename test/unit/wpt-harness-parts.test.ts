@@ -38,6 +38,13 @@ describe('WPT harness parts', () => {
       );
       assert.equal(file!.inline, "\n'use strict';\ntest(() => {});\n");
       await assert.rejects(discover(root, ['streams/transferable/late.html'], []), /after the inline script/);
+      // A .window.js file runs as a window (postMessage included); a pattern's ?variant picks one variant.
+      writeFileSync(join(root, 'streams', 'w.window.js'), '// META: variant=?a\n// META: variant=?b\n// META: script=x.js\ntest(() => {});\n');
+      const picked = await discover(root, ['streams/w.window.js?b'], []);
+      assert.deepEqual(picked.map((f) => f.id), ['/streams/w.window.js?b']);
+      assert.equal(picked[0]!.scope, 'window');
+      assert.match(picked[0]!.scripts[0]!, /conformance\/realm\/window-messaging\.js$/);
+      assert.equal((await discover(root, ['streams/w.window.js'], [])).length, 2);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
