@@ -136,36 +136,53 @@ export const SINGLE_BYTE_INDEXES: Readonly<Record<string, SingleByteIndex>> = {
   'windows-1255': WINDOWS_1255,
 };
 
+/**
+ * The decoder's answer for each of the 256 bytes as a UTF-16 code unit (every code point of these
+ * indexes is in the BMP): ASCII bytes themselves (step 2), an index's code point for the others
+ * (steps 3-4), U+FFFD where it has none (step 5's error; no index maps to U+FFFD itself). Made
+ * once per index.
+ */
+const codeUnitTables = new WeakMap<SingleByteIndex, Uint16Array>();
+function codeUnitTable(index: SingleByteIndex): Uint16Array {
+  let table = codeUnitTables.get(index);
+  if (table === undefined) {
+    table = new Uint16Array(256);
+    for (let byte = 0; byte < 0x80; byte++) table[byte] = byte;
+    for (let pointer = 0; pointer < 0x80; pointer++) table[0x80 + pointer] = index[pointer] ?? 0xfffd;
+    codeUnitTables.set(index, table);
+  }
+  return table;
+}
+
+/** Code units per fromCharCode call: far below any engine's argument limit. */
+const CHUNK = 8192;
+
 /** Stateless: each byte is one code point (or an error), so streaming needs nothing kept. */
 export class SingleByteDecoder {
   readonly #name: string;
-  readonly #index: SingleByteIndex;
+  readonly #table: Uint16Array;
   readonly #fatal: boolean;
 
   constructor(name: string, index: SingleByteIndex, fatal: boolean) {
     this.#name = name;
-    this.#index = index;
+    this.#table = codeUnitTable(index);
     this.#fatal = fatal;
   }
 
   decode(bytes: Uint8Array, _stream: boolean): string {
+    const table = this.#table;
     let out = '';
-    for (let i = 0; i < bytes.length; i++) {
-      const byte = bytes[i]!;
-      // Step 2: an ASCII byte is its own code point.
-      if (byte < 0x80) {
-        out += StringFromCharCode(byte);
-        continue;
+    let units: Uint16Array | undefined;
+    for (let start = 0; start < bytes.length; start += CHUNK) {
+      const end = Math.min(bytes.length, start + CHUNK);
+      if (units === undefined || units.length !== end - start) units = new Uint16Array(end - start);
+      for (let i = start; i < end; i++) {
+        const unit = table[bytes[i]!]!;
+        // An error: fatal, a TypeError; replacement, the U+FFFD the table holds.
+        if (unit === 0xfffd && this.#fatal) throw new TypeErrorCtor(`The encoded data was not valid ${this.#name}.`);
+        units[i - start] = unit;
       }
-      // Steps 3-5: the index's code point for byte − 0x80; none is an error (fatal: TypeError;
-      // replacement: U+FFFD).
-      const codePoint = this.#index[byte - 0x80];
-      if (codePoint === null || codePoint === undefined) {
-        if (this.#fatal) throw new TypeErrorCtor(`The encoded data was not valid ${this.#name}.`);
-        out += '\ufffd';
-      } else {
-        out += StringFromCharCode(codePoint);
-      }
+      out += StringFromCharCode.apply(null, units as unknown as number[]);
     }
     return out;
   }
