@@ -17,7 +17,7 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
     'streams/transferable/transfer-with-messageport.window.js',
   ],
   'encoding-streams': ['encoding/streams/*.any.js'],
-  compression: ['compression/*.any.js'],
+  compression: ['compression/*.any.js', 'compression/compression-with-detach.tentative.window.js', 'compression/decompression-with-detach.tentative.window.js'],
   // single-byte-decoder.window.js: its TextDecoder variant (the others need XMLHttpRequest, documents).
   encoding: ['encoding/*.any.js', 'encoding/single-byte-decoder.window.js?TextDecoder'],
   atob: ['html/webappapis/atob/*.any.js'],
