@@ -112,15 +112,25 @@ function key(x: unknown, member: string): KeyState {
   return state;
 }
 
-/** The host's algorithm dictionary with byte members (publicExponent) as Uint8Arrays of this realm. */
+/**
+ * The host's algorithm dictionary or JWK as objects of this realm: byte members (publicExponent)
+ * as Uint8Arrays, sequences (a JWK's key_ops and oth) as arrays.
+ */
 function reviveAlgorithm(algorithm: Record<string, unknown>): object {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(algorithm)) {
-    if (v instanceof Uint8Array || (typeof v === 'object' && v !== null && ArrayBuffer.isView(v))) out[k] = new Uint8Array(v as Uint8Array);
-    else if (typeof v === 'object' && v !== null) out[k] = reviveAlgorithm(v as Record<string, unknown>);
-    else out[k] = v;
-  }
+  for (const [k, v] of Object.entries(algorithm)) out[k] = reviveMember(v);
   return out;
+}
+
+function reviveMember(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (v instanceof Uint8Array || ArrayBuffer.isView(v)) return new Uint8Array(v as Uint8Array);
+  if (Array.isArray(v)) {
+    const list: unknown[] = [];
+    for (const item of v) list.push(reviveMember(item));
+    return list;
+  }
+  return reviveAlgorithm(v as Record<string, unknown>);
 }
 
 defineInterface(CryptoKey, 'CryptoKey');

@@ -1,0 +1,43 @@
+// crypto.subtle in the realm against the host's WebCrypto (library bridge, one process): what the
+// realm hands back must be this realm's objects, shaped as WebCrypto's dictionaries say.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSubtle, setSubtleBridge } from '../../src/web/crypto-subtle.js';
+import { librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+
+setSubtleBridge(librarySubtleBridge());
+const subtle = createSubtle() as unknown as SubtleCrypto;
+
+test('exportKey("jwk"): key_ops is a sequence (an array), and the JWK round-trips through JSON into importKey', async () => {
+  const key = await subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify']);
+  const jwk = await subtle.exportKey('jwk', key);
+  assert.ok(Array.isArray(jwk.key_ops), 'key_ops is an array');
+  assert.deepEqual([...jwk.key_ops!].sort(), ['sign', 'verify']);
+  // As wrapKey("jwk") serializes it: the JSON must be what importKey("jwk") accepts.
+  const again = await subtle.importKey('jwk', JSON.parse(JSON.stringify(jwk)), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  assert.equal(again.extractable, false);
+  // RSA private keys carry their public exponent as bytes of this realm in the algorithm.
+  const rsa = await subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  );
+  const exponent = (rsa.privateKey.algorithm as RsaHashedKeyAlgorithm).publicExponent;
+  assert.ok(exponent instanceof Uint8Array);
+  assert.deepEqual([...exponent], [1, 0, 1]);
+});
+
+test('unwrapKey("jwk") of a non-extractable JWK wrapped by hand: the key comes back non-extractable', async () => {
+  const wrapping = await subtle.generateKey({ name: 'AES-GCM', length: 128 }, true, ['wrapKey', 'unwrapKey', 'encrypt']);
+  const key = await subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify']);
+  const jwk = await subtle.exportKey('jwk', key);
+  jwk.ext = false;
+  const iv = new Uint8Array(12);
+  const wrapped = await subtle.encrypt({ name: 'AES-GCM', iv }, wrapping, new TextEncoder().encode(JSON.stringify(jwk)));
+  const unwrapped = await subtle.unwrapKey('jwk', wrapped, wrapping, { name: 'AES-GCM', iv }, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  assert.equal(unwrapped.extractable, false);
+  await assert.rejects(
+    subtle.unwrapKey('jwk', wrapped, wrapping, { name: 'AES-GCM', iv }, { name: 'HMAC', hash: 'SHA-256' }, true, ['sign']),
+    (e: Error) => e.name === 'DataError',
+  );
+});
