@@ -1,6 +1,6 @@
 // The host half of crypto.subtle: Node's WebCrypto, with the realm's CryptoKeys as handles into
 // a per-realm key table (the key material stays here unless the app exports it).
-import { webcrypto } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
 import type { KeyDescriptor, SubtleBridge, SubtleResult, Wire } from '../web/crypto-subtle.js';
 import { IdTable } from '../runtime/id-table.js';
 
@@ -24,6 +24,7 @@ export class HostSubtle {
       const subtle = webcrypto.subtle as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
       if (typeof subtle[op] !== 'function') throw Object.assign(new Error(`Unknown operation ${op}`), { name: 'NotSupportedError' });
       promise = subtle[op]!(...input);
+      if (op === 'verify' && isEd25519(input[0])) promise = promise.then((ok) => ok === true && !smallOrderEd25519(input[1] as HostKey, input[2]));
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -108,6 +109,42 @@ function errorName(error: Error): string {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (code.startsWith('ERR_INVALID_ARG') || code === 'ERR_MISSING_OPTION')) return 'TypeError';
   return error.name && error.name !== 'Error' ? error.name : 'OperationError';
+}
+
+// Ed25519's verify (WebCrypto, Secure Curves): "If the key data of key represents an invalid point
+// or a small-order element on the Elliptic Curve of Ed25519, return false", and the same for the
+// signature's R. Node 20 (OpenSSL) accepts both, so the host answers false itself when it would
+// have answered true. The points of order 1, 2, 4 and 8 have these encodings (y, little-endian),
+// the last byte's top bit (x's sign) aside; the last three are y = p - 1, p and p + 1.
+const SMALL_ORDER_ED25519 = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((hex) => Buffer.from(hex, 'hex'));
+
+function isEd25519(algorithm: unknown): boolean {
+  const name = typeof algorithm === 'string' ? algorithm : (algorithm as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.toLowerCase() === 'ed25519';
+}
+
+function hasSmallOrder(point: Uint8Array): boolean {
+  return SMALL_ORDER_ED25519.some((candidate) => {
+    for (let i = 0; i < 31; i++) if (point[i] !== candidate[i]) return false;
+    return (point[31]! & 0x7f) === candidate[31];
+  });
+}
+
+/** The public key A or the signature's R is a small-order point (verify already passed: both are 32 bytes of a 64-byte signature). */
+function smallOrderEd25519(key: HostKey, signature: unknown): boolean {
+  const x = KeyObject.from(key).export({ format: 'jwk' }).x;
+  if (typeof x === 'string' && hasSmallOrder(Buffer.from(x, 'base64url'))) return true;
+  // A view of the realm's bytes (in library mode another realm's Uint8Array: no instanceof).
+  if (!ArrayBuffer.isView(signature) || signature.byteLength !== 64) return false;
+  return hasSmallOrder(new Uint8Array(signature.buffer, signature.byteOffset, 32));
 }
 
 /** Library mode: the realm and the host share the process; settle calls straight back. */

@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSubtle, setSubtleBridge } from '../../src/web/crypto-subtle.js';
 import { librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+import type { webcrypto } from 'node:crypto';
 
 setSubtleBridge(librarySubtleBridge());
-const subtle = createSubtle() as unknown as SubtleCrypto;
+const subtle = createSubtle() as unknown as webcrypto.SubtleCrypto;
 
 test('exportKey("jwk"): key_ops is a sequence (an array), and the JWK round-trips through JSON into importKey', async () => {
   const key = await subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify']);
@@ -22,7 +23,7 @@ test('exportKey("jwk"): key_ops is a sequence (an array), and the JWK round-trip
     true,
     ['sign', 'verify'],
   );
-  const exponent = (rsa.privateKey.algorithm as RsaHashedKeyAlgorithm).publicExponent;
+  const exponent = (rsa.privateKey.algorithm as webcrypto.RsaHashedKeyAlgorithm).publicExponent;
   assert.ok(exponent instanceof Uint8Array);
   assert.deepEqual([...exponent], [1, 0, 1]);
 });
@@ -40,4 +41,21 @@ test('unwrapKey("jwk") of a non-extractable JWK wrapped by hand: the key comes b
     subtle.unwrapKey('jwk', wrapped, wrapping, { name: 'AES-GCM', iv }, { name: 'HMAC', hash: 'SHA-256' }, true, ['sign']),
     (e: Error) => e.name === 'DataError',
   );
+});
+
+test('Ed25519 verify: a small-order public key or R is false (Node alone says true), a real signature still true', async () => {
+  // A = R = the identity point, S = 0: [S]B = R + [k]A holds for every message.
+  const identity = new Uint8Array(32);
+  identity[0] = 1;
+  const signature = new Uint8Array(64);
+  signature.set(identity);
+  const message = new Uint8Array([1, 2, 3]);
+  const small = await subtle.importKey('raw', identity, 'Ed25519', false, ['verify']);
+  assert.equal(await subtle.verify('Ed25519', small, signature, message), false);
+  assert.equal(await subtle.verify({ name: 'ed25519' }, small, signature, message), false, 'the name is case-insensitive');
+  const pair = (await subtle.generateKey('Ed25519', false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const real = await subtle.sign('Ed25519', pair.privateKey, message);
+  assert.equal(await subtle.verify('Ed25519', pair.publicKey, real, message), true);
+  // A key without the verify usage is still an InvalidAccessError, not false.
+  await assert.rejects(subtle.verify('Ed25519', pair.privateKey, real, message), (e: Error) => e.name === 'InvalidAccessError');
 });
