@@ -7,6 +7,8 @@
 
 const StringFromCharCode = String.fromCharCode;
 const TypeErrorCtor = TypeError;
+/** Code units per fromCharCode call. */
+const CHUNK = 8192;
 
 const enum State {
   ASCII,
@@ -44,27 +46,34 @@ export class Iso2022JpDecoder {
 
   decode(bytes: Uint8Array, stream: boolean): string {
     let out = '';
+    // Code units gathered and turned into a string a chunk at a time, not appended one by one.
+    const units: number[] = [];
     let i = 0;
     const prepended = this.#prepended;
     for (;;) {
       let byte: number;
       if (prepended.length > 0) byte = prepended.shift()!;
       else if (i < bytes.length) byte = bytes[i++]!;
-      else if (stream) return out;
+      else if (stream) break;
       else byte = EOF;
       const result = this.#handler(byte);
       if (result === CONTINUE) continue;
-      if (result === FINISHED) return out;
+      if (result === FINISHED) break;
       if (result === ERROR) {
         if (this.#fatal) {
           this.#reset();
           throw new TypeErrorCtor('The encoded data was not valid iso-2022-jp.');
         }
-        out += '\ufffd';
+        units.push(0xfffd);
       } else {
-        out += StringFromCharCode(result);
+        units.push(result);
+      }
+      if (units.length === CHUNK) {
+        out += StringFromCharCode.apply(null, units);
+        units.length = 0;
       }
     }
+    return units.length === 0 ? out : out + StringFromCharCode.apply(null, units);
   }
 
   #reset(): void {
