@@ -126,7 +126,14 @@ function indexWithC1Controls(high: readonly number[]): SingleByteIndex {
 }
 
 /** The single-byte encodings decoded here, by name ("get an encoding" gives the name). */
+/**
+ * https://encoding.spec.whatwg.org/#x-user-defined-decoder: ASCII bytes as themselves, every other
+ * byte b as U+F780 + b - 0x80, never an error; the single-byte decoder with this index does that.
+ */
+const X_USER_DEFINED: SingleByteIndex = Array.from({ length: 0x80 }, (_, pointer) => 0xf780 + pointer);
+
 export const SINGLE_BYTE_INDEXES: Readonly<Record<string, SingleByteIndex>> = {
+  'x-user-defined': X_USER_DEFINED,
   ibm866: IBM866,
   'koi8-u': KOI8_U,
   'windows-1252': indexWithLatin1High(WINDOWS_1252_LOW),

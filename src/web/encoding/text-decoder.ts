@@ -51,18 +51,6 @@ function indexJis0208(): string | undefined {
   return jis0208;
 }
 
-/** https://encoding.spec.whatwg.org/#x-user-defined-decoder: stateless, never an error. */
-const xUserDefinedDecoder = {
-  decode(bytes: Uint8Array): string {
-    let out = '';
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i]!;
-      out += String.fromCharCode(b < 0x80 ? b : 0xf780 + b - 0x80);
-    }
-    return out;
-  },
-};
-
 /**
  * One decoder with the standard's "decode" steps around it: BOM handling for the encodings
  * decoded here, a fresh decoder after each non-streaming call, fatal errors as TypeErrors.
@@ -95,7 +83,6 @@ export class DecoderCore {
 
   #newNative(): { decode(bytes: Uint8Array, stream: boolean): string } {
     if (this.encoding === 'utf-8') return new Utf8Decoder(this.fatal);
-    if (this.encoding === 'x-user-defined') return xUserDefinedDecoder;
     if (Object.hasOwn(SINGLE_BYTE_INDEXES, this.encoding)) return new SingleByteDecoder(this.encoding, SINGLE_BYTE_INDEXES[this.encoding]!, this.fatal);
     if (this.encoding === 'iso-2022-jp') return new Iso2022JpDecoder(this.fatal, jis0208!);
     return new Utf16Decoder(this.encoding === 'utf-16be', this.fatal);
