@@ -25,6 +25,7 @@ export async function discover(root: string, globs: readonly string[], filters: 
         if (!pattern.path.test(path)) continue;
         const wanted = candidates.get(path);
         if (pattern.variant === undefined) candidates.set(path, undefined);
+        // One more variant, unless another pattern already wants them all.
         else if (!candidates.has(path) || wanted !== undefined) candidates.set(path, new Set([...(wanted ?? []), pattern.variant]));
       }
     }
@@ -55,7 +56,16 @@ const LINKED_SCRIPTS: Readonly<Record<string, string>> = {
   '/resources/WebIDLParser.js': '/resources/webidl2/lib/webidl2.js',
 };
 
-/** The TestFile(s) for one .any.js: one per `// META: variant=`, none if no scope runs it. */
+/** The window's postMessage for .window.js and .html files (realm/window-messaging.js). */
+const WINDOW_MESSAGING = fileURLToPath(new URL('./realm/window-messaging.js', import.meta.url));
+
+/** A script a test file names (META or `<script src>`), resolved as wptserve would: never above the root. */
+function resolveScript(root: string, path: string, script: string): string {
+  const resolved = script.startsWith('/') ? posix.normalize(script) : posix.join('/', posix.dirname(path), script);
+  return join(root, ...(LINKED_SCRIPTS[resolved] ?? resolved).split('/'));
+}
+
+/** The TestFile(s) for one .any.js or .window.js: one per `// META: variant=`, none if no scope runs it. */
 async function describe(root: string, path: string): Promise<TestFile[]> {
   if (path.endsWith('.html')) return [await describeHtml(root, path)];
   const meta = parseMeta(await readFile(join(root, path), 'utf8'));
@@ -63,11 +73,7 @@ async function describe(root: string, path: string): Promise<TestFile[]> {
   const windowOnly = path.endsWith('.window.js');
   const scope = windowOnly ? 'window' : runScope(meta.globals);
   if (!scope) return [];
-  // Resolved as URLs on wptserve would be; an absolute path cannot climb above the WPT root.
-  const scripts = meta.scripts.map((script) => {
-    const resolved = script.startsWith('/') ? posix.normalize(script) : posix.join('/', posix.dirname(path), script);
-    return join(root, ...(LINKED_SCRIPTS[resolved] ?? resolved).split('/'));
-  });
+  const scripts = meta.scripts.map((script) => resolveScript(root, path, script));
   if (windowOnly) scripts.unshift(WINDOW_MESSAGING);
   const base: TestFile = { id: `/${path}`, path: join(root, ...path.split('/')), scripts, scope, long: meta.long };
   if (meta.variants.length === 0) return [base];
@@ -76,6 +82,7 @@ async function describe(root: string, path: string): Promise<TestFile[]> {
 
 /** Scripts every file gets from the harness itself (testharness.js and its reporter). */
 const HARNESS_SCRIPTS = new Set(['/resources/testharness.js', '/resources/testharnessreport.js']);
+const HARNESS_PATHS = (root: string) => new Set([...HARNESS_SCRIPTS].map((script) => resolveScript(root, '', script)));
 const SCRIPT_TAG = /<script(?:\s+src="([^"]*)")?\s*>([\s\S]*?)<\/script>/g;
 
 /**
@@ -86,13 +93,14 @@ const SCRIPT_TAG = /<script(?:\s+src="([^"]*)")?\s*>([\s\S]*?)<\/script>/g;
  */
 async function describeHtml(root: string, path: string): Promise<TestFile> {
   const html = await readFile(join(root, path), 'utf8');
+  const harness = HARNESS_PATHS(root);
   const scripts = [WINDOW_MESSAGING];
   let inline: string | undefined;
   for (const [, src, body] of html.matchAll(SCRIPT_TAG)) {
     if (src !== undefined) {
       if (inline !== undefined) throw new Error(`${path}: a <script src> after the inline script is not supported`);
-      const resolved = src.startsWith('/') ? posix.normalize(src) : posix.join('/', posix.dirname(path), src);
-      if (!HARNESS_SCRIPTS.has(resolved)) scripts.push(join(root, ...resolved.split('/')));
+      const script = resolveScript(root, path, src);
+      if (!harness.has(script)) scripts.push(script);
     } else {
       if (inline !== undefined) throw new Error(`${path}: more than one inline <script> is not supported`);
       inline = body!;
@@ -101,8 +109,6 @@ async function describeHtml(root: string, path: string): Promise<TestFile> {
   if (inline === undefined) throw new Error(`${path}: no inline <script>`);
   return { id: `/${path}`, path: join(root, ...path.split('/')), scripts, scope: 'window', long: false, inline };
 }
-
-const WINDOW_MESSAGING = fileURLToPath(new URL('./realm/window-messaging.js', import.meta.url));
 
 /** POSIX paths (relative to root) of the files under `dir`; none when it does not exist. */
 async function walk(root: string, dir: string): Promise<string[]> {

@@ -57,7 +57,7 @@ interface PortState {
   /** [[Detached]]: transferred or closed. */
   detached: boolean;
   closed: boolean;
-  /** Handlers another standard added for the port's message and messageerror events (internalPort). */
+  /** Handlers another standard added for the port's message and messageerror events (listenInternally). */
   internal: InternalPortHandlers | undefined;
 }
 
@@ -331,9 +331,7 @@ export class MessageChannel {
   #ports: { port1: MessagePort; port2: MessagePort };
 
   constructor() {
-    const port1 = newPort();
-    const port2 = newPort();
-    Entangle(port1, port2);
+    const [port1, port2] = createEntangledPorts();
     this.#ports = { port1, port2 };
   }
 
