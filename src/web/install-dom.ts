@@ -24,7 +24,7 @@ import {
   signalIsAborted,
   signalReason,
 } from './abort.js';
-import { registerPlatformObject, structuredClone } from './structured-clone.js';
+import { isCrossOriginIsolated, registerPlatformObject, structuredClone } from './structured-clone.js';
 import { setStructuredClone } from '../streams/abstract-ops/ecmascript.js';
 import { MessageChannel, MessageEvent, MessagePort, setMessageTaskQueue } from './message-channel.js';
 // ReadableStream, WritableStream and TransformStream become transferable (registered on import).
@@ -89,6 +89,11 @@ export function installDomBasics(global: object, hooks: DomHooks): void {
   ] as const) {
     ObjectDefineProperty(global, name, { value: fn, writable: true, enumerable: true, configurable: true });
   }
+  // WindowOrWorkerGlobalScope's readonly crossOriginIsolated: false in NANO's isolates, which is
+  // why a SharedArrayBuffer does not clone (structured-clone.ts).
+  const getCrossOriginIsolated = (): boolean => isCrossOriginIsolated();
+  ObjectDefineProperty(getCrossOriginIsolated, 'name', { value: 'get crossOriginIsolated' });
+  ObjectDefineProperty(global, 'crossOriginIsolated', { get: getCrossOriginIsolated, enumerable: true, configurable: true });
 
   // The global is an EventTarget. Its prototype stays what it is (a plain object's, as a
   // ShadowRealm's global: idlharness decides which interfaces are exposed from that); the

@@ -138,6 +138,11 @@ export function setCrossOriginIsolated(value: boolean): void {
   crossOriginIsolated = value;
 }
 
+/** The global's `crossOriginIsolated` (WindowOrWorkerGlobalScope): whether SharedArrayBuffers clone. */
+export function isCrossOriginIsolated(): boolean {
+  return crossOriginIsolated;
+}
+
 const serializables: SerializableInterface[] = [];
 const transferables: TransferableInterface[] = [];
 /** Brand checks of platform objects that are neither serializable nor transferable. */

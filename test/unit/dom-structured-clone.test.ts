@@ -7,7 +7,8 @@ import { DOMException } from '../../src/web/dom-exception.js';
 import { installDomBasics } from '../../src/web/install-dom.js';
 import { ReadableStream } from '../../src/streams/index.js';
 
-installDomBasics({}, {
+const global: { crossOriginIsolated?: boolean } = {};
+installDomBasics(global, {
   setTimeout: (cb, ms) => setTimeout(cb, ms) as unknown as number,
   clearTimeout: (id) => clearTimeout(id),
   queueTask: (cb) => setImmediate(cb),
@@ -122,4 +123,15 @@ test('MessageChannel: messages wait for start(), arrive as tasks in order, ports
   assert.equal(await back, 'via moved');
   assert.throws(() => structuredClone(port1, { transfer: [port1] }), isDataCloneError);
   assert.throws(() => moved.postMessage(1, [moved]), isDataCloneError);
+});
+
+test('the global says it is not cross-origin isolated, and a SharedArrayBuffer does not clone', () => {
+  const descriptor = Object.getOwnPropertyDescriptor(global, 'crossOriginIsolated')!;
+  assert.equal(descriptor.get!.name, 'get crossOriginIsolated');
+  assert.equal(descriptor.set, undefined);
+  assert.equal(global.crossOriginIsolated, false);
+  assert.throws(() => structuredClone(new SharedArrayBuffer(4)), isDataCloneError);
+  // A growable one too (Node 20 has them without flags).
+  const growable = new (SharedArrayBuffer as unknown as new (n: number, o: object) => SharedArrayBuffer)(4, { maxByteLength: 8 });
+  assert.throws(() => structuredClone(growable), isDataCloneError);
 });
