@@ -51,13 +51,21 @@ const IFACE = 'ReadableStreamBYOBReader';
 /** Made once: a template here would build the string on every read. */
 const READ_CONTEXT = `Failed to execute 'read' on '${IFACE}':`;
 
+/**
+ * The WebIDL `ArrayBufferView` type (no [AllowShared], no [AllowResizable]): the view's buffer
+ * when `x` is one (read() goes on with it: `buffer` is a C++ getter, worth one call), else undefined.
+ */
+function arrayBufferViewArgumentBuffer(x: unknown): ArrayBuffer | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  if (!isTypedArray(x) && !isDataView(x)) return undefined;
+  const buffer = viewBuffer(x as ArrayBufferView);
+  if (isSharedArrayBuffer(buffer) || isResizableArrayBuffer(buffer)) return undefined;
+  return buffer;
+}
+
 /** The WebIDL `ArrayBufferView` type (no [AllowShared], no [AllowResizable]). */
 export function isArrayBufferViewArgument(x: unknown): x is ArrayBufferView {
-  if (typeof x !== 'object' || x === null) return false;
-  if (!isTypedArray(x) && !isDataView(x)) return false;
-  const buffer = viewBuffer(x as ArrayBufferView);
-  if (isSharedArrayBuffer(buffer)) return false;
-  return !isResizableArrayBuffer(buffer);
+  return arrayBufferViewArgumentBuffer(x) !== undefined;
 }
 
 export class ReadableStreamBYOBReader {
@@ -90,12 +98,14 @@ export class ReadableStreamBYOBReader {
   }
 
   read<T extends ArrayBufferView>(view: T, options?: ReadableStreamBYOBReaderReadOptions): Promise<ReadableStreamReadResult<T>>;
-  read(view: unknown, options: unknown = undefined): Promise<ReadableStreamReadResult<ArrayBufferView>> {
+  read(viewArgument: unknown, options: unknown = undefined): Promise<ReadableStreamReadResult<ArrayBufferView>> {
     const impl = getImpl(this);
     if (impl === undefined) return promiseRejectedWith(executeError(IFACE, 'read', 'Illegal invocation'));
-    if (!isArrayBufferViewArgument(view)) {
+    const buffer = arrayBufferViewArgumentBuffer(viewArgument);
+    if (buffer === undefined) {
       return promiseRejectedWith(executeError(IFACE, 'read', "parameter 1 is not of type 'ArrayBufferView'."));
     }
+    const view = viewArgument as ArrayBufferView;
     let min: number;
     try {
       min = convertBYOBReadOptions(options, READ_CONTEXT).min;
@@ -107,7 +117,6 @@ export class ReadableStreamBYOBReader {
       return promiseRejectedWith(executeError(IFACE, 'read', 'This readable stream reader cannot be used to read into an empty view.'));
     }
     // Step 2. If view.[[ViewedArrayBuffer]].[[ArrayBufferByteLength]] is 0, return a promise rejected with a TypeError.
-    const buffer = viewBuffer(view);
     if (arrayBufferByteLength(buffer) === 0) {
       return promiseRejectedWith(executeError(IFACE, 'read', "The view's buffer is detached or empty."));
     }
