@@ -68,6 +68,18 @@ const APPS: Record<string, string> = {
     return new Response('hello', { headers });
   } };`,
   'waituntil.js': `export default { fetch(request, env, ctx) { ctx.waitUntil(new Promise((r) => setTimeout(() => { console.log('waitUntil done'); r(); }, 100))); return new Response('early'); } };`,
+  // The request body transferred (Streams standard: cross-realm transform streams over MessagePorts
+  // whose messages are the isolate's tasks), by structuredClone or a MessagePort, then served.
+  'transfer.js': `export default { async fetch(request) {
+    if (new URL(request.url).pathname === '/port') {
+      const { port1, port2 } = new MessageChannel();
+      const received = new Promise((resolve) => { port2.onmessage = (e) => resolve(e.data); });
+      port1.postMessage(request.body, [request.body]);
+      return new Response(await received);
+    }
+    const body = structuredClone(request.body, { transfer: [request.body] });
+    return new Response(body, { headers: { 'x-original-locked': String(request.body.locked) } });
+  } };`,
   'fetcher.js': `export default { async fetch(request) { const target = new URL(request.url).searchParams.get('url'); try { const r = await fetch(target); return new Response('upstream ' + r.status + ': ' + await r.text()); } catch (e) { return new Response(String(e.message), { status: 502 }); } } };`,
 };
 
@@ -94,6 +106,7 @@ before(async () => {
       app(dir, 'bytes', 'bytes.js'),
       app(dir, 'waituntil', 'waituntil.js'),
       app(dir, 'hopbyhop', 'hopbyhop.js'),
+      app(dir, 'transfer', 'transfer.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'fetcher', 'fetcher.js'),
       app(dir, 'fetcher-allowed', 'fetcher.js', { fetchAllow: ['127.0.0.1'] }),
     ],
@@ -231,6 +244,17 @@ test('a request body streams into the app (8 MiB, chunked)', async () => {
   assert.deepEqual(JSON.parse(reply.text), { bytes: payload.length, method: 'POST', type: 'application/octet-stream' });
   const echoed = await get(t.port, 'echo.test', '/', { body: payload });
   assert.equal(createHash('sha256').update(echoed.body).digest('hex'), createHash('sha256').update(payload).digest('hex'));
+});
+
+test('a request body transferred in the app (structuredClone, a MessagePort) streams back whole', async () => {
+  const payload = Buffer.from(Array.from({ length: 1024 * 1024 + 7 }, (_, i) => (i * 31) % 256));
+  const digest = createHash('sha256').update(payload).digest('hex');
+  const cloned = await get(t.port, 'transfer.test', '/', { body: payload });
+  assert.equal(cloned.status, 200);
+  assert.equal(cloned.headers['x-original-locked'], 'true');
+  assert.equal(createHash('sha256').update(cloned.body).digest('hex'), digest);
+  const posted = await get(t.port, 'transfer.test', '/port', { body: payload });
+  assert.equal(createHash('sha256').update(posted.body).digest('hex'), digest);
 });
 
 test('the incoming request is the built-in Request that new Request(url, { method, headers }) makes; a built-in Response is served after the app replaced the globals', async () => {
