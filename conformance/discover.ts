@@ -59,10 +59,14 @@ const LINKED_SCRIPTS: Readonly<Record<string, string>> = {
 /** The window's postMessage for .window.js and .html files (realm/window-messaging.js). */
 const WINDOW_MESSAGING = fileURLToPath(new URL('./realm/window-messaging.js', import.meta.url));
 
-/** A script a test file names (META or `<script src>`), resolved as wptserve would: never above the root. */
-function resolveScript(root: string, path: string, script: string): string {
+/** A script a test file names (META or `<script src>`) as a path of the tree, resolved as wptserve would: never above the root. */
+function scriptTreePath(path: string, script: string): string {
   const resolved = script.startsWith('/') ? posix.normalize(script) : posix.join('/', posix.dirname(path), script);
-  return join(root, ...(LINKED_SCRIPTS[resolved] ?? resolved).split('/'));
+  return LINKED_SCRIPTS[resolved] ?? resolved;
+}
+
+function resolveScript(root: string, path: string, script: string): string {
+  return join(root, ...scriptTreePath(path, script).split('/'));
 }
 
 /** The TestFile(s) for one .any.js or .window.js: one per `// META: variant=`, none if no scope runs it. */
@@ -82,7 +86,6 @@ async function describe(root: string, path: string): Promise<TestFile[]> {
 
 /** Scripts every file gets from the harness itself (testharness.js and its reporter). */
 const HARNESS_SCRIPTS = new Set(['/resources/testharness.js', '/resources/testharnessreport.js']);
-const HARNESS_PATHS = (root: string) => new Set([...HARNESS_SCRIPTS].map((script) => resolveScript(root, '', script)));
 const SCRIPT_TAG = /<script(?:\s+src="([^"]*)")?\s*>([\s\S]*?)<\/script>/g;
 
 /**
@@ -93,14 +96,12 @@ const SCRIPT_TAG = /<script(?:\s+src="([^"]*)")?\s*>([\s\S]*?)<\/script>/g;
  */
 async function describeHtml(root: string, path: string): Promise<TestFile> {
   const html = await readFile(join(root, path), 'utf8');
-  const harness = HARNESS_PATHS(root);
   const scripts = [WINDOW_MESSAGING];
   let inline: string | undefined;
   for (const [, src, body] of html.matchAll(SCRIPT_TAG)) {
     if (src !== undefined) {
       if (inline !== undefined) throw new Error(`${path}: a <script src> after the inline script is not supported`);
-      const script = resolveScript(root, path, src);
-      if (!harness.has(script)) scripts.push(script);
+      if (!HARNESS_SCRIPTS.has(scriptTreePath(path, src))) scripts.push(resolveScript(root, path, src));
     } else {
       if (inline !== undefined) throw new Error(`${path}: more than one inline <script> is not supported`);
       inline = body!;

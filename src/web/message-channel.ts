@@ -4,7 +4,6 @@
 // through the host's queueTask hook, one message per task. A queue moves with its port when
 // the port is transferred.
 import { defineInterface } from '../streams/webidl/interface.js';
-import { DOMException } from './dom-exception.js';
 import {
   Event,
   EventTarget,
@@ -25,6 +24,7 @@ import {
   StructuredSerializeWithTransfer,
   convertObjectSequence,
   convertTransferOption,
+  dataCloneError,
   registerTransferable,
   type SerializeWithTransferResult,
 } from './structured-clone.js';
@@ -220,7 +220,7 @@ function MessagePortPostMessageSteps(
   // Step 2.
   for (const t of transfer) {
     if (t === sourcePort) {
-      throw new DOMException("Failed to execute 'postMessage' on 'MessagePort': Port at index 0 contains the source port.", 'DataCloneError');
+      throw dataCloneError("Failed to execute 'postMessage' on 'MessagePort': Port at index 0 contains the source port.");
     }
   }
   // Steps 3-4.

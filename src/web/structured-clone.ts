@@ -205,7 +205,8 @@ export interface SerializeWithTransferResult {
   transferDataHolders: Array<{ kind: TransferableInterface | null; data: unknown }>;
 }
 
-function dataCloneError(message: string): DOMException {
+/** A "DataCloneError" DOMException. */
+export function dataCloneError(message: string): DOMException {
   return new DOMException(message, 'DataCloneError');
 }
 

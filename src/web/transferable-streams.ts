@@ -20,11 +20,11 @@ import {
 } from '../streams/writable-stream/default-controller.js';
 import { TransformStreamImpl, newTransformStreamWrapper, transformStreamImpl } from '../streams/transform-stream/transform-stream.js';
 import { newPromise, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith, setPromiseIsHandledToTrue, type Deferred } from '../streams/webidl/promise.js';
-import { DOMException } from './dom-exception.js';
 import { createEntangledPorts, disentanglePort, listenInternally, postToEntangledPort, type MessagePort } from './message-channel.js';
 import {
   StructuredDeserializeWithTransfer,
   StructuredSerializeWithTransfer,
+  dataCloneError,
   registerTransferable,
   type SerializeWithTransferResult,
 } from './structured-clone.js';
@@ -33,15 +33,10 @@ const ObjectCreate = Object.create;
 const returnOne = (): number => 1;
 const returnUndefined = (): undefined => undefined;
 
-function dataCloneError(message: string): DOMException {
-  return new DOMException(message, 'DataCloneError');
-}
+/** What PackAndPostMessage sends: an object with the message's type and value. */
+type CrossRealmMessage = { type: unknown; value: unknown };
 
-/** A message's type and value: the data is an object the other side made (PackAndPostMessage). */
-function messageParts(data: unknown): { type: unknown; value: unknown } {
-  const record = data as { type: unknown; value: unknown };
-  return { type: record.type, value: record.value };
-}
+const UNDESERIALIZABLE = 'A message from the other side of the transferred stream could not be deserialized.';
 
 // Abstract operations: https://streams.spec.whatwg.org/#abstract-opdef-setupcrossrealmtransformreadable
 
@@ -53,7 +48,7 @@ export function SetUpCrossRealmTransformReadable(stream: ReadableStreamImpl, por
   // Steps 3-5: the message and messageerror handlers; the port message queue enabled.
   listenInternally(port, {
     message(data) {
-      const { type, value } = messageParts(data);
+      const { type, value } = data as CrossRealmMessage;
       if (type === 'chunk') {
         ReadableStreamDefaultControllerEnqueue(controller, value);
       } else if (type === 'close') {
@@ -65,7 +60,7 @@ export function SetUpCrossRealmTransformReadable(stream: ReadableStreamImpl, por
       }
     },
     messageerror() {
-      const error = dataCloneError('A message from the other side of the transferred stream could not be deserialized.');
+      const error = dataCloneError(UNDESERIALIZABLE);
       CrossRealmTransformSendError(port, error);
       ReadableStreamDefaultControllerError(controller, error);
       disentanglePort(port);
@@ -101,7 +96,7 @@ export function SetUpCrossRealmTransformWritable(stream: WritableStreamImpl, por
   // Steps 4-6.
   listenInternally(port, {
     message(data) {
-      const { type, value } = messageParts(data);
+      const { type, value } = data as CrossRealmMessage;
       if (type === 'pull') {
         relieveBackpressure();
       } else if (type === 'error') {
@@ -110,7 +105,7 @@ export function SetUpCrossRealmTransformWritable(stream: WritableStreamImpl, por
       }
     },
     messageerror() {
-      const error = dataCloneError('A message from the other side of the transferred stream could not be deserialized.');
+      const error = dataCloneError(UNDESERIALIZABLE);
       CrossRealmTransformSendError(port, error);
       WritableStreamDefaultControllerErrorIfNeeded(controller, error);
       disentanglePort(port);
