@@ -24,13 +24,29 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   url: ['url/*.any.js', 'url/IdnaTestV2.window.js'],
   fetch: ['fetch/api/response/*.any.js', 'fetch/api/request/*.any.js', 'fetch/api/headers/*.any.js', 'fetch/api/body/*.any.js', 'fetch/data-urls/*.any.js'],
   mimesniff: ['mimesniff/mime-types/*.any.js'],
-  blob: ['FileAPI/blob/*.any.js', 'FileAPI/file/*.any.js'],
+  blob: ['FileAPI/blob/*.any.js', 'FileAPI/file/*.any.js', 'FileAPI/url/*.any.js'],
   formdata: ['xhr/formdata/*.any.js'],
   dom: ['dom/abort/*.any.js', 'dom/events/*.any.js'],
   'structured-clone': ['html/webappapis/structured-clone/*.any.js'],
   timers: ['html/webappapis/timers/*.any.js'],
   webcrypto: ['WebCryptoAPI/**/*.any.js'],
+  console: ['console/*.any.js'],
+  'hr-time': ['hr-time/*.any.js'],
+  domexception: ['webidl/ecmascript-binding/es-exceptions/*.any.js'],
+  'queue-microtask': ['html/webappapis/microtask-queuing/*.any.js'],
+  'fetch-network': ['fetch/api/basic/*.any.js', 'fetch/api/abort/*.any.js', 'fetch/range/blob.any.js'],
 };
+
+/**
+ * The suites whose files run with the harness's HTTP server (hosts/wpt-server.ts) as their
+ * origin: every fetch() of theirs goes through the runtime's fetch, the host's undici and a
+ * socket. The other suites' fetch()es of the tree are answered in the realm (faster, no server).
+ */
+const SERVED_OVER_HTTP: ReadonlySet<string> = new Set(['fetch-network']);
+
+export function isServedOverHttp(testId: string): boolean {
+  return SERVED_OVER_HTTP.has(suiteOf(testId));
+}
 
 export const DEFAULT_SUITES: readonly string[] = Object.keys(SUITES);
 

@@ -5,7 +5,9 @@ import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
 import { bundleEntry, type RealmBundle } from '../bundle.js';
 import type { FileResult, FileStatus, Host, RunFileOptions, SubtestResult, TestFile } from '../types.js';
 import { readWptUrlSync, urlPath } from './library-realm-host.js';
-import { HANDLER_PATHS, wptHandlersOrigin } from './wpt-handlers.js';
+import { isServedOverHttp } from '../suites.js';
+import { HANDLER_PATHS } from './wpt-handlers.js';
+import { startWptServer, substitute, type WptServer } from './wpt-server.js';
 
 export interface IsolateHostConfig {
   wptRoot: string;
@@ -25,9 +27,12 @@ type Message =
 
 let prelude: Promise<RealmBundle> | undefined;
 const scripts = new Map<string, Promise<string>>();
-const source = (path: string): Promise<string> => {
-  let text = scripts.get(path);
-  if (!text) scripts.set(path, (text = readFile(path, 'utf8')));
+/** A script's text; a `.sub.` file of a file served over HTTP with wptserve's substitutions, as the server would serve it. */
+const source = (path: string, server?: WptServer): Promise<string> => {
+  const sub = server !== undefined && /\.sub\.[^/]*$/.test(path);
+  const key = sub ? `sub:${path}` : path;
+  let text = scripts.get(key);
+  if (!text) scripts.set(key, (text = readFile(path, 'utf8').then((t) => (sub ? substitute(t, [server.port, server.port2]) : t))));
   return text;
 };
 
@@ -48,6 +53,10 @@ export class IsolateHost implements Host {
     prelude ??= bundleEntry(fileURLToPath(new URL('../realm/isolate-prelude.ts', import.meta.url)), '__wptPrelude');
 
     let nano: NanoIsolate | undefined;
+    // A served file's subtest names may hold the server's ports: reported as the template's
+    // names, so that expectations and counts do not depend on the ports of one run.
+    const server = await startWptServer(wptRoot);
+    let unsubstitute = (text: string): string => text;
     let settle!: (status: FileStatus, message: string | null, subtests: SubtestResult[]) => void;
     const result = new Promise<FileResult>((resolve) => {
       let settled = false;
@@ -70,7 +79,8 @@ export class IsolateHost implements Host {
     );
 
     try {
-      const handlersOrigin = await wptHandlersOrigin();
+      const served = isServedOverHttp(file.id);
+      if (served) unsubstitute = unsubstituter(server);
       nano = await NanoIsolate.create({
         memoryLimitMb: MEMORY_LIMIT_MB,
         // The wptserve handlers (wpt-handlers.ts) are on this machine's loopback.
@@ -81,9 +91,9 @@ export class IsolateHost implements Host {
       const onMessage = (json: string): void => {
         const message = JSON.parse(json) as Message;
         if (message.type === 'subtest') {
-          seen.push(toSubtest(message.subtest));
+          seen.push(toSubtest(message.subtest, unsubstitute));
         } else {
-          settle(HARNESS_STATUS[message.status] ?? 'ERROR', message.message, message.subtests.map(toSubtest));
+          settle(HARNESS_STATUS[message.status] ?? 'ERROR', message.message, message.subtests.map((t) => toSubtest(t, unsubstitute)));
         }
       };
       await context.global.set('__wptHost_report', new ivm.Callback(onMessage, { ignored: true }));
@@ -98,8 +108,9 @@ export class IsolateHost implements Host {
       const info = {
         scope: file.scope,
         title: file.path.slice(file.path.lastIndexOf('/') + 1).split('.')[0]!,
-        location: locationOf(file, wptRoot),
-        handlers: { origin: handlersOrigin, paths: HANDLER_PATHS },
+        location: locationOf(file, wptRoot, served ? server.origin : WPT_ORIGIN),
+        handlers: { origin: server.origin, paths: HANDLER_PATHS },
+        served,
       };
       const bundle = await prelude;
       await context.eval(
@@ -111,8 +122,9 @@ export class IsolateHost implements Host {
       await this.#script(nano, `${wptRoot}/resources/testharness.js`, '/resources/testharness.js', timeoutMs);
       await context.eval('__wptHookHarness()');
       try {
-        for (const script of file.scripts) await this.#script(nano, script, urlPath(wptRoot, script), timeoutMs);
-        await this.#script(nano, file.path, urlPath(wptRoot, file.path), timeoutMs, file.inline);
+        const sub = served ? server : undefined;
+        for (const script of file.scripts) await this.#script(nano, script, urlPath(wptRoot, script), timeoutMs, undefined, sub);
+        await this.#script(nano, file.path, urlPath(wptRoot, file.path), timeoutMs, file.inline, sub);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         await context.evalClosure('__wptScriptError($0)', [message], { arguments: { copy: true } }).catch(() => {});
@@ -131,8 +143,8 @@ export class IsolateHost implements Host {
   }
 
   /** Runs the script at `path`, or `inline` (an .html file's inline script) in its name. */
-  async #script(nano: NanoIsolate, path: string, filename: string, timeoutMs: number, inline?: string): Promise<void> {
-    const script = await nano.isolate.compileScript(inline ?? (await source(path)), { filename });
+  async #script(nano: NanoIsolate, path: string, filename: string, timeoutMs: number, inline?: string, server?: WptServer): Promise<void> {
+    const script = await nano.isolate.compileScript(inline ?? (await source(path, server)), { filename });
     try {
       await script.run(nano.context, { timeout: timeoutMs });
     } finally {
@@ -143,13 +155,23 @@ export class IsolateHost implements Host {
   async close(): Promise<void> {}
 }
 
-function toSubtest(t: { name: string; status: number; message: string | null }): SubtestResult {
-  return { name: t.name, status: SUBTEST_STATUS[t.status] ?? 'FAIL', message: t.message };
+function toSubtest(t: { name: string; status: number; message: string | null }, unsubstitute: (text: string) => string): SubtestResult {
+  return { name: unsubstitute(t.name), status: SUBTEST_STATUS[t.status] ?? 'FAIL', message: t.message === null ? null : unsubstitute(t.message) };
 }
 
+/** The inverse of wpt-server.ts's substitute() for the server's address. */
+function unsubstituter(server: WptServer): (text: string) => string {
+  const port = `127.0.0.1:${server.port}`;
+  const port2 = `127.0.0.1:${server.port2}`;
+  return (text) => text.replaceAll(port, '{{host}}:{{ports[http][0]}}').replaceAll(port2, '{{host}}:{{ports[http][1]}}');
+}
+
+/** wptserve's origin, the files' location unless they are served over HTTP (suites.ts). */
+const WPT_ORIGIN = 'http://web-platform.test';
+
 /** The file's WorkerLocation fields, as wptserve would give them. */
-function locationOf(file: TestFile, root: string): Record<'href' | 'origin' | 'protocol' | 'host' | 'hostname' | 'port' | 'pathname' | 'search' | 'hash', string> {
-  const url = new URL(`http://web-platform.test${urlPath(root, file.path)}${file.variant ?? ''}`);
+function locationOf(file: TestFile, root: string, serverOrigin: string): Record<'href' | 'origin' | 'protocol' | 'host' | 'hostname' | 'port' | 'pathname' | 'search' | 'hash', string> {
+  const url = new URL(`${serverOrigin}${urlPath(root, file.path)}${file.variant ?? ''}`);
   const { href, origin, protocol, host, hostname, port, pathname, search } = url;
   return { href, origin, protocol, host, hostname, port, pathname, search, hash: '' };
 }

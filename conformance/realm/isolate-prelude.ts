@@ -11,6 +11,8 @@ interface Info {
   location?: WptLocation;
   /** The wptserve handlers served for real (conformance/hosts/wpt-handlers.ts): their server's origin and paths. */
   handlers?: { origin: string; paths: readonly string[] };
+  /** The file's origin is the harness's HTTP server (hosts/wpt-server.ts): fetch() stays the runtime's own. */
+  served?: boolean;
 }
 interface HarnessTest { name: string; status: number; message: string | null }
 /** The WorkerLocation fields tests read (wptserve's origin is http://web-platform.test). */
@@ -41,7 +43,13 @@ export function setupIsolateRealm(info: Info): void {
   // A plain object's prototype, as a ShadowRealm's global has: idlharness then tests the
   // [Exposed=*] interfaces (it throws "Unexpected global object" otherwise).
   Object.setPrototypeOf(global, Object.prototype);
-  if (info.location) define('location', info.location);
+  if (info.location) {
+    // WorkerLocation's stringifier: `new URL('./foo', location)` resolves against its href.
+    const location = info.location;
+    Object.defineProperty(location, 'toString', { value: () => location.href, writable: true, configurable: true });
+    define('location', location);
+  }
+  if (info.served) return defineHarnessHooks(global, report, define);
 
   // fetch() of the WPT tree, answered with the runtime's Response when it has one. There is no
   // wptserve: a URL of any other origin (another port, as request-bad-port.any.js makes) goes to
@@ -69,6 +77,11 @@ export function setupIsolateRealm(info: Info): void {
     throw new TypeError('fetch: this runtime has no Response yet');
   });
 
+  defineHarnessHooks(global, report, define);
+}
+
+/** The hooks every realm gets: testharness hooked to the host, and a script's error reported. */
+function defineHarnessHooks(global: Record<string, unknown>, report: Report, define: (name: string, value: unknown) => void): void {
   // As the .any.js worker wrapper, which ends with done(): testharness waits for it.
   define('__wptHookHarness', () => {
     delete global['__wptHookHarness'];

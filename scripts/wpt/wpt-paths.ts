@@ -35,4 +35,18 @@ export const WPT_PATHS: readonly string[] = [
   'fetch/data-urls', // data: URL fetch; its resources/base64.json is fetched by html/webappapis/atob/base64.any.js too
   'mimesniff/mime-types', // MIME type parsing and serializing (data: URLs, Blob and body types)
   'xhr/formdata', // FormData's tests
+  'console', // the console namespace
+  'hr-time', // performance.now(), timeOrigin
+  'webidl/ecmascript-binding/es-exceptions', // DOMException
+  'html/webappapis/microtask-queuing', // queueMicrotask
+  'fetch/api/basic', // fetch() over the network (served by the harness's WPT server)
+  'fetch/api/abort', // fetch() with an AbortSignal
+  'fetch/range/blob.any.js', // Range requests of blob: URLs (the other range tests need wptserve handlers)
+  // Raw responses fetch/api/basic/header-value-combining.any.js fetches.
+  'xhr/resources/header-content-length.asis',
+  'xhr/resources/header-content-length-twice.asis',
+  'xhr/resources/headers-double-empty.asis',
+  'xhr/resources/headers-basic.asis',
+  'xhr/resources/headers-some-are-empty.asis',
+  'xhr/resources/headers-www-authenticate.asis',
 ];

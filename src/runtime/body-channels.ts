@@ -6,7 +6,7 @@
 // - isolate -> host: a pump that reads a ReadableStream and sends its chunks (responseWrite, no
 //   answer awaited) while fewer than OUTGOING_WINDOW bytes are unacknowledged; the host
 //   acknowledges bytes once its socket took them (ack), so a slow client stops the pump.
-import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireReadableStreamDefaultReader } from '../streams/readable-stream/readable-stream.js';
+import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireReadableStreamDefaultReader, ReadableStreamCancel } from '../streams/readable-stream/readable-stream.js';
 import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
 import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
 import { inspect } from './console.js';
@@ -70,6 +70,12 @@ function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8
   return batch;
 }
 
+/** Fetch's "cancel a body with reason" when it is readable (the fetch was aborted before it was read). */
+export function cancelReadableBody(body: ReadableStream, reason: unknown): void {
+  const impl = readableStreamImpl(body);
+  if (impl !== undefined && impl.state === 'readable') ReadableStreamCancel(impl, reason).catch(() => {});
+}
+
 /** The stream's high-water mark for an incoming body (what it asks for before any read). */
 const INCOMING_HIGH_WATER_MARK = 64 * 1024;
 /** Bytes of an incoming body the isolate holds at most: queued plus granted to the host. */
@@ -103,8 +109,11 @@ export class BodyChannels {
    */
   incoming(id: number, pull: (id: number, credit: number) => void, cancel: (id: number, reason: string) => void, highWaterMark = INCOMING_HIGH_WATER_MARK): ReadableStream {
     const incoming = this.#incoming;
+    // Fetch sets the stream up with internal algorithms: null-prototype dictionaries, so
+    // nothing a script put on Object.prototype (a `size`, an `autoAllocateChunkSize`) is read.
     const stream = new ReadableStream(
       {
+        __proto__: null,
         type: 'bytes',
         start(controller: ReadableByteStreamController) {
           incoming.set(id, { controller, pulled: undefined, everPulled: false, credit: 0 });
@@ -129,7 +138,7 @@ export class BodyChannels {
           cancel(id, reason instanceof Error ? reason.message : String(reason));
         },
       } as never,
-      { highWaterMark },
+      { __proto__: null, highWaterMark } as never,
     );
     this.#ids.set(stream, id);
     return stream;
@@ -173,6 +182,21 @@ export class BodyChannels {
       }
     } catch {
       // The stream was cancelled or errored meanwhile: the bytes have nowhere to go.
+    }
+    pulled?.();
+  }
+
+  /** Errors incoming body `id` with `reason` (a realm value: an aborted fetch's abort reason). */
+  errorIncoming(id: number, reason: unknown): void {
+    const entry = this.#incoming.get(id);
+    if (entry === undefined) return;
+    this.#incoming.delete(id);
+    const pulled = entry.pulled;
+    entry.pulled = undefined;
+    try {
+      entry.controller.error(reason);
+    } catch {
+      // Closed or errored meanwhile.
     }
     pulled?.();
   }
@@ -240,12 +264,17 @@ export class BodyChannels {
     drained();
   }
 
-  /** The host's end went away: cancel outgoing body `id` with `reason`. */
-  cancel(id: number, reason: string): void {
+  /** The host's end went away: cancel outgoing body `id` with a TypeError of `message`. */
+  cancel(id: number, message: string): void {
+    this.cancelOutgoing(id, new TypeErrorCtor(message));
+  }
+
+  /** Cancels outgoing body `id` with `reason` (a realm value: an aborted fetch's abort reason). */
+  cancelOutgoing(id: number, reason: unknown): void {
     const entry = this.#outgoing.get(id);
     if (entry === undefined) return;
     this.#outgoing.delete(id);
-    ReflectApply(readerCancel, entry.reader, [new TypeErrorCtor(reason)]).catch(() => {});
+    ReflectApply(readerCancel, entry.reader, [reason]).catch(() => {});
     entry.drained?.();
   }
 }

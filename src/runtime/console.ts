@@ -163,6 +163,10 @@ export function createConsole(log: HostApi['log'], now: () => number): object {
     groupEnd: () => {
       indent = indent.slice(2);
     },
+    // "Empty the group stack" (a log has no screen to clear).
+    clear: () => {
+      indent = '';
+    },
     time: (value) => void timers.set(label(value), now()),
     timeLog: (value, ...args) => {
       const start = timers.get(label(value));
@@ -176,10 +180,13 @@ export function createConsole(log: HostApi['log'], now: () => number): object {
       print('info', [`${key}: ${(now() - start).toFixed(3)} ms`]);
     },
   };
-  // A namespace object: its methods are own, enumerable properties of a plain object.
-  const console = {} as Record<string, unknown>;
+  // A namespace object: its methods are own, enumerable properties; its [[Prototype]] is an
+  // empty object whose [[Prototype]] is Object.prototype (https://console.spec.whatwg.org/#console-namespace).
+  const console = Object.create({}) as Record<string, unknown>;
   for (const [name, fn] of Object.entries(methods)) {
     Object.defineProperty(fn, 'name', { value: name });
+    // Every argument of every console operation is optional or variadic.
+    Object.defineProperty(fn, 'length', { value: 0 });
     console[name] = fn;
   }
   Object.defineProperty(console, Symbol.toStringTag, { value: 'console', configurable: true });

@@ -80,7 +80,7 @@ export function prepare(): void {
   });
   bodies = new BodyChannels();
   server = new Server(api, bodies);
-  const client = (fetchClient = new FetchClient(api, global, bodies));
+  const client = (fetchClient = new FetchClient(api, bodies));
   const fetch = function (input: unknown, init: unknown = undefined) {
     return client.fetch(input, init);
   };

@@ -3,13 +3,21 @@
 // negative ids telling outbound fetches from served requests. Aborting the signal aborts the
 // host's request and errors the body.
 // https://fetch.spec.whatwg.org/#fetch-method
-import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
+import { cancelReadableBody, hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
-import { setResponseURL } from '../web/fetch/response.js';
+import { Response, responseBody, setResponseBody, setResponseURL } from '../web/fetch/response.js';
+import { bytesBody, consumeBytes } from '../web/fetch/body.js';
+import { bytesMatchMetadata } from '../web/fetch/integrity.js';
 import { processDataURL } from '../web/fetch/data-url.js';
 import { serializeMimeType } from '../web/mime-type.js';
 import { IdTable } from './id-table.js';
+import { addAbortAlgorithm, signalIsAborted, signalReason } from '../web/abort.js';
+import { combineForTransmission, listGet } from '../web/fetch/headers.js';
+import { blobSize, blobToBytes, blobType } from '../web/blob.js';
+import { parseSingleRangeHeaderValue } from '../web/fetch/range.js';
+import { fetchRequestParams, Request, type FetchRequestParams } from '../web/fetch/request.js';
+import { promiseThen, reflectApply } from '../streams/webidl/intrinsics.js';
 
 export interface FetchRequestHead {
   method: string;
@@ -33,32 +41,20 @@ export type FetchHost = Pick<
 interface Pending {
   resolve: (response: unknown) => void;
   reject: (reason: unknown) => void;
-  signal: { aborted: boolean; reason: unknown };
 }
-
-type RequestLike = {
-  method: string;
-  url: string;
-  headers: Iterable<[string, string]>;
-  redirect: string;
-  body: unknown;
-  signal: { aborted: boolean; reason: unknown; addEventListener(type: string, listener: () => void, options?: object): void };
-};
 
 const PromiseCtor = Promise;
 const TypeErrorCtor = TypeError;
 
 export class FetchClient {
   #host: FetchHost;
-  #global: Record<string, unknown>;
   #bodies: BodyChannels;
   #sink: HostBodySink;
   #pending = new IdTable<Pending>();
   #nextId = -1;
 
-  constructor(host: FetchHost, global: Record<string, unknown>, bodies: BodyChannels) {
+  constructor(host: FetchHost, bodies: BodyChannels) {
     this.#host = host;
-    this.#global = global;
     this.#bodies = bodies;
     this.#sink = hostSink(host);
   }
@@ -66,62 +62,69 @@ export class FetchClient {
   /** The `fetch(input, init)` operation of the global. */
   fetch(input: unknown, init: unknown): Promise<unknown> {
     return new PromiseCtor((resolve, reject) => {
-      const RequestCtor = this.#global['Request'] as new (input: unknown, init: unknown) => RequestLike;
-      let request: RequestLike;
+      let request: FetchRequestParams;
       try {
-        request = new RequestCtor(input, init);
+        // Step 2: the Request made from input and init (its checks are the realm's own).
+        request = fetchRequestParams(new Request(input, init));
       } catch (error) {
         reject(error);
         return;
       }
-      const { signal } = request;
-      if (signal.aborted) {
-        reject(signal.reason);
+      const { signal, body } = request;
+      if (signalIsAborted(signal)) {
+        // Step 5: abort the fetch() call (https://fetch.spec.whatwg.org/#abort-fetch): reject,
+        // and cancel the request's body with the same reason.
+        const reason = signalReason(signal);
+        reject(reason);
+        if (body !== null) cancelReadableBody(body as never, reason);
         return;
       }
+      // Main fetch step 22: with integrity metadata, the promise waits for the whole body.
+      if (request.integrity !== '') resolve = checkingIntegrity(request.integrity, resolve, reject);
       // Scheme fetch "data": answered here, no network (https://fetch.spec.whatwg.org/#scheme-fetch).
       if (request.url.startsWith('data:')) {
-        this.#fetchDataURL(request.url, resolve, reject);
+        this.#fetchDataURL(request.url, request.method, resolve, reject);
+        return;
+      }
+      if (request.url.startsWith('blob:')) {
+        fetchBlobURL(request, resolve, reject);
         return;
       }
       const id = this.#nextId--;
-      const body = request.body as never | null;
       const head: FetchRequestHead = {
         method: request.method,
         url: request.url,
-        headers: [...request.headers],
+        headers: combineForTransmission(request.headerList),
         redirect: request.redirect,
         body: body !== null,
       };
-      this.#pending.set(id, { resolve, reject, signal });
-      signal.addEventListener(
-        'abort',
-        () => {
-          const reason = signal.reason;
-          const pending = this.#pending.get(id);
-          this.#pending.delete(id);
-          this.#host.fetchAbort(id, reason instanceof Error ? reason.message : String(reason));
-          this.#bodies.cancel(id, 'The fetch was aborted.');
-          if (pending) pending.reject(reason);
-          // A body still streaming errors (a finished one is no longer known: a no-op).
-          this.#bodies.push(id, null, 'The fetch was aborted.');
-        },
-        { once: true },
-      );
+      this.#pending.set(id, { resolve, reject });
+      // Step 12: abort the fetch() call with the signal's abort reason: reject (unless settled),
+      // cancel the request's body, error the response's body (a finished one is no longer known).
+      addAbortAlgorithm(signal, () => {
+        const reason = signalReason(signal);
+        const pending = this.#pending.get(id);
+        this.#pending.delete(id);
+        this.#host.fetchAbort(id, reason instanceof Error ? reason.message : String(reason));
+        if (pending) pending.reject(reason);
+        this.#bodies.cancelOutgoing(id, reason);
+        this.#bodies.errorIncoming(id, reason);
+      });
       this.#host.fetchStart(id, head);
       if (body !== null) void this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
     });
   }
 
   /** A response whose status message is OK, its Content-Type the URL's MIME type, its body the URL's; or a network error. */
-  #fetchDataURL(href: string, resolve: (response: unknown) => void, reject: (reason: unknown) => void): void {
+  #fetchDataURL(href: string, method: string, resolve: (response: unknown) => void, reject: (reason: unknown) => void): void {
     const dataURLStruct = processDataURL(href);
     if (dataURLStruct === null) {
       reject(new TypeErrorCtor('fetch failed: the data: URL is not valid'));
       return;
     }
-    const ResponseCtor = this.#global['Response'] as new (body: unknown, init: object) => unknown;
-    const response = new ResponseCtor(dataURLStruct.body, { status: 200, statusText: 'OK', headers: [['Content-Type', serializeMimeType(dataURLStruct.mimeType)]] });
+    // Main fetch: a HEAD or CONNECT request's response has a null body.
+    const body = method === 'HEAD' || method === 'CONNECT' ? null : dataURLStruct.body;
+    const response = new Response(body, { status: 200, statusText: 'OK', headers: [['Content-Type', serializeMimeType(dataURLStruct.mimeType)]] });
     setResponseURL(response, href, false);
     resolve(response);
   }
@@ -137,14 +140,13 @@ export class FetchClient {
       return;
     }
     try {
-      const ResponseCtor = this.#global['Response'] as new (body: unknown, init: object) => unknown;
-      let stream: unknown = null;
+        let stream: unknown = null;
       if (result.body) {
         // highWaterMark 0: no bytes are asked for until someone reads, so a body the app returns
         // untouched can go host to host (BodyChannels.handOver).
         stream = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason), 0);
       }
-      const response = new ResponseCtor(stream, { status: result.status, statusText: result.statusText, headers: result.headers });
+      const response = new Response(stream, { status: result.status, statusText: result.statusText, headers: result.headers });
       setResponseURL(response, result.url, result.redirected);
       pending.resolve(response);
     } catch (error) {
@@ -152,4 +154,67 @@ export class FetchClient {
       pending.reject(new TypeErrorCtor(`fetch failed: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
+}
+
+/**
+ * Main fetch step 22 (https://fetch.spec.whatwg.org/#main-fetch): the response is handed over
+ * only once its whole body matched `integrity`, as a response of those bytes; a null body, a
+ * body that errors or does not match is a network error.
+ */
+function checkingIntegrity(integrity: string, resolve: (response: unknown) => void, reject: (reason: unknown) => void): (response: unknown) => void {
+  const networkError = (): void => reject(new TypeErrorCtor("fetch failed: the response does not match the request's integrity metadata"));
+  return (response) => {
+    const body = responseBody(response as Response);
+    if (body === null) return networkError();
+    consumeBytes(
+      body,
+      (bytes) => {
+        const matched = (match: boolean): void => {
+          if (!match) return networkError();
+          setResponseBody(response as Response, bytesBody(bytes));
+          resolve(response);
+        };
+        reflectApply(promiseThen, bytesMatchMetadata(bytes, integrity), [matched, networkError]);
+      },
+      networkError,
+    );
+  };
+}
+
+/**
+ * Scheme fetch "blob" (https://fetch.spec.whatwg.org/#scheme-fetch): a GET of a blob URL the
+ * realm's blob URL store knows, whole (200) or one byte range of it (206).
+ */
+function fetchBlobURL(request: FetchRequestParams, resolve: (response: unknown) => void, reject: (reason: unknown) => void): void {
+  // Steps 1-4: the URL's blob URL entry (resolved when the Request parsed it), for a GET only.
+  const blob = request.blobURLEntry;
+  if (request.method !== 'GET' || blob === null) return reject(new TypeErrorCtor(`fetch failed: ${blob === null ? 'no Blob behind this blob: URL' : 'a blob: URL answers GET only'}`));
+  const fullLength = blobSize(blob);
+  const type = blobType(blob);
+  const rangeHeader = listGet(request.headerList, 'range');
+  let response: Response;
+  if (rangeHeader === null) {
+    // Step 9: the whole Blob.
+    response = new Response(blob, { status: 200, statusText: 'OK', headers: [['Content-Length', `${fullLength}`], ['Content-Type', type]] });
+  } else {
+    // Step 10: one range of it.
+    const range = parseSingleRangeHeaderValue(rangeHeader, true);
+    if (range === null) return reject(new TypeErrorCtor('fetch failed: the Range header is not one byte range'));
+    let [rangeStart, rangeEnd] = range;
+    if (rangeStart === null) {
+      rangeStart = fullLength - rangeEnd!;
+      rangeEnd = rangeStart + rangeEnd! - 1;
+    } else {
+      if (rangeStart >= fullLength) return reject(new TypeErrorCtor('fetch failed: the range starts past the end of the Blob'));
+      if (rangeEnd === null || rangeEnd >= fullLength) rangeEnd = fullLength - 1;
+    }
+    const sliced = blobToBytes(blob).slice(rangeStart, rangeEnd + 1);
+    response = new Response(sliced, {
+      status: 206,
+      statusText: 'Partial Content',
+      headers: [['Content-Length', `${sliced.length}`], ['Content-Type', type], ['Content-Range', `bytes ${rangeStart}-${rangeEnd}/${fullLength}`]],
+    });
+  }
+  setResponseURL(response, request.url, false);
+  resolve(response);
 }

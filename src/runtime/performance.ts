@@ -2,6 +2,7 @@
 // host's monotonic clock. The user-timing and resource-timing parts are not provided.
 import { defineInterface } from '../streams/webidl/interface.js';
 import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
+import { EventTarget } from '../web/events.js';
 
 let illegalConstructor = true;
 let isPerformance: (x: unknown) => x is Performance;
@@ -12,11 +13,13 @@ export interface Clock {
   timeOrigin: number;
 }
 
-export class Performance {
+/** `interface Performance : EventTarget` (its events belong to the timing parts not provided). */
+export class Performance extends EventTarget {
   #clock: Clock;
 
   constructor(clock: Clock) {
     if (illegalConstructor) throw new TypeErrorCtor('Illegal constructor');
+    super();
     this.#clock = clock;
   }
 

@@ -268,3 +268,11 @@ export function blobChunks(blob: Blob): readonly Uint8Array[] {
 export function blobToBytes(blob: Blob): Uint8Array {
   return blobBytes(stateOf(blob)!);
 }
+
+export function blobType(blob: Blob): string {
+  return stateOf(blob)!.type;
+}
+
+export function blobSize(blob: Blob): number {
+  return stateOf(blob)!.size;
+}

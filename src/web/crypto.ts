@@ -87,16 +87,7 @@ export class Crypto {
   /** https://w3c.github.io/webcrypto/#Crypto-method-randomUUID (RFC 9562 version 4). */
   randomUUID(): string {
     if (!isCrypto(this)) throw new TypeErrorCtor("Failed to execute 'randomUUID' on 'Crypto': Illegal invocation");
-    const bytes = new Uint8ArrayCtor(16);
-    fillRandom(bytes);
-    bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-    bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-    let hex = '';
-    for (let i = 0; i < 16; i++) {
-      hex += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
-      if (i === 3 || i === 5 || i === 7 || i === 9) hex += '-';
-    }
-    return hex;
+    return generateRandomUUID();
   }
 
   static {
@@ -114,6 +105,20 @@ export class Crypto {
 
 
 defineInterface(Crypto, 'Crypto');
+
+/** https://w3c.github.io/webcrypto/#dfn-generate-a-random-uuid (also for blob URLs). */
+export function generateRandomUUID(): string {
+  const bytes = new Uint8ArrayCtor(16);
+  fillRandom(bytes);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  let hex = '';
+  for (let i = 0; i < 16; i++) {
+    hex += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+    if (i === 3 || i === 5 || i === 7 || i === 9) hex += '-';
+  }
+  return hex;
+}
 
 /** The realm's one Crypto object (`self.crypto`). */
 export function createCrypto(): Crypto {

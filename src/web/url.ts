@@ -10,6 +10,8 @@ import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 import { definePairIterator } from './pair-iterator.js';
 import { utf8Encode } from './encoding/text-encoder.js';
 import { utf8Decode } from './encoding/utf8-decoder.js';
+import { isBlob } from './blob.js';
+import { addBlobURLEntry, removeBlobURLEntry } from './blob-url-store.js';
 
 /** A parsed URL's serialized parts, as the URL class's getters return them. */
 export interface URLParts {
@@ -550,6 +552,22 @@ export class URL {
     return parse(usvString(url), base === undefined ? undefined : usvString(base)) !== null;
   }
 
+  /** https://w3c.github.io/FileAPI/#dfn-createObjectURL */
+  static createObjectURL(obj: unknown): string {
+    if (arguments.length < 1) throw new TypeErrorCtor("Failed to execute 'createObjectURL' on 'URL': 1 argument required, but only 0 present.");
+    if (!isBlob(obj)) throw new TypeErrorCtor("Failed to execute 'createObjectURL' on 'URL': parameter 1 is not of type 'Blob'.");
+    return addBlobURLEntry(obj, realmOrigin());
+  }
+
+  /** https://w3c.github.io/FileAPI/#dfn-revokeObjectURL */
+  static revokeObjectURL(value: unknown): void {
+    if (arguments.length < 1) throw new TypeErrorCtor("Failed to execute 'revokeObjectURL' on 'URL': 1 argument required, but only 0 present.");
+    const parts = parse(usvString(value), undefined);
+    if (parts === null || parts.protocol !== 'blob:') return;
+    // The entry of the URL as given: with a fragment, none (only exact matches revoke).
+    removeBlobURLEntry(parts.href);
+  }
+
   get href(): string {
     return url(this, 'href').parts.href;
   }
@@ -638,6 +656,18 @@ export function apiBaseURL(): string | undefined {
   const location = (globalThis as { location?: { href?: unknown } }).location;
   const href = typeof location === 'object' && location !== null ? location.href : undefined;
   return typeof href === 'string' ? href : undefined;
+}
+
+/** The realm's origin, serialized: its location's, or "null" (opaque) for an app isolate. */
+function realmOrigin(): string {
+  const base = apiBaseURL();
+  return (base === undefined ? null : parse(base, undefined)?.origin) ?? 'null';
+}
+
+/** A serialized URL without its fragment (a serialized URL's first "#" starts it). */
+export function withoutFragment(href: string): string {
+  const hash = href.indexOf('#');
+  return hash === -1 ? href : href.slice(0, hash);
 }
 
 /** The URL parser for other specs (Request, Response.redirect) against the API base URL. */

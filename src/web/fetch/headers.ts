@@ -114,6 +114,22 @@ export function sortAndCombine(list: HeaderList): HeaderList {
   return out;
 }
 
+/**
+ * The header list as a request sends it: each name once, in the casing it was first given,
+ * its values combined as "get" combines them (WPT fetch/api/basic/request-headers-case.any.js).
+ */
+export function combineForTransmission(list: HeaderList): HeaderList {
+  const out: HeaderList = [];
+  const seen = new Set<string>();
+  for (const [name] of list) {
+    const key = lower(name);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push([name, listGet(list, key)!]);
+  }
+  return out;
+}
+
 interface HeadersState {
   list: HeaderList;
   guard: HeadersGuard;

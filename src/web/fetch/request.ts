@@ -7,7 +7,9 @@ import { TransformStream } from '../../streams/transform-stream/transform-stream
 
 const rsPipeThrough = ReadableStream.prototype.pipeThrough;
 import { AbortSignal, createAbortSignal, createDependentAbortSignal, isAbortSignal } from '../abort.js';
-import { parseURLString } from '../url.js';
+import { parseURLString, withoutFragment } from '../url.js';
+import { resolveBlobURL } from '../blob-url-store.js';
+import type { Blob } from '../blob.js';
 import { Headers, appendHeaderChecked, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, type HeaderList } from './headers.js';
 import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, disturbBody, extractBody, type Body, type ConsumeKind } from './body.js';
 import { HTTP_TOKEN } from '../mime-type.js';
@@ -26,6 +28,8 @@ interface RequestState {
   redirect: string;
   integrity: string;
   keepalive: boolean;
+  /** The URL's blob URL entry, resolved when the URL was parsed (a later revoke does not take it away). */
+  blobURLEntry: Blob | null;
 }
 
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
@@ -68,6 +72,8 @@ function defaultRequestState(url: string): RequestState {
   return {
     method: 'GET', url, headers: createHeaders([], 'request'), body: null, signal: createAbortSignal(),
     referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
+    // The URL parser resolves a blob: URL's entry (https://url.spec.whatwg.org/#concept-url-parser step 3).
+    blobURLEntry: url.startsWith('blob:') ? resolveBlobURL(withoutFragment(url)) : null,
   };
 }
 
@@ -373,4 +379,30 @@ export function isRequest(x: unknown): x is Request {
 
 export function requestBody(request: Request): Body | null {
   return stateOf(request)!.body;
+}
+
+/** What fetch() reads of its Request: the request itself, never its getters (a script may redefine them). */
+export interface FetchRequestParams {
+  method: string;
+  url: string;
+  headerList: HeaderList;
+  redirect: string;
+  integrity: string;
+  signal: AbortSignal;
+  body: ReadableStream | null;
+  blobURLEntry: Blob | null;
+}
+
+export function fetchRequestParams(request: Request): FetchRequestParams {
+  const state = stateOf(request)!;
+  return {
+    method: state.method,
+    url: state.url,
+    headerList: headerListOf(state.headers),
+    redirect: state.redirect,
+    integrity: state.integrity,
+    signal: state.signal,
+    body: state.body === null ? null : bodyStream(state.body),
+    blobURLEntry: state.blobURLEntry,
+  };
 }
