@@ -34,7 +34,14 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   'hr-time': ['hr-time/*.any.js'],
   domexception: ['webidl/ecmascript-binding/es-exceptions/*.any.js'],
   'queue-microtask': ['html/webappapis/microtask-queuing/*.any.js'],
-  'fetch-network': ['fetch/api/basic/*.any.js', 'fetch/api/abort/*.any.js', 'fetch/range/blob.any.js'],
+  'fetch-network': [
+    'fetch/api/basic/*.any.js',
+    'fetch/api/abort/*.any.js',
+    'fetch/api/redirect/*.any.js',
+    'fetch/range/blob.any.js',
+    'fetch/content-encoding/**/*.any.js',
+    'fetch/content-length/*.any.js',
+  ],
 };
 
 /**

@@ -163,7 +163,13 @@ function toSubtest(t: { name: string; status: number; message: string | null }, 
 function unsubstituter(server: WptServer): (text: string) => string {
   const port = `127.0.0.1:${server.port}`;
   const port2 = `127.0.0.1:${server.port2}`;
-  return (text) => text.replaceAll(port, '{{host}}:{{ports[http][0]}}').replaceAll(port2, '{{host}}:{{ports[http][1]}}');
+  // Then the ports alone (after another host: blob:http://www.not-served.invalid:PORT/).
+  return (text) =>
+    text
+      .replaceAll(port, '{{host}}:{{ports[http][0]}}')
+      .replaceAll(port2, '{{host}}:{{ports[http][1]}}')
+      .replaceAll(`:${server.port}`, ':{{ports[http][0]}}')
+      .replaceAll(`:${server.port2}`, ':{{ports[http][1]}}');
 }
 
 /** wptserve's origin, the files' location unless they are served over HTTP (suites.ts). */

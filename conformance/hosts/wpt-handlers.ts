@@ -32,11 +32,31 @@ function take(stash: Map<string, unknown>, key: string): unknown {
   return value;
 }
 
+/**
+ * A query value as wptserve's request.GET gives it: its percent-decoded bytes, one character
+ * per byte (an isomorphic string, which Node writes into a header byte for byte).
+ */
+function queryBytes(url: URL, name: string): string | null {
+  const decode = (text: string): string => text.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  for (const part of url.search.slice(1).split('&')) {
+    const eq = part.indexOf('=');
+    if (decode(eq === -1 ? part : part.slice(0, eq)) === name) return decode(eq === -1 ? '' : part.slice(eq + 1));
+  }
+  return null;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A response written byte for byte (what wptserve's `response.writer` allows and Node's http refuses). */
 function raw(res: ServerResponse, head: string): void {
   res.socket?.write(Buffer.from(head, 'latin1'));
+}
+
+function badlyEncoded(coding: string): Handler {
+  return ({ res }) => {
+    res.writeHead(200, { 'Content-Encoding': coding });
+    res.end(`not actually ${coding}`);
+  };
 }
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
@@ -79,6 +99,18 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     }
     res.end();
   },
+  // The request's method and Content-* headers as x-request-* headers ("NO" when absent); the body echoed.
+  '/fetch/api/resources/method.py': ({ req, body, query, res }) => {
+    const headers: [string, string][] = [];
+    if (query.has('cors')) {
+      headers.push(['Access-Control-Allow-Origin', '*'], ['Access-Control-Allow-Credentials', 'true'], ['Access-Control-Allow-Methods', 'GET, POST, PUT, FOO']);
+      headers.push(['Access-Control-Allow-Headers', 'x-test, x-foo'], ['Access-Control-Expose-Headers', 'x-request-method']);
+    }
+    headers.push(['x-request-method', req.method ?? '']);
+    for (const name of ['type', 'length', 'encoding', 'language', 'location']) headers.push([`x-request-content-${name}`, header(req, `content-${name}`) ?? 'NO']);
+    res.writeHead(200, headers.flat());
+    res.end(body);
+  },
   // ?code (200), ?text (OMG) as the status; ?content as the body; ?type as Content-Type (even empty).
   '/fetch/api/resources/status.py': ({ req, query, res }) => {
     res.writeHead(Number(query.get('code') ?? 200), query.get('text') ?? 'OMG', [
@@ -89,7 +121,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   // A redirect (?redirect_status, default 302) to ?location, which keeps this URL's query
   // (unless ?simple) and a count; ?token keeps the count (and whether a preflight came) in the stash.
-  '/fetch/api/resources/redirect.py': async ({ req, query, res, stash }) => {
+  '/fetch/api/resources/redirect.py': async ({ req, url, query, res, stash }) => {
     const headers: [string, string][] = [['Content-Type', 'text/plain'], ['Cache-Control', 'no-cache'], ['Pragma', 'no-cache']];
     const origin = header(req, 'origin');
     if (origin !== undefined) headers.push(['Access-Control-Allow-Origin', origin], ['Access-Control-Allow-Credentials', 'true']);
@@ -107,7 +139,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     }
     const status = Number(query.get('redirect_status') ?? 302);
     data.count++;
-    let location = query.get('location');
+    let location = queryBytes(url, 'location');
     if (location !== null) {
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(location)?.[1]?.toLowerCase() ?? '';
       if (!query.has('simple') && (scheme === '' || scheme === 'http' || scheme === 'https')) {
@@ -188,6 +220,31 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     }
     res.writeHead(200, 'OK', { ETag: etag, 'Content-Type': 'text/plain' });
     res.end('lorem ipsum dolor sit amet');
+  },
+  // "1" if ?token was in the stash (taken out), else "0" (redirect.py stashes under `/${token}`).
+  '/fetch/api/resources/clean-stash.py': ({ query, res, stash }) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end(take(stash, `/${query.get('token') ?? ''}`) !== undefined ? '1' : '0');
+  },
+  // A 302 whose Location is empty.
+  '/fetch/api/resources/redirect-empty-location.py': ({ res }) => {
+    res.writeHead(302, { Location: '' });
+    res.end();
+  },
+  // A body that claims a Content-Encoding it does not have.
+  '/fetch/content-encoding/gzip/resources/bad-gzip-body.py': badlyEncoded('gzip'),
+  '/fetch/content-encoding/br/resources/bad-br-body.py': badlyEncoded('br'),
+  '/fetch/content-encoding/zstd/resources/bad-zstd-body.py': badlyEncoded('zstd'),
+  // The HTTP/2 handlers of the upload tests, answered over HTTP/1.1 (the harness serves no h2):
+  // a redirect (?redirect_status, default 302, to ?location), and the request body echoed.
+  '/fetch/api/resources/redirect.h2.py': ({ url, query, res }) => {
+    const location = queryBytes(url, 'location');
+    res.writeHead(Number(query.get('redirect_status') ?? 302), location === null ? { 'Content-Type': 'text/plain' } : { Location: location, 'Content-Type': 'text/plain' });
+    res.end();
+  },
+  '/fetch/api/resources/echo-content.h2.py': ({ body, res }) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end(body);
   },
   // The request's header lines as received (names in the case sent).
   '/xhr/resources/echo-headers.py': ({ req, res }) => {

@@ -94,8 +94,9 @@ async function serveFile(root: string, ports: readonly number[], url: URL, res: 
   // An .asis file is the whole response, status line and headers included.
   if (path.endsWith('.asis')) return void res.socket?.end(bytes);
   if (/\.sub\.[^/]*$/.test(path)) bytes = Buffer.from(substitute(bytes.toString('utf8'), ports, url), 'utf8');
-  const headers: [string, string][] = [['Content-Type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream']];
-  headers.push(...(await headersFile(`${path}.headers`)));
+  // The .headers file's Content-Type, if it has one, replaces the one the extension gives.
+  const headers = await headersFile(`${path}.headers`);
+  if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) headers.unshift(['Content-Type', CONTENT_TYPES[extname(path)] ?? 'application/octet-stream']);
   let status = 200;
   for (const pipe of pipes(url.searchParams.get('pipe'))) {
     if (pipe.name === 'header') headers.push([pipe.args[0] ?? '', pipe.args.slice(1).join(',')]);

@@ -42,6 +42,9 @@ export const WPT_PATHS: readonly string[] = [
   'fetch/api/basic', // fetch() over the network (served by the harness's WPT server)
   'fetch/api/abort', // fetch() with an AbortSignal
   'fetch/range/blob.any.js', // Range requests of blob: URLs (the other range tests need wptserve handlers)
+  'fetch/api/redirect', // redirect modes, counts, methods and locations, through the host's HTTP client
+  'fetch/content-encoding', // gzip, deflate, br and zstd response bodies
+  'fetch/content-length', // duplicate and malformed Content-Length responses
   // Raw responses fetch/api/basic/header-value-combining.any.js fetches.
   'xhr/resources/header-content-length.asis',
   'xhr/resources/header-content-length-twice.asis',

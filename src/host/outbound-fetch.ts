@@ -97,7 +97,9 @@ export class OutboundFetch {
       signal: flight.controller.signal,
       dispatcher: this.#agent,
     };
-    if (head.body) {
+    if (head.bytes !== undefined) {
+      init['body'] = head.bytes;
+    } else if (head.body) {
       flight.upload = { chunks: [], bytes: 0, ended: false, error: undefined, wake: undefined, paused: false };
       init['body'] = this.#uploadIterable(id, flight.upload);
       init['duplex'] = 'half';
@@ -107,7 +109,8 @@ export class OutboundFetch {
       response = await undiciFetch(url, init as never);
     } catch (error) {
       const cause = (error as { cause?: Error }).cause;
-      this.#fail(id, cause?.message ?? (error as Error).message);
+      // undici's TypeError says "fetch failed"; its cause says why (an empty message says nothing).
+      this.#fail(id, cause?.message || (cause as { code?: string } | undefined)?.code || (error as Error).message);
       return;
     }
     if (!this.#flights.has(id)) {

@@ -7,7 +7,7 @@ import { cancelReadableBody, hostSink, type BodyChannels, type HostBodySink } fr
 import { inspect } from './console.js';
 import type { HostApi } from './host-api.js';
 import { Response, responseBody, setResponseBody, setResponseURL } from '../web/fetch/response.js';
-import { bytesBody, consumeBytes } from '../web/fetch/body.js';
+import { bodyStream, bytesBody, consumeBytes, takeKnownBytes } from '../web/fetch/body.js';
 import { bytesMatchMetadata } from '../web/fetch/integrity.js';
 import { processDataURL } from '../web/fetch/data-url.js';
 import { serializeMimeType } from '../web/mime-type.js';
@@ -24,8 +24,14 @@ export interface FetchRequestHead {
   url: string;
   headers: [string, string][];
   redirect: string;
-  /** The request has a body (it follows as an outgoing body with the same id). */
+  /** The request has a body: `bytes`, or one that follows as an outgoing body with the same id. */
   body: boolean;
+  /**
+   * A body whose source is known (a string, bytes, a Blob, form data): its bytes, sent whole, so
+   * the host's HTTP client can send them again after a 307/308 redirect (HTTP-redirect fetch
+   * step 11 makes a redirect of a streamed body a network error).
+   */
+  bytes?: Uint8Array;
 }
 
 export type FetchResult =
@@ -76,7 +82,7 @@ export class FetchClient {
         // and cancel the request's body with the same reason.
         const reason = signalReason(signal);
         reject(reason);
-        if (body !== null) cancelReadableBody(body as never, reason);
+        if (body !== null) cancelReadableBody(bodyStream(body) as never, reason);
         return;
       }
       // Main fetch step 22: with integrity metadata, the promise waits for the whole body.
@@ -98,6 +104,8 @@ export class FetchClient {
         redirect: request.redirect,
         body: body !== null,
       };
+      const bytes = takeKnownBytes(body);
+      if (bytes !== null) head.bytes = bytes;
       this.#pending.set(id, { resolve, reject });
       // Step 12: abort the fetch() call with the signal's abort reason: reject (unless settled),
       // cancel the request's body, error the response's body (a finished one is no longer known).
@@ -111,7 +119,7 @@ export class FetchClient {
         this.#bodies.errorIncoming(id, reason);
       });
       this.#host.fetchStart(id, head);
-      if (body !== null) void this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
+      if (body !== null && bytes === null) void this.#bodies.pump(id, bodyStream(body) as never, this.#sink, (text) => this.#host.log('error', text));
     });
   }
 

@@ -389,7 +389,8 @@ export interface FetchRequestParams {
   redirect: string;
   integrity: string;
   signal: AbortSignal;
-  body: ReadableStream | null;
+  /** The body itself: its bytes when its source is known (fetch sends them whole), else its stream. */
+  body: Body | null;
   blobURLEntry: Blob | null;
 }
 
@@ -402,7 +403,7 @@ export function fetchRequestParams(request: Request): FetchRequestParams {
     redirect: state.redirect,
     integrity: state.integrity,
     signal: state.signal,
-    body: state.body === null ? null : bodyStream(state.body),
+    body: state.body,
     blobURLEntry: state.blobURLEntry,
   };
 }
