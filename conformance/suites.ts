@@ -42,6 +42,8 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
     'fetch/content-encoding/**/*.any.js',
     'fetch/content-length/*.any.js',
   ],
+  // The Cache API: cache.add() fetches, so the files run served over HTTP.
+  'cache-storage': ['service-workers/cache-storage/*.any.js'],
 };
 
 /**
@@ -49,7 +51,7 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
  * origin: every fetch() of theirs goes through the runtime's fetch, the host's undici and a
  * socket. The other suites' fetch()es of the tree are answered in the realm (faster, no server).
  */
-const SERVED_OVER_HTTP: ReadonlySet<string> = new Set(['fetch-network']);
+const SERVED_OVER_HTTP: ReadonlySet<string> = new Set(['fetch-network', 'cache-storage']);
 
 export function isServedOverHttp(testId: string): boolean {
   return SERVED_OVER_HTTP.has(suiteOf(testId));

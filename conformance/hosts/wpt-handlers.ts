@@ -246,6 +246,28 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end(body);
   },
+  // A response whose Vary is ?vary, or the vary-value-override cookie's value (which ?set-vary-
+  // value-override-cookie sets and ?clear-vary-value-override-cookie clears).
+  '/service-workers/cache-storage/resources/vary.py': ({ req, url, query, res }) => {
+    if (query.has('clear-vary-value-override-cookie')) {
+      res.writeHead(200, { 'Set-Cookie': 'vary-value-override=; Max-Age=0; Path=/' });
+      return void res.end('vary cookie cleared');
+    }
+    const setVary = queryBytes(url, 'set-vary-value-override-cookie');
+    if (setVary) {
+      res.writeHead(200, { 'Set-Cookie': `vary-value-override=${setVary}; Path=/` });
+      return void res.end('vary cookie set');
+    }
+    const cookie = /(?:^|;\s*)vary-value-override=([^;]*)/.exec(header(req, 'cookie') ?? '')?.[1];
+    const vary = cookie || queryBytes(url, 'vary');
+    res.writeHead(200, vary ? { Vary: vary } : {});
+    res.end('vary response');
+  },
+  // An empty response of status ?status.
+  '/service-workers/cache-storage/resources/fetch-status.py': ({ query, res }) => {
+    res.writeHead(Number(query.get('status')));
+    res.end();
+  },
   // The request's header lines as received (names in the case sent).
   '/xhr/resources/echo-headers.py': ({ req, res }) => {
     const lines: string[] = [];

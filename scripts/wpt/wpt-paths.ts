@@ -45,6 +45,8 @@ export const WPT_PATHS: readonly string[] = [
   'fetch/api/redirect', // redirect modes, counts, methods and locations, through the host's HTTP client
   'fetch/content-encoding', // gzip, deflate, br and zstd response bodies
   'fetch/content-length', // duplicate and malformed Content-Length responses
+  'service-workers/cache-storage', // the Cache API (caches, Cache), as Workers and Deno have it
+  'storage/buckets/resources/util.js', // ... whose cache-storage-buckets file includes it
   // Raw responses fetch/api/basic/header-value-combining.any.js fetches.
   'xhr/resources/header-content-length.asis',
   'xhr/resources/header-content-length-twice.asis',

@@ -16,6 +16,10 @@ import { Navigator, Performance, createNavigator, createPerformance, type Clock 
 import { hostCompressionCodec } from './codec-bridge.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
 import { adoptAsGlobalEventTarget } from '../web/events.js';
+import { Cache, setCacheFetch } from '../web/cache.js';
+import { CacheStorage, createCacheStorage } from '../web/cache-storage.js';
+import type { Request } from '../web/fetch/request.js';
+import type { Response } from '../web/fetch/response.js';
 import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
@@ -87,6 +91,15 @@ export function prepare(): void {
   // Named explicitly: bundles are built without keepNames.
   Object.defineProperty(fetch, 'name', { value: 'fetch' });
   Object.defineProperty(global, 'fetch', { value: fetch, writable: true, enumerable: true, configurable: true });
+  // The Cache API (in the realm's memory); add() and addAll() fetch as fetch() does.
+  setCacheFetch(cacheFetch);
+  exposeInterface(global, 'Cache', Cache);
+  exposeInterface(global, 'CacheStorage', CacheStorage);
+  Object.defineProperty(global, 'caches', { value: createCacheStorage(), writable: true, enumerable: true, configurable: true });
+}
+
+function cacheFetch(request: Request): Promise<Response> {
+  return fetchClient!.fetch(request, undefined) as Promise<Response>;
 }
 
 /**

@@ -80,6 +80,14 @@ const APPS: Record<string, string> = {
     const body = structuredClone(request.body, { transfer: [request.body] });
     return new Response(body, { headers: { 'x-original-locked': String(request.body.locked) } });
   } };`,
+  // caches.default across requests of one app: a miss stores, the next request hits; another app's cache is its own.
+  'cached.js': `export default { async fetch(request) {
+    const hit = await caches.default.match(request.url);
+    if (hit) return new Response(await hit.text(), { headers: { 'x-cache': 'hit' } });
+    const fresh = new Response('made at ' + performance.now());
+    await caches.default.put(request.url, fresh.clone());
+    return new Response(fresh.body, { headers: { 'x-cache': 'miss' } });
+  } };`,
   'fetcher.js': `export default { async fetch(request) { const target = new URL(request.url).searchParams.get('url'); try { const r = await fetch(target); return new Response('upstream ' + r.status + ': ' + await r.text()); } catch (e) { return new Response(String(e.message), { status: 502 }); } } };`,
 };
 
@@ -108,6 +116,8 @@ before(async () => {
       app(dir, 'hopbyhop', 'hopbyhop.js'),
       app(dir, 'transfer', 'transfer.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'fetcher', 'fetcher.js'),
+      app(dir, 'cached', 'cached.js'),
+      app(dir, 'cached2', 'cached.js'),
       app(dir, 'fetcher-allowed', 'fetcher.js', { fetchAllow: ['127.0.0.1'] }),
     ],
   }));
@@ -318,4 +328,15 @@ test('admin API: refuses a missing or wrong token; lists apps; metrics', async (
   assert.match(metrics, /nano_limit_exceeded_total\{app="loop",limit="cpu"\} \d+/);
   assert.match(metrics, /nano_request_duration_seconds_bucket/);
   await sleep(0);
+});
+
+test("caches.default keeps a response across an app's requests; each app has its own", async () => {
+  const first = await get(t.port, 'cached.test', '/page');
+  const second = await get(t.port, 'cached.test', '/page');
+  assert.equal(first.headers['x-cache'], 'miss');
+  assert.equal(second.headers['x-cache'], 'hit');
+  assert.equal(second.text, first.text);
+  assert.match(first.text, /^made at /);
+  const other = await get(t.port, 'cached2.test', '/page');
+  assert.equal(other.headers['x-cache'], 'miss', 'another app does not see this cache');
 });

@@ -407,3 +407,23 @@ export function fetchRequestParams(request: Request): FetchRequestParams {
     blobURLEntry: state.blobURLEntry,
   };
 }
+
+/**
+ * A new Request object over a copy of `request`'s request, with no body, its own headers (guard
+ * "request") and a signal of its own (or `signal`): the Cache API's stored and returned requests.
+ */
+export function copyRequestObject(request: Request, signal: AbortSignal = createAbortSignal()): Request {
+  const state = stateOf(request)!;
+  return requestWithState({
+    ...state,
+    headers: createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), 'request'),
+    body: null,
+    signal,
+  });
+}
+
+/** The request's method, URL and header list (the Cache API's matching reads them). */
+export function requestMatchParts(request: Request): { method: string; url: string; headerList: HeaderList } {
+  const state = stateOf(request)!;
+  return { method: state.method, url: state.url, headerList: headerListOf(state.headers) };
+}

@@ -243,3 +243,29 @@ export function responseHeaderList(response: Response): HeaderList {
 export function setResponseBody(response: Response, body: Body | null): void {
   stateOf(response)!.body = body;
 }
+
+/**
+ * A new Response object over a copy of `response`'s response whose body is `body`, its headers
+ * copied with the guard "immutable": the Cache API's stored and returned responses.
+ */
+export function copyResponseObject(response: Response, body: Body | null): Response {
+  const state = stateOf(response)!;
+  const copy = new Response();
+  const target = stateOf(copy)!;
+  target.type = state.type;
+  target.status = state.status;
+  target.statusText = state.statusText;
+  target.urlList = [...state.urlList];
+  target.redirected = state.redirected;
+  target.headers = createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), 'immutable');
+  target.body = body;
+  return copy;
+}
+
+export function responseStatus(response: Response): number {
+  return stateOf(response)!.status;
+}
+
+export function responseType(response: Response): ResponseType {
+  return stateOf(response)!.type;
+}

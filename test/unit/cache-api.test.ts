@@ -1,0 +1,113 @@
+// The Cache API (src/web/cache.ts, cache-storage.ts) in one realm, with an in-process fetch for
+// add()/addAll(): matching (search, method, Vary), copies handed out, batches all or nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setURLBridge } from '../../src/web/url.js';
+import { nodeURLBridge } from '../../src/host/url-node.js';
+import { Request } from '../../src/web/fetch/request.js';
+import { Response } from '../../src/web/fetch/response.js';
+import { setCacheFetch, type Cache } from '../../src/web/cache.js';
+import { createCacheStorage } from '../../src/web/cache-storage.js';
+
+setURLBridge(nodeURLBridge);
+const fetched: string[] = [];
+setCacheFetch(async (request) => {
+  fetched.push(request.url);
+  if (request.url.endsWith('/missing')) return new Response('no', { status: 404 });
+  if (request.url.endsWith('/vary-star')) return new Response('x', { headers: { Vary: '*' } });
+  return new Response(`body of ${request.url}`);
+});
+
+async function freshCache(): Promise<Cache> {
+  return (await createCacheStorage().open('t')) as Cache;
+}
+
+test('put() reads the whole body (the original is used); each match() hands out a new copy', async () => {
+  const cache = await freshCache();
+  const response = new Response('hello', { headers: { 'X-A': '1' } });
+  await cache.put('http://h/a', response);
+  assert.equal(response.bodyUsed, true);
+  const first = (await cache.match('http://h/a'))!;
+  const second = (await cache.match('http://h/a'))!;
+  assert.notEqual(first, second);
+  assert.equal(await first.text(), 'hello');
+  assert.equal(await second.text(), 'hello', 'the stored bytes are not used up by the first copy');
+  assert.equal(first.headers.get('x-a'), '1');
+  assert.throws(() => first.headers.set('x-a', '2'), TypeError, 'a matched response has immutable headers');
+});
+
+test('match options: ignoreSearch, ignoreMethod, fragments never count', async () => {
+  const cache = await freshCache();
+  await cache.put('http://h/p?q=1', new Response('q'));
+  assert.equal(await cache.match('http://h/p'), undefined);
+  assert.equal(await (await cache.match('http://h/p', { ignoreSearch: true }))!.text(), 'q');
+  assert.equal(await (await cache.match('http://h/p?q=1#frag'))!.text(), 'q');
+  const post = new Request('http://h/p?q=1', { method: 'POST' });
+  assert.equal(await cache.match(post), undefined);
+  assert.notEqual(await cache.match(post, { ignoreMethod: true }), undefined);
+});
+
+test('Vary: a stored response matches only a request with the same values of the named headers', async () => {
+  const cache = await freshCache();
+  await cache.put(new Request('http://h/v', { headers: { Accept: 'text/html' } }), new Response('html', { headers: { Vary: 'Accept' } }));
+  assert.equal(await cache.match(new Request('http://h/v', { headers: { Accept: 'text/plain' } })), undefined);
+  assert.equal(await (await cache.match(new Request('http://h/v', { headers: { Accept: 'text/html' } })))!.text(), 'html');
+  assert.notEqual(await cache.match('http://h/v', { ignoreVary: true }), undefined);
+  await assert.rejects(cache.put('http://h/s', new Response('s', { headers: { Vary: 'Accept, *' } })), TypeError);
+});
+
+test('delete() removes exactly the matching entries (ignoreSearch too) and says whether it did', async () => {
+  const cache = await freshCache();
+  for (const url of ['http://h/a', 'http://h/a?x', 'http://h/b']) await cache.put(url, new Response(url));
+  assert.equal(await cache.delete('http://h/a?y', { ignoreSearch: true }), true);
+  assert.deepEqual((await cache.keys()).map((r) => r.url), ['http://h/b']);
+  assert.equal(await cache.delete('http://h/a'), false);
+  const keys = await cache.keys();
+  assert.equal(Object.isFrozen(keys), true);
+});
+
+test('put() refuses non-GET, non-http(s), 206 and used bodies with a rejected promise', async () => {
+  const cache = await freshCache();
+  await assert.rejects(cache.put(new Request('http://h/x', { method: 'POST' }), new Response('')), TypeError);
+  await assert.rejects(cache.put('data:,x', new Response('')), TypeError);
+  await assert.rejects(cache.put('http://h/x', new Response('', { status: 206 })), TypeError);
+  const used = new Response('u');
+  await used.text();
+  await assert.rejects(cache.put('http://h/x', used), TypeError);
+  await assert.rejects(cache.put('http://h/x', 'not a response' as never), TypeError);
+});
+
+test('addAll(): fetched responses stored together, or none when one fails; a duplicate is an InvalidStateError', async () => {
+  const cache = await freshCache();
+  fetched.length = 0;
+  await cache.addAll(['http://h/1', 'http://h/2']);
+  assert.deepEqual(fetched, ['http://h/1', 'http://h/2']);
+  assert.equal(await (await cache.match('http://h/2'))!.text(), 'body of http://h/2');
+  await assert.rejects(cache.addAll(['http://h/3', 'http://h/missing']), TypeError);
+  assert.equal(await cache.match('http://h/3'), undefined, 'nothing of a failed batch is stored');
+  await assert.rejects(cache.add('http://h/vary-star'), TypeError);
+  await assert.rejects(cache.addAll(['http://h/4', 'http://h/4']), (error: Error) => error.name === 'InvalidStateError');
+  assert.equal(await cache.match('http://h/4'), undefined);
+});
+
+test('CacheStorage: open() shares a list, has/keys/delete, match() across caches in order, caches.default apart', async () => {
+  const storage = createCacheStorage();
+  const a1 = await storage.open('a');
+  const a2 = await storage.open('a');
+  assert.notEqual(a1, a2);
+  await a1.put('http://h/x', new Response('from a'));
+  assert.equal(await (await a2.match('http://h/x'))!.text(), 'from a');
+  const b = await storage.open('b');
+  await b.put('http://h/x', new Response('from b'));
+  assert.equal(await (await storage.match('http://h/x'))!.text(), 'from a');
+  assert.equal(await (await storage.match('http://h/x', { cacheName: 'b' }))!.text(), 'from b');
+  assert.equal(await storage.match('http://h/x', { cacheName: 'none' }), undefined);
+  assert.deepEqual(await storage.keys(), ['a', 'b']);
+  assert.equal(await storage.has('a'), true);
+  assert.equal(await storage.delete('a'), true);
+  assert.equal(await storage.delete('a'), false);
+  assert.deepEqual(await storage.keys(), ['b']);
+  assert.equal(storage.default, storage.default);
+  await storage.default.put('http://h/d', new Response('d'));
+  assert.equal(await storage.match('http://h/d'), undefined, 'the default cache is not a named one');
+});
