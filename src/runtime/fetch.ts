@@ -111,10 +111,10 @@ export class FetchClient {
       // cancel the request's body, error the response's body (a finished one is no longer known).
       addAbortAlgorithm(signal, () => {
         const reason = signalReason(signal);
-        const pending = this.#pending.get(id);
         this.#pending.delete(id);
         this.#host.fetchAbort(id, reason instanceof Error ? reason.message : String(reason));
-        if (pending) pending.reject(reason);
+        // The promise itself (a no-op once settled; unsettled while an integrity check reads).
+        reject(reason);
         this.#bodies.cancelOutgoing(id, reason);
         this.#bodies.errorIncoming(id, reason);
       });
@@ -148,7 +148,7 @@ export class FetchClient {
       return;
     }
     try {
-        let stream: unknown = null;
+      let stream: unknown = null;
       if (result.body) {
         // highWaterMark 0: no bytes are asked for until someone reads, so a body the app returns
         // untouched can go host to host (BodyChannels.handOver).

@@ -5,7 +5,7 @@ import { dictionaryObject, domString } from '../streams/webidl/converters.js';
 import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 import { isRequest, type Request } from './fetch/request.js';
 import type { Response } from './fetch/response.js';
-import { cacheQueryOptions, createCache, matchAll, type Cache, type RequestResponseList } from './cache.js';
+import { cacheQueryOptions, createCache, matchAll, promiseOperation, type Cache, type RequestResponseList } from './cache.js';
 
 let storageIllegal = true;
 let mapOf: (x: unknown) => Map<string, RequestResponseList> | undefined;
@@ -14,14 +14,6 @@ function brand(x: unknown, op: string): Map<string, RequestResponseList> {
   const map = mapOf(x);
   if (map === undefined) throw new TypeErrorCtor(`Failed to execute '${op}' on 'CacheStorage': Illegal invocation`);
   return map;
-}
-
-function promiseOperation<T>(steps: () => Promise<T> | T): Promise<T> {
-  try {
-    return Promise.resolve(steps());
-  } catch (error) {
-    return Promise.reject(error);
-  }
 }
 
 function required(count: number, op: string): void {

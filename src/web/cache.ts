@@ -168,7 +168,7 @@ function brand(x: unknown, op: string): RequestResponseList {
 }
 
 /** A promise-returning operation: whatever its steps throw becomes a rejection (WebIDL). */
-function promiseOperation<T>(steps: () => Promise<T> | T): Promise<T> {
+export function promiseOperation<T>(steps: () => Promise<T> | T): Promise<T> {
   try {
     return Promise.resolve(steps());
   } catch (error) {

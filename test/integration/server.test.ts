@@ -1,8 +1,8 @@
 // The host server over real HTTP on 127.0.0.1: routing, env, errors, limits, streaming, admin API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { request as httpRequest } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { createServer, request as httpRequest } from 'node:http';
 import { createHash } from 'node:crypto';
 import { ADMIN_TOKEN, app, get, startServer, until, sleep, type TestServer } from './helpers.js';
 
@@ -88,6 +88,16 @@ const APPS: Record<string, string> = {
     await caches.default.put(request.url, fresh.clone());
     return new Response(fresh.body, { headers: { 'x-cache': 'miss' } });
   } };`,
+  // fetch() with integrity metadata, aborted after ?abortAfter ms (while the check reads the body).
+  'integrity.js': `export default { async fetch(request) {
+    const q = new URL(request.url).searchParams;
+    const controller = new AbortController();
+    if (q.get('abortAfter')) setTimeout(() => controller.abort(), Number(q.get('abortAfter')));
+    try {
+      const r = await fetch(q.get('url'), { integrity: q.get('integrity'), signal: controller.signal });
+      return new Response('ok ' + (await r.text()));
+    } catch (e) { return new Response(e.name + ': ' + e.message, { status: 502 }); }
+  } };`,
   'fetcher.js': `export default { async fetch(request) { const target = new URL(request.url).searchParams.get('url'); try { const r = await fetch(target); return new Response('upstream ' + r.status + ': ' + await r.text()); } catch (e) { return new Response(String(e.message), { status: 502 }); } } };`,
 };
 
@@ -117,6 +127,7 @@ before(async () => {
       app(dir, 'transfer', 'transfer.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'fetcher', 'fetcher.js'),
       app(dir, 'cached', 'cached.js'),
+      app(dir, 'integrity', 'integrity.js', { fetchAllow: ['127.0.0.1'] }),
       app(dir, 'cached2', 'cached.js'),
       app(dir, 'fetcher-allowed', 'fetcher.js', { fetchAllow: ['127.0.0.1'] }),
     ],
@@ -339,4 +350,28 @@ test("caches.default keeps a response across an app's requests; each app has its
   assert.match(first.text, /^made at /);
   const other = await get(t.port, 'cached2.test', '/page');
   assert.equal(other.headers['x-cache'], 'miss', 'another app does not see this cache');
+});
+
+test('fetch() integrity: a matching body is handed over, another is a TypeError, an abort while it is read an AbortError', async () => {
+  const upstream = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    if (req.url === '/stall') res.write('par'); // never ends: the integrity check waits for the end
+    else res.end('hello');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const sha256 = (text: string) => `sha256-${createHash('sha256').update(text).digest('base64')}`;
+  const ask = (url: string, integrity: string, abortAfter = '') =>
+    get(t.port, 'integrity.test', `/?url=${encodeURIComponent(url)}&integrity=${encodeURIComponent(integrity)}&abortAfter=${abortAfter}`);
+  try {
+    assert.equal((await ask(`${base}/text`, sha256('hello'))).text, 'ok hello');
+    const mismatch = await ask(`${base}/text`, sha256('other'));
+    assert.equal(mismatch.status, 502);
+    assert.match(mismatch.text, /^TypeError: .*integrity/);
+    const aborted = await ask(`${base}/stall`, sha256('partial'), '200');
+    assert.match(aborted.text, /^AbortError: /);
+  } finally {
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
 });
