@@ -49,9 +49,10 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
 /**
  * The suites whose files run with the harness's HTTP server (hosts/wpt-server.ts) as their
  * origin: every fetch() of theirs goes through the runtime's fetch, the host's undici and a
- * socket. The other suites' fetch()es of the tree are answered in the realm (faster, no server).
+ * socket (so a Response comes from the network, its headers immutable). The other suites'
+ * fetch()es of the tree are answered in the realm (faster, no server).
  */
-const SERVED_OVER_HTTP: ReadonlySet<string> = new Set(['fetch-network', 'cache-storage']);
+const SERVED_OVER_HTTP: ReadonlySet<string> = new Set(['fetch-network', 'cache-storage', 'fetch']);
 
 export function isServedOverHttp(testId: string): boolean {
   return SERVED_OVER_HTTP.has(suiteOf(testId));
