@@ -40,8 +40,8 @@ export function setupIsolateRealm(info: Info): void {
     isShadowRealm: () => false,
   });
   define('META_TITLE', info.title);
-  // A plain object's prototype, as a ShadowRealm's global has: idlharness then tests the
-  // [Exposed=*] interfaces (it throws "Unexpected global object" otherwise).
+  // A plain object's prototype, as a ShadowRealm's global has, while testharness.js loads (it
+  // picks its environment then); a worker-scope file's global then becomes a worker's (below).
   Object.setPrototypeOf(global, Object.prototype);
   if (info.location) {
     // WorkerLocation's stringifier: `new URL('./foo', location)` resolves against its href.
@@ -49,7 +49,7 @@ export function setupIsolateRealm(info: Info): void {
     Object.defineProperty(location, 'toString', { value: () => location.href, writable: true, configurable: true });
     define('location', location);
   }
-  if (info.served) return defineHarnessHooks(global, report, define);
+  if (info.served) return defineHarnessHooks(global, report, define, info.scope);
 
   // fetch() of the WPT tree, answered with the runtime's Response when it has one. There is no
   // wptserve: a URL of any other origin (another port, as request-bad-port.any.js makes) goes to
@@ -77,14 +77,15 @@ export function setupIsolateRealm(info: Info): void {
     throw new TypeError('fetch: this runtime has no Response yet');
   });
 
-  defineHarnessHooks(global, report, define);
+  defineHarnessHooks(global, report, define, info.scope);
 }
 
 /** The hooks every realm gets: testharness hooked to the host, and a script's error reported. */
-function defineHarnessHooks(global: Record<string, unknown>, report: Report, define: (name: string, value: unknown) => void): void {
+function defineHarnessHooks(global: Record<string, unknown>, report: Report, define: (name: string, value: unknown) => void, scope: Info['scope']): void {
   // As the .any.js worker wrapper, which ends with done(): testharness waits for it.
   define('__wptHookHarness', () => {
     delete global['__wptHookHarness'];
+    if (scope === 'worker') becomeWorkerGlobal(global, define);
     (global['setup'] as (options: object) => void)({ explicit_done: true });
     hookHarness(global, report);
   });
@@ -94,6 +95,27 @@ function defineHarnessHooks(global: Record<string, unknown>, report: Report, def
     const ErrorEvent = global['ErrorEvent'] as new (type: string, init: object) => Event;
     (global['dispatchEvent'] as (event: Event) => boolean)(new ErrorEvent('error', { message, error: new Error(message), cancelable: true }));
   });
+}
+
+/**
+ * A dedicated worker's global, as WPT's worker wrapper runs an .any.js file in, once testharness
+ * has chosen its environment: idlharness then checks the [Exposed=Worker] interfaces for real
+ * (with a plain prototype it takes the global for a ShadowRealm's and expects them absent). The
+ * two interfaces are the harness's: a NANO app's global is no worker's. The global is already an
+ * EventTarget.
+ */
+function becomeWorkerGlobal(global: Record<string, unknown>, define: (name: string, value: unknown) => void): void {
+  const EventTargetCtor = global['EventTarget'] as new () => object;
+  class WorkerGlobalScope extends EventTargetCtor {
+    constructor() {
+      super();
+      throw new TypeError('Illegal constructor');
+    }
+  }
+  class DedicatedWorkerGlobalScope extends WorkerGlobalScope {}
+  define('WorkerGlobalScope', WorkerGlobalScope);
+  define('DedicatedWorkerGlobalScope', DedicatedWorkerGlobalScope);
+  Object.setPrototypeOf(global, DedicatedWorkerGlobalScope.prototype);
 }
 
 /** testharness's results go to the host as JSON. */

@@ -41,6 +41,7 @@ export const WPT_PATHS: readonly string[] = [
   'html/webappapis/microtask-queuing', // queueMicrotask
   'fetch/api/basic', // fetch() over the network (served by the harness's WPT server)
   'fetch/api/abort', // fetch() with an AbortSignal
+  'fetch/api/idlharness.any.js', // the Fetch standard's IDL (Headers, Request, Response, fetch)
   'fetch/range/blob.any.js', // Range requests of blob: URLs (the other range tests need wptserve handlers)
   'fetch/api/redirect', // redirect modes, counts, methods and locations, through the host's HTTP client
   'fetch/content-encoding', // gzip, deflate, br and zstd response bodies

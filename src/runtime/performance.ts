@@ -4,7 +4,8 @@ import { defineInterface } from '../streams/webidl/interface.js';
 import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 import { EventTarget } from '../web/events.js';
 
-let illegalConstructor = true;
+/** The clock the next Performance takes (createPerformance's; WebIDL's constructor takes no argument). */
+let pendingClock: Clock | undefined;
 let isPerformance: (x: unknown) => x is Performance;
 
 /** The realm's clock; `timeOrigin` is set when the isolate boots (after a snapshot, if any). */
@@ -17,8 +18,10 @@ export interface Clock {
 export class Performance extends EventTarget {
   #clock: Clock;
 
-  constructor(clock: Clock) {
-    if (illegalConstructor) throw new TypeErrorCtor('Illegal constructor');
+  constructor() {
+    const clock = pendingClock;
+    if (clock === undefined) throw new TypeErrorCtor('Illegal constructor');
+    pendingClock = undefined;
     super();
     this.#clock = clock;
   }
@@ -46,23 +49,22 @@ export class Performance extends EventTarget {
 defineInterface(Performance, 'Performance');
 
 export function createPerformance(clock: Clock): Performance {
-  illegalConstructor = false;
-  try {
-    return new Performance(clock);
-  } finally {
-    illegalConstructor = true;
-  }
+  pendingClock = clock;
+  return new Performance();
 }
 
-let navigatorIllegal = true;
+/** The info the next Navigator takes (createNavigator's; WorkerNavigator has no constructor). */
+let pendingInfo: { userAgent: string } | undefined;
 let isNavigator: (x: unknown) => x is Navigator;
 
 /** WorkerNavigator's one member every runtime has (WinterTC): `userAgent`. */
 export class Navigator {
   #info: { userAgent: string };
 
-  constructor(info: { userAgent: string }) {
-    if (navigatorIllegal) throw new TypeErrorCtor('Illegal constructor');
+  constructor() {
+    const info = pendingInfo;
+    if (info === undefined) throw new TypeErrorCtor('Illegal constructor');
+    pendingInfo = undefined;
     this.#info = info;
   }
 
@@ -79,10 +81,6 @@ export class Navigator {
 defineInterface(Navigator, 'Navigator');
 
 export function createNavigator(info: { userAgent: string }): Navigator {
-  navigatorIllegal = false;
-  try {
-    return new Navigator(info);
-  } finally {
-    navigatorIllegal = true;
-  }
+  pendingInfo = info;
+  return new Navigator();
 }

@@ -158,7 +158,8 @@ function varyStar(response: Response): boolean {
 }
 
 const ObjectFreeze = Object.freeze;
-let cacheIllegal = true;
+/** The list the next Cache takes (createCache's; the interface has no constructor). */
+let pendingList: RequestResponseList | undefined;
 let listOf: (x: unknown) => RequestResponseList | undefined;
 
 function brand(x: unknown, op: string): RequestResponseList {
@@ -179,8 +180,10 @@ export function promiseOperation<T>(steps: () => Promise<T> | T): Promise<T> {
 export class Cache {
   #list: RequestResponseList;
 
-  constructor(list: RequestResponseList) {
-    if (cacheIllegal) throw new TypeErrorCtor('Illegal constructor');
+  constructor() {
+    const list = pendingList;
+    if (list === undefined) throw new TypeErrorCtor('Illegal constructor');
+    pendingList = undefined;
     this.#list = list;
   }
 
@@ -281,12 +284,8 @@ defineInterface(Cache, 'Cache');
 
 /** A Cache object over `list` (CacheStorage's open() makes a new one each time). */
 export function createCache(list: RequestResponseList): Cache {
-  cacheIllegal = false;
-  try {
-    return new Cache(list);
-  } finally {
-    cacheIllegal = true;
-  }
+  pendingList = list;
+  return new Cache();
 }
 
 /** matchAll()'s steps: copies of the matching responses, as a frozen array. */

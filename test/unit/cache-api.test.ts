@@ -1,13 +1,15 @@
 // The Cache API (src/web/cache.ts, cache-storage.ts) in one realm, with an in-process fetch for
-// add()/addAll(): matching (search, method, Vary), copies handed out, batches all or nothing.
+// add()/addAll(): matching (search, method, Vary), copies handed out, batches all or nothing; and
+// the interfaces a script cannot construct.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setURLBridge } from '../../src/web/url.js';
 import { nodeURLBridge } from '../../src/host/url-node.js';
 import { Request } from '../../src/web/fetch/request.js';
 import { Response } from '../../src/web/fetch/response.js';
-import { setCacheFetch, type Cache } from '../../src/web/cache.js';
-import { createCacheStorage } from '../../src/web/cache-storage.js';
+import { Cache, setCacheFetch } from '../../src/web/cache.js';
+import { CacheStorage, createCacheStorage } from '../../src/web/cache-storage.js';
+import { Navigator, Performance, createNavigator, createPerformance } from '../../src/runtime/performance.js';
 
 setURLBridge(nodeURLBridge);
 const fetched: string[] = [];
@@ -110,4 +112,13 @@ test('CacheStorage: open() shares a list, has/keys/delete, match() across caches
   assert.equal(storage.default, storage.default);
   await storage.default.put('http://h/d', new Response('d'));
   assert.equal(await storage.match('http://h/d'), undefined, 'the default cache is not a named one');
+});
+
+test('interfaces without a constructor: length 0, and a script cannot make one', () => {
+  for (const ctor of [Cache, CacheStorage, Performance, Navigator]) {
+    assert.equal(ctor.length, 0, `${ctor.name}.length`);
+    assert.throws(() => new (ctor as unknown as new () => object)(), TypeError);
+  }
+  assert.equal(createPerformance({ now: () => 5, timeOrigin: 1 }).now(), 5);
+  assert.equal(createNavigator({ userAgent: 'x' }).userAgent, 'x');
 });
