@@ -88,6 +88,8 @@ interface Incoming {
   everPulled: boolean;
   /** Credit granted to the host and not used yet, in bytes. */
   credit: number;
+  /** Called once when the body is over for the isolate (ended, failed, cancelled). */
+  done: (() => void) | undefined;
 }
 
 interface Outgoing {
@@ -107,7 +109,13 @@ export class BodyChannels {
    * A byte stream fed by the host: `pull(id)` asks for bytes, `cancel(id, reason)` stops them.
    * With highWaterMark 0 nothing is asked for before the first read (see handOver).
    */
-  incoming(id: number, pull: (id: number, credit: number) => void, cancel: (id: number, reason: string) => void, highWaterMark = INCOMING_HIGH_WATER_MARK): ReadableStream {
+  incoming(
+    id: number,
+    pull: (id: number, credit: number) => void,
+    cancel: (id: number, reason: string) => void,
+    highWaterMark = INCOMING_HIGH_WATER_MARK,
+    done?: () => void,
+  ): ReadableStream {
     const incoming = this.#incoming;
     // Fetch sets the stream up with internal algorithms: null-prototype dictionaries, so
     // nothing a script put on Object.prototype (a `size`, an `autoAllocateChunkSize`) is read.
@@ -116,7 +124,7 @@ export class BodyChannels {
         __proto__: null,
         type: 'bytes',
         start(controller: ReadableByteStreamController) {
-          incoming.set(id, { controller, pulled: undefined, everPulled: false, credit: 0 });
+          incoming.set(id, { controller, pulled: undefined, everPulled: false, credit: 0, done });
         },
         pull(controller: ReadableByteStreamController) {
           const entry = incoming.get(id);
@@ -134,7 +142,9 @@ export class BodyChannels {
           return promise;
         },
         cancel(reason: unknown) {
+          const entry = incoming.get(id);
           if (!incoming.delete(id)) return;
+          entry?.done?.();
           cancel(id, reason instanceof Error ? reason.message : String(reason));
         },
       } as never,
@@ -171,9 +181,11 @@ export class BodyChannels {
     try {
       if (error !== undefined) {
         this.#incoming.delete(id);
+        entry.done?.();
         controller.error(new TypeErrorCtor(error));
       } else if (chunk === null) {
         this.#incoming.delete(id);
+        entry.done?.();
         controller.close();
         // A pending BYOB read is answered with an empty view when the stream closes.
         controller.byobRequest?.respond(0);
@@ -191,6 +203,7 @@ export class BodyChannels {
     const entry = this.#incoming.get(id);
     if (entry === undefined) return;
     this.#incoming.delete(id);
+    entry.done?.();
     const pulled = entry.pulled;
     entry.pulled = undefined;
     try {
@@ -203,6 +216,7 @@ export class BodyChannels {
 
   /** Ends incoming body `id` without telling the host (the host ended it already). */
   forgetIncoming(id: number): void {
+    this.#incoming.get(id)?.done?.();
     this.#incoming.delete(id);
   }
 

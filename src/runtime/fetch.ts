@@ -47,6 +47,8 @@ export type FetchHost = Pick<
 interface Pending {
   resolve: (response: unknown) => void;
   reject: (reason: unknown) => void;
+  /** Removes the fetch's abort algorithm from its signal (once the fetch is over). */
+  removeAbort: () => void;
 }
 
 const PromiseCtor = Promise;
@@ -106,10 +108,10 @@ export class FetchClient {
       };
       const bytes = takeKnownBytes(body);
       if (bytes !== null) head.bytes = bytes;
-      this.#pending.set(id, { resolve, reject });
       // Step 12: abort the fetch() call with the signal's abort reason: reject (unless settled),
-      // cancel the request's body, error the response's body (a finished one is no longer known).
-      addAbortAlgorithm(signal, () => {
+      // cancel the request's body, error the response's body. Removed once the fetch is over,
+      // so a long-lived signal does not keep one per fetch.
+      const removeAbort = addAbortAlgorithm(signal, () => {
         const reason = signalReason(signal);
         this.#pending.delete(id);
         this.#host.fetchAbort(id, reason instanceof Error ? reason.message : String(reason));
@@ -118,6 +120,7 @@ export class FetchClient {
         this.#bodies.cancelOutgoing(id, reason);
         this.#bodies.errorIncoming(id, reason);
       });
+      this.#pending.set(id, { resolve, reject, removeAbort });
       this.#host.fetchStart(id, head);
       if (body !== null && bytes === null) void this.#bodies.pump(id, bodyStream(body) as never, this.#sink, (text) => this.#host.log('error', text));
     });
@@ -144,6 +147,7 @@ export class FetchClient {
     this.#pending.delete(id);
     if ('error' in result) {
       // Fetch: a network error rejects with a TypeError.
+      pending.removeAbort();
       pending.reject(new TypeErrorCtor(`fetch failed: ${result.error}`));
       return;
     }
@@ -152,12 +156,15 @@ export class FetchClient {
       if (result.body) {
         // highWaterMark 0: no bytes are asked for until someone reads, so a body the app returns
         // untouched can go host to host (BodyChannels.handOver).
-        stream = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason), 0);
+        stream = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason), 0, pending.removeAbort);
+      } else {
+        pending.removeAbort();
       }
       const response = new Response(stream, { status: result.status, statusText: result.statusText, headers: result.headers });
       setResponseURL(response, result.url, result.redirected);
       pending.resolve(response);
     } catch (error) {
+      pending.removeAbort();
       this.#host.log('error', `fetch: cannot make the Response: ${inspect(error)}`);
       pending.reject(new TypeErrorCtor(`fetch failed: ${error instanceof Error ? error.message : String(error)}`));
     }

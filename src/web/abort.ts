@@ -30,9 +30,33 @@ interface SignalState {
   dependent: boolean;
   /** Source signals of a dependent signal (never dependent themselves). */
   sources: AbortSignal[];
-  /** Dependent signals of a source signal; ordered set. */
-  dependents: AbortSignal[];
+  /**
+   * Dependent signals of a source signal, held weakly as the standard's "weak set" is: a
+   * long-lived source (one controller for many requests) must not keep every dependent alive.
+   */
+  dependents: Set<WeakRef<AbortSignal>>;
+  /** This dependent signal's WeakRef, the one its sources hold. */
+  ref: WeakRef<AbortSignal> | undefined;
+  /** An 'abort' listener or handler was added. */
+  listened: boolean;
 }
+
+/**
+ * The standard's garbage collection rule (https://dom.spec.whatwg.org/#abortsignal-garbage-collection):
+ * a dependent signal with sources must not be collected while it has abort algorithms or abort
+ * listeners. Such signals are held here, and only while that holds.
+ */
+const retained = new Set<AbortSignal>();
+
+function updateRetention(signal: AbortSignal, s: SignalState): void {
+  if (s.dependent && !s.aborted && s.sources.length > 0 && (s.algorithms.size > 0 || s.listened)) retained.add(signal);
+  else retained.delete(signal);
+}
+
+/** A collected dependent leaves its sources' sets. */
+const dependentsRegistry = new FinalizationRegistry<{ ref: WeakRef<AbortSignal>; sources: SignalState[] }>(({ ref, sources }) => {
+  for (const source of sources) source.dependents.delete(ref);
+});
 
 /** Passed to AbortSignal's constructor by the platform; user code gets TypeError. */
 const createToken = Symbol('AbortSignal.create');
@@ -58,7 +82,7 @@ export class AbortSignal extends EventTarget {
   constructor(...args: unknown[]) {
     if (args[0] !== createToken) throw new TypeErrorCtor("Failed to construct 'AbortSignal': Illegal constructor");
     super();
-    this.#state = { aborted: false, reason: undefined, algorithms: new Set(), dependent: false, sources: [], dependents: [] };
+    this.#state = { aborted: false, reason: undefined, algorithms: new Set(), dependent: false, sources: [], dependents: new Set(), ref: undefined, listened: false };
   }
 
   /** @see https://dom.spec.whatwg.org/#dom-abortsignal-abort */
@@ -110,7 +134,7 @@ export class AbortSignal extends EventTarget {
 }
 
 defineInterface(AbortSignal, 'AbortSignal');
-defineEventHandler(AbortSignal.prototype, 'AbortSignal', 'abort', (x) => signalStateOf(x) !== undefined);
+defineEventHandler(AbortSignal.prototype, 'AbortSignal', 'abort', (x) => signalStateOf(x) !== undefined, (target) => abortListened(target));
 
 let controllerSignal: (x: unknown) => AbortSignal | undefined;
 
@@ -171,8 +195,17 @@ export function addAbortAlgorithm(signal: AbortSignal, algorithm: () => void): (
   // Step 2.
   const set = s.algorithms;
   set.add(algorithm);
+  updateRetention(signal, s);
   // https://dom.spec.whatwg.org/#abortsignal-remove
-  return () => void set.delete(algorithm);
+  return () => {
+    set.delete(algorithm);
+    updateRetention(signal, s);
+  };
+}
+
+/** For tests: how many dependents a signal holds (live or not yet collected), and how many signals the GC rule retains. */
+export function abortSignalCounts(signal: AbortSignal): { dependents: number; retained: number } {
+  return { dependents: signalStateOf(signal)!.dependents.size, retained: retained.size };
 }
 
 /** https://dom.spec.whatwg.org/#abortsignal-signal-abort */
@@ -186,7 +219,9 @@ export function SignalAbort(signal: AbortSignal, reason: unknown): void {
   // Step 3.
   const dependentSignalsToAbort: AbortSignal[] = [];
   // Step 4.
-  for (const dependentSignal of s.dependents) {
+  for (const ref of s.dependents) {
+    const dependentSignal = ref.deref();
+    if (dependentSignal === undefined) continue;
     const ds = signalStateOf(dependentSignal)!;
     if (!ds.aborted) {
       ds.aborted = true;
@@ -194,8 +229,8 @@ export function SignalAbort(signal: AbortSignal, reason: unknown): void {
       dependentSignalsToAbort.push(dependentSignal);
     }
   }
-  // A source that has aborted keeps no dependents alive.
-  s.dependents = [];
+  // A source that has aborted keeps no dependents.
+  s.dependents = new Set();
   // Step 5.
   RunAbortSteps(signal, s);
   // Step 6.
@@ -211,16 +246,9 @@ function RunAbortSteps(signal: AbortSignal, s: SignalState): void {
   // Step 2 (emptied above). Step 3.
   fireEvent(signal, new Event('abort'));
   // An aborted dependent needs its sources no more, nor they it.
-  for (const source of s.sources) {
-    const list = signalStateOf(source)!.dependents;
-    for (let i = 0; i < list.length; i++) {
-      if (list[i] === signal) {
-        list.splice(i, 1);
-        break;
-      }
-    }
-  }
+  if (s.ref !== undefined) for (const source of s.sources) signalStateOf(source)!.dependents.delete(s.ref);
   s.sources = [];
+  retained.delete(signal);
 }
 
 /** https://dom.spec.whatwg.org/#create-a-dependent-abort-signal */
@@ -239,28 +267,23 @@ export function createDependentAbortSignal(signals: readonly AbortSignal[]): Abo
   }
   // Step 3.
   rs.dependent = true;
-  // Step 4.
+  const ref = (rs.ref = new WeakRef(resultSignal));
+  // Step 4 (4.1 for a source signal, 4.2 for a dependent one's sources). The result is new, so
+  // only its own short list of sources needs a duplicate check; a source's set never grows by
+  // more than one entry per dependent (a Set of WeakRefs: O(1) however many it has).
+  const appendSource = (sourceSignal: AbortSignal): void => {
+    if (rs.sources.includes(sourceSignal)) return;
+    rs.sources.push(sourceSignal);
+    signalStateOf(sourceSignal)!.dependents.add(ref);
+  };
   for (const signal of signals) {
     const ss = signalStateOf(signal)!;
-    if (!ss.dependent) {
-      // Step 4.1.
-      appendSet(rs.sources, signal);
-      appendSet(ss.dependents, resultSignal);
-    } else {
-      // Step 4.2.
-      for (const sourceSignal of ss.sources) {
-        appendSet(rs.sources, sourceSignal);
-        appendSet(signalStateOf(sourceSignal)!.dependents, resultSignal);
-      }
-    }
+    if (!ss.dependent) appendSource(signal);
+    else for (const sourceSignal of ss.sources) appendSource(sourceSignal);
   }
+  if (rs.sources.length > 0) dependentsRegistry.register(resultSignal, { ref, sources: rs.sources.map((source) => signalStateOf(source)!) });
   // Step 5.
   return resultSignal;
-}
-
-function appendSet<T>(list: T[], item: T): void {
-  for (let i = 0; i < list.length; i++) if (list[i] === item) return;
-  list.push(item);
 }
 
 /** sequence<AbortSignal>: iterate the argument, each element must be an AbortSignal. */
@@ -311,4 +334,11 @@ setSignalOps({
   isAbortSignal,
   aborted: (signal) => signalStateOf(signal)!.aborted,
   addAlgorithm: (signal, algorithm) => void addAbortAlgorithm(signal as AbortSignal, algorithm),
+  abortListened,
 });
+
+function abortListened(signal: object): void {
+  const s = signalStateOf(signal)!;
+  s.listened = true;
+  updateRetention(signal as AbortSignal, s);
+}

@@ -359,6 +359,8 @@ export interface SignalOps {
   isAbortSignal(x: unknown): boolean;
   aborted(signal: object): boolean;
   addAlgorithm(signal: object, algorithm: () => void): void;
+  /** An 'abort' listener was added to `signal` (it must then outlive its last reference). */
+  abortListened(signal: object): void;
 }
 
 let signalOps: SignalOps | undefined;
@@ -418,6 +420,7 @@ export class EventTarget {
     const cb = convertListener(callback, 'addEventListener');
     const { capture, passive, once, signal } = flattenMore(options);
     addAnEventListener(s, { type: t, callback: cb as object, capture, passive, once, signal, removed: false });
+    if (t === 'abort' && cb !== null && signalOps !== undefined && signalOps.isAbortSignal(target)) signalOps.abortListened(target as object);
   }
 
   /** @see https://dom.spec.whatwg.org/#dom-eventtarget-removeeventlistener */
