@@ -267,13 +267,15 @@ export function createDependentAbortSignal(signals: readonly AbortSignal[]): Abo
   }
   // Step 3.
   rs.dependent = true;
-  const ref = (rs.ref = new WeakRef(resultSignal));
+  let ref: WeakRef<AbortSignal> | undefined;
   // Step 4 (4.1 for a source signal, 4.2 for a dependent one's sources). The result is new, so
   // only its own short list of sources needs a duplicate check; a source's set never grows by
   // more than one entry per dependent (a Set of WeakRefs: O(1) however many it has).
   const appendSource = (sourceSignal: AbortSignal): void => {
     if (rs.sources.includes(sourceSignal)) return;
     rs.sources.push(sourceSignal);
+    // The WeakRef only for a signal that has sources (most requests follow none).
+    ref ??= rs.ref = new WeakRef(resultSignal);
     signalStateOf(sourceSignal)!.dependents.add(ref);
   };
   for (const signal of signals) {
@@ -281,7 +283,7 @@ export function createDependentAbortSignal(signals: readonly AbortSignal[]): Abo
     if (!ss.dependent) appendSource(signal);
     else for (const sourceSignal of ss.sources) appendSource(sourceSignal);
   }
-  if (rs.sources.length > 0) dependentsRegistry.register(resultSignal, { ref, sources: rs.sources.map((source) => signalStateOf(source)!) });
+  if (ref !== undefined) dependentsRegistry.register(resultSignal, { ref, sources: rs.sources.map((source) => signalStateOf(source)!) });
   // Step 5.
   return resultSignal;
 }
