@@ -27,7 +27,14 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   blob: ['FileAPI/idlharness.any.js', 'FileAPI/blob/*.any.js', 'FileAPI/file/*.any.js', 'FileAPI/url/*.any.js'],
   formdata: ['xhr/formdata/*.any.js'],
   dom: ['dom/abort/*.any.js', 'dom/events/*.any.js'],
-  'structured-clone': ['html/webappapis/structured-clone/*.any.js'],
+  // With the window-only files that need nothing but a window's postMessage to itself.
+  'structured-clone': [
+    'html/webappapis/structured-clone/*.any.js',
+    'html/infrastructure/safe-passing-of-structured-data/structured-cloning-error-stack.window.js',
+    'html/infrastructure/safe-passing-of-structured-data/structured-cloning-error-stack-optional.window.js',
+    'html/infrastructure/safe-passing-of-structured-data/transfer-errors.window.js',
+  ],
+  scripting: ['html/webappapis/scripting/**/*.any.js'],
   timers: ['html/webappapis/timers/*.any.js'],
   webcrypto: ['WebCryptoAPI/**/*.any.js'],
   console: ['console/*.any.js'],

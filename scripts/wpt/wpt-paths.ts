@@ -39,6 +39,8 @@ export const WPT_PATHS: readonly string[] = [
   'hr-time', // performance.now(), timeOrigin
   'webidl/ecmascript-binding/es-exceptions', // DOMException
   'html/webappapis/microtask-queuing', // queueMicrotask
+  'html/webappapis/scripting', // reportError, error events, unhandled rejection events
+  'html/infrastructure/safe-passing-of-structured-data', // structured clone's errors and transfers
   'fetch/api/basic', // fetch() over the network (served by the harness's WPT server)
   'fetch/api/abort', // fetch() with an AbortSignal
   'fetch/api/idlharness.any.js', // the Fetch standard's IDL (Headers, Request, Response, fetch)

@@ -71,7 +71,10 @@ export function inspect(value: unknown, depth = 0, seen: object[] = []): string 
       const keys = ReflectOwnKeys(object).filter((k) => Object.getOwnPropertyDescriptor(object, k)?.enumerable);
       const items = keys.slice(0, MAX_ITEMS).map((k) => {
         const key = typeof k === 'symbol' ? `[${k.toString()}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSONStringify(k);
-        return `${key}: ${inspect(object[k], depth + 1, seen)}`;
+        // An accessor is named, never called (as Node's inspect does): logging must not run app code.
+        const d = Object.getOwnPropertyDescriptor(object, k)!;
+        if (!('value' in d)) return `${key}: [${d.get && d.set ? 'Getter/Setter' : d.get ? 'Getter' : 'Setter'}]`;
+        return `${key}: ${inspect(d.value, depth + 1, seen)}`;
       });
       const prefix = ctorName === 'Object' ? '' : `${ctorName || tag.slice(8, -1)} `;
       return items.length === 0 ? `${prefix}{}` : `${prefix}{ ${items.join(', ')} }`;

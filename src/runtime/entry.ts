@@ -43,8 +43,35 @@ let server: Server | undefined;
 let bodies: BodyChannels | undefined;
 let fetchClient: FetchClient | undefined;
 
+/**
+ * The isolate's agent has [[CanBlock]] false, as a window's or a service worker's does: a request
+ * must not park the isolate's thread (a pool thread other apps need) in Atomics.wait. The
+ * replacement validates and converts its arguments as DoWait does (through the original, which a
+ * zero timeout keeps from waiting; the caller's timeout is converted in its place), then throws
+ * the TypeError of step 10.
+ */
+function cannotBlock(): void {
+  const originalWait = Atomics.wait;
+  const ReflectApplyFn = Reflect.apply;
+  const NumberFn = Number;
+  const TypeErrorFn = TypeError;
+  const wait = {
+    wait(typedArray: unknown, index: unknown, value: unknown, timeout: unknown): never {
+      const zero = { valueOf: () => (NumberFn(timeout), 0) };
+      ReflectApplyFn(originalWait, Atomics, [typedArray, index, value, zero]);
+      throw new TypeErrorFn('Atomics.wait cannot be called in this context: the isolate cannot block');
+    },
+  }.wait;
+  Object.defineProperty(Atomics, 'wait', { value: wait, writable: true, enumerable: false, configurable: true });
+}
+
 export function prepare(): void {
   const global = globalThis as unknown as Record<string, unknown>;
+  // Atomics.waitAsync with a timeout makes V8 post a delayed task that isolated-vm's platform
+  // cannot run: the whole process aborts (std::terminate), every app with it. An app must not
+  // be able to do that, so the isolate has no waitAsync (reliability test: faults.test.ts).
+  Reflect.deleteProperty(Atomics, 'waitAsync');
+  cannotBlock();
   timers = new Timers(api, global);
   // The closures below read module-level state only: V8 startup snapshots have been seen to
   // lose a function-local binding captured during the snapshot (a ReferenceError after boot).

@@ -18,6 +18,16 @@ before(async () => {
       'loop.js': `export default { fetch() { for (;;) {} } };`,
       'asyncloop.js': `export default { async fetch() { for (;;) await null; } };`,
       'hog.js': `export default { fetch() { const a = []; for (;;) a.push(new Array(1e5).fill(1)); } };`,
+      // Atomics.waitAsync with a timeout aborted the whole process (isolated-vm cannot run the
+      // delayed task V8 posts for it): the isolate has none. Atomics.wait would park the
+      // isolate's pool thread: [[CanBlock]] is false, it throws.
+      'waitasync.js': `export default { async fetch() {
+        let wait = 'returned';
+        try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); } catch (e) { wait = e.name; }
+        if (typeof Atomics.waitAsync !== 'function') return new Response('no waitAsync: ' + typeof Atomics.waitAsync + ', wait: ' + wait);
+        const r = Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        return new Response(String(await r.value));
+      } };`,
     },
     (dir) => ({
       server: { port: 0, headersTimeoutMs: 1000, requestTimeoutMs: 2000 },
@@ -27,6 +37,7 @@ before(async () => {
         app(dir, 'loop', 'loop.js', { limits: { cpuMsPerRequest: 50 } }),
         app(dir, 'asyncloop', 'asyncloop.js', { limits: { cpuMsPerRequest: 50 } }),
         app(dir, 'hog', 'hog.js', { limits: { memoryMb: 32 } }),
+        app(dir, 'waitasync', 'waitasync.js'),
       ],
     }),
   );
@@ -47,6 +58,13 @@ async function latencies(count: number): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 const p99 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
+
+test('an app cannot abort the process with Atomics.waitAsync nor block with Atomics.wait; the server keeps serving', { timeout: 30_000 }, async () => {
+  const reply = await get(t.port, 'waitasync.test');
+  assert.equal(reply.text, 'no waitAsync: undefined, wait: TypeError');
+  await sleep(200);
+  assert.equal((await get(t.port, 'steady.test')).text, 'steady');
+});
 
 test('a reload that adds, changes and removes apps under load fails no request', { timeout: 30_000 }, async () => {
   let stop = false;
@@ -130,3 +148,4 @@ test('malformed HTTP: bad request lines, oversized headers, broken chunked bodie
   // And the server still serves.
   assert.equal((await get(t.port, 'steady.test')).text, 'steady');
 });
+
