@@ -17,6 +17,7 @@ import { hostCompressionCodec } from './codec-bridge.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
 import { adoptAsGlobalEventTarget } from '../web/events.js';
 import { Cache, setCacheFetch } from '../web/cache.js';
+import { installWasmMemoryBudget } from './wasm-memory-budget.js';
 import { CacheStorage, createCacheStorage } from '../web/cache-storage.js';
 import type { Request } from '../web/fetch/request.js';
 import type { Response } from '../web/fetch/response.js';
@@ -156,6 +157,7 @@ export function boot(info: BootInfo): void {
   captureLateIntrinsics();
   clock.timeOrigin = info.timeOrigin;
   navigatorInfo.userAgent = info.userAgent;
+  if (info.memoryLimitMb !== undefined) installWasmMemoryBudget(info.memoryLimitMb);
   const t = timers!;
   const s = server!;
   const b = bodies!;

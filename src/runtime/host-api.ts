@@ -67,6 +67,8 @@ export interface BootInfo {
   /** performance.timeOrigin: the isolate's creation time, in ms since the epoch. */
   timeOrigin: number;
   userAgent: string;
+  /** The isolate's memory limit: all of its WebAssembly memories together stay within it too. */
+  memoryLimitMb?: number;
 }
 
 /**

@@ -21,6 +21,22 @@ before(async () => {
       // Atomics.waitAsync with a timeout aborted the whole process (isolated-vm cannot run the
       // delayed task V8 posts for it): the isolate has none. Atomics.wait would park the
       // isolate's pool thread: [[CanBlock]] is false, it throws.
+      // WebAssembly memory is outside the heap limit: the runtime caps each memory at the app's
+      // limit and all of them at 8 times it (1 GiB asked of a 32 MiB app); a module still runs.
+      'wasm.js': `export default { async fetch(request) {
+        if (new URL(request.url).searchParams.has('many')) {
+          const keep = [];
+          try { while (keep.length < 100) keep.push(new WebAssembly.Memory({ initial: 1 })); } catch (e) { return new Response(keep.length + ' ' + e.name); }
+          return new Response('unbounded');
+        }
+        if (new URL(request.url).searchParams.has('big')) {
+          try { new WebAssembly.Memory({ initial: 16384 }); return new Response('made'); } catch (e) { return new Response(e.name); }
+        }
+        const bytes = new Uint8Array([0,97,115,109,1,0,0,0, 1,5,1,96,0,1,127, 3,2,1,0, 5,3,1,0,1, 7,11,2,1,102,0,0,3,109,101,109,2,0, 10,6,1,4,0,65,42,11]);
+        const { instance } = await WebAssembly.instantiate(bytes);
+        globalThis.keptInstance = instance; // held: the budget count below is then exact
+        return new Response(instance.exports.f() + ' ' + instance.exports.mem.buffer.byteLength);
+      } };`,
       'waitasync.js': `export default { async fetch() {
         let wait = 'returned';
         try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); } catch (e) { wait = e.name; }
@@ -38,6 +54,7 @@ before(async () => {
         app(dir, 'asyncloop', 'asyncloop.js', { limits: { cpuMsPerRequest: 50 } }),
         app(dir, 'hog', 'hog.js', { limits: { memoryMb: 32 } }),
         app(dir, 'waitasync', 'waitasync.js'),
+        app(dir, 'wasm', 'wasm.js', { limits: { memoryMb: 32 } }),
       ],
     }),
   );
@@ -64,6 +81,16 @@ test('an app cannot abort the process with Atomics.waitAsync nor block with Atom
   assert.equal(reply.text, 'no waitAsync: undefined, wait: TypeError');
   await sleep(200);
   assert.equal((await get(t.port, 'steady.test')).text, 'steady');
+});
+
+test("an app's WebAssembly memories stay within a bound of its memory limit; a module still runs", { timeout: 30_000 }, async () => {
+  const rss = process.memoryUsage().rss;
+  assert.equal((await get(t.port, 'wasm.test', '/?big')).text, 'RangeError');
+  assert.equal((await get(t.port, 'wasm.test', '/')).text, '42 65536');
+  // Each memory without a maximum may grow to the app's limit, so the budget holds 8 of them
+  // (the module's instance above holds one).
+  assert.equal((await get(t.port, 'wasm.test', '/?many')).text, '7 RangeError');
+  assert.ok(process.memoryUsage().rss - rss < 256 * 2 ** 20, 'the host did not take the gibibyte');
 });
 
 test('a reload that adds, changes and removes apps under load fails no request', { timeout: 30_000 }, async () => {

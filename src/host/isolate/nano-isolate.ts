@@ -208,7 +208,7 @@ export class NanoIsolate {
         ? new ivm.Callback(api[name] as (...args: unknown[]) => unknown, { ignored: true })
         : new ivm.Callback(api[name] as (...args: unknown[]) => unknown, { sync: true }),
     );
-    const info: BootInfo = { timeOrigin, userAgent: options.userAgent ?? USER_AGENT };
+    const info: BootInfo = { timeOrigin, userAgent: options.userAgent ?? USER_AGENT, memoryLimitMb: Math.max(8, options.memoryLimitMb ?? 128) };
     if (!fromSnapshot) {
       // No snapshot: compile the same script with the code cache (made by the first isolate).
       const script = await this.isolate.compileScript(snapshotCode, {
