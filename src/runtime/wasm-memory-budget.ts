@@ -215,8 +215,8 @@ export function installWasmMemoryBudget(limitMb: number): void {
       resolve({ module, instance: new Instance(module, imports) });
     });
   };
-  Object.defineProperty(compile, 'length', { value: 1 });
-  Object.defineProperty(instantiate, 'length', { value: 1 });
+  // The constructors' and functions' lengths as the JS API defines them (its optional arguments do not count).
+  for (const fn of [Instance, compile, instantiate]) Object.defineProperty(fn, 'length', { value: 1 });
 
   for (const [name, value] of Object.entries({ Memory, Module, Instance, compile, instantiate })) {
     Object.defineProperty(W, name, { value, writable: true, enumerable: false, configurable: true });
