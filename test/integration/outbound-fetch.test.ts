@@ -1,0 +1,39 @@
+// The host half of an app's fetch() (src/host/outbound-fetch.ts) on 127.0.0.1: one app's
+// fetches in flight are bounded, the rest wait their turn and start as places free.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
+import { sleep, until } from './helpers.js';
+
+test("an app's fetches in flight are bounded; a waiting one starts when another ends", { timeout: 30_000 }, async () => {
+  const held: ServerResponse[] = [];
+  let connections = 0;
+  const upstream = createServer((_req, res) => void held.push(res)); // answers only when told
+  upstream.on('connection', () => connections++);
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  const settled: number[] = [];
+  const fetches = new OutboundFetch(
+    { settle: (id) => void settled.push(id), push: () => {}, drain: () => {}, cancelUpload: () => {} },
+    ['127.0.0.1'],
+  );
+  try {
+    const total = MAX_FETCHES_IN_FLIGHT + 20;
+    for (let id = 1; id <= total; id++) fetches.start(-id, { method: 'GET', url, headers: [], redirect: 'follow', body: false });
+    await until(() => held.length === MAX_FETCHES_IN_FLIGHT, 10_000);
+    await sleep(200);
+    assert.equal(held.length, MAX_FETCHES_IN_FLIGHT, 'no more requests than places');
+    assert.equal(connections, MAX_FETCHES_IN_FLIGHT);
+    // One answered with no body (its fetch ends), one aborted: two waiting fetches start.
+    held[0]!.writeHead(204).end();
+    fetches.abort(-2, 'stop');
+    await until(() => held.length === MAX_FETCHES_IN_FLIGHT + 2, 10_000);
+    assert.ok(settled.includes(-1));
+  } finally {
+    fetches.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
