@@ -51,15 +51,15 @@ let fetchClient: FetchClient | undefined;
  * zero timeout keeps from waiting; the caller's timeout is converted in its place), then throws
  * the TypeError of step 10.
  */
+// Module-level, as prepare()'s closures must be (a snapshot may lose a function-local binding).
+const originalAtomicsWait = Atomics.wait;
+const NumberFn = Number;
+const TypeErrorFn = TypeError;
 function cannotBlock(): void {
-  const originalWait = Atomics.wait;
-  const ReflectApplyFn = Reflect.apply;
-  const NumberFn = Number;
-  const TypeErrorFn = TypeError;
   const wait = {
     wait(typedArray: unknown, index: unknown, value: unknown, timeout: unknown): never {
       const zero = { valueOf: () => (NumberFn(timeout), 0) };
-      ReflectApplyFn(originalWait, Atomics, [typedArray, index, value, zero]);
+      reflectApply(originalAtomicsWait, Atomics, [typedArray, index, value, zero]);
       throw new TypeErrorFn('Atomics.wait cannot be called in this context: the isolate cannot block');
     },
   }.wait;

@@ -5,6 +5,8 @@
 // its maximum capped (a RangeError past the budget); a module that defines its own memory is
 // compiled with its declared maximum capped in its bytes, and instantiating it takes that maximum
 // from the budget. A memory's pages return to the budget when it (or its instance) is collected.
+import { bufferSourceBytes } from '../web/buffer-source.js';
+
 const PAGE = 65536;
 /** How many full-size memories an app may hold at once: the budget is this many times its limit. */
 const MEMORIES_PER_LIMIT = 8;
@@ -113,12 +115,6 @@ export function capModuleMemories(bytes: Uint8Array, cap: number): { bytes: Uint
 /** A compiled module's bytes (a copy) and the pages its own memories take, each capped at one memory's cap. */
 const moduleInfo = new WeakMap<WasmModule, { bytes: Uint8Array; pages: number }>();
 
-function bufferSourceBytes(source: unknown): Uint8Array | undefined {
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-  return undefined;
-}
-
 /** Installs the budget: `limitMb` for all WebAssembly memories of this isolate at once. */
 export function installWasmMemoryBudget(limitMb: number): void {
   memoryPages = Math.max(1, Math.floor((limitMb * 1048576) / PAGE));
@@ -130,7 +126,8 @@ export function installWasmMemoryBudget(limitMb: number): void {
 
   /** Compiles `source` with its memories capped at one memory's cap, remembering its bytes. */
   const compileCapped = (source: unknown): WasmModule => {
-    const bytes = bufferSourceBytes(source);
+    // Shared, resizable or not a BufferSource: the original constructor refuses it as it should.
+    const bytes = bufferSourceBytes(source, false);
     // A copy first: the caller may change its buffer afterwards.
     if (bytes === undefined) return new OriginalModule(source);
     const copy = bytes.slice();

@@ -5,7 +5,7 @@ import { RangeErrorCtor, TypeErrorCtor } from '../../streams/webidl/intrinsics.j
 import type { ReadableStream } from '../../streams/readable-stream/readable-stream.js';
 import { utf8Encode } from '../encoding/text-encoder.js';
 import { parseURLString } from '../url.js';
-import { Headers, createHeaders, fillHeaders, headerListOf, listContains, listGet, listAppend, setGuard, guardOfHeaders, type HeaderList } from './headers.js';
+import { Headers, createHeaders, fillHeaders, headerListOf, listContains, listGet, listAppend, setGuard, guardOfHeaders, type HeaderList, type HeadersGuard } from './headers.js';
 import { bodyIsUsed, bodyStream, bodyUnusable, bytesBody, cloneBody, consumeBody, extractBody, type Body, type ConsumeKind } from './body.js';
 
 type ResponseType = 'basic' | 'cors' | 'default' | 'error' | 'opaque' | 'opaqueredirect';
@@ -166,16 +166,7 @@ export class Response {
   clone(): Response {
     const state = brand(this, 'clone', 'execute');
     if (bodyUnusable(state.body)) throw new TypeErrorCtor("Failed to execute 'clone' on 'Response': Response body is already used.");
-    const clone = new Response();
-    const target = clone.#state;
-    target.type = state.type;
-    target.status = state.status;
-    target.statusText = state.statusText;
-    target.urlList = [...state.urlList];
-    target.redirected = state.redirected;
-    target.headers = createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), guardOfHeaders(state.headers));
-    target.body = state.body === null ? null : cloneBody(state.body);
-    return clone;
+    return copyResponse(state, guardOfHeaders(state.headers), state.body === null ? null : cloneBody(state.body));
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {
@@ -244,12 +235,8 @@ export function setResponseBody(response: Response, body: Body | null): void {
   stateOf(response)!.body = body;
 }
 
-/**
- * A new Response object over a copy of `response`'s response whose body is `body`, its headers
- * copied with the guard "immutable": the Cache API's stored and returned responses.
- */
-export function copyResponseObject(response: Response, body: Body | null): Response {
-  const state = stateOf(response)!;
+/** A new Response object over a copy of `state`: its own URL list and headers (with `guard`), and `body`. */
+function copyResponse(state: ResponseState, guard: HeadersGuard, body: Body | null): Response {
   const copy = new Response();
   const target = stateOf(copy)!;
   target.type = state.type;
@@ -257,9 +244,14 @@ export function copyResponseObject(response: Response, body: Body | null): Respo
   target.statusText = state.statusText;
   target.urlList = [...state.urlList];
   target.redirected = state.redirected;
-  target.headers = createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), 'immutable');
+  target.headers = createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), guard);
   target.body = body;
   return copy;
+}
+
+/** The Cache API's stored and returned responses: a copy whose body is `body`, its headers immutable. */
+export function copyResponseObject(response: Response, body: Body | null): Response {
+  return copyResponse(stateOf(response)!, 'immutable', body);
 }
 
 export function responseStatus(response: Response): number {
