@@ -1,20 +1,50 @@
 // A bench server process (bench/host/server-child.ts of one tree) and its CPU time, shared by the
 // host bench and the paired A/B bench.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
-/** Starts `dir`'s bench/host/server-child.ts as `mode` (NANO from that tree's dist/); resolves when it listens. */
-export function startServerChild(dir: string, mode: 'node' | 'nano'): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', join(dir, 'bench/host/server-child.ts'), mode], {
+/** The flags every bench server gets (the plain Node server nothing more: Node as people run it). */
+const BASE_FLAGS = ['--no-node-snapshot', '--harmony-rab-gsab-transfer'];
+
+/**
+ * The node flags NANO runs with in tree `dir` (its src/host/node-flags.ts, as bin/nano-runtime.js
+ * passes them), so a paired run compares each tree as it would be deployed; older trees had none.
+ */
+async function nanoFlags(dir: string): Promise<readonly string[]> {
+  const file = join(dir, 'src/host/node-flags.ts');
+  if (!existsSync(file)) return BASE_FLAGS;
+  return ((await import(pathToFileURL(file).href)) as { HOST_NODE_FLAGS: readonly string[] }).HOST_NODE_FLAGS;
+}
+
+/**
+ * Starts `dir`'s bench/host/server-child.ts as `mode` (NANO from that tree's dist/), with
+ * `extraFlags` after its own; resolves when it listens. What the child prints after its port line
+ * (`--trace-gc` output, say) goes to `onOutput`.
+ */
+export async function startServerChild(
+  dir: string,
+  mode: 'node' | 'nano',
+  extraFlags: readonly string[] = [],
+  onOutput?: (text: Buffer) => void,
+): Promise<{ port: number; child: ChildProcess }> {
+  const flags = mode === 'nano' ? await nanoFlags(dir) : BASE_FLAGS;
+  const child = spawn(process.execPath, [...flags, ...extraFlags, '--import', 'tsx', join(dir, 'bench/host/server-child.ts'), mode], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let out = '';
+    let listening = false;
     child.stdout!.on('data', (c: Buffer) => {
+      onOutput?.(c);
+      if (listening) return;
       out += c;
-      if (out.includes('\n')) resolve({ port: (JSON.parse(out.split('\n')[0]!) as { port: number }).port, child });
+      const port = /\{"port":(\d+)\}/.exec(out);
+      if (port === null) return;
+      listening = true;
+      resolve({ port: Number(port[1]), child });
     });
     child.once('exit', (code) => reject(new Error(`the ${mode} server in ${dir} exited (${code}) before listening`)));
   });

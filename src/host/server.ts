@@ -10,6 +10,7 @@ import { Router } from './router.js';
 import { bundleApp } from './app-bundle.js';
 import { createAdminServer } from './admin.js';
 import { watchConfig, type ConfigWatcher } from './watch.js';
+import { assertHostNodeFlags } from './node-flags.js';
 
 /** Responses not yet closed on a connection (a property of the socket, where a WeakMap cost a lookup per request). */
 const BUSY = Symbol('nano.busy');
@@ -87,6 +88,7 @@ export class NanoServer {
 
   /** Loads the config and every app, then listens. Rejects (nothing listening) if anything fails. */
   async start(): Promise<{ port: number; adminPort: number | undefined }> {
+    assertHostNodeFlags();
     const result = await this.reload();
     if (!result.ok) throw new Error(result.error);
     const config = this.config!;

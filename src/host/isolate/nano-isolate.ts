@@ -14,6 +14,9 @@ import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
 import { IdTable } from '../../runtime/id-table.js';
+import { assertHostNodeFlags, isolateHeapDefaults } from '../node-flags.js';
+
+isolateHeapDefaults();
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -107,6 +110,7 @@ export class NanoIsolate {
   }
 
   static async create(options: NanoIsolateOptions = {}): Promise<NanoIsolate> {
+    assertHostNodeFlags();
     const timeOrigin = performance.timeOrigin + performance.now();
     const memoryLimit = Math.max(8, options.memoryLimitMb ?? 128);
     const startup = options.startup ?? defaultStartup();
