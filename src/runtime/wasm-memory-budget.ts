@@ -4,7 +4,9 @@
 // isolate's live memories together stay within MEMORIES_PER_LIMIT times it: a JS-made memory gets
 // its maximum capped (a RangeError past the budget); a module that defines its own memory is
 // compiled with its declared maximum capped in its bytes, and instantiating it takes that maximum
-// from the budget. A memory's pages return to the budget when it (or its instance) is collected.
+// from the budget. A memory's pages return to the budget when it is collected: a JS-made memory
+// when that memory is; a module's own memory when its instance and every memory the instance
+// exports are (an exported memory outlives an instance nobody holds).
 import { bufferSourceBytes } from '../web/buffer-source.js';
 
 const PAGE = 65536;
@@ -28,9 +30,21 @@ const WA = (globalThis as unknown as { WebAssembly: WasmNamespace }).WebAssembly
 let memoryPages = Infinity;
 let budgetPages = Infinity;
 let usedPages = 0;
-const released = new FinalizationRegistry<number>((pages) => {
-  usedPages -= pages;
+/** Pages held until all `alive` of the objects registered with it are collected. */
+interface Hold {
+  pages: number;
+  alive: number;
+}
+const released = new FinalizationRegistry<Hold>((hold) => {
+  if (--hold.alive === 0) usedPages -= hold.pages;
 });
+function holdUntilCollected(targets: object[], pages: number): void {
+  const hold: Hold = { pages, alive: targets.length };
+  for (let i = 0; i < targets.length; i++) released.register(targets[i]!, hold);
+}
+const ObjectValues = Object.values;
+const ReflectApply = Reflect.apply;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
 
 function take(pages: number, what: string): void {
   if (usedPages + pages > budgetPages) {
@@ -123,6 +137,7 @@ export function installWasmMemoryBudget(limitMb: number): void {
   const OriginalMemory = W.Memory;
   const OriginalModule = W.Module;
   const OriginalInstance = W.Instance;
+  const instanceExports = Object.getOwnPropertyDescriptor(OriginalInstance.prototype, 'exports')!.get!;
 
   /** Compiles `source` with its memories capped at one memory's cap, remembering its bytes. */
   const compileCapped = (source: unknown): WasmModule => {
@@ -160,7 +175,15 @@ export function installWasmMemoryBudget(limitMb: number): void {
       usedPages -= pages;
       throw error;
     }
-    released.register(instance, pages);
+    // Its memory lives while the instance does, or an exported Memory object (which may be
+    // imported elsewhere too: counted with the instance's pages, a conservative overcount).
+    const targets = [instance];
+    const exported = ObjectValues(ReflectApply(instanceExports, instance, []) as object);
+    for (let i = 0; i < exported.length; i++) {
+      const value = exported[i];
+      if (typeof value === 'object' && value !== null && ObjectGetPrototypeOf(value) === OriginalMemory.prototype) targets.push(value);
+    }
+    holdUntilCollected(targets, pages);
     return instance;
   };
 
@@ -172,7 +195,7 @@ export function installWasmMemoryBudget(limitMb: number): void {
     if (!(initial <= maximum)) throw new RangeError(`WebAssembly.Memory: ${initial} pages are beyond the app's memory limit`);
     take(maximum, 'WebAssembly.Memory');
     const memory = new OriginalMemory({ ...descriptor, initial, maximum });
-    released.register(memory, maximum);
+    holdUntilCollected([memory], maximum);
     Object.setPrototypeOf(memory, new.target.prototype);
     return memory;
   } as unknown as WasmNamespace['Memory'];

@@ -3,7 +3,11 @@
 // reading of the result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { capModuleMemories } from '../../src/runtime/wasm-memory-budget.js';
+
+const run = promisify(execFile);
 
 const HEADER = [0, 97, 115, 109, 1, 0, 0, 0];
 /** A module with one memory (limits as given) exported as "mem". */
@@ -47,4 +51,28 @@ test('a module without a memory is left alone', () => {
   const result = capModuleMemories(bytes, 10);
   assert.equal(result.pages, 0);
   assert.equal(result.bytes, bytes);
+});
+
+test("a module's memory stays in the budget while an exported Memory outlives its instance", async () => {
+  // In a child with gc() and the budget installed (1 MiB: 16 pages a memory, 128 in all): eight
+  // instances of a module exporting a 16-page memory use the budget up. Their instances are
+  // dropped and only the memories kept: after a collection a ninth is still refused; once the
+  // memories go too, it is made.
+  const budget = new URL('../../src/runtime/wasm-memory-budget.ts', import.meta.url).href;
+  const script = `
+    const { installWasmMemoryBudget } = await import(${JSON.stringify(budget)});
+    installWasmMemoryBudget(1);
+    const bytes = Uint8Array.from(${JSON.stringify([...moduleWith([0x01, 1, 16])])});
+    const module = new WebAssembly.Module(bytes);
+    const collect = async () => { for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 10)); } };
+    const ninth = () => { try { new WebAssembly.Instance(module); return 'made'; } catch (e) { return e.name; } };
+    let memories = [];
+    for (let i = 0; i < 8; i++) memories.push(new WebAssembly.Instance(module).exports.mem);
+    await collect();
+    const whileHeld = ninth();
+    memories = [];
+    await collect();
+    console.log(JSON.stringify([memories.length, whileHeld, ninth()]));`;
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '--eval', script], { timeout: 60_000 });
+  assert.deepEqual(JSON.parse(stdout), [0, 'RangeError', 'made']);
 });
