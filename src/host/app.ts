@@ -256,6 +256,7 @@ export class AppInstance {
       memoryLimitMb: this.config.limits.memoryMb,
       log: (level, text) => appLog[level]({ msg: text }),
       fetchAllow: this.config.fetchAllow,
+      fetchesInFlight: this.config.limits.fetchesInFlight,
     });
     try {
       nano.exchange = this.#exchangeHandler(nano);

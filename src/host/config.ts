@@ -22,6 +22,8 @@ const limits = z
     cpuMsPerRequest: ms(600_000).default(1_000),
     /** Wall time from the request to the end of the response head. */
     wallTimeMs: ms(3_600_000).default(30_000),
+    /** Outbound fetches the app may have in flight at once (until each response body ends); more wait their turn. */
+    fetchesInFlight: z.number().int().min(1).max(10_000).default(256),
   })
   .strict();
 

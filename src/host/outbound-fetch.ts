@@ -7,6 +7,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchRequestHead, FetchResult } from '../runtime/host-api.js';
 import { FetchPolicy } from './fetch-policy.js';
 import { IdTable } from '../runtime/id-table.js';
+import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
 
 /** How the host reaches back into the isolate for one fetch. */
 export interface FetchCallbacks {
@@ -20,10 +21,11 @@ export interface FetchCallbacks {
 }
 
 /**
- * Fetches one app may have in flight at once (until their response body ends); more wait their
- * turn. Without a bound one app could open sockets until the process runs out of file
- * descriptors, and then no app could accept a connection (measured: one isolate's 3,000
- * concurrent fetches to a silent upstream opened 3,000 connections).
+ * Fetches one app may have in flight at once by default (until their response body ends; the
+ * app's `limits.fetchesInFlight`); more wait their turn. Without a bound one app could open
+ * sockets until the process runs out of file descriptors, and then no app could accept a
+ * connection (measured: one isolate's 3,000 concurrent fetches to a silent upstream opened 3,000
+ * connections).
  */
 export const MAX_FETCHES_IN_FLIGHT = 256;
 
@@ -57,8 +59,9 @@ export class OutboundFetch {
   #callbacks: FetchCallbacks;
   #agent: Agent;
 
-  constructor(callbacks: FetchCallbacks, allow: readonly string[]) {
+  constructor(callbacks: FetchCallbacks, allow: readonly string[], maxInFlight = MAX_FETCHES_IN_FLIGHT) {
     this.#callbacks = callbacks;
+    this.#maxInFlight = maxInFlight;
     const policy = new FetchPolicy(allow);
     // Every connection's address is checked after DNS, so a name that resolves to an internal
     // address is refused too (and an IP literal, which skips DNS, is checked in start()).
@@ -79,8 +82,10 @@ export class OutboundFetch {
 
   #policy: FetchPolicy;
 
+  #maxInFlight: number;
   #inFlight = 0;
-  #waiting: [id: number, head: FetchRequestHead][] = [];
+  /** Fetches waiting for a place, oldest first (a ring: a flood of waiting fetches dequeues in O(1)). */
+  #waiting = new SimpleQueue<[id: number, head: FetchRequestHead]>();
 
   start(id: number, head: FetchRequestHead): void {
     const controller = new AbortController();
@@ -94,8 +99,8 @@ export class OutboundFetch {
 
   /** Starts waiting fetches while the app has places (an aborted one is skipped). */
   #startWaiting(): void {
-    while (this.#inFlight < MAX_FETCHES_IN_FLIGHT && this.#waiting.length > 0) {
-      const [id, head] = this.#waiting.shift()!;
+    while (this.#inFlight < this.#maxInFlight && this.#waiting.length > 0) {
+      const [id, head] = this.#waiting.shift();
       const flight = this.#flights.get(id);
       if (flight === undefined) continue;
       flight.slot = true;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
-import { sleep, until } from './helpers.js';
+import { get, sleep, startServer, until } from './helpers.js';
 
 test("an app's fetches in flight are bounded; a waiting one starts when another ends", { timeout: 30_000 }, async () => {
   const held: ServerResponse[] = [];
@@ -33,6 +33,39 @@ test("an app's fetches in flight are bounded; a waiting one starts when another 
     assert.ok(settled.includes(-1));
   } finally {
     fetches.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+test("an app's limits.fetchesInFlight bounds its fetch() calls; each waiting one is answered in turn", { timeout: 60_000 }, async () => {
+  const held: ServerResponse[] = [];
+  const upstream = createServer((req, res) => void held.push(Object.assign(res, { path: req.url })));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const t = await startServer(
+    { 'fan.js': `export default { async fetch(request) {
+        const base = new URL(request.url).searchParams.get('to');
+        const texts = await Promise.all(Array.from({ length: 10 }, (_, i) => fetch(base + '/' + i).then((r) => r.text())));
+        return new Response(texts.join(','));
+      } };` },
+    (dir) => ({ apps: [{ name: 'fan', hostnames: ['fan.test'], module: `${dir}/fan.js`, fetchAllow: ['127.0.0.1'], limits: { fetchesInFlight: 3 } }] }),
+  );
+  try {
+    const reply = get(t.port, 'fan.test', `/?to=${encodeURIComponent(origin)}`, { timeoutMs: 30_000 });
+    await until(() => held.length === 3, 10_000);
+    await sleep(200);
+    assert.equal(held.length, 3, 'three places: the other seven wait');
+    // Answer whatever arrives, one at a time: each answer lets one waiting fetch start.
+    for (let answered = 0; answered < 10; answered++) {
+      await until(() => held.length > answered, 10_000);
+      assert.ok(held.length - answered <= 3, `never more than three in flight (${held.length - answered})`);
+      const res = held[answered]! as ServerResponse & { path: string };
+      res.end(res.path.slice(1));
+    }
+    assert.equal((await reply).text, '0,1,2,3,4,5,6,7,8,9');
+  } finally {
+    await t.close();
     upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
   }

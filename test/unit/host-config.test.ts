@@ -26,6 +26,7 @@ test('a minimal config gets its defaults and absolute module paths', () => {
   assert.equal(config.apps[0]!.module, '/base/a.js');
   assert.deepEqual(config.apps[0]!.env, {});
   assert.equal(config.apps[0]!.limits.memoryMb, 128);
+  assert.equal(config.apps[0]!.limits.fetchesInFlight, 256);
   assert.equal(config.admin, undefined);
 });
 
@@ -46,6 +47,7 @@ const cases: [string, unknown, RegExp][] = [
   ['env value not a string', { apps: [app({ env: { N: 1 } })] }, /^apps\[0\]\.env\.N: env values must be strings/],
   ['memory too small', { apps: [app({ limits: { memoryMb: 1 } })] }, /^apps\[0\]\.limits\.memoryMb: /],
   ['negative cpu', { apps: [app({ limits: { cpuMsPerRequest: -5 } })] }, /^apps\[0\]\.limits\.cpuMsPerRequest: /],
+  ['no fetch in flight', { apps: [app({ limits: { fetchesInFlight: 0 } })] }, /^apps\[0\]\.limits\.fetchesInFlight: /],
   ['port out of range', { server: { port: 70000 }, apps: [] }, /^server\.port: /],
   ['short admin token', { admin: { token: 'short' }, apps: [] }, /^admin\.token: must be at least 16 characters/],
   ['duplicate names', { apps: [app(), app({ hostnames: ['b.example.com'] })] }, /^apps\[1\]\.name: duplicates the name of apps\[0\]/],

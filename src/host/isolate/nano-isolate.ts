@@ -29,6 +29,8 @@ export interface NanoIsolateOptions {
   startup?: StartupMode;
   /** Internal addresses this isolate's fetch() may reach (the app's `fetchAllow`). */
   fetchAllow?: readonly string[];
+  /** Outbound fetches in flight at once (the app's `limits.fetchesInFlight`; default MAX_FETCHES_IN_FLIGHT). */
+  fetchesInFlight?: number;
 }
 
 export const USER_AGENT = 'NANO/0.1';
@@ -156,6 +158,7 @@ export class NanoIsolate {
         cancelUpload: into('responseCancel'),
       },
       options.fetchAllow ?? [],
+      options.fetchesInFlight,
     );
     const { snapshotCode, filename } = await runtimeBundle();
     const log = options.log ?? (() => {});
