@@ -7,9 +7,10 @@ import type { AppConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { AppRequestStats, Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
-import { NanoIsolate, type ControlRef, type ExchangeHandler } from './isolate/nano-isolate.js';
+import { NanoIsolate, type ControlRef, type ExchangeHandler, type LogLevel } from './isolate/nano-isolate.js';
 import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
 import { IdTable } from '../runtime/id-table.js';
+import { LogRate } from './log-rate.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -107,6 +108,8 @@ export class AppInstance {
   #stats: AppRequestStats;
   /** Every exchange's 'close' handling (made once: a request makes no closure for it). */
   #onClose: (ex: Exchange) => void;
+  /** The app's console output rate (limits.logKbPerSecond): lines past it are dropped and counted. */
+  #logRate: LogRate;
 
   private constructor(config: AppConfig, version: number, bundle: AppBundle, deps: AppDeps) {
     this.name = config.name;
@@ -117,6 +120,7 @@ export class AppInstance {
     this.#log = deps.log.child({ app: config.name, version });
     this.#stats = deps.metrics.appStats(config.name);
     this.#onClose = (ex) => this.#clientClosed(ex);
+    this.#logRate = new LogRate(config.limits.logKbPerSecond * 1024);
   }
 
   /** Boots the app's first isolate (bundling the module unless given); rejects with a clear error if either fails. */
@@ -244,6 +248,19 @@ export class AppInstance {
 
   // --- the isolate
 
+  /** One console line of the app, within its log rate; what was dropped is reported when lines pass again. */
+  #console(appLog: Logger, level: LogLevel, text: string): void {
+    if (!this.#logRate.take(text.length)) {
+      this.#deps.metrics.appLogDropped.inc({ app: this.name });
+      return;
+    }
+    const dropped = this.#logRate.takeDropped();
+    if (dropped !== undefined) {
+      this.#log.warn({ droppedLines: dropped.lines, droppedBytes: dropped.bytes }, "console lines dropped: over the app's log rate (limits.logKbPerSecond)");
+    }
+    appLog[level]({ msg: text });
+  }
+
   #isolate(): Promise<NanoIsolate> {
     if (this.#nano && !this.#nano.isolate.isDisposed) return Promise.resolve(this.#nano);
     this.#booting ??= this.#boot().finally(() => (this.#booting = undefined));
@@ -254,7 +271,7 @@ export class AppInstance {
     const appLog = this.#log.child({ source: 'console' });
     const nano = await NanoIsolate.create({
       memoryLimitMb: this.config.limits.memoryMb,
-      log: (level, text) => appLog[level]({ msg: text }),
+      log: (level, text) => this.#console(appLog, level, text),
       fetchAllow: this.config.fetchAllow,
       fetchesInFlight: this.config.limits.fetchesInFlight,
     });

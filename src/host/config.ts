@@ -24,6 +24,8 @@ const limits = z
     wallTimeMs: ms(3_600_000).default(30_000),
     /** Outbound fetches the app may have in flight at once (until each response body ends); more wait their turn. */
     fetchesInFlight: z.number().int().min(1).max(10_000).default(256),
+    /** Console output the app may log, in KiB per second (bursts of 4 seconds' worth); lines past it are dropped and counted. */
+    logKbPerSecond: z.number().int().min(1).max(1_048_576).default(1024),
   })
   .strict();
 

@@ -3,6 +3,7 @@
 // request path and the registry reads when scraped: prom-client hashes the label set on every
 // update, which cost a hello-world request ~2.5% of the host thread (perf, docs/fast-paths.md #23).
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { logBacklog } from './logger.js';
 
 /** nano_request_duration_seconds's bucket bounds (seconds). */
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
@@ -74,6 +75,7 @@ export class Metrics {
   readonly reloads = new Counter({ name: 'nano_config_reloads_total', help: 'Config reloads applied.', registers: [this.registry] });
   readonly reloadFailures = new Counter({ name: 'nano_config_reload_failures_total', help: 'Config reloads refused (invalid config or an app that failed to load).', registers: [this.registry] });
   readonly drainCut = new Counter({ name: 'nano_drain_cut_requests_total', help: 'Requests still running when a drain deadline passed.', labelNames: ['app'] as const, registers: [this.registry] });
+  readonly appLogDropped = new Counter({ name: 'nano_app_log_lines_dropped_total', help: "Console lines dropped over an app's log rate (limits.logKbPerSecond), by app.", labelNames: ['app'] as const, registers: [this.registry] });
   readonly appState = new Gauge({ name: 'nano_app_instances', help: 'App instances by state (active, draining).', labelNames: ['app', 'state'] as const, registers: [this.registry] });
 
   constructor() {
@@ -96,6 +98,15 @@ export class Metrics {
       collect() {
         this.reset();
         for (const [app, stats] of apps) this.set({ app }, stats.inFlight);
+      },
+    });
+    new Counter({
+      name: 'nano_log_lines_dropped_total',
+      help: 'Log lines dropped because the log output was not keeping up (more than 16 MiB waiting).',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(logBacklog.droppedLines);
       },
     });
     this.registry.registerMetric(new DurationHistogram(apps) as unknown as Metric);

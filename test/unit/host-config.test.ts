@@ -27,6 +27,7 @@ test('a minimal config gets its defaults and absolute module paths', () => {
   assert.deepEqual(config.apps[0]!.env, {});
   assert.equal(config.apps[0]!.limits.memoryMb, 128);
   assert.equal(config.apps[0]!.limits.fetchesInFlight, 256);
+  assert.equal(config.apps[0]!.limits.logKbPerSecond, 1024);
   assert.equal(config.admin, undefined);
 });
 
@@ -48,6 +49,7 @@ const cases: [string, unknown, RegExp][] = [
   ['memory too small', { apps: [app({ limits: { memoryMb: 1 } })] }, /^apps\[0\]\.limits\.memoryMb: /],
   ['negative cpu', { apps: [app({ limits: { cpuMsPerRequest: -5 } })] }, /^apps\[0\]\.limits\.cpuMsPerRequest: /],
   ['no fetch in flight', { apps: [app({ limits: { fetchesInFlight: 0 } })] }, /^apps\[0\]\.limits\.fetchesInFlight: /],
+  ['no log rate', { apps: [app({ limits: { logKbPerSecond: 0 } })] }, /^apps\[0\]\.limits\.logKbPerSecond: /],
   ['port out of range', { server: { port: 70000 }, apps: [] }, /^server\.port: /],
   ['short admin token', { admin: { token: 'short' }, apps: [] }, /^admin\.token: must be at least 16 characters/],
   ['duplicate names', { apps: [app(), app({ hostnames: ['b.example.com'] })] }, /^apps\[1\]\.name: duplicates the name of apps\[0\]/],
