@@ -9,6 +9,8 @@
 import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireReadableStreamDefaultReader, ReadableStreamCancel } from '../streams/readable-stream/readable-stream.js';
 import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
 import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
+import { viewByteLength } from '../streams/webidl/intrinsics.js';
+import { windowCost } from './host-api.js';
 import { inspect } from './console.js';
 import { IdTable } from './id-table.js';
 
@@ -48,6 +50,7 @@ const BATCH_BYTES = 256 * 1024;
 /** Bytes of an outgoing body the host may hold unacknowledged before the pump waits. */
 const OUTGOING_WINDOW = 1024 * 1024;
 
+
 /**
  * After `first` was read: `[first]` plus the chunks the stream already has buffered (a default
  * controller's queue), taken now as reads would take them, up to BATCH_BYTES.
@@ -57,14 +60,15 @@ function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8
   const impl = defaultReaderImpl(reader);
   if (impl === undefined || impl.stream === undefined) return batch;
   let controller = ReadableStreamDefaultReaderBufferedController(impl);
-  let bytes = first.byteLength;
+  let bytes = viewByteLength(first);
   while (controller !== undefined && bytes < BATCH_BYTES) {
     const next = PeekQueueValue(controller);
     if (typeof next !== 'object' || next === null || ObjectGetPrototypeOf(next) !== U8Proto) break;
     impl.stream!.disturbed = true;
     const chunk = controller.takeBufferedChunk() as Uint8Array;
-    if (chunk.byteLength > 0) batch.push(chunk);
-    bytes += chunk.byteLength;
+    const length = viewByteLength(chunk);
+    if (length > 0) batch.push(chunk);
+    bytes += length;
     controller = ReadableStreamDefaultReaderBufferedController(impl);
   }
   return batch;
@@ -175,7 +179,8 @@ export class BodyChannels {
     const entry = this.#incoming.get(id);
     if (entry === undefined) return;
     const { controller } = entry;
-    if (chunk !== null) entry.credit = entry.credit > chunk.byteLength ? entry.credit - chunk.byteLength : 0;
+    const length = chunk === null ? 0 : viewByteLength(chunk);
+    entry.credit = entry.credit > length ? entry.credit - length : 0;
     const pulled = entry.pulled;
     entry.pulled = undefined;
     try {
@@ -189,7 +194,7 @@ export class BodyChannels {
         controller.close();
         // A pending BYOB read is answered with an empty view when the stream closes.
         controller.byobRequest?.respond(0);
-      } else if (chunk.byteLength > 0) {
+      } else if (length > 0) {
         controller.enqueue(chunk);
       }
     } catch {
@@ -241,10 +246,11 @@ export class BodyChannels {
         if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
           throw new TypeErrorCtor(`The body chunk ${inspect(chunk, 1)} is not a Uint8Array.`);
         }
-        if ((chunk as Uint8Array).byteLength === 0) continue;
+        if (viewByteLength(chunk as Uint8Array) === 0) continue;
         // Chunks already buffered in the stream go in the same crossing (docs/fast-paths.md).
         const batch = takeBuffered(reader, chunk as Uint8Array);
-        for (let i = 0; i < batch.length; i++) entry.unacked += batch[i]!.byteLength;
+        // Through the original getter: an app redefining byteLength must not shrink the window's count.
+        for (let i = 0; i < batch.length; i++) entry.unacked += windowCost(viewByteLength(batch[i]!));
         sink.write(id, batch);
         if (entry.unacked >= OUTGOING_WINDOW) {
           await new PromiseCtor<void>((resolve) => (entry.drained = resolve));

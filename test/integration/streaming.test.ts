@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { app, get, startServer, type TestServer } from './helpers.js';
 
@@ -57,6 +60,11 @@ before(async () => {
           },
         }));
       } };`,
+      // One byte per chunk, as fast as the pump takes them.
+      'tiny.js': `export default { fetch() {
+        const one = new Uint8Array([120]);
+        return new Response(new ReadableStream({ pull(c) { for (let i = 0; i < 1000; i++) c.enqueue(one.slice()); } }, { highWaterMark: 0 }));
+      } };`,
       'proxy.js': `export default { async fetch(request) {
         const upstream = await fetch(new URL(request.url).searchParams.get('url'));
         return new Response(upstream.body.pipeThrough(new TransformStream()));
@@ -70,6 +78,7 @@ before(async () => {
         { ...app(dir, 'upload', 'x.js', { limits: { cpuMsPerRequest: 120_000, wallTimeMs: 120_000 } }), module: SHA_APP },
         app(dir, 'proxy', 'proxy.js', { fetchAllow: ['127.0.0.1'] }),
         app(dir, 'repeat', 'repeat.js'),
+        app(dir, 'tiny', 'tiny.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 60_000 } }),
         app(dir, 'passthrough', 'passthrough.js', { fetchAllow: ['127.0.0.1'] }),
       ],
     }),
@@ -161,6 +170,36 @@ test('a 256 MiB streamed response to a slow client: memory stays flat, the app i
   // V8 runs when they reach the app's memory limit (32 MiB here), so RSS may grow by that much
   // on top of the allocator's and the host heap's own (measured 37-44 MiB, sometimes 66-75).
   assert.ok(growth < 64 + 32, `RSS grew ${growth.toFixed(1)} MiB while a slow client read 256 MiB`);
+});
+
+test('1-byte chunks to clients that do not read: the host holds a bounded number of them', { timeout: 60_000 }, async () => {
+  // Each chunk costs the host far more than its byte (objects, a write-queue entry): the window
+  // counts that cost, so a stalled response holds ~2,000 of them, not a million (1 MiB of bytes).
+  // Measured before: 20 such clients took the host to 3.8 GB of RSS in 20 s.
+  // What the host keeps, not the garbage of the chunks that went by: the heap after full GCs.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const retained = (): number => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const before = retained();
+  const sockets = Array.from({ length: 5 }, () => {
+    const socket = connect(t.port, '127.0.0.1');
+    socket.write('GET / HTTP/1.1\r\nHost: tiny.test\r\n\r\n');
+    socket.pause(); // never read: the kernel's buffers fill, then the host's, then the app waits
+    return socket;
+  });
+  let grown: number;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    grown = (retained() - before) / MiB;
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+  process.stdout.write(`# 5 stalled 1-byte-chunk responses: host heap kept +${grown.toFixed(1)} MiB\n`);
+  assert.ok(grown < 20, `the host kept ${grown.toFixed(1)} MiB`);
 });
 
 /** GET through app `host` of the trickling upstream: the body, its headers, and when its first byte came. */

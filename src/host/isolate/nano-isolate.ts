@@ -14,6 +14,7 @@ import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
 import { IdTable } from '../../runtime/id-table.js';
+import { windowCost } from '../../runtime/host-api.js';
 import { assertHostNodeFlags, isolateHeapDefaults } from '../node-flags.js';
 
 isolateHeapDefaults();
@@ -316,8 +317,9 @@ export class NanoIsolate {
    * drains: the pump keeps at most its window unacknowledged (see body-channels.ts).
    */
   #write(id: number, chunks: Uint8Array[]): void {
+    // What the pump counted against its window for them (host-api.ts windowCost).
     let bytes = 0;
-    for (const chunk of chunks) bytes += chunk.byteLength;
+    for (const chunk of chunks) bytes += windowCost(chunk.byteLength);
     const more = id < 0 ? this.#fetch.write(id, chunks) : (this.exchange?.responseWrite(id, chunks, () => this.#drained(id)) ?? true);
     const held = this.#held.get(id);
     if (held !== undefined) this.#held.set(id, held + bytes);
