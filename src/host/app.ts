@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import type { AppRequestStats, Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler, type LogLevel } from './isolate/nano-isolate.js';
-import type { DispatchResult, RequestHead, ResponseHead } from '../runtime/host-api.js';
+import { windowCost, type DispatchResult, type RequestHead, type ResponseHead } from '../runtime/host-api.js';
 import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from './log-rate.js';
 
@@ -29,7 +29,7 @@ class Exchange {
   responseDone = false;
   /** ctx.waitUntil work has settled. */
   waitUntilDone = false;
-  /** Request body bytes the isolate will still take (its credit, see body-channels.ts). */
+  /** Request body the isolate will still take (its credit in windowCost units, see body-channels.ts). */
   credit = 0;
   /** A 'drain' listener is waiting to acknowledge response bytes. */
   awaitingDrain = false;
@@ -422,7 +422,8 @@ export class AppInstance {
     req.pause();
     req.on('data', (chunk: Buffer) => {
       if (ex.requestEnded) return; // discarded (cancelled, or the response was answered)
-      ex.credit -= chunk.byteLength;
+      // The isolate counts each chunk's cost, not only its bytes (host-api.ts windowCost).
+      ex.credit -= windowCost(chunk.byteLength);
       if (ex.credit <= 0) req.pause();
       push(chunk);
     });

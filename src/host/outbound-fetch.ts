@@ -4,7 +4,7 @@
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { FetchRequestHead, FetchResult } from '../runtime/host-api.js';
+import { windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
 import { FetchPolicy } from './fetch-policy.js';
 import { IdTable } from '../runtime/id-table.js';
 import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
@@ -48,7 +48,7 @@ interface Flight {
   upload: Upload | undefined;
   reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   reading: boolean;
-  /** Response body bytes the isolate will still take (its credit, see body-channels.ts). */
+  /** Response body the isolate will still take (its credit in windowCost units, see body-channels.ts). */
   credit: number;
   /** It holds one of the app's in-flight places (it started; it has not ended). */
   slot: boolean;
@@ -202,7 +202,7 @@ export class OutboundFetch {
           this.#finish(id);
           this.#callbacks.push(id, null);
         } else {
-          flight.credit -= value.byteLength;
+          flight.credit -= windowCost(value.byteLength);
           this.#callbacks.push(id, value);
           if (this.#flights.get(id) === flight) this.#read(id, flight);
         }

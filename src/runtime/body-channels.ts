@@ -90,7 +90,7 @@ interface Incoming {
   pulled: (() => void) | undefined;
   /** The isolate has asked the host for bytes at least once. */
   everPulled: boolean;
-  /** Credit granted to the host and not used yet, in bytes. */
+  /** Credit granted to the host and not used yet (each chunk costs windowCost of its bytes). */
   credit: number;
   /** Called once when the body is over for the isolate (ended, failed, cancelled). */
   done: (() => void) | undefined;
@@ -180,7 +180,8 @@ export class BodyChannels {
     if (entry === undefined) return;
     const { controller } = entry;
     const length = chunk === null ? 0 : viewByteLength(chunk);
-    entry.credit = entry.credit > length ? entry.credit - length : 0;
+    // The host spent credit on this chunk by its cost, not only its bytes (windowCost).
+    if (chunk !== null) entry.credit = entry.credit > windowCost(length) ? entry.credit - windowCost(length) : 0;
     const pulled = entry.pulled;
     entry.pulled = undefined;
     try {

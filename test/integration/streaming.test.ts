@@ -65,6 +65,13 @@ before(async () => {
         const one = new Uint8Array([120]);
         return new Response(new ReadableStream({ pull(c) { for (let i = 0; i < 1000; i++) c.enqueue(one.slice()); } }, { highWaterMark: 0 }));
       } };`,
+      // Waits before it reads its body: the body's queue fills up to what the app granted.
+      'late.js': `export default { async fetch(request) {
+        await new Promise((r) => setTimeout(r, 1500));
+        let n = 0;
+        for await (const c of request.body) n += c.byteLength;
+        return new Response('got ' + n);
+      } };`,
       'proxy.js': `export default { async fetch(request) {
         const upstream = await fetch(new URL(request.url).searchParams.get('url'));
         return new Response(upstream.body.pipeThrough(new TransformStream()));
@@ -79,6 +86,7 @@ before(async () => {
         app(dir, 'proxy', 'proxy.js', { fetchAllow: ['127.0.0.1'] }),
         app(dir, 'repeat', 'repeat.js'),
         app(dir, 'tiny', 'tiny.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 60_000 } }),
+        app(dir, 'late', 'late.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 60_000, memoryMb: 64 } }),
         app(dir, 'passthrough', 'passthrough.js', { fetchAllow: ['127.0.0.1'] }),
       ],
     }),
@@ -200,6 +208,27 @@ test('1-byte chunks to clients that do not read: the host holds a bounded number
   }
   process.stdout.write(`# 5 stalled 1-byte-chunk responses: host heap kept +${grown.toFixed(1)} MiB\n`);
   assert.ok(grown < 20, `the host kept ${grown.toFixed(1)} MiB`);
+});
+
+test("an upload of a million 1-byte chunks fits the app's memory: credit counts each chunk's cost", { timeout: 60_000 }, async () => {
+  // Counted by bytes alone, the app's 1 MiB of credit let the host push a million chunks into the
+  // isolate before the app read any: 64 MiB of isolate memory exceeded, the isolate (and every
+  // request it served) gone, by one client's 6 MB of chunked upload (measured: 503).
+  const reply = await new Promise<string>((resolve, reject) => {
+    const socket = connect(t.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c) => {
+      text += c;
+      if (/got \d+$/.test(text) || text.includes('"status":')) resolve(text);
+    });
+    socket.on('error', reject);
+    socket.write('POST / HTTP/1.1\r\nHost: late.test\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const block = '1\r\nx\r\n'.repeat(10_000);
+    for (let i = 0; i < 100; i++) socket.write(block);
+    socket.write('0\r\n\r\n');
+  });
+  assert.match(reply, /^HTTP\/1\.1 200 /);
+  assert.match(reply, /got 1000000$/);
 });
 
 /** GET through app `host` of the trickling upstream: the body, its headers, and when its first byte came. */
