@@ -63,6 +63,8 @@ export function responseClosed(res: ServerResponse): void {
 export interface AppDeps {
   log: Logger;
   metrics: Metrics;
+  /** server.sendTimeoutMs: how long a response may wait for its client to take bytes. */
+  sendTimeoutMs: number;
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
@@ -382,7 +384,9 @@ export class AppInstance {
         if (chunks.length > 1) res.uncork();
         if (!more && !ex.awaitingDrain) {
           ex.awaitingDrain = true;
+          const stalled = this.#sendTimer(ex);
           res.once('drain', () => {
+            clearInterval(stalled);
             ex.awaitingDrain = false;
             drained();
           });
@@ -498,6 +502,30 @@ export class AppInstance {
     this.#maybeFinish(ex);
   }
 
+  /**
+   * Runs while a response waits for 'drain' (cleared when it comes): a client whose socket takes
+   * no bytes for server.sendTimeoutMs (its write queue did not shrink) is disconnected, which
+   * cancels the app's stream. Without it a client that stops reading held its connection, the
+   * response's window of bytes in the host and the app's stream for as long as it liked (nginx's
+   * send_timeout does the same). A slow client that keeps reading is not affected.
+   */
+  #sendTimer(ex: Exchange): NodeJS.Timeout {
+    let left = Infinity;
+    const timer = setInterval(() => {
+      const { res } = ex;
+      if (res.destroyed || res.writableFinished) return void clearInterval(timer);
+      const now = res.socket?.writableLength ?? 0;
+      if (now < left) {
+        left = now;
+        return;
+      }
+      clearInterval(timer);
+      this.#log.warn({ url: ex.req.url, sendTimeoutMs: this.#deps.sendTimeoutMs }, 'the client took no response bytes within server.sendTimeoutMs; the connection is closed');
+      res.destroy();
+    }, this.#deps.sendTimeoutMs);
+    return timer;
+  }
+
   /** An untouched fetch() body: upstream to client with backpressure, never through the isolate. */
   async #pipeHostBody(ex: Exchange, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     const { res } = ex;
@@ -509,8 +537,10 @@ export class AppInstance {
         if (done) break;
         if (ex.responseDone) return;
         if (!res.write(value)) {
+          const stalled = this.#sendTimer(ex);
           await new Promise<void>((resolve) => {
             const go = (): void => {
+              clearInterval(stalled);
               res.off('drain', go);
               res.off('close', go);
               resolve();

@@ -51,6 +51,8 @@ const server = z
     /** node:http's headersTimeout (slowloris). */
     headersTimeoutMs: ms(600_000).default(10_000),
     keepAliveTimeoutMs: ms(600_000).default(5_000),
+    /** How long a response may wait for its client to take bytes (its socket full) before the connection is closed. */
+    sendTimeoutMs: ms(3_600_000).default(60_000),
     /** How long SIGTERM waits for in-flight requests before closing what remains. */
     shutdownDeadlineMs: ms(3_600_000).default(30_000),
     /** How long a removed or replaced app may drain. */

@@ -175,7 +175,7 @@ export class NanoServer {
           continue;
         }
         const version = (this.#versions.get(appConfig.name) ?? 0) + 1;
-        loaded.set(appConfig.name, await AppInstance.load(appConfig, version, { log: this.log, metrics: this.metrics }, bundle));
+        loaded.set(appConfig.name, await AppInstance.load(appConfig, version, { log: this.log, metrics: this.metrics, sendTimeoutMs: config.server.sendTimeoutMs }, bundle));
         this.#versions.set(appConfig.name, version);
         (current ? result.changed : result.added).push(appConfig.name);
       }
