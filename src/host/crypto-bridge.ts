@@ -3,26 +3,64 @@
 import { KeyObject, webcrypto } from 'node:crypto';
 import type { KeyDescriptor, SubtleBridge, SubtleResult, Wire } from '../web/crypto-subtle.js';
 import { IdTable } from '../runtime/id-table.js';
+import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
 
 type HostKey = webcrypto.CryptoKey;
 /** Node 20 has the CryptoKey class as a global, not on `webcrypto`. */
 const CryptoKeyClass = (globalThis as unknown as { CryptoKey: new () => HostKey }).CryptoKey;
 
+/**
+ * PBKDF2 iteration counts above this are refused (NotSupportedError), as Cloudflare Workers does.
+ * Node runs each derivation on its libuv threadpool, which DNS lookups (every app's fetch()) share,
+ * and its CPU is not the app's: four calls of 10,000,000 iterations from one app held a
+ * dns.lookup of another for 5.6 s and took 8.3 s of the host's CPU (measured).
+ */
+export const PBKDF2_MAX_ITERATIONS = 100_000;
+
+/**
+ * Operations one isolate may have running on the host at once; more wait here in order. Node
+ * runs the slow ones (key derivation, key generation) on its libuv threadpool (4 threads unless
+ * UV_THREADPOOL_SIZE says otherwise), so one app alone cannot take all of it.
+ */
+export const SUBTLE_IN_FLIGHT = 2;
+
 export class HostSubtle {
   #keys = new IdTable<HostKey>();
   #nextHandle = 1;
   #settle: (id: number, result: SubtleResult) => void;
+  #running = 0;
+  #waiting = new SimpleQueue<[id: number, op: string, args: Wire[]]>();
 
-  constructor(settle: (id: number, result: SubtleResult) => void) {
+  #subtle: Record<string, (...a: unknown[]) => Promise<unknown>>;
+
+  /** `subtle`: Node's WebCrypto (a stand-in in tests). */
+  constructor(settle: (id: number, result: SubtleResult) => void, subtle: object = webcrypto.subtle) {
     this.#settle = settle;
+    this.#subtle = subtle as Record<string, (...a: unknown[]) => Promise<unknown>>;
   }
 
   call(id: number, op: string, args: Wire[]): void {
+    if (this.#running >= SUBTLE_IN_FLIGHT) return void this.#waiting.push([id, op, args]);
+    this.#running++;
+    this.#start(id, op, args).finally(() => {
+      this.#running--;
+      if (this.#waiting.length > 0) this.call(...this.#waiting.shift());
+    });
+  }
+
+  /** Runs one operation; settles it with its result or its failure (never rejects). */
+  #start(id: number, op: string, args: Wire[]): Promise<void> {
     let promise: Promise<unknown>;
     try {
       const input = args.map((a) => this.#fromWire(a));
-      const subtle = webcrypto.subtle as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      const subtle = this.#subtle;
       if (typeof subtle[op] !== 'function') throw Object.assign(new Error(`Unknown operation ${op}`), { name: 'NotSupportedError' });
+      if ((op === 'deriveBits' || op === 'deriveKey') && isPbkdf2(input[0])) {
+        const iterations = (input[0] as { iterations?: unknown }).iterations;
+        if (typeof iterations === 'number' && iterations > PBKDF2_MAX_ITERATIONS) {
+          throw Object.assign(new Error(`PBKDF2 iteration counts above ${PBKDF2_MAX_ITERATIONS} are not supported (requested ${iterations}).`), { name: 'NotSupportedError' });
+        }
+      }
       promise = subtle[op]!(...input);
       if (op === 'verify' && isEd25519(input[0])) promise = promise.then((ok) => ok === true && !smallOrderEd25519(input[1] as HostKey, input[2]));
     } catch (error) {
@@ -39,7 +77,7 @@ export class HostSubtle {
       }
       this.#settle(id, { ok: false, name, message });
     };
-    promise.then((value) => {
+    return promise.then((value) => {
       let result: SubtleResult;
       try {
         result = this.#toResult(value);
@@ -56,6 +94,7 @@ export class HostSubtle {
 
   close(): void {
     this.#keys.clear();
+    this.#waiting.clear();
   }
 
   #fromWire(value: Wire): unknown {
@@ -103,6 +142,11 @@ function plain(value: unknown): unknown {
 }
 
 /** The realm-facing error name: DOMException names, or TypeError for argument errors. */
+function isPbkdf2(algorithm: unknown): boolean {
+  const name = typeof algorithm === 'object' && algorithm !== null ? (algorithm as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name.toUpperCase() === 'PBKDF2';
+}
+
 function errorName(error: Error): string {
   if (!error || typeof error !== 'object') return 'OperationError';
   if (error.name === 'TypeError' || error instanceof TypeError) return 'TypeError';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSubtle, setSubtleBridge } from '../../src/web/crypto-subtle.js';
-import { librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+import { HostSubtle, SUBTLE_IN_FLIGHT, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
 import type { webcrypto } from 'node:crypto';
 
 setSubtleBridge(librarySubtleBridge());
@@ -58,4 +58,41 @@ test('Ed25519 verify: a small-order public key or R is false (Node alone says tr
   assert.equal(await subtle.verify('Ed25519', pair.publicKey, real, message), true);
   // A key without the verify usage is still an InvalidAccessError, not false.
   await assert.rejects(subtle.verify('Ed25519', pair.privateKey, real, message), (e: Error) => e.name === 'InvalidAccessError');
+});
+
+test('PBKDF2 above 100,000 iterations is a NotSupportedError (as in Workers); 100,000 derives', async () => {
+  const key = await subtle.importKey('raw', new Uint8Array(16), 'PBKDF2', false, ['deriveBits', 'deriveKey']);
+  const params = (iterations: number) => ({ name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(16), iterations });
+  assert.equal((await subtle.deriveBits(params(100_000), key, 256)).byteLength, 32);
+  await assert.rejects(subtle.deriveBits(params(100_001), key, 256), (e: Error) => e.name === 'NotSupportedError' && /above 100000/.test(e.message));
+  await assert.rejects(subtle.deriveKey(params(10_000_000), key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), { name: 'NotSupportedError' });
+});
+
+test("one isolate's host operations run at most SUBTLE_IN_FLIGHT at once, the rest in order as places free", async () => {
+  let running = 0;
+  let most = 0;
+  const started: number[] = [];
+  const finishers: (() => void)[] = [];
+  const fake = {
+    digest: (_algorithm: unknown, data: Uint8Array) => {
+      started.push(data[0]!);
+      running++;
+      most = Math.max(most, running);
+      return new Promise<ArrayBuffer>((resolve) => finishers.push(() => {
+        running--;
+        resolve(new ArrayBuffer(1));
+      }));
+    },
+  };
+  const settled: number[] = [];
+  const host = new HostSubtle((id) => void settled.push(id), fake);
+  for (let i = 1; i <= 6; i++) host.call(i, 'digest', ['SHA-256', Uint8Array.of(i)]);
+  assert.deepEqual(started, [1, 2], 'two start, four wait');
+  while (settled.length < 6) {
+    finishers.shift()!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  assert.equal(most, SUBTLE_IN_FLIGHT);
+  assert.deepEqual(started, [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(settled, [1, 2, 3, 4, 5, 6]);
 });
