@@ -49,15 +49,28 @@ function brotliEntry(create: () => unknown): FormatEntry {
   return { create: create as () => ZlibEngine, process: C.BROTLI_OPERATION_PROCESS, finish: C.BROTLI_OPERATION_FINISH };
 }
 
+/** Where a call stopped at its output cap: the input it had not given the engine yet. */
+interface Pending {
+  input: Uint8Array;
+  inOff: number;
+  inLen: number;
+  flush: number;
+  finishing: boolean;
+}
+
 class NodeCodecInstance implements CodecInstance {
   #engine: ZlibEngine;
   #handle: ZlibHandle | null;
   #entry: FormatEntry;
   #decompress: boolean;
   #error: string | undefined;
+  /** Output one call may produce before it returns with `more` (Infinity: all of it). */
+  #outputCap: number;
+  #pending: Pending | undefined;
 
-  constructor(entry: FormatEntry, mode: CodecMode) {
+  constructor(entry: FormatEntry, mode: CodecMode, outputCap: number) {
     this.#entry = entry;
+    this.#outputCap = outputCap;
     this.#decompress = mode === 'decompress';
     this.#engine = entry.create();
     const handle = this.#engine._handle;
@@ -71,13 +84,24 @@ class NodeCodecInstance implements CodecInstance {
   }
 
   push(chunk: Uint8Array): CodecResult {
-    return this.#run(chunk, this.#entry.process, false);
+    return this.#run({ input: chunk, inOff: 0, inLen: chunk.byteLength, flush: this.#entry.process, finishing: false });
   }
 
   finish(): CodecResult {
-    const result = this.#run(new Uint8Array(0), this.#entry.finish, true);
-    this.close();
-    return result;
+    return this.#run({ input: new Uint8Array(0), inOff: 0, inLen: 0, flush: this.#entry.finish, finishing: true });
+  }
+
+  /** Finished or failed: no more calls. */
+  get closed(): boolean {
+    return this.#handle === null;
+  }
+
+  /** Goes on where the last call stopped at its output cap (it returned `more`). */
+  resume(): CodecResult {
+    const pending = this.#pending;
+    if (pending === undefined) return { chunks: [], error: undefined };
+    this.#pending = undefined;
+    return this.#run(pending);
   }
 
   close(): void {
@@ -88,14 +112,21 @@ class NodeCodecInstance implements CodecInstance {
     handle.close();
   }
 
-  #run(input: Uint8Array, flush: number, finishing: boolean): CodecResult {
+  #run(call: Pending): CodecResult {
     const handle = this.#handle;
     if (handle === null) throw new TypeError('The compression context is closed.');
+    const { input, flush, finishing } = call;
     const state = this.#engine._writeState;
     const chunks: Uint8Array[] = [];
-    let inOff = 0; // writeSync offsets are relative to the view
-    let inLen = input.byteLength;
+    let produced = 0;
+    let inOff = call.inOff; // writeSync offsets are relative to the view
+    let inLen = call.inLen;
     for (;;) {
+      if (produced >= this.#outputCap) {
+        // The engine has more for this input: the caller asks for it with resume().
+        this.#pending = { input, inOff, inLen, flush, finishing };
+        return { chunks, error: undefined, more: true };
+      }
       const out = new Uint8Array(CHUNK);
       handle.writeSync(flush, input, inOff, inLen, out, 0, CHUNK);
       if (this.#error !== undefined) {
@@ -105,9 +136,10 @@ class NodeCodecInstance implements CodecInstance {
       }
       const availOut = state[0]!;
       const availIn = state[1]!;
-      const produced = CHUNK - availOut;
+      const piece = CHUNK - availOut;
+      produced += piece;
       // A fresh Uint8Array per piece, each over its own buffer (sliced when short), owned by the caller.
-      if (produced > 0) chunks.push(produced === CHUNK ? out : out.slice(0, produced));
+      if (piece > 0) chunks.push(piece === CHUNK ? out : out.slice(0, piece));
       inOff += inLen - availIn;
       inLen = availIn;
       // Room left in the output buffer: the engine has taken all it will from this input.
@@ -116,15 +148,24 @@ class NodeCodecInstance implements CodecInstance {
     // Decompression: input left over means the compressed data ended inside this chunk.
     // (A truncated stream is reported by the engine itself on finish, as an error above.)
     const error = this.#decompress && !finishing && inLen > 0 ? 'Trailing data after the end of the compressed data.' : undefined;
+    if (finishing) this.close();
     return { chunks, error };
   }
 }
 
-/** node:zlib as a CompressionCodec: gzip, deflate, deflate-raw and brotli, both directions. */
+/**
+ * A node:zlib context for `format` in `mode` (undefined when there is none), whose calls each
+ * produce at most about `outputCap` bytes and then return `more` (resume() goes on).
+ */
+export type NodeCodec = CodecInstance & { resume(): CodecResult; readonly closed: boolean };
+
+export function createNodeCodec(format: CompressionFormat, mode: CodecMode, outputCap = Infinity): NodeCodec | undefined {
+  const table = Object.hasOwn(ENGINES, mode) ? ENGINES[mode] : undefined;
+  if (table === undefined || !Object.hasOwn(table, format)) return undefined;
+  return new NodeCodecInstance(table[format], mode, outputCap);
+}
+
+/** node:zlib as a CompressionCodec: gzip, deflate, deflate-raw and brotli, both directions (each call produces all its output). */
 export const nodeCompressionCodec: CompressionCodec = {
-  create(format, mode) {
-    const table = Object.hasOwn(ENGINES, mode) ? ENGINES[mode] : undefined;
-    if (table === undefined || !Object.hasOwn(table, format)) return undefined;
-    return new NodeCodecInstance(table[format], mode);
-  },
+  create: (format, mode) => createNodeCodec(format, mode),
 };

@@ -24,7 +24,7 @@ import type { Response } from '../web/fetch/response.js';
 import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
-  'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecClose',
+  'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
   'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree',
   'subtleCall', 'subtleRelease',

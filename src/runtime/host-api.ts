@@ -21,6 +21,8 @@ export interface HostCodecResult {
   error: string | undefined;
   /** Invalid data: nothing is enqueued and the stream errors. */
   fail?: string;
+  /** The host stopped at its output cap (a call's work stays bounded): codecResume gives the rest. */
+  more?: boolean;
 }
 
 export interface HostApi {
@@ -37,6 +39,8 @@ export interface HostApi {
   codecCreate(format: string, mode: string): number;
   codecPush(id: number, bytes: Uint8Array): HostCodecResult;
   codecFinish(id: number): HostCodecResult;
+  /** The next part of the output of the push or finish that answered `more`. */
+  codecResume(id: number): HostCodecResult;
   codecClose(id: number): void;
   // Serving requests (see serve.ts): request bodies in, response bodies out, waitUntil.
   /** Grants the host `credit` more bytes of body `id` to push (see body-channels.ts). */

@@ -26,6 +26,8 @@ export interface CodecResult {
    * https://compression.spec.whatwg.org/#decompress-and-enqueue-a-chunk gives.
    */
   error: string | undefined;
+  /** The call stopped at its output cap: more output follows from resume() (host codecs only). */
+  more?: boolean;
 }
 
 /**

@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
+import { createHash, randomBytes } from 'node:crypto';
+import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
+import { createNodeCodec } from '../../src/host/codec-node.js';
 import { CompressionStream, DecompressionStream, ReadableStream } from '../../src/streams-ponyfill.js';
 
 async function collect(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -69,4 +72,70 @@ test('bad formats and bad chunks', async () => {
   const read = cs.readable.getReader().read();
   await assert.rejects(writer.write('a string' as never), TypeError);
   await assert.rejects(read, TypeError);
+});
+
+test("the host's codec stops each call at its output cap and resumes where it stopped (push and finish)", () => {
+  const original = new Uint8Array(8 * 1024 * 1024).map((_, i) => (i % 251 === 0 ? i & 0xff : 0));
+  const MiB = 1024 * 1024;
+  const cap = MiB;
+  for (const [format, compress] of [['gzip', zlib.gzipSync], ['brotli', zlib.brotliCompressSync]] as const) {
+    const packed = new Uint8Array(compress(original));
+    const codec = createNodeCodec(format, 'decompress', cap)!;
+    const parts: Uint8Array[] = [];
+    let calls = 0;
+    // All the input in one push: 8 MiB of output come back a part at a time.
+    let result = codec.push(packed);
+    for (;;) {
+      calls++;
+      const size = result.chunks.reduce((n, c) => n + c.byteLength, 0);
+      assert.ok(size <= cap + 16 * 1024, `${format}: a call produced ${size} bytes`);
+      parts.push(...result.chunks);
+      if (!result.more) break;
+      result = codec.resume();
+    }
+    result = codec.finish();
+    while (result.more) result = codec.resume();
+    parts.push(...result.chunks);
+    assert.equal(codec.closed, true);
+    assert.ok(calls >= 8, `${format}: ${calls} calls`);
+    assert.deepEqual(new Uint8Array(Buffer.concat(parts)), original);
+  }
+  // Compression's finish can stop at the cap too: 8 MiB of noise compress to about as much.
+  const noise = new Uint8Array(randomBytes(4 * MiB));
+  const codec = createNodeCodec('deflate', 'compress', cap)!;
+  const out: Uint8Array[] = [...codec.push(noise).chunks];
+  let result = codec.resume();
+  out.push(...result.chunks);
+  while (result.more) out.push(...(result = codec.resume()).chunks);
+  result = codec.finish();
+  out.push(...result.chunks);
+  while (result.more) out.push(...(result = codec.resume()).chunks);
+  assert.deepEqual(new Uint8Array(zlib.inflateSync(Buffer.concat(out))), noise);
+});
+
+test('in an isolate, a DecompressionStream whose output crosses in many parts gives every byte in order', async () => {
+  const original = new Uint8Array(6 * 1024 * 1024 + 123).map((_, i) => (i % 4093 === 0 ? (i >> 12) & 0xff : 0));
+  const packed = zlib.gzipSync(original);
+  const nano = await NanoIsolate.create({ memoryLimitMb: 128 });
+  try {
+    await nano.evaluate(`globalThis.out = undefined;
+      (async () => {
+        const ds = new DecompressionStream('gzip');
+        const writer = ds.writable.getWriter();
+        writer.write(new Uint8Array([${[...packed].join(',')}]));
+        writer.close();
+        const parts = [];
+        for await (const chunk of ds.readable) parts.push(chunk);
+        const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+        let at = 0;
+        for (const p of parts) { all.set(p, at); at += p.byteLength; }
+        return [...new Uint8Array(await crypto.subtle.digest('SHA-256', all))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      })().then((hex) => (globalThis.out = hex), (e) => (globalThis.out = 'failed: ' + e));
+      0`, 'decompress.js');
+    let out: unknown;
+    while ((out = await nano.evaluate('globalThis.out', 'poll.js')) === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(out, createHash('sha256').update(original).digest('hex'));
+  } finally {
+    nano.dispose();
+  }
 });

@@ -4,8 +4,8 @@
 import { randomFillSync } from 'node:crypto';
 import ivm from 'isolated-vm';
 import type { BootInfo, ControlCall, DispatchResult, HostApi, HostCodecResult, RequestHead, RuntimeControl } from '../../runtime/host-api.js';
-import type { CodecInstance, CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
-import { nodeCompressionCodec } from '../codec-node.js';
+import type { CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
+import { createNodeCodec, type NodeCodec } from '../codec-node.js';
 import { OutboundFetch } from '../outbound-fetch.js';
 import { nodeURLBridge } from '../url-node.js';
 import { nodeTextCodec } from '../text-codec-node.js';
@@ -35,6 +35,15 @@ export interface NanoIsolateOptions {
 }
 
 export const USER_AGENT = 'NANO/0.1';
+
+/**
+ * Output one CompressionStream/DecompressionStream call produces on the host before it returns
+ * (the isolate asks for the rest, part by part). The host runs zlib synchronously on its own
+ * thread: a 260 KB gzip of 256 MiB of zeros, decompressed in one call, blocked the host's event
+ * loop for 436 ms and raised its RSS by 588 MiB (measured); a bomb's output now piles up in the
+ * isolate, whose memory limit stops it.
+ */
+export const CODEC_OUTPUT_PER_CALL = 1024 * 1024;
 
 const NO_BYTES: Uint8Array[] = [];
 
@@ -91,7 +100,7 @@ export class NanoIsolate {
   #timers = new IdTable<NodeJS.Timeout>();
   /** The runtime's own zero-delay tasks (negative ids: a MessagePort's deliveries), on setImmediate. */
   #immediates = new IdTable<NodeJS.Immediate>();
-  #codecs = new IdTable<CodecInstance>();
+  #codecs = new IdTable<NodeCodec>();
   #nextCodec = 1;
   #control: ControlRefs | undefined;
   #call: ivm.Reference<(op: string, ...args: unknown[]) => unknown> | undefined;
@@ -174,7 +183,8 @@ export class NanoIsolate {
       randomBytes: (length) => randomFillSync(new Uint8Array(Math.min(Math.max(0, length | 0), 1 << 20))),
       codecCreate: (format, mode) => this.#codecCreate(format, mode),
       codecPush: (id, bytes) => this.#codecCall(id, (codec) => codec.push(bytes)),
-      codecFinish: (id) => this.#codecCall(id, (codec) => codec.finish(), true),
+      codecFinish: (id) => this.#codecCall(id, (codec) => codec.finish()),
+      codecResume: (id) => this.#codecCall(id, (codec) => codec.resume()),
       codecClose: (id) => {
         this.#codecs.get(id)?.close();
         this.#codecs.delete(id);
@@ -425,23 +435,23 @@ export class NanoIsolate {
   }
 
   #codecCreate(format: string, mode: string): number {
-    const codec = nodeCompressionCodec.create(format as CompressionFormat, mode as CodecMode);
+    const codec = createNodeCodec(format as CompressionFormat, mode as CodecMode, CODEC_OUTPUT_PER_CALL);
     if (codec === undefined) return -1;
     const id = this.#nextCodec++;
     this.#codecs.set(id, codec);
     return id;
   }
 
-  #codecCall(id: number, call: (codec: CodecInstance) => CodecResult, last = false): HostCodecResult {
+  /** One codec call; a context that finished (all its output given) or failed is dropped. */
+  #codecCall(id: number, call: (codec: NodeCodec) => CodecResult): HostCodecResult {
     const codec = this.#codecs.get(id);
     if (codec === undefined) return { chunks: [], error: undefined, fail: 'The compression context is closed.' };
     try {
       return call(codec);
     } catch (error) {
-      this.#codecs.delete(id);
       return { chunks: [], error: undefined, fail: (error as Error).message };
     } finally {
-      if (last) this.#codecs.delete(id);
+      if (codec.closed) this.#codecs.delete(id);
     }
   }
 }
