@@ -33,16 +33,24 @@ export class HostSubtle {
 
   #subtle: Record<string, (...a: unknown[]) => Promise<unknown>>;
 
-  /** `subtle`: Node's WebCrypto (a stand-in in tests). */
-  constructor(settle: (id: number, result: SubtleResult) => void, subtle: object = webcrypto.subtle) {
+  #onWork: ((ns: bigint) => void) | undefined;
+
+  /**
+   * `subtle`: Node's WebCrypto (a stand-in in tests). `onWork`: each operation's time from its
+   * start to its end (on the threadpool, for the slow ones), for the app's CPU accounting.
+   */
+  constructor(settle: (id: number, result: SubtleResult) => void, subtle: object = webcrypto.subtle, onWork?: (ns: bigint) => void) {
     this.#settle = settle;
     this.#subtle = subtle as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    this.#onWork = onWork;
   }
 
   call(id: number, op: string, args: Wire[]): void {
     if (this.#running >= SUBTLE_IN_FLIGHT) return void this.#waiting.push([id, op, args]);
     this.#running++;
+    const started = process.hrtime.bigint();
     this.#start(id, op, args).finally(() => {
+      this.#onWork?.(process.hrtime.bigint() - started);
       this.#running--;
       if (this.#waiting.length > 0) this.call(...this.#waiting.shift());
     });

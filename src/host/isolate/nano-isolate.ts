@@ -106,6 +106,12 @@ export class NanoIsolate {
   #call: ivm.Reference<(op: string, ...args: unknown[]) => unknown> | undefined;
   /** Set by the app that serves requests from this isolate. */
   exchange: ExchangeHandler | undefined;
+  /**
+   * Nanoseconds the host worked for this isolate outside it (zlib, the host's text decoders,
+   * WebCrypto operations from start to end): added to its CPU time where limits are checked,
+   * since the isolate's own CPU clock does not see them.
+   */
+  hostWorkNs = 0n;
   #disposed = false;
   #fetch!: OutboundFetch;
   #text = nodeTextCodec();
@@ -154,14 +160,18 @@ export class NanoIsolate {
     // Crypto results go at once, not with the next batch: nothing queued depends on them, and a
     // script awaiting a chain of subtle calls would otherwise wait a host turn per step (WPT
     // derive_key_and_encrypt defines its tests after such a chain, before its harness completes).
-    this.#subtle = new HostSubtle((id, result) => {
-      if (this.#disposed) return;
-      try {
-        this.#callIgnored(['subtleSettle', id, result]);
-      } catch {
-        ignore(); // the isolate is gone
-      }
-    });
+    this.#subtle = new HostSubtle(
+      (id, result) => {
+        if (this.#disposed) return;
+        try {
+          this.#callIgnored(['subtleSettle', id, result]);
+        } catch {
+          ignore(); // the isolate is gone
+        }
+      },
+      undefined,
+      (ns) => (this.hostWorkNs += ns),
+    );
     this.#fetch = new OutboundFetch(
       {
         settle: into('fetchSettle'),
@@ -212,7 +222,14 @@ export class NanoIsolate {
       urlParse: nodeURLBridge.urlParse,
       urlSet: nodeURLBridge.urlSet,
       decoderCreate: (label, fatal, ignoreBOM) => this.#text.decoderCreate(label, fatal, ignoreBOM),
-      decoderDecode: (id, bytes, stream) => this.#text.decoderDecode(id, bytes, stream),
+      decoderDecode: (id, bytes, stream) => {
+        const started = process.hrtime.bigint();
+        try {
+          return this.#text.decoderDecode(id, bytes, stream);
+        } finally {
+          this.hostWorkNs += process.hrtime.bigint() - started;
+        }
+      },
       decoderFree: (id) => this.#text.decoderFree(id),
       subtleCall: (id, op, args) => this.#subtle.call(id, op, args),
       subtleRelease: (handle) => this.#subtle.release(handle),
@@ -446,12 +463,14 @@ export class NanoIsolate {
   #codecCall(id: number, call: (codec: NodeCodec) => CodecResult): HostCodecResult {
     const codec = this.#codecs.get(id);
     if (codec === undefined) return { chunks: [], error: undefined, fail: 'The compression context is closed.' };
+    const started = process.hrtime.bigint();
     try {
       return call(codec);
     } catch (error) {
       return { chunks: [], error: undefined, fail: (error as Error).message };
     } finally {
       if (codec.closed) this.#codecs.delete(id);
+      this.hostWorkNs += process.hrtime.bigint() - started;
     }
   }
 }
