@@ -9,12 +9,11 @@
 // Cloudflare's workerd (the npm `workerd` package, a dev dependency, or WORKERD_BIN) serves the same
 // apps in a third column; when it is missing the column says so.
 import type { ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { findWorkerd, startWorkerd } from './workerd.js';
-import { cpuMicros, startServerChild, stopProcess } from './server-process.js';
+import { cpuMicros, startServerChild, stopProcess, transferOnce } from './server-process.js';
 
 const DURATION = Number(process.env['DURATION'] ?? 5);
 /** Seconds of load on each req/s scenario's app before its measured runs. */
@@ -47,28 +46,7 @@ async function transfer(port: number, host: string, path: string, upload: boolea
   while (runs.length < 3) {
     const warming = performance.now() < warmUntil;
     const start = performance.now();
-    const bytes = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path, method: upload ? 'POST' : 'GET', headers: { host } }, (res) => {
-        let n = 0;
-        res.on('data', (c: Buffer) => (n += c.length));
-        res.on('end', () => resolve(n));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      if (upload) {
-        const chunk = Buffer.alloc(64 * 1024, 98);
-        let sent = 0;
-        const pump = (): void => {
-          while (sent < MIB * 1024 * 1024) {
-            sent += chunk.length;
-            if (!req.write(chunk)) return void req.once('drain', pump);
-          }
-          req.end();
-        };
-        pump();
-      } else req.end();
-    });
-    if (bytes !== MIB * 1024 * 1024) throw new Error(`${host}${path}: got ${bytes} bytes`);
+    const bytes = await transferOnce(port, host, path, upload, MIB);
     if (!warming) runs.push(bytes / 1e6 / ((performance.now() - start) / 1000));
   }
   return runs.sort((a, b) => a - b)[1]!;

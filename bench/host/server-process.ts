@@ -1,6 +1,7 @@
 // A bench server process (bench/host/server-child.ts of one tree) and its CPU time, shared by the
 // host bench and the paired A/B bench.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -70,4 +71,33 @@ export function cpuMicros(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * One transfer of `mib` MiB through the server on `port` (Host header `host`): a download of
+ * `path`, or an upload of 64 KiB chunks honouring backpressure whose response is read back.
+ * Resolves with the bytes received; rejects when they are not `mib` MiB.
+ */
+export function transferOnce(port: number, host: string, path: string, upload: boolean, mib: number): Promise<number> {
+  const total = mib * 1024 * 1024;
+  return new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: upload ? 'POST' : 'GET', headers: { host } }, (res) => {
+      let n = 0;
+      res.on('data', (c: Buffer) => (n += c.length));
+      res.on('end', () => (n === total ? resolve(n) : reject(new Error(`${host}${path}: got ${n} bytes`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (!upload) return void req.end();
+    const chunk = Buffer.alloc(64 * 1024, 98);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
 }

@@ -6,11 +6,10 @@
 //   npm run bench:host-transfer -- [--mode nano|node] [--app echo|stream]
 //     [--transfers N] [--preload S] [--flags="--trace-gc ..."] [--out FILE]
 import { createWriteStream } from 'node:fs';
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { cpuMicros, startServerChild, stopProcess } from './server-process.js';
+import { cpuMicros, startServerChild, stopProcess, transferOnce } from './server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,30 +34,10 @@ for (const app of Number(args.preload) > 0 ? ['hello', 'env'] : []) {
   await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 64, duration: Number(args.preload), headers: { host: hostOf(app) } });
 }
 
-const chunk = Buffer.alloc(64 * 1024, 98);
 for (let i = 0; i < Number(args.transfers); i++) {
   const start = performance.now();
   const cpu = cpuMicros(child.pid) ?? 0;
-  const bytes = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: upload ? '/' : `/?mib=${MIB}`, method: upload ? 'POST' : 'GET', headers: { host: hostOf(args.app!) } }, (res) => {
-      let n = 0;
-      res.on('data', (c: Buffer) => (n += c.length));
-      res.on('end', () => resolve(n));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (!upload) return void req.end();
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < MIB * 1024 * 1024) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    pump();
-  });
-  if (bytes !== MIB * 1024 * 1024) throw new Error(`got ${bytes} bytes`);
+  const bytes = await transferOnce(port, hostOf(args.app!), upload ? '/' : `/?mib=${MIB}`, upload, MIB);
   const seconds = (performance.now() - start) / 1000;
   console.log(`${(bytes / 1e6 / seconds).toFixed(0)} MB/s, server CPU ${(((cpuMicros(child.pid) ?? 0) - cpu) / 1000).toFixed(0)} ms`);
 }
