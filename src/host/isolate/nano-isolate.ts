@@ -107,8 +107,8 @@ export class NanoIsolate {
   /** Set by the app that serves requests from this isolate. */
   exchange: ExchangeHandler | undefined;
   /**
-   * Nanoseconds the host worked for this isolate outside it (zlib, the host's text decoders,
-   * WebCrypto operations from start to end): added to its CPU time where limits are checked,
+   * Nanoseconds the host worked for this isolate outside it (zlib, the host's text decoders and
+   * URL parser, WebCrypto operations from start to end): added to its CPU time where limits are checked,
    * since the isolate's own CPU clock does not see them.
    */
   hostWorkNs = 0n;
@@ -219,17 +219,10 @@ export class NanoIsolate {
       },
       fetchStart: (id, head) => this.#fetch.start(id, head),
       fetchAbort: (id, reason) => this.#fetch.abort(id, reason),
-      urlParse: nodeURLBridge.urlParse,
-      urlSet: nodeURLBridge.urlSet,
+      urlParse: (input, base) => this.#timed(() => nodeURLBridge.urlParse(input, base)),
+      urlSet: (href, member, value) => this.#timed(() => nodeURLBridge.urlSet(href, member, value)),
       decoderCreate: (label, fatal, ignoreBOM) => this.#text.decoderCreate(label, fatal, ignoreBOM),
-      decoderDecode: (id, bytes, stream) => {
-        const started = process.hrtime.bigint();
-        try {
-          return this.#text.decoderDecode(id, bytes, stream);
-        } finally {
-          this.hostWorkNs += process.hrtime.bigint() - started;
-        }
-      },
+      decoderDecode: (id, bytes, stream) => this.#timed(() => this.#text.decoderDecode(id, bytes, stream)),
       decoderFree: (id) => this.#text.decoderFree(id),
       subtleCall: (id, op, args) => this.#subtle.call(id, op, args),
       subtleRelease: (handle) => this.#subtle.release(handle),
@@ -459,18 +452,28 @@ export class NanoIsolate {
     return id;
   }
 
+  /** Runs `work` for the isolate on the host's thread, its time added to hostWorkNs. */
+  #timed<T>(work: () => T): T {
+    const started = process.hrtime.bigint();
+    try {
+      return work();
+    } finally {
+      this.hostWorkNs += process.hrtime.bigint() - started;
+    }
+  }
+
   /** One codec call; a context that finished (all its output given) or failed is dropped. */
   #codecCall(id: number, call: (codec: NodeCodec) => CodecResult): HostCodecResult {
     const codec = this.#codecs.get(id);
     if (codec === undefined) return { chunks: [], error: undefined, fail: 'The compression context is closed.' };
-    const started = process.hrtime.bigint();
-    try {
-      return call(codec);
-    } catch (error) {
-      return { chunks: [], error: undefined, fail: (error as Error).message };
-    } finally {
-      if (codec.closed) this.#codecs.delete(id);
-      this.hostWorkNs += process.hrtime.bigint() - started;
-    }
+    return this.#timed(() => {
+      try {
+        return call(codec);
+      } catch (error) {
+        return { chunks: [], error: undefined, fail: (error as Error).message };
+      } finally {
+        if (codec.closed) this.#codecs.delete(id);
+      }
+    });
   }
 }
