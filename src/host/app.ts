@@ -510,6 +510,9 @@ export class AppInstance {
    * send_timeout does the same). A slow client that keeps reading is not affected.
    */
   #sendTimer(ex: Exchange): NodeJS.Timeout {
+    // Bytes still queued for the socket at each tick; fewer than at the last means the client took
+    // some. The first tick only samples: Node counts a write done when all of it reached the
+    // kernel, and one write may be a whole batch, so a stall is cut after one to two timeouts.
     let left = Infinity;
     const timer = setInterval(() => {
       const { res } = ex;
