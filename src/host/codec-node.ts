@@ -115,6 +115,8 @@ class NodeCodecInstance implements CodecInstance {
   #run(call: Pending): CodecResult {
     const handle = this.#handle;
     if (handle === null) throw new TypeError('The compression context is closed.');
+    // The output of the last call is not all out yet: its input would be overtaken.
+    if (this.#pending !== undefined) throw new TypeError('The compression context has output pending: resume() first.');
     const { input, flush, finishing } = call;
     const state = this.#engine._writeState;
     const chunks: Uint8Array[] = [];
