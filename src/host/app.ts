@@ -29,6 +29,8 @@ class Exchange {
   responseDone = false;
   /** ctx.waitUntil work has settled. */
   waitUntilDone = false;
+  /** After the response: how long its waitUntil work may still run (limits.waitUntilMs). */
+  waitUntilTimer: NodeJS.Timeout | undefined = undefined;
   /** Request body the isolate will still take (its credit in windowCost units, see body-channels.ts). */
   credit = 0;
   /** A 'drain' listener is waiting to acknowledge response bytes. */
@@ -326,7 +328,9 @@ export class AppInstance {
       const deltaMs = Number(cpu - this.#lastCpu) / 1e6;
       this.#lastCpu = cpu;
       this.#deps.metrics.cpu.inc({ app: this.name }, deltaMs / 1000);
-      const mine = this.#exchanges.values().filter((ex) => ex.nano === nano && !ex.responseDone);
+      // Requests still answering, and answered ones whose waitUntil work still runs: CPU spent
+      // after a response is that request's too.
+      const mine = this.#exchanges.values().filter((ex) => ex.nano === nano);
       for (const ex of mine) ex.cpuMs += deltaMs / mine.length;
       if (mine.some((ex) => ex.cpuMs > cpuMsPerRequest)) return this.#recycle(nano, 'cpu');
     } else if (nano) {
@@ -587,12 +591,28 @@ export class AppInstance {
   }
 
   #maybeFinish(ex: Exchange): void {
-    if (ex.responseDone && ex.waitUntilDone) this.#finish(ex);
+    if (!ex.responseDone) return;
+    if (ex.waitUntilDone) return this.#finish(ex);
+    // The response is out; its waitUntil work has limits.waitUntilMs more (Workers gives 30 s).
+    ex.waitUntilTimer ??= setTimeout(() => this.#waitUntilTimedOut(ex), this.config.limits.waitUntilMs);
+  }
+
+  /**
+   * The request's waitUntil work did not settle in time: it is no longer waited for (the request
+   * is counted and logged, a drain does not wait for it). Without a bound, an app whose waitUntil
+   * promises never settle kept every request's records (and its socket objects) in the host.
+   */
+  #waitUntilTimedOut(ex: Exchange): void {
+    if (!this.#exchanges.has(ex.id)) return;
+    this.#log.warn({ url: ex.req.url, waitUntilMs: this.config.limits.waitUntilMs }, 'ctx.waitUntil work did not settle within limits.waitUntilMs; it is no longer waited for');
+    ex.waitUntilDone = true;
+    this.#finish(ex);
   }
 
   /** The response is done and waitUntil work settled: count it, log it. */
   #finish(ex: Exchange): void {
     if (!this.#exchanges.delete(ex.id)) return;
+    if (ex.waitUntilTimer !== undefined) clearTimeout(ex.waitUntilTimer);
     const seconds = (performance.now() - ex.started) / 1000;
     this.#stats.inFlight--;
     this.#stats.finished(ex.status, seconds);

@@ -22,6 +22,8 @@ const limits = z
     cpuMsPerRequest: ms(600_000).default(1_000),
     /** Wall time from the request to the end of the response head. */
     wallTimeMs: ms(3_600_000).default(30_000),
+    /** How long after the response its ctx.waitUntil work may run before it is no longer waited for. */
+    waitUntilMs: ms(3_600_000).default(30_000),
     /** Outbound fetches the app may have in flight at once (until each response body ends); more wait their turn. */
     fetchesInFlight: z.number().int().min(1).max(10_000).default(256),
     /** Console output the app may log, in KiB per second (bursts of 4 seconds' worth); lines past it are dropped and counted. */
