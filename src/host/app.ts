@@ -16,6 +16,8 @@ export type AppState = 'active' | 'draining' | 'stopped';
 
 /** How often the CPU and wall-time limits are checked while requests are in flight. */
 const WATCH_INTERVAL_MS = 10;
+/** How often an isolate with no request in flight has its CPU time checked. */
+const IDLE_WATCH_INTERVAL_MS = 1_000;
 
 let nextExchangeId = 1;
 
@@ -106,6 +108,7 @@ export class AppInstance {
   #booting: Promise<NanoIsolate> | undefined;
   #exchanges = new IdTable<Exchange>();
   #watch: NodeJS.Timeout | undefined;
+  #idleWatch: NodeJS.Timeout | undefined;
   #lastCpu = 0n;
   #idleWaiters: (() => void)[] = [];
   /** This app's request figures (read by the metrics registry when scraped). */
@@ -244,6 +247,7 @@ export class AppInstance {
     for (const ex of this.#exchanges.values()) this.#abort(ex, 503, 'The app was stopped.');
     this.state = 'stopped';
     this.#stopWatch();
+    this.#stopIdleWatch();
     this.#nano?.dispose();
     this.#nano = undefined;
     this.#idle();
@@ -291,6 +295,8 @@ export class AppInstance {
     }
     this.#nano = nano;
     this.#lastCpu = cpuOf(nano);
+    // Its top-level code may have started timers: watched until a request comes (#startWatch).
+    if (this.#exchanges.size === 0) this.#startIdleWatch();
     return nano;
   }
 
@@ -308,6 +314,7 @@ export class AppInstance {
   // --- limits
 
   #startWatch(): void {
+    this.#stopIdleWatch();
     if (this.#watch) return;
     if (this.#nano) this.#lastCpu = cpuOf(this.#nano);
     this.#watch = setInterval(() => this.#check(), WATCH_INTERVAL_MS);
@@ -318,10 +325,42 @@ export class AppInstance {
     this.#watch = undefined;
   }
 
+  /**
+   * With no request in flight the isolate may still run (timers, waitUntil work no longer waited
+   * for): more than cpuMsPerRequest of CPU time with no request recreates it. Without this, a
+   * setInterval burning CPU kept a core busy for good once its requests were over.
+   */
+  #startIdleWatch(): void {
+    const nano = this.#nano;
+    if (this.#idleWatch || nano === undefined || this.state === 'stopped') return;
+    let last = cpuOf(nano);
+    let used = 0n;
+    const limitNs = BigInt(this.config.limits.cpuMsPerRequest) * 1_000_000n;
+    this.#idleWatch = setInterval(() => {
+      if (this.#nano !== nano || nano.isolate.isDisposed) return this.#stopIdleWatch();
+      const now = cpuOf(nano);
+      used += now - last;
+      last = now;
+      if (used <= limitNs) return;
+      this.#stopIdleWatch();
+      this.#log.warn({ cpuMs: Number(used / 1_000_000n) }, 'the app used more than cpuMsPerRequest of CPU time with no request in flight');
+      this.#recycle(nano, 'cpu');
+    }, IDLE_WATCH_INTERVAL_MS);
+    this.#idleWatch.unref();
+  }
+
+  #stopIdleWatch(): void {
+    clearInterval(this.#idleWatch);
+    this.#idleWatch = undefined;
+  }
+
   /** Attributes the isolate's CPU time since the last check to its in-flight requests, evenly. */
   #check(): void {
     const nano = this.#nano;
-    if (this.#exchanges.size === 0) return this.#stopWatch();
+    if (this.#exchanges.size === 0) {
+      this.#stopWatch();
+      return this.#startIdleWatch();
+    }
     const { cpuMsPerRequest, wallTimeMs } = this.config.limits;
     if (nano && !nano.isolate.isDisposed) {
       const cpu = cpuOf(nano);
