@@ -18,6 +18,8 @@ export type AppState = 'active' | 'draining' | 'stopped';
 const WATCH_INTERVAL_MS = 10;
 /** How often an isolate with no request in flight has its CPU time checked. */
 const IDLE_WATCH_INTERVAL_MS = 1_000;
+/** Checks per window in which idle CPU time adds up (10 s: a limit of 1,000 ms is 10% of a core). */
+const IDLE_WINDOW_CHECKS = 10;
 
 let nextExchangeId = 1;
 
@@ -327,7 +329,7 @@ export class AppInstance {
 
   /**
    * With no request in flight the isolate may still run (timers, waitUntil work no longer waited
-   * for): more than cpuMsPerRequest of CPU time with no request recreates it. Without this, a
+   * for): more than cpuMsPerRequest of CPU time within 10 s with no request recreates it. Without this, a
    * setInterval burning CPU kept a core busy for good once its requests were over.
    */
   #startIdleWatch(): void {
@@ -335,10 +337,13 @@ export class AppInstance {
     if (this.#idleWatch || nano === undefined || this.state === 'stopped') return;
     let last = cpuOf(nano);
     let used = 0n;
+    let checks = 0;
     const limitNs = BigInt(this.config.limits.cpuMsPerRequest) * 1_000_000n;
     this.#idleWatch = setInterval(() => {
       if (this.#nano !== nano || nano.isolate.isDisposed) return this.#stopIdleWatch();
       const now = cpuOf(nano);
+      // Counted per window: a timer doing a little now and then never adds up to a limit.
+      if (checks++ % IDLE_WINDOW_CHECKS === 0) used = 0n;
       used += now - last;
       last = now;
       if (used <= limitNs) return;
