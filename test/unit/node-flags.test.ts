@@ -51,3 +51,10 @@ test('without ArrayBuffer.prototype.transfer the host refuses to start, with a r
   const { stdout } = await run(process.execPath, ['--no-node-snapshot', '--import', 'tsx', '--input-type=module', '--eval', script], { cwd: ROOT, timeout: 60_000 });
   assert.match(stdout, /NANO needs ArrayBuffer\.prototype\.transfer: on Node 20 run node with --harmony-rab-gsab-transfer/);
 });
+
+test("npm start passes the host's node flags (package.json cannot import them)", async () => {
+  const { HOST_NODE_FLAGS } = await import('../../src/host/node-flags.js');
+  const { readFileSync } = await import('node:fs');
+  const start = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts['start']!;
+  for (const flag of HOST_NODE_FLAGS) assert.ok(start.split(' ').includes(flag), `npm start lacks ${flag}`);
+});

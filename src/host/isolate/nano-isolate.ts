@@ -420,14 +420,15 @@ export class NanoIsolate {
   #timerStart(id: number, ms: number): void {
     if (this.#disposed) return;
     this.#timerClear(id);
+    const immediate = id < 0 && ms === 0;
     const fire = (): void => {
-      if (id < 0 && ms === 0) this.#immediates.delete(id);
+      if (immediate) this.#immediates.delete(id);
       else this.#timers.delete(id);
       if (this.#disposed) return;
       // Into the isolate on its own thread; a task that throws was reported inside already.
       this.#control?.fireTimer.apply(undefined, [id]).catch(() => {});
     };
-    if (id < 0 && ms === 0) this.#immediates.set(id, setImmediate(fire));
+    if (immediate) this.#immediates.set(id, setImmediate(fire));
     else this.#timers.set(id, setTimeout(fire, ms));
   }
 
