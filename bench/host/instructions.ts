@@ -14,7 +14,7 @@
 // --top, the functions that cost the most per request, JavaScript ones named through V8's perf
 // map (which also makes V8 log every moved object, inflating the scavenger's share).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '15000,35000' },
     servers: { type: 'string', default: 'nano,node' },
     top: { type: 'string', default: '0' },
+    keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -41,7 +42,9 @@ if (args.help) {
   --app NAME         the bench app to request (hello, env; default hello)
   --requests N1,N2   the two request counts (default 15000,35000)
   --servers a,b      ${SERVERS.join(', ')} (default both)
-  --top N            also list the N functions costing the most per request`);
+  --top N            also list the N functions costing the most per request
+  --keep             keep the callgrind files (their folder is printed; with --top, V8's perf maps
+                     beside them) for callgrind_annotate, e.g. --tree=caller to find who calls a function`);
   process.exit(0);
 }
 
@@ -104,6 +107,7 @@ try {
     const [a, b] = await Promise.all([run(server, small), run(server, large)]);
     perRequest.set(server, (b.total - a.total) / (large - small));
     if (top > 0) {
+      if (args.keep) for (const r of [a, b]) copyFileSync(`/tmp/perf-${r.pid}.map`, join(work, `${server}-${r === a ? small : large}.perf-${r.pid}.map`));
       const fa = selfInstructionsByFunction(a.file, a.pid);
       const fb = selfInstructionsByFunction(b.file, b.pid);
       const rows = [...new Set([...fa.keys(), ...fb.keys()])]
@@ -121,5 +125,6 @@ try {
   const node = perRequest.get('node');
   if (nano !== undefined && node !== undefined) console.log(`\nNANO / node: ${(nano / node).toFixed(2)}x`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (args.keep) console.log(`\ncallgrind files kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
