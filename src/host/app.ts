@@ -11,6 +11,7 @@ import { NanoIsolate, type ControlRef, type ExchangeHandler, type LogLevel } fro
 import { windowCost, type DispatchResult, type RequestHead, type ResponseHead } from '../runtime/host-api.js';
 import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from './log-rate.js';
+import { CryptoOwner } from './crypto-slots.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -108,6 +109,8 @@ export class AppInstance {
   #log: Logger;
   #nano: NanoIsolate | undefined;
   #booting: Promise<NanoIsolate> | undefined;
+  /** The app's share of the host's WebCrypto slots: its isolates' work counts to it, also after an isolate is replaced. */
+  #cryptoOwner = new CryptoOwner();
   #exchanges = new IdTable<Exchange>();
   #watch: NodeJS.Timeout | undefined;
   #idleWatch: NodeJS.Timeout | undefined;
@@ -284,6 +287,7 @@ export class AppInstance {
       log: (level, text) => this.#console(appLog, level, text),
       fetchAllow: this.config.fetchAllow,
       fetchesInFlight: this.config.limits.fetchesInFlight,
+      cryptoOwner: this.#cryptoOwner,
     });
     try {
       nano.exchange = this.#exchangeHandler(nano);

@@ -3,7 +3,7 @@
 import { KeyObject, webcrypto } from 'node:crypto';
 import type { KeyDescriptor, SubtleBridge, SubtleResult, Wire } from '../web/crypto-subtle.js';
 import { IdTable } from '../runtime/id-table.js';
-import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
+import { CryptoOwner, hostCryptoScheduler, type CryptoScheduler } from './crypto-slots.js';
 
 type HostKey = webcrypto.CryptoKey;
 /** Node 20 has the CryptoKey class as a global, not on `webcrypto`. */
@@ -18,41 +18,48 @@ const CryptoKeyClass = (globalThis as unknown as { CryptoKey: new () => HostKey 
 export const PBKDF2_MAX_ITERATIONS = 100_000;
 
 /**
- * Operations one isolate may have running on the host at once; more wait here in order. Node
- * runs the slow ones (key derivation, key generation) on its libuv threadpool (4 threads unless
- * UV_THREADPOOL_SIZE says otherwise), so one app alone cannot take all of it.
+ * RSA key generation above this modulus length is refused (NotSupportedError). Generation time
+ * grows with about the fourth power of the length and cannot be stopped once it runs: measured
+ * here 0.2 s for 2048 bits, 0.9 s for 4096 and 11.3 s for 8192, each holding a threadpool thread
+ * and one of the process's crypto slots (crypto-slots.ts); 16384 bits, which Chromium allows,
+ * would hold them for minutes.
  */
-export const SUBTLE_IN_FLIGHT = 2;
+export const RSA_MAX_MODULUS_LENGTH = 8192;
+
+export interface HostSubtleOptions {
+  /** Node's WebCrypto (a stand-in in tests). */
+  subtle?: object;
+  /** Each operation's time from its start to its end (on the threadpool, for the slow ones), for the app's CPU accounting. */
+  onWork?: (ns: bigint) => void;
+  /** Where operations take turns (default: the process's), and whose share they use (default: this realm's own). */
+  scheduler?: CryptoScheduler;
+  owner?: CryptoOwner;
+}
 
 export class HostSubtle {
   #keys = new IdTable<HostKey>();
   #nextHandle = 1;
   #settle: (id: number, result: SubtleResult) => void;
-  #running = 0;
-  #waiting = new SimpleQueue<[id: number, op: string, args: Wire[]]>();
-
   #subtle: Record<string, (...a: unknown[]) => Promise<unknown>>;
-
   #onWork: ((ns: bigint) => void) | undefined;
+  #scheduler: CryptoScheduler;
+  #owner: CryptoOwner;
+  #closed = false;
 
-  /**
-   * `subtle`: Node's WebCrypto (a stand-in in tests). `onWork`: each operation's time from its
-   * start to its end (on the threadpool, for the slow ones), for the app's CPU accounting.
-   */
-  constructor(settle: (id: number, result: SubtleResult) => void, subtle: object = webcrypto.subtle, onWork?: (ns: bigint) => void) {
+  constructor(settle: (id: number, result: SubtleResult) => void, options: HostSubtleOptions = {}) {
     this.#settle = settle;
-    this.#subtle = subtle as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    this.#onWork = onWork;
+    this.#subtle = (options.subtle ?? webcrypto.subtle) as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    this.#onWork = options.onWork;
+    this.#scheduler = options.scheduler ?? hostCryptoScheduler;
+    this.#owner = options.owner ?? new CryptoOwner();
   }
 
   call(id: number, op: string, args: Wire[]): void {
-    if (this.#running >= SUBTLE_IN_FLIGHT) return void this.#waiting.push([id, op, args]);
-    this.#running++;
-    const started = process.hrtime.bigint();
-    this.#start(id, op, args).finally(() => {
-      this.#onWork?.(process.hrtime.bigint() - started);
-      this.#running--;
-      if (this.#waiting.length > 0) this.call(...this.#waiting.shift());
+    this.#scheduler.submit(this.#owner, () => {
+      // A realm closed while this waited (its isolate disposed): nothing to do, no one to answer.
+      if (this.#closed) return RESOLVED;
+      const started = process.hrtime.bigint();
+      return this.#start(id, op, args).finally(() => this.#onWork?.(process.hrtime.bigint() - started));
     });
   }
 
@@ -63,6 +70,12 @@ export class HostSubtle {
       const input = args.map((a) => this.#fromWire(a));
       const subtle = this.#subtle;
       if (typeof subtle[op] !== 'function') throw Object.assign(new Error(`Unknown operation ${op}`), { name: 'NotSupportedError' });
+      if (op === 'generateKey' && isRsa(input[0])) {
+        const length = (input[0] as { modulusLength?: unknown }).modulusLength;
+        if (typeof length === 'number' && length > RSA_MAX_MODULUS_LENGTH) {
+          throw Object.assign(new Error(`RSA modulus lengths above ${RSA_MAX_MODULUS_LENGTH} bits are not supported (requested ${length}).`), { name: 'NotSupportedError' });
+        }
+      }
       if ((op === 'deriveBits' || op === 'deriveKey') && isPbkdf2(input[0])) {
         const iterations = (input[0] as { iterations?: unknown }).iterations;
         if (typeof iterations === 'number' && iterations > PBKDF2_MAX_ITERATIONS) {
@@ -100,9 +113,10 @@ export class HostSubtle {
     this.#keys.delete(handle);
   }
 
+  /** The realm is gone: its waiting operations will not start (running ones end on their own, still counted to its owner). */
   close(): void {
+    this.#closed = true;
     this.#keys.clear();
-    this.#waiting.clear();
   }
 
   #fromWire(value: Wire): unknown {
@@ -150,6 +164,13 @@ function plain(value: unknown): unknown {
 }
 
 /** The realm-facing error name: DOMException names, or TypeError for argument errors. */
+const RESOLVED = Promise.resolve();
+
+function isRsa(algorithm: unknown): boolean {
+  const name = typeof algorithm === 'object' && algorithm !== null ? (algorithm as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name.toUpperCase().startsWith('RSA');
+}
+
 function isPbkdf2(algorithm: unknown): boolean {
   const name = typeof algorithm === 'object' && algorithm !== null ? (algorithm as { name?: unknown }).name : undefined;
   return typeof name === 'string' && name.toUpperCase() === 'PBKDF2';

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSubtle, setSubtleBridge } from '../../src/web/crypto-subtle.js';
-import { HostSubtle, SUBTLE_IN_FLIGHT, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+import { HostSubtle, RSA_MAX_MODULUS_LENGTH, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+import { APP_CRYPTO_IN_FLIGHT, CryptoOwner, CryptoScheduler, HOST_CRYPTO_IN_FLIGHT } from '../../src/host/crypto-slots.js';
 import type { webcrypto } from 'node:crypto';
 
 setSubtleBridge(librarySubtleBridge());
@@ -68,31 +69,84 @@ test('PBKDF2 above 100,000 iterations is a NotSupportedError (as in Workers); 10
   await assert.rejects(subtle.deriveKey(params(10_000_000), key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), { name: 'NotSupportedError' });
 });
 
-test("one isolate's host operations run at most SUBTLE_IN_FLIGHT at once, the rest in order as places free", async () => {
-  let running = 0;
-  let most = 0;
-  const started: number[] = [];
-  const finishers: (() => void)[] = [];
-  const fake = {
+/** A stand-in WebCrypto whose digests wait until finished by hand; `data[0]` names each. */
+function heldDigests() {
+  const state = { running: 0, most: 0, started: [] as number[], finishers: [] as (() => void)[] };
+  const subtle = {
     digest: (_algorithm: unknown, data: Uint8Array) => {
-      started.push(data[0]!);
-      running++;
-      most = Math.max(most, running);
-      return new Promise<ArrayBuffer>((resolve) => finishers.push(() => {
-        running--;
+      state.started.push(data[0]!);
+      state.running++;
+      state.most = Math.max(state.most, state.running);
+      return new Promise<ArrayBuffer>((resolve) => state.finishers.push(() => {
+        state.running--;
         resolve(new ArrayBuffer(1));
       }));
     },
   };
+  return { state, subtle };
+}
+
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+test("an app's host operations run at most APP_CRYPTO_IN_FLIGHT at once, the rest in order as places free", async () => {
+  const { state, subtle } = heldDigests();
   const settled: number[] = [];
-  const host = new HostSubtle((id) => void settled.push(id), fake);
-  for (let i = 1; i <= 6; i++) host.call(i, 'digest', ['SHA-256', Uint8Array.of(i)]);
-  assert.deepEqual(started, [1, 2], 'two start, four wait');
-  while (settled.length < 6) {
-    finishers.shift()!();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  const host = new HostSubtle((id) => void settled.push(id), { subtle, scheduler: new CryptoScheduler() });
+  for (let i = 1; i <= 4; i++) host.call(i, 'digest', ['SHA-256', Uint8Array.of(i)]);
+  assert.deepEqual(state.started, [1], 'one starts, three wait');
+  while (settled.length < 4) {
+    state.finishers.shift()!();
+    await turn();
   }
-  assert.equal(most, SUBTLE_IN_FLIGHT);
-  assert.deepEqual(started, [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(settled, [1, 2, 3, 4, 5, 6]);
+  assert.equal(state.most, APP_CRYPTO_IN_FLIGHT);
+  assert.deepEqual(state.started, [1, 2, 3, 4]);
+  assert.deepEqual(settled, [1, 2, 3, 4]);
+});
+
+test('the process runs at most HOST_CRYPTO_IN_FLIGHT operations; apps with work waiting take turns', async () => {
+  const { state, subtle } = heldDigests();
+  const scheduler = new CryptoScheduler();
+  const settled: number[] = [];
+  // Three apps: A queues four operations before B and C queue one each.
+  const [a, b, c] = [0, 1, 2].map(() => new HostSubtle((id) => void settled.push(id), { subtle, scheduler }));
+  for (let i = 1; i <= 4; i++) a!.call(i, 'digest', ['SHA-256', Uint8Array.of(i)]);
+  b!.call(11, 'digest', ['SHA-256', Uint8Array.of(11)]);
+  c!.call(21, 'digest', ['SHA-256', Uint8Array.of(21)]);
+  assert.deepEqual(state.started, [1, 11], "A's first and B's: two slots, one per app");
+  while (settled.length < 6) {
+    state.finishers.shift()!();
+    await turn();
+  }
+  assert.equal(state.most, HOST_CRYPTO_IN_FLIGHT);
+  // Round robin: A's second (A was back in line before C came), then C, before the rest of A's.
+  assert.deepEqual(state.started, [1, 11, 2, 21, 3, 4]);
+});
+
+test("an isolate's running operations still count to its app after it is replaced; its waiting ones never start", async () => {
+  const { state, subtle } = heldDigests();
+  const scheduler = new CryptoScheduler();
+  const owner = new CryptoOwner();
+  const settled: number[] = [];
+  const first = new HostSubtle((id) => void settled.push(id), { subtle, scheduler, owner });
+  first.call(1, 'digest', ['SHA-256', Uint8Array.of(1)]);
+  first.call(2, 'digest', ['SHA-256', Uint8Array.of(2)]);
+  first.close(); // the isolate was disposed: 1 runs on, 2 is dropped
+  const second = new HostSubtle((id) => void settled.push(id), { subtle, scheduler, owner });
+  second.call(3, 'digest', ['SHA-256', Uint8Array.of(3)]);
+  assert.deepEqual(state.started, [1], "the new isolate waits for its app's running operation");
+  state.finishers.shift()!();
+  await turn();
+  assert.deepEqual(state.started, [1, 3], 'the dropped operation never started');
+  state.finishers.shift()!();
+  await turn();
+  assert.deepEqual(settled, [1, 3]);
+  assert.equal(scheduler.running, 0);
+});
+
+test('RSA key generation above 8192 bits is a NotSupportedError; 1024 bits generates', async () => {
+  const rsa = (modulusLength: number) => ({ name: 'RSASSA-PKCS1-v1_5', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' });
+  const pair = (await subtle.generateKey(rsa(1024), false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  assert.equal((pair.publicKey.algorithm as { modulusLength?: number }).modulusLength, 1024);
+  await assert.rejects(subtle.generateKey(rsa(RSA_MAX_MODULUS_LENGTH + 8), false, ['sign']), (e: Error) => e.name === 'NotSupportedError' && /above 8192 bits/.test(e.message));
+  await assert.rejects(subtle.generateKey({ ...rsa(16384), name: 'RSA-OAEP' }, false, ['decrypt']), { name: 'NotSupportedError' });
 });

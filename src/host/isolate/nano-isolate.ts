@@ -10,6 +10,7 @@ import { OutboundFetch } from '../outbound-fetch.js';
 import { nodeURLBridge } from '../url-node.js';
 import { nodeTextCodec } from '../text-codec-node.js';
 import { HostSubtle } from '../crypto-bridge.js';
+import type { CryptoOwner } from '../crypto-slots.js';
 import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
@@ -32,6 +33,8 @@ export interface NanoIsolateOptions {
   fetchAllow?: readonly string[];
   /** Outbound fetches in flight at once (the app's `limits.fetchesInFlight`; default MAX_FETCHES_IN_FLIGHT). */
   fetchesInFlight?: number;
+  /** The app's share of the host's WebCrypto slots, kept across its isolates (default: the isolate's own). */
+  cryptoOwner?: CryptoOwner;
 }
 
 export const USER_AGENT = 'NANO/0.1';
@@ -204,8 +207,7 @@ export class NanoIsolate {
           ignore(); // the isolate is gone
         }
       },
-      undefined,
-      (ns) => (this.hostWorkNs += ns),
+      { onWork: (ns) => (this.hostWorkNs += ns), ...(options.cryptoOwner ? { owner: options.cryptoOwner } : {}) },
     );
     this.#fetch = new OutboundFetch(
       {
