@@ -1,8 +1,10 @@
 // CompressionStream's codec inside an isolate: the host's node:zlib contexts, by id.
-import type { CompressionCodec, CodecResult } from '../web/compression-codec.js';
+import type { CodecInstance, CompressionCodec, CodecResult } from '../web/compression-codec.js';
 import type { HostApi, HostCodecResult } from './host-api.js';
 
 const TypeErrorCtor = TypeError;
+const RangeErrorCtor = RangeError;
+const FinalizationRegistryCtor = FinalizationRegistry;
 
 export function hostCompressionCodec(host: HostApi): CompressionCodec {
   /**
@@ -22,15 +24,28 @@ export function hostCompressionCodec(host: HostApi): CompressionCodec {
     }
     return { chunks, error: result.error };
   };
+  // A context whose stream the app dropped unfinished is closed when the stream is collected:
+  // its memory is the host's, which the isolate's heap limit does not see.
+  const unreachable = new FinalizationRegistryCtor<number>((id) => host.codecClose(id));
   return {
     create(format, mode) {
       const id = host.codecCreate(format, mode);
-      if (id < 0) return undefined;
-      return {
+      if (id === -1) return undefined;
+      if (id < 0) {
+        throw new RangeErrorCtor(
+          `Failed to construct a compression stream: the app's open compression streams hold all the host memory it may use (4 times limits.memoryMb); finish, cancel or drop some first.`,
+        );
+      }
+      const instance: CodecInstance = {
         push: (bytes) => collect(id, host.codecPush(id, bytes)),
         finish: () => collect(id, host.codecFinish(id)),
-        close: () => host.codecClose(id),
+        close: () => {
+          unreachable.unregister(instance);
+          host.codecClose(id);
+        },
       };
+      unreachable.register(instance, id, instance);
+      return instance;
     },
   };
 }

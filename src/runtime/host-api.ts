@@ -35,7 +35,7 @@ export interface HostApi {
   now(): number;
   /** `length` cryptographically strong random bytes. */
   randomBytes(length: number): Uint8Array;
-  /** A new compression context: its id, or -1 when the format is not supported. */
+  /** A new compression context: its id, -1 when the format is not supported, -2 when the isolate's codecs would exceed their memory budget. */
   codecCreate(format: string, mode: string): number;
   codecPush(id: number, bytes: Uint8Array): HostCodecResult;
   codecFinish(id: number): HostCodecResult;

@@ -69,7 +69,9 @@ function DecompressAndEnqueueAChunk(context: CodecInstance, stream: TransformStr
   } catch (e) {
     throw codecError(IFACE, e);
   }
-  // Steps 3-5, then: the end of the compressed input was reached before the end of chunk is a TypeError.
+  // Steps 3-5, then: the end of the compressed input was reached before the end of chunk is a
+  // TypeError (the stream errors: its context is done, and its memory is the host's).
+  if (result.error !== undefined) context.close();
   enqueueCodecResult(stream, result, IFACE);
 }
 

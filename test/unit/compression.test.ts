@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { createHash, randomBytes } from 'node:crypto';
-import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
-import { createNodeCodec } from '../../src/host/codec-node.js';
+import { CODEC_MEMORY_FACTOR, NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
+import { codecMemoryEstimate, createNodeCodec } from '../../src/host/codec-node.js';
 import { CompressionStream, DecompressionStream, ReadableStream } from '../../src/streams-ponyfill.js';
 
 async function collect(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -135,6 +135,65 @@ test('in an isolate, a DecompressionStream whose output crosses in many parts gi
     let out: unknown;
     while ((out = await nano.evaluate('globalThis.out', 'poll.js')) === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(out, createHash('sha256').update(original).digest('hex'));
+  } finally {
+    nano.dispose();
+  }
+});
+
+test("an isolate's open compression contexts are bounded by CODEC_MEMORY_FACTOR x its memory; dropped streams are closed once collected", async () => {
+  const nano = await NanoIsolate.create({ memoryLimitMb: 16 });
+  const MiB = 1024 * 1024;
+  const budget = CODEC_MEMORY_FACTOR * 16 * MiB;
+  const deflate = codecMemoryEstimate('deflate-raw', 'compress')!;
+  try {
+    // Streams made, written to (so zlib's memory is touched) and dropped, as fast as the app can.
+    const made = await nano.context.eval(
+      `(async () => {
+        const data = new Uint8Array(4096).map((_, i) => (i * 7919) % 251);
+        let made = 0;
+        try {
+          for (;;) {
+            const cs = new CompressionStream('deflate-raw');
+            cs.readable.getReader().read();
+            await cs.writable.getWriter().write(data);
+            made++;
+          }
+        } catch (e) {
+          return made + ' ' + e.name;
+        }
+      })()`,
+      { promise: true },
+    );
+    assert.equal(made, `${Math.floor(budget / deflate)} RangeError`, 'the budget stops the loop');
+    assert.ok(nano.codecBytes <= budget);
+    // Once the isolate collects the dropped streams (some garbage, then a task), their contexts close.
+    await nano.context.eval(
+      `(async () => { let junk = []; for (let i = 0; i < 200; i++) junk.push(new Array(10000).fill(i)); junk = null; await new Promise((r) => setTimeout(r, 20)); })()`,
+      { promise: true },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(nano.codecBytes, 0, 'every dropped context was closed');
+    // Finished, cancelled and failed streams give their share back at once.
+    const outcomes = await nano.context.eval(
+      `(async () => {
+        const finished = new CompressionStream('deflate');
+        const [, bytes] = await Promise.all([
+          finished.writable.getWriter().close(),
+          new Response(finished.readable).arrayBuffer(),
+        ]);
+        const cancelled = new DecompressionStream('brotli');
+        await cancelled.readable.cancel();
+        // deflate has one member: bytes after its end are "trailing data" (not an engine error).
+        const trailing = new DecompressionStream('deflate');
+        const writer = trailing.writable.getWriter();
+        const failed = writer.write(new Uint8Array([...new Uint8Array(bytes), 1, 2, 3])).then(() => 'written', (e) => e.name);
+        trailing.readable.getReader().read().catch(() => {});
+        return [bytes.byteLength > 0, await failed].join(' ');
+      })()`,
+      { promise: true },
+    );
+    assert.equal(outcomes, 'true TypeError');
+    assert.equal(nano.codecBytes, 0, 'finished, cancelled and failed contexts are closed');
   } finally {
     nano.dispose();
   }
