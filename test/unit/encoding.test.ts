@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { TextDecoder } from '../../src/web/encoding/text-decoder.js';
 import { TextEncoder } from '../../src/web/encoding/text-encoder.js';
 import { atob, btoa } from '../../src/web/base64.js';
+import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
+import { HOST_DECODERS_MAX } from '../../src/host/text-codec-node.js';
 
 test('streamed UTF-8 decoding equals one-shot decoding at any split points', () => {
   fc.assert(
@@ -236,5 +238,31 @@ test('ISO-2022-JP: every jis0208 pointer decodes as Node (ICU) decodes it; the e
   } finally {
     setTextCodecBridge(undefined);
     codec.close();
+  }
+});
+
+test("in an isolate, the host's decoders (legacy encodings) are bounded and freed when the realm's TextDecoder is collected", async () => {
+  const nano = await NanoIsolate.create({ memoryLimitMb: 32 });
+  try {
+    const made = await nano.context.eval(`(() => {
+      let made = 0;
+      try {
+        for (;;) { new TextDecoder('shift_jis').decode(new Uint8Array([0x82, 0xa0]), { stream: true }); made++; }
+      } catch (e) {
+        return made + ' ' + e.name;
+      }
+    })()`);
+    assert.equal(made, `${HOST_DECODERS_MAX} RangeError`);
+    assert.equal(nano.hostDecoders, HOST_DECODERS_MAX);
+    // Some garbage, then a task: the isolate collects the dropped decoders and frees their host halves.
+    await nano.context.eval(
+      `(async () => { let junk = []; for (let i = 0; i < 200; i++) junk.push(new Array(10000).fill(i)); junk = null; await new Promise((r) => setTimeout(r, 20)); })()`,
+      { promise: true },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(nano.hostDecoders, 0);
+    assert.equal(await nano.context.eval(`new TextDecoder('shift_jis').decode(new Uint8Array([0x82, 0xa0]))`), '\u3042');
+  } finally {
+    nano.dispose();
   }
 });

@@ -165,6 +165,11 @@ export class NanoIsolate {
    */
   hostWorkNs = 0n;
 
+  /** Host decoders (TextDecoder for the encodings the host decodes) this isolate has open. */
+  get hostDecoders(): number {
+    return this.#text.size;
+  }
+
   /** Estimated host memory of this isolate's open compression contexts (see CODEC_MEMORY_FACTOR). */
   get codecBytes(): number {
     return this.#codecBytes;
@@ -280,7 +285,7 @@ export class NanoIsolate {
       fetchAbort: (id, reason) => this.#fetch.abort(id, reason),
       urlParse: (input, base) => this.#timed(() => nodeURLBridge.urlParse(input, base)),
       urlSet: (href, member, value) => this.#timed(() => nodeURLBridge.urlSet(href, member, value)),
-      decoderCreate: (label, fatal, ignoreBOM) => this.#text.decoderCreate(label, fatal, ignoreBOM),
+      decoderCreate: (label, fatal, ignoreBOM) => this.#timed(() => this.#text.decoderCreate(label, fatal, ignoreBOM)),
       decoderDecode: (id, bytes, stream) => this.#timed(() => this.#text.decoderDecode(id, bytes, stream)),
       decoderFree: (id) => this.#text.decoderFree(id),
       subtleCall: (id, op, args) => this.#subtle.call(id, op, args),

@@ -14,8 +14,8 @@ import { Iso2022JpDecoder } from './iso-2022-jp-decoder.js';
 
 /** Decoders for the other encodings, kept by the host and addressed by id. */
 export interface TextCodecBridge {
-  /** A decoder for `label`, or null when the label names no supported encoding. */
-  decoderCreate(label: string, fatal: boolean, ignoreBOM: boolean): { id: number; encoding: string } | null;
+  /** A decoder for `label`; null when the label names no supported encoding; tooMany when the realm has that many open. */
+  decoderCreate(label: string, fatal: boolean, ignoreBOM: boolean): { id: number; encoding: string } | { tooMany: number } | null;
   /** Decodes (and, unless `stream`, flushes); `error` when fatal and the data is invalid. */
   decoderDecode(id: number, bytes: Uint8Array, stream: boolean): { text: string } | { error: string };
   decoderFree(id: number): void;
@@ -28,6 +28,9 @@ export function setTextCodecBridge(value: TextCodecBridge | undefined): void {
 
 const EMPTY = new Uint8Array(0);
 
+/** A host decoder is the host's memory: freed when the realm's decoder using it is collected. */
+const hostDecoders = new FinalizationRegistry<number>((id) => bridge?.decoderFree(id));
+
 /**
  * index jis0208 as one code unit per pointer (U+FFFD: no code point), read once from the host's
  * EUC-JP decoder: EUC-JP's bytes for pointer p are 0xA1 + p / 94 and 0xA1 + p % 94, and an
@@ -37,7 +40,7 @@ let jis0208: string | undefined;
 function indexJis0208(): string | undefined {
   if (jis0208 !== undefined) return jis0208;
   const created = bridge?.decoderCreate('euc-jp', false, true) ?? null;
-  if (created === null) return undefined;
+  if (created === null || 'tooMany' in created) return undefined;
   const bytes = new Uint8Array(94 * 94 * 2);
   for (let pointer = 0; pointer < 94 * 94; pointer++) {
     bytes[2 * pointer] = 0xa1 + Math.floor(pointer / 94);
@@ -77,8 +80,12 @@ export class DecoderCore {
     }
     const created = bridge?.decoderCreate(label, fatal, ignoreBOM) ?? null;
     if (created === null) throw new RangeErrorCtor(`${context} The encoding label provided ('${label}') is invalid.`);
+    if ('tooMany' in created) {
+      throw new RangeErrorCtor(`${context} ${created.tooMany} decoders for '${label}' and the other host-decoded encodings are open; drop some first.`);
+    }
     this.encoding = created.encoding;
     this.#hostId = created.id;
+    hostDecoders.register(this, created.id);
   }
 
   #newNative(): { decode(bytes: Uint8Array, stream: boolean): string } {
