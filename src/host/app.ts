@@ -12,6 +12,7 @@ import { windowCost, type DispatchResult, type RequestHead, type ResponseHead } 
 import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from './log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
+import { ResponseBody, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -42,6 +43,8 @@ class Exchange {
   awaitingDrain = false;
   requestEnded = false;
   status = 0;
+  /** A streamed body with a Content-Length to hold it to or a coding to apply (see response-body.ts); else written as it comes. */
+  body: ResponseBody | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -91,12 +94,21 @@ function isHopByHop(name: string): boolean {
   return false;
 }
 
-/** The name, value list without its hop-by-hop headers. */
-function withoutHopByHop(list: string[]): string[] {
+/** The name, value list without its hop-by-hop headers and Content-Length (the host frames the body itself), and Content-Encoding if asked. */
+function withoutFraming(list: string[], encoding: boolean): string[] {
   const out: string[] = [];
-  for (let i = 0; i + 1 < list.length; i += 2) if (!isHopByHop(list[i]!)) out.push(list[i]!, list[i + 1]!);
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = list[i]!;
+    if (isHopByHop(name) || equalsIgnoringCase(name, 'content-length') || (encoding && equalsIgnoringCase(name, 'content-encoding'))) continue;
+    out.push(name, list[i + 1]!);
+  }
   return out;
 }
+
+/** A known body this size or smaller is encoded whole, before its head (sent with its Content-Length); a larger one streams, chunked. */
+const ENCODE_WHOLE_MAX = 256 * 1024;
+/** The pieces a larger known body is encoded and sent in, a host turn apart. */
+const ENCODE_SLICE = 64 * 1024;
 
 export class AppInstance {
   readonly name: string;
@@ -432,8 +444,11 @@ export class AppInstance {
         let more = true;
         // One crossing copies a chunk sent twice once: such a buffer is left to the GC.
         const shared = chunks.length > 1 && new Set(chunks.map((c) => c.buffer)).size < chunks.length;
-        for (const chunk of chunks) more = shared ? res.write(chunk) : res.write(chunk, () => release(chunk));
+        const body = ex.body;
+        if (body !== undefined) for (const chunk of chunks) more = shared ? body.write(chunk) : body.write(chunk, () => release(chunk));
+        else for (const chunk of chunks) more = shared ? res.write(chunk) : res.write(chunk, () => release(chunk));
         if (chunks.length > 1) res.uncork();
+        if (ex.responseDone) return true;
         if (!more && !ex.awaitingDrain) {
           ex.awaitingDrain = true;
           const stalled = this.#sendTimer(ex);
@@ -448,7 +463,9 @@ export class AppInstance {
       responseEnd: (id) => {
         const ex = get(id);
         if (!ex || ex.responseDone) return;
-        ex.res.end();
+        if (ex.body !== undefined) ex.body.end();
+        else ex.res.end();
+        if (ex.responseDone) return;
         ex.responseDone = true;
         this.#maybeFinish(ex);
       },
@@ -458,6 +475,7 @@ export class AppInstance {
         // Mid-body: end the connection abruptly, never a truncation that looks complete.
         this.#log.warn({ url: ex.req.url, reason: message }, 'the response body errored; the connection is reset');
         ex.responseDone = true;
+        ex.body?.close();
         ex.res.destroy(new Error(message));
         this.#maybeFinish(ex);
       },
@@ -498,23 +516,66 @@ export class AppInstance {
   #writeHead(ex: Exchange, head: ResponseHead): void {
     const { res } = ex;
     // A small body comes as a latin1 string: Node writes it with the head in one piece.
-    const bytes = head.latin1 ?? head.bytes;
+    let bytes: string | Uint8Array | undefined = head.latin1 ?? head.bytes;
+    /** A known body too large to encode before the head: it streams through ex.body. */
+    let encodeLater: Uint8Array | undefined;
     try {
       // Hop-by-hop headers belong to one connection (RFC 9110 7.6.1): a proxied response's are
-      // dropped. The list is the host's own (parsed from the isolate's text): usually kept as is.
+      // dropped. Content-Length is the host's to write, from the bytes it sends (response-body.ts).
+      // The list is the host's own (parsed from the isolate's text): usually kept as is.
       const list = head.headers;
-      let framed = false;
+      let appLength: string | undefined;
+      let coding: ContentCoding | undefined;
       let drop = false;
       for (let i = 0; i < list.length; i += 2) {
         const name = list[i]!;
-        if (equalsIgnoringCase(name, 'content-length') || equalsIgnoringCase(name, 'transfer-encoding')) framed = true;
-        if (isHopByHop(name)) drop = true;
+        if (equalsIgnoringCase(name, 'content-length')) {
+          appLength = list[i + 1]!;
+          drop = true;
+        } else if (equalsIgnoringCase(name, 'content-encoding')) {
+          if (head.manual !== true) coding = contentCoding(list[i + 1]!);
+        } else if (isHopByHop(name)) drop = true;
       }
-      const headers = drop ? withoutHopByHop(list) : list;
-      // Known bytes: a Content-Length (unless the app set one, or a transfer coding).
-      if (bytes !== undefined && !framed) headers.push('content-length', String(typeof bytes === 'string' ? bytes.length : bytes.byteLength));
+      const size = bytes === undefined ? 0 : typeof bytes === 'string' ? bytes.length : bytes.byteLength;
+      // An encoder that would go beyond the app's codec budget (see NanoIsolate): the body goes
+      // unencoded, without its Content-Encoding (always valid for the client).
+      let unencoded = false;
+      const streamed = coding !== undefined && (bytes === undefined || size > ENCODE_WHOLE_MAX) && ex.req.method !== 'HEAD' && head.status !== 204 && head.status !== 304;
+      if (streamed && !ex.nano.reserveCodecMemory(responseEncoderCost(coding!))) {
+        coding = undefined;
+        unencoded = drop = true;
+      }
+      const headers = drop ? withoutFraming(list, unencoded) : list;
+      const length = appLength === undefined ? undefined : contentLength(appLength);
+      if (ex.req.method === 'HEAD' || head.status === 204 || head.status === 304) {
+        // No body is sent. HEAD and 304 may say the length a GET would have: the known body's
+        // (unless it would be encoded: then unknown here), else the app's; 204 has none.
+        if (head.status !== 204 && coding === undefined) {
+          if (bytes !== undefined) headers.push('content-length', String(size));
+          else if (length !== undefined) headers.push('content-length', String(length));
+        }
+      } else if (bytes !== undefined) {
+        if (coding !== undefined && size <= ENCODE_WHOLE_MAX) {
+          const started = process.hrtime.bigint();
+          bytes = encodeWhole(coding, typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+          ex.nano.hostWorkNs += process.hrtime.bigint() - started;
+          coding = undefined;
+        }
+        if (coding === undefined) headers.push('content-length', String(typeof bytes === 'string' ? bytes.length : bytes.byteLength));
+        else {
+          encodeLater = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+          bytes = undefined;
+          ex.body = this.#responseBody(ex, coding, undefined);
+        }
+      } else if (coding !== undefined || length !== undefined) {
+        // A streamed body: encoded as it goes (chunked), or held to the app's Content-Length.
+        ex.body = this.#responseBody(ex, coding, coding === undefined ? length : undefined);
+        if (coding === undefined) headers.push('content-length', String(length));
+      }
       res.writeHead(head.status, head.statusText || undefined, headers);
     } catch (error) {
+      ex.body?.close();
+      ex.body = undefined;
       this.#log.error({ err: error }, 'the response head is not valid HTTP');
       callIgnored(ex.nano.control.responseCancel, [ex.id, 'The response head is not valid HTTP.']);
       this.#respondError(ex, 500, 'The app produced an invalid response.');
@@ -524,7 +585,7 @@ export class AppInstance {
     ex.status = head.status;
     if (head.hostBody !== undefined) {
       const reader = ex.nano.takeFetchBody(head.hostBody);
-      if (reader === undefined || ex.req.method === 'HEAD') {
+      if (reader === undefined || ex.req.method === 'HEAD' || head.status === 204 || head.status === 304) {
         void reader?.cancel().catch(() => {});
         res.end();
         ex.responseDone = true;
@@ -535,20 +596,25 @@ export class AppInstance {
       void this.#pipeHostBody(ex, reader);
       return;
     }
+    if (encodeLater !== undefined) {
+      void this.#pipeHostBody(ex, slices(encodeLater, ENCODE_SLICE));
+      return;
+    }
     if (bytes !== undefined) {
-      if (ex.req.method === 'HEAD') res.end();
+      if (ex.req.method === 'HEAD' || head.status === 204 || head.status === 304) res.end();
       else if (typeof bytes === 'string') res.end(bytes, 'latin1');
       else res.end(bytes);
       ex.responseDone = true;
       this.#maybeFinish(ex);
       return;
     }
-    if (head.body && ex.req.method !== 'HEAD') {
+    const noBody = ex.req.method === 'HEAD' || head.status === 204 || head.status === 304;
+    if (head.body && !noBody) {
       // The body arrives through responseWrite / responseEnd from now on.
       callIgnored(ex.nano.control.responseStart, [ex.id]);
       return;
     }
-    if (head.body) callIgnored(ex.nano.control.responseCancel, [ex.id, 'HEAD request: the body is not sent.']);
+    if (head.body) callIgnored(ex.nano.control.responseCancel, [ex.id, 'The response has no body to send (HEAD, 204 or 304).']);
     res.end();
     ex.responseDone = true;
     this.#maybeFinish(ex);
@@ -581,8 +647,11 @@ export class AppInstance {
     return timer;
   }
 
-  /** An untouched fetch() body: upstream to client with backpressure, never through the isolate. */
-  async #pipeHostBody(ex: Exchange, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  /**
+   * A body the host holds: an untouched fetch() body (upstream to client, never through the
+   * isolate), or a large known body being encoded. With backpressure.
+   */
+  async #pipeHostBody(ex: Exchange, reader: ChunkReader): Promise<void> {
     const { res } = ex;
     const onClose = () => void reader.cancel(new Error('The client disconnected.')).catch(() => {});
     res.once('close', onClose);
@@ -591,7 +660,8 @@ export class AppInstance {
         const { done, value } = await reader.read();
         if (done) break;
         if (ex.responseDone) return;
-        if (!res.write(value)) {
+        if (!(ex.body !== undefined ? ex.body.write(value) : res.write(value))) {
+          if (ex.responseDone) return;
           const stalled = this.#sendTimer(ex);
           await new Promise<void>((resolve) => {
             const go = (): void => {
@@ -605,16 +675,39 @@ export class AppInstance {
           });
         }
       }
-      if (!ex.responseDone) res.end();
+      if (ex.responseDone) return;
+      if (ex.body !== undefined) ex.body.end();
+      else res.end();
     } catch (error) {
       // The upstream failed mid-body: end abruptly, never a truncation that looks complete.
       this.#log.warn({ url: ex.req.url, err: error }, 'the upstream body failed; the connection is reset');
+      ex.body?.close();
       res.destroy(error as Error);
     } finally {
       res.off('close', onClose);
       ex.responseDone = true;
       this.#maybeFinish(ex);
     }
+  }
+
+  /** ex.body for a response: its coding applied (its encoder's memory reserved already), or its Content-Length held to. */
+  #responseBody(ex: Exchange, coding: ContentCoding | undefined, expected: number | undefined): ResponseBody {
+    const { nano } = ex;
+    return new ResponseBody(ex.res, {
+      coding,
+      expected,
+      onWork: (ns) => (nano.hostWorkNs += ns),
+      ...(coding === undefined ? {} : { released: () => nano.releaseCodecMemory(responseEncoderCost(coding)) }),
+      fail: (message) => {
+        // The app's body and its Content-Length disagree: end abruptly (the client sees the
+        // response incomplete) rather than send bytes the client would frame differently.
+        this.#log.warn({ url: ex.req.url, reason: message }, 'the response body does not match its Content-Length; the connection is reset');
+        callIgnored(ex.nano.control.responseCancel, [ex.id, message]);
+        ex.responseDone = true;
+        ex.res.destroy();
+        this.#maybeFinish(ex);
+      },
+    });
   }
 
   // --- endings
@@ -640,6 +733,11 @@ export class AppInstance {
 
   #maybeFinish(ex: Exchange): void {
     if (!ex.responseDone) return;
+    // The response is over (sent, failed or abandoned): its encoder, if any, is done.
+    if (ex.body !== undefined) {
+      ex.body.close();
+      ex.body = undefined;
+    }
     if (ex.waitUntilDone) return this.#finish(ex);
     // The response is out; its waitUntil work has limits.waitUntilMs more (Workers gives 30 s).
     ex.waitUntilTimer ??= setTimeout(() => this.#waitUntilTimedOut(ex), this.config.limits.waitUntilMs);
@@ -690,6 +788,29 @@ const transfer = (ArrayBuffer.prototype as { transfer?: (length: number) => Arra
 /** An isolate's CPU time in ns: its own clock, plus what the host did for it outside (zlib, decoders, crypto). */
 function cpuOf(nano: NanoIsolate): bigint {
   return nano.isolate.cpuTime + nano.hostWorkNs;
+}
+
+/** What #pipeHostBody reads: a fetch body's reader, or slices of bytes the host holds. */
+type ChunkReader = Pick<ReadableStreamDefaultReader<Uint8Array>, 'read' | 'cancel'>;
+
+/** `bytes` in pieces of `size`, one per read, a host turn apart (a large body encoded without holding the event loop). */
+function slices(bytes: Uint8Array, size: number): ChunkReader {
+  let at = 0;
+  return {
+    read: () =>
+      new Promise((resolve) => {
+        setImmediate(() => {
+          if (at >= bytes.byteLength) return resolve({ done: true, value: undefined });
+          const value = bytes.subarray(at, at + size);
+          at += size;
+          resolve({ done: false, value });
+        });
+      }),
+    cancel: () => {
+      at = bytes.byteLength;
+      return Promise.resolve();
+    },
+  };
 }
 
 function release(chunk: Uint8Array): void {

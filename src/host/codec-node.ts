@@ -168,10 +168,15 @@ class NodeCodecInstance implements CodecInstance {
  */
 export type NodeCodec = CodecInstance & { resume(): CodecResult; readonly closed: boolean };
 
-export function createNodeCodec(format: CompressionFormat, mode: CodecMode, outputCap = Infinity, onClose?: () => void): NodeCodec | undefined {
+/** `brotliQuality`: a brotli compressor at this quality (node's default, used by CompressionStream, is 11). */
+export function createNodeCodec(format: CompressionFormat, mode: CodecMode, outputCap = Infinity, onClose?: () => void, brotliQuality?: number): NodeCodec | undefined {
   const table = Object.hasOwn(ENGINES, mode) ? ENGINES[mode] : undefined;
   if (table === undefined || !Object.hasOwn(table, format)) return undefined;
-  return new NodeCodecInstance(table[format], mode, outputCap, onClose);
+  let entry = table[format];
+  if (brotliQuality !== undefined && format === 'brotli' && mode === 'compress') {
+    entry = brotliEntry(() => zlib.createBrotliCompress({ params: { [C.BROTLI_PARAM_LGWIN]: 20, [C.BROTLI_PARAM_QUALITY]: brotliQuality } }));
+  }
+  return new NodeCodecInstance(entry, mode, outputCap, onClose);
 }
 
 const KiB = 1024;

@@ -19,8 +19,8 @@ const apply = Reflect.apply;
 /** The largest body carried inside the text (larger ones cross as bytes, copied once). */
 export const INLINE_BODY_MAX = 2048;
 
-/** [id, settled, error] or [id, settled, status, statusText, [name, value, ...], body, bytes index or latin1 body or null, hostBody or null] */
-type PackedResult = [number, 0 | 1, string] | [number, 0 | 1, number, string, string[], 0 | 1, number | string | null, number | null];
+/** [id, settled, error] or [id, settled, status, statusText, [name, value, ...], body, bytes index or latin1 body or null, hostBody or null, manual] */
+type PackedResult = [number, 0 | 1, string] | [number, 0 | 1, number, string, string[], 0 | 1, number | string | null, number | null, 0 | 1];
 
 /**
  * A JSON string literal for header text and status text: written directly when no character
@@ -58,7 +58,7 @@ export function packDispatchResults(results: [number, DispatchResult][]): [text:
     const body =
       known === undefined ? null : known.byteLength <= INLINE_BODY_MAX ? quote(latin1(known)) : bytes.push(known) - 1;
     // hostBody is an outbound fetch's id, which is negative.
-    text += `${head.status},${jsonString(head.statusText)},[${headers}],${head.body ? 1 : 0},${body},${head.hostBody ?? null}]`;
+    text += `${head.status},${jsonString(head.statusText)},[${headers}],${head.body ? 1 : 0},${body},${head.hostBody ?? null},${head.manual === true ? 1 : 0}]`;
   }
   return [`${text}]`, bytes];
 }
@@ -71,8 +71,9 @@ export function unpackDispatchResults(text: string, bytes: Uint8Array[]): [numbe
     if (p.length === 3) {
       result = { error: p[2] };
     } else {
-      const [, , status, statusText, headers, body, known, hostBody] = p;
+      const [, , status, statusText, headers, body, known, hostBody, manual] = p;
       const head: ResponseHead = { status, statusText, headers, body: body === 1 };
+      if (manual === 1) head.manual = true;
       if (typeof known === 'string') head.latin1 = known;
       else if (known !== null) head.bytes = bytes[known]!;
       if (hostBody !== null) head.hostBody = hostBody;

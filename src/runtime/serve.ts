@@ -5,7 +5,7 @@
 // a window of bytes its socket has not taken.
 import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
 import type { Response } from '../web/fetch/response.js';
-import { isResponse, responseBody, responseHeaderList } from '../web/fetch/response.js';
+import { isResponse, responseBody, responseEncodedManually, responseHeaderList } from '../web/fetch/response.js';
 import { createIncomingRequest } from '../web/fetch/request.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
@@ -30,6 +30,8 @@ export interface ResponseHead {
   latin1?: string;
   /** The body is the untouched body of the isolate's fetch with this id: the host pipes it. */
   hostBody?: number;
+  /** The Response was made with `encodeBody: 'manual'`: its bytes are encoded as its Content-Encoding says (the host does not encode them). */
+  manual?: true;
 }
 
 /**
@@ -131,6 +133,7 @@ export class Server {
         out = { status: res.status, statusText: res.statusText, headers, body: true };
       }
     }
+    if (responseEncodedManually(res)) out.manual = true;
     return settled ? { head: out, settled } : { head: out };
   }
 

@@ -15,6 +15,8 @@ const results: [number, DispatchResult][] = [
   [3, { head: { status: 200, statusText: 'Streamed \u00e9', headers: ['x-quote', '"\\\u00ff', 'x-tab', 'a\tb\u0001'], body: true } }],
   // An outbound fetch's id is negative.
   [4, { head: { status: 502, statusText: 'Bad Gateway', headers: [], body: false, hostBody: -7 } }],
+  // encodeBody: 'manual' (the bytes are encoded already).
+  [8, { head: { status: 200, statusText: '', headers: ['content-encoding', 'gzip'], body: true, manual: true } }],
   [5, { error: 'TypeError: bad \u0000 "thing"\n\ud800 lone surrogate', settled: true }],
   [6, { error: '' }],
 ];

@@ -532,14 +532,30 @@ export class NanoIsolate {
     this.#immediates.delete(id);
   }
 
+  /**
+   * Takes `bytes` of this isolate's codec budget (CODEC_MEMORY_FACTOR) for a codec the host runs
+   * for it; false when they do not fit. releaseCodecMemory gives them back.
+   */
+  reserveCodecMemory(bytes: number): boolean {
+    if (this.#codecBytes + bytes > this.#codecBudget) return false;
+    this.#codecBytes += bytes;
+    return true;
+  }
+
+  releaseCodecMemory(bytes: number): void {
+    this.#codecBytes -= bytes;
+  }
+
   #codecCreate(format: string, mode: string): number {
     const cost = codecMemoryEstimate(format as CompressionFormat, mode as CodecMode);
     if (cost === undefined) return -1;
-    if (this.#codecBytes + cost > this.#codecBudget) return -2;
+    if (!this.reserveCodecMemory(cost)) return -2;
     // Counted until it closes: finished, failed, cancelled, or closed when the isolate's stream was collected.
-    const codec = createNodeCodec(format as CompressionFormat, mode as CodecMode, CODEC_OUTPUT_PER_CALL, () => (this.#codecBytes -= cost));
-    if (codec === undefined) return -1;
-    this.#codecBytes += cost;
+    const codec = createNodeCodec(format as CompressionFormat, mode as CodecMode, CODEC_OUTPUT_PER_CALL, () => this.releaseCodecMemory(cost));
+    if (codec === undefined) {
+      this.releaseCodecMemory(cost);
+      return -1;
+    }
     const id = this.#nextCodec++;
     this.#codecs.set(id, codec);
     return id;

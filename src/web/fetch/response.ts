@@ -18,6 +18,11 @@ interface ResponseState {
   redirected: boolean;
   headers: Headers;
   body: Body | null;
+  /**
+   * Cloudflare Workers' ResponseInit.encodeBody: 'automatic' (the host encodes the body as its
+   * Content-Encoding says) or 'manual' (the body's bytes are encoded already). Not in the standard.
+   */
+  encodeBody: 'automatic' | 'manual';
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -38,7 +43,8 @@ function brand(x: unknown, member: string, kind = 'read'): ResponseState {
 /** https://fetch.spec.whatwg.org/#initialize-a-response */
 function initializeResponse(state: ResponseState, init: unknown, body: { body: Body; type: string | null } | null): void {
   const dict = dictionaryObject(init, "Failed to construct 'Response': The provided value");
-  // ResponseInit members in IDL order: headers, status, statusText.
+  // ResponseInit members in IDL order: encodeBody (Workers'), headers, status, statusText.
+  const encodeBodyValue = dict === null ? undefined : dict['encodeBody'];
   const headersInit = dict === null ? undefined : dict['headers'];
   const statusValue = dict === null ? undefined : dict['status'];
   const statusTextValue = dict === null ? undefined : dict['statusText'];
@@ -51,6 +57,14 @@ function initializeResponse(state: ResponseState, init: unknown, body: { body: B
     }
     status = Math.trunc(n);
   }
+  let encodeBody: 'automatic' | 'manual' = 'automatic';
+  if (encodeBodyValue !== undefined) {
+    const value = domString(encodeBodyValue);
+    if (value !== 'automatic' && value !== 'manual') {
+      throw new TypeErrorCtor(`Failed to construct 'Response': The provided value '${value}' is not a valid enum value of type ResponseEncodeBody ('automatic' or 'manual').`);
+    }
+    encodeBody = value;
+  }
   const statusText = statusTextValue === undefined ? '' : domString(statusTextValue);
   // Steps 1-2.
   if (status < 200 || status > 599) {
@@ -61,6 +75,7 @@ function initializeResponse(state: ResponseState, init: unknown, body: { body: B
   }
   if (!REASON_PHRASE.test(statusText)) throw new TypeErrorCtor("Failed to construct 'Response': Invalid statusText.");
   // Steps 3-5.
+  state.encodeBody = encodeBody;
   state.status = status;
   state.statusText = statusText;
   if (headersInit !== undefined) fillHeaders(state.headers, headersInit);
@@ -76,7 +91,7 @@ function initializeResponse(state: ResponseState, init: unknown, body: { body: B
 }
 
 function newState(): ResponseState {
-  return { type: 'default', status: 200, statusText: '', urlList: [], redirected: false, headers: createHeaders([], 'response'), body: null };
+  return { type: 'default', status: 200, statusText: '', urlList: [], redirected: false, headers: createHeaders([], 'response'), body: null, encodeBody: 'automatic' };
 }
 
 export class Response {
@@ -244,6 +259,7 @@ function copyResponse(state: ResponseState, guard: HeadersGuard, body: Body | nu
   target.statusText = state.statusText;
   target.urlList = [...state.urlList];
   target.redirected = state.redirected;
+  target.encodeBody = state.encodeBody;
   target.headers = createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), guard);
   target.body = body;
   return copy;
@@ -252,6 +268,11 @@ function copyResponse(state: ResponseState, guard: HeadersGuard, body: Body | nu
 /** The Cache API's stored and returned responses: a copy whose body is `body`, its headers immutable. */
 export function copyResponseObject(response: Response, body: Body | null): Response {
   return copyResponse(stateOf(response)!, 'immutable', body);
+}
+
+/** The Response was made with `encodeBody: 'manual'` (Workers'): its body's bytes are encoded already. */
+export function responseEncodedManually(response: Response): boolean {
+  return stateOf(response)!.encodeBody === 'manual';
 }
 
 export function responseStatus(response: Response): number {

@@ -1,0 +1,132 @@
+// How an app's response body goes on the wire. The host frames every body from the bytes it
+// actually sends (RFC 9112 section 6): a Content-Length that disagrees with them would make the
+// client read the next response on the connection from the wrong place (a proxy in front that
+// reuses connections across clients would hand one client's bytes to another). And the bytes an
+// app holds are decoded ones (fetch() decodes what it receives): a Content-Encoding header on
+// its response asks for the body to be encoded that way, as in Cloudflare Workers, unless the
+// Response was made with `encodeBody: 'manual'` (its bytes are encoded already).
+import type { ServerResponse } from 'node:http';
+import { codecMemoryEstimate, createNodeCodec, type NodeCodec } from './codec-node.js';
+import type { CompressionFormat } from '../web/compression-codec.js';
+
+/** The content codings the host applies: a Content-Encoding value of one of these, alone. */
+export type ContentCoding = 'gzip' | 'deflate' | 'br';
+
+/** The coding a Content-Encoding value asks for, if the host applies it (others are sent as the app made them). */
+export function contentCoding(value: string): ContentCoding | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === 'gzip' || v === 'x-gzip') return 'gzip';
+  if (v === 'deflate' || v === 'br') return v;
+  return undefined;
+}
+
+/** A Content-Length value as one non-negative integer (a list of the same value counts as one, RFC 9110 8.6); else undefined. */
+export function contentLength(value: string): number | undefined {
+  let length: number | undefined;
+  for (const part of value.split(',')) {
+    const digits = part.trim();
+    if (!/^\d{1,15}$/.test(digits)) return undefined;
+    const n = Number(digits);
+    if (length !== undefined && n !== length) return undefined;
+    length = n;
+  }
+  return length;
+}
+
+const FORMAT: Record<ContentCoding, CompressionFormat> = { gzip: 'gzip', deflate: 'deflate', br: 'brotli' };
+
+/** An encoder for a response: zlib's defaults, brotli at quality 4 (built for responses made as they are sent). */
+export function responseEncoder(coding: ContentCoding, onClose?: () => void): NodeCodec {
+  return createNodeCodec(FORMAT[coding], 'compress', Infinity, onClose, coding === 'br' ? 4 : undefined)!;
+}
+
+/** The host memory a response encoder is counted at against its app's codec budget (codecMemoryEstimate). */
+export function responseEncoderCost(coding: ContentCoding): number {
+  return codecMemoryEstimate(FORMAT[coding], 'compress')!;
+}
+
+/** Encodes `bytes` whole (a known body). */
+export function encodeWhole(coding: ContentCoding, bytes: Uint8Array): Uint8Array {
+  const encoder = responseEncoder(coding);
+  const parts = [...encoder.push(bytes).chunks, ...encoder.finish().chunks];
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A streamed body with something to enforce or apply: the Content-Length the app gave (sent as
+ * it is; a body longer or shorter fails the response), or a coding (the body encoded as it
+ * goes, sent chunked). `fail` ends the response abruptly: the client sees it incomplete.
+ */
+export class ResponseBody {
+  readonly #res: ServerResponse;
+  readonly #encoder: NodeCodec | undefined;
+  readonly #expected: number | undefined;
+  readonly #fail: (message: string) => void;
+  readonly #onWork: (ns: bigint) => void;
+  #sent = 0;
+  #failed = false;
+
+  /** `released`: the encoder closed (its memory given back). */
+  constructor(res: ServerResponse, options: { coding?: ContentCoding; expected?: number; fail: (message: string) => void; onWork: (ns: bigint) => void; released?: () => void }) {
+    this.#res = res;
+    this.#encoder = options.coding === undefined ? undefined : responseEncoder(options.coding, options.released);
+    this.#expected = options.expected;
+    this.#fail = options.fail;
+    this.#onWork = options.onWork;
+  }
+
+  /** Sends one chunk of the app's body; false: the socket is full (wait for 'drain'). `written`: the chunk is no longer needed. */
+  write(chunk: Uint8Array, written?: () => void): boolean {
+    if (this.#failed) return true;
+    const encoder = this.#encoder;
+    if (encoder === undefined) {
+      if (this.#expected !== undefined && this.#sent + chunk.byteLength > this.#expected) {
+        this.#failWith(`The response body is longer than its Content-Length (${this.#expected}).`);
+        return true;
+      }
+      this.#sent += chunk.byteLength;
+      return this.#res.write(chunk, written);
+    }
+    const started = process.hrtime.bigint();
+    const out = encoder.push(chunk).chunks;
+    this.#onWork(process.hrtime.bigint() - started);
+    written?.();
+    let more = true;
+    for (const part of out) more = this.#res.write(part);
+    return more;
+  }
+
+  /** The app's body ended. */
+  end(): void {
+    if (this.#failed) return;
+    const encoder = this.#encoder;
+    if (encoder !== undefined) {
+      const started = process.hrtime.bigint();
+      const out = encoder.finish().chunks;
+      this.#onWork(process.hrtime.bigint() - started);
+      for (const part of out) this.#res.write(part);
+    } else if (this.#expected !== undefined && this.#sent !== this.#expected) {
+      this.#failWith(`The response body is shorter than its Content-Length (${this.#sent} of ${this.#expected} bytes).`);
+      return;
+    }
+    this.#res.end();
+  }
+
+  /** The response is over early (the client left, the body errored): frees the encoder. */
+  close(): void {
+    this.#encoder?.close();
+  }
+
+  #failWith(message: string): void {
+    this.#failed = true;
+    this.#encoder?.close();
+    this.#fail(message);
+  }
+}
