@@ -3,7 +3,7 @@
 // isolate and the response body streamed back on demand, one per negative id.
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
 import { FetchPolicy } from './fetch-policy.js';
 import { IdTable } from '../runtime/id-table.js';
@@ -64,17 +64,26 @@ export class OutboundFetch {
     this.#maxInFlight = maxInFlight;
     const policy = new FetchPolicy(allow);
     // Every connection's address is checked after DNS, so a name that resolves to an internal
-    // address is refused too (and an IP literal, which skips DNS, is checked in start()).
+    // address is refused too. An IP literal skips DNS (Node connects to it without a lookup), so
+    // the connector checks it before connecting: every connection, the redirects undici follows
+    // included (before, a public URL redirecting to http://169.254.169.254/ or any internal IP
+    // was followed: measured with a redirect to 127.0.0.2 from an app allowed 127.0.0.1 only).
+    const connector = buildConnector({
+      lookup: (hostname, options, callback) => {
+        lookup(hostname, { ...options, all: false }, (error, address, family) => {
+          if (error) return callback(error, address, family);
+          const refusal = policy.refusal(hostname, address);
+          if (refusal) return callback(Object.assign(new Error(refusal), { code: 'EREFUSED_POLICY' }), address, family);
+          callback(null, address, family);
+        });
+      },
+    } as buildConnector.BuildOptions);
     this.#agent = new Agent({
-      connect: {
-        lookup: (hostname, options, callback) => {
-          lookup(hostname, { ...options, all: false }, (error, address, family) => {
-            if (error) return callback(error, address, family);
-            const refusal = policy.refusal(hostname, address);
-            if (refusal) return callback(Object.assign(new Error(refusal), { code: 'EREFUSED_POLICY' }), address, family);
-            callback(null, address, family);
-          });
-        },
+      connect: (options, callback) => {
+        const literal = options.hostname.replace(/^\[|\]$/g, '');
+        const refusal = isIP(literal) ? policy.refusal(literal, literal) : null;
+        if (refusal) return callback(Object.assign(new Error(refusal), { code: 'EREFUSED_POLICY' }), null);
+        connector(options, callback);
       },
     });
     this.#policy = policy;

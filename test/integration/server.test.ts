@@ -315,6 +315,26 @@ test('outbound fetch: internal addresses refused unless allowed', async () => {
   assert.match(badPort.text, /bad port/);
 });
 
+test('outbound fetch: a redirect to an internal IP literal is refused like a first request to it (every connection is checked)', async () => {
+  // An allowed upstream that redirects: to another loopback address (not allowed; nothing listens
+  // there, and no connection is tried), or back to itself (allowed).
+  const upstream = createServer((req, res) => {
+    if (req.url === '/final') return void res.end('final');
+    res.writeHead(302, { location: req.url === '/inside' ? '/final' : 'http://127.0.0.2:4/latest/meta-data/' }).end();
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  try {
+    const away = await get(t.port, 'fetcher-allowed.test', `/?url=${encodeURIComponent(`${base}/away`)}`);
+    assert.equal(away.status, 502);
+    assert.match(away.text, /127\.0\.0\.2.*internal address/);
+    const inside = await get(t.port, 'fetcher-allowed.test', `/?url=${encodeURIComponent(`${base}/inside`)}`);
+    assert.equal(inside.text, 'upstream 200: final');
+  } finally {
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
 test('malformed HTTP gets a 400 and the server keeps serving', async () => {
   const reply = await new Promise<string>((resolve) => {
     const socket = connect(t.port, '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
