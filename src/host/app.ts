@@ -779,13 +779,7 @@ export class AppInstance {
 
 const transfer = (ArrayBuffer.prototype as { transfer?: (length: number) => ArrayBuffer }).transfer;
 
-/**
- * Frees a chunk that came out of the isolate once its socket wrote it. Each is a fresh copy only
- * this host holds; left to the GC, a fast stream piles up tens of MiB of them between collections
- * (measured: server RSS +106 MiB for 512 MiB to a slow client, +53 MiB when collected at once).
- * ArrayBuffer.prototype.transfer (--harmony-rab-gsab-transfer on Node 20) detaches it now.
- */
-/** An isolate's CPU time in ns: its own clock, plus what the host did for it outside (zlib, decoders, crypto). */
+/** An isolate's CPU time in ns: its own clock, plus what the host did for it outside (zlib, decoders, crypto, response encoding). */
 function cpuOf(nano: NanoIsolate): bigint {
   return nano.isolate.cpuTime + nano.hostWorkNs;
 }
@@ -813,6 +807,12 @@ function slices(bytes: Uint8Array, size: number): ChunkReader {
   };
 }
 
+/**
+ * Frees a chunk that came out of the isolate once its socket wrote it. Each is a fresh copy only
+ * this host holds; left to the GC, a fast stream piles up tens of MiB of them between collections
+ * (measured: server RSS +106 MiB for 512 MiB to a slow client, +53 MiB when collected at once).
+ * ArrayBuffer.prototype.transfer (--harmony-rab-gsab-transfer on Node 20) detaches it now.
+ */
 function release(chunk: Uint8Array): void {
   const buffer = chunk.buffer;
   if (transfer !== undefined && buffer instanceof ArrayBuffer && chunk.byteLength === buffer.byteLength) transfer.call(buffer, 0);

@@ -160,8 +160,8 @@ export class NanoIsolate {
   exchange: ExchangeHandler | undefined;
   /**
    * Nanoseconds the host worked for this isolate outside it (zlib, the host's text decoders and
-   * URL parser, WebCrypto operations from start to end): added to its CPU time where limits are checked,
-   * since the isolate's own CPU clock does not see them.
+   * URL parser, WebCrypto operations from start to end, encoding its responses' bodies): added to
+   * its CPU time where limits are checked, since the isolate's own CPU clock does not see them.
    */
   hostWorkNs = 0n;
 
