@@ -12,7 +12,7 @@ import { windowCost, type DispatchResult, type RequestHead, type ResponseHead } 
 import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from './log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
-import { ResponseBody, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
+import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -536,10 +536,15 @@ export class AppInstance {
           if (head.manual !== true) coding = contentCoding(list[i + 1]!);
         } else if (isHopByHop(name)) drop = true;
       }
+      // A client whose Accept-Encoding rules the coding out gets the body as it is, without the header.
+      let unencoded = false;
+      if (coding !== undefined && !acceptsCoding(ex.req.headers['accept-encoding'], coding)) {
+        coding = undefined;
+        unencoded = drop = true;
+      }
       const size = bytes === undefined ? 0 : typeof bytes === 'string' ? bytes.length : bytes.byteLength;
       // An encoder that would go beyond the app's codec budget (see NanoIsolate): the body goes
       // unencoded, without its Content-Encoding (always valid for the client).
-      let unencoded = false;
       const streamed = coding !== undefined && (bytes === undefined || size > ENCODE_WHOLE_MAX) && ex.req.method !== 'HEAD' && head.status !== 204 && head.status !== 304;
       if (streamed && !ex.nano.reserveCodecMemory(responseEncoderCost(coding!))) {
         coding = undefined;

@@ -20,6 +20,30 @@ export function contentCoding(value: string): ContentCoding | undefined {
   return undefined;
 }
 
+/**
+ * Whether a request's Accept-Encoding accepts `coding` (RFC 9110 12.5.3): no header accepts any
+ * coding; otherwise the coding (or `*`) must be listed with a qvalue above 0 (an empty header
+ * asks for none).
+ */
+export function acceptsCoding(header: string | undefined, coding: ContentCoding): boolean {
+  if (header === undefined) return true;
+  let own: number | undefined;
+  let any: number | undefined;
+  for (const item of header.split(',')) {
+    const [token, ...params] = item.split(';');
+    const name = token!.trim().toLowerCase();
+    if (name === '') continue;
+    let q = 1;
+    for (const param of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(param);
+      if (m) q = Number(m[1]);
+    }
+    if (name === coding || (coding === 'gzip' && name === 'x-gzip')) own = Math.max(own ?? 0, q);
+    else if (name === '*') any = q;
+  }
+  return (own ?? any ?? 0) > 0;
+}
+
 /** A Content-Length value as one non-negative integer (a list of the same value counts as one, RFC 9110 8.6); else undefined. */
 export function contentLength(value: string): number | undefined {
   let length: number | undefined;

@@ -191,3 +191,12 @@ test("response encoders count against the app's codec budget: past it a body goe
   assert.equal(again.headers['content-encoding'], 'br');
   assert.equal(zlib.brotliDecompressSync(again.body).toString(), TEXT);
 });
+
+test("a client whose Accept-Encoding rules the coding out gets the body unencoded, without the header (RFC 9110 12.5.3)", async () => {
+  for (const [accept, encoded] of [['gzip, br', true], ['*', true], ['br;q=1, gzip;q=0.5', true], ['x-gzip', true], ['br', false], ['gzip;q=0', false], ['identity', false], ['', false], ['*;q=0', false]] as const) {
+    const reply = await get(t.port, 'framing.test', '/gzip-known', { headers: { 'accept-encoding': accept } });
+    assert.equal(reply.headers['content-encoding'], encoded ? 'gzip' : undefined, `Accept-Encoding: ${accept}`);
+    assert.equal(encoded ? zlib.gunzipSync(reply.body).toString() : reply.text, TEXT, `Accept-Encoding: ${accept}`);
+    assert.equal(Number(reply.headers['content-length']), reply.body.length);
+  }
+});
