@@ -5,6 +5,8 @@ import type { HostApi, HostCodecResult } from './host-api.js';
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const FinalizationRegistryCtor = FinalizationRegistry;
+/** The most input one host call takes. */
+const PUSH_MAX = 1024 * 1024;
 
 export function hostCompressionCodec(host: HostApi): CompressionCodec {
   /**
@@ -37,7 +39,19 @@ export function hostCompressionCodec(host: HostApi): CompressionCodec {
         );
       }
       const instance: CodecInstance = {
-        push: (bytes) => collect(id, host.codecPush(id, bytes)),
+        push: (bytes) => {
+          if (bytes.byteLength <= PUSH_MAX) return collect(id, host.codecPush(id, bytes));
+          // A large chunk crosses in parts: each call's copy into the host, which runs on the
+          // host's thread, stays small (a 64 MiB chunk in one call held its event loop ~60 ms).
+          const chunks: Uint8Array[] = [];
+          for (let at = 0; at < bytes.byteLength; at += PUSH_MAX) {
+            const result = collect(id, host.codecPush(id, bytes.slice(at, at + PUSH_MAX)));
+            for (let i = 0; i < result.chunks.length; i++) chunks.push(result.chunks[i]!);
+            // Trailing data after a compressed stream's end: the rest of the chunk is trailing too.
+            if (result.error !== undefined) return { chunks, error: result.error };
+          }
+          return { chunks, error: undefined };
+        },
         finish: () => collect(id, host.codecFinish(id)),
         close: () => {
           unreachable.unregister(instance);

@@ -198,3 +198,51 @@ test("an isolate's open compression contexts are bounded by CODEC_MEMORY_FACTOR 
     nano.dispose();
   }
 });
+
+test("the host's codec gives its engine input a step at a time and stops a capped call after a few ms of work", () => {
+  // 32 MiB of zeros compress to ~32 KiB: the output cap alone would let one call take it all.
+  const zeros = new Uint8Array(32 * 1024 * 1024);
+  const codec = createNodeCodec('gzip', 'compress', 1024 * 1024)!;
+  let result = codec.push(zeros);
+  assert.equal(result.more, true, 'the first call stops before the input is all taken');
+  const out = [...result.chunks];
+  let calls = 1;
+  while (result.more) {
+    result = codec.resume();
+    out.push(...result.chunks);
+    calls++;
+  }
+  result = codec.finish();
+  out.push(...result.chunks);
+  while (result.more) out.push(...(result = codec.resume()).chunks);
+  assert.ok(calls > 2, `${calls} calls`);
+  assert.deepEqual(new Uint8Array(zlib.gunzipSync(Buffer.concat(out))), zeros);
+});
+
+test('in an isolate, a chunk larger than one host call crosses in parts: output in order, trailing data still a TypeError', async () => {
+  // Noise: its deflate data is over 1 MiB as well.
+  const packed = zlib.deflateSync(randomBytes(2 * 1024 * 1024));
+  const nano = await NanoIsolate.create({ memoryLimitMb: 128 });
+  try {
+    const result = await nano.context.eval(
+      `(async () => {
+        const original = new Uint8Array(5 * 1024 * 1024 + 17).map((_, i) => (i * 2654435761) >>> 24);
+        const hex = async (bytes) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+        // Compressed in one write of 5 MiB, decompressed again: every byte in order.
+        const round = await new Response(new Blob([original]).stream().pipeThrough(new CompressionStream('gzip')).pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+        // The app's deflate data (over 1 MiB) with bytes after its end, in one write.
+        const packed = new Uint8Array($0);
+        const ds = new DecompressionStream('deflate');
+        const writer = ds.writable.getWriter();
+        const written = writer.write(new Uint8Array([...packed, 1, 2, 3])).then(() => 'written', (e) => e.name);
+        const read = new Response(ds.readable).arrayBuffer().then(() => 'read', (e) => e.name);
+        return [await hex(round) === await hex(original), await written, await read].join(' ');
+      })()`.replace('$0', JSON.stringify([...packed])),
+      { promise: true },
+    );
+    assert.ok(packed.byteLength > 1024 * 1024, 'the compressed chunk crosses in parts too');
+    assert.equal(result, 'true TypeError TypeError');
+  } finally {
+    nano.dispose();
+  }
+});
