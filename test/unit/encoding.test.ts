@@ -266,3 +266,26 @@ test("in an isolate, the host's decoders (legacy encodings) are bounded and free
     nano.dispose();
   }
 });
+
+test('in an isolate, a host-decoded input over 1 MiB goes in parts: a sequence split between parts decodes whole, an error in a later part is a TypeError', async () => {
+  const nano = await NanoIsolate.create({ memoryLimitMb: 64 });
+  try {
+    const result = await nano.context.eval(`(() => {
+      // 'a', then Shift_JIS pairs (U+3042) from an odd offset: one pair straddles the 1 MiB mark.
+      const bytes = new Uint8Array(1024 * 1024 + 101);
+      bytes[0] = 0x61;
+      for (let i = 1; i + 1 < bytes.length; i += 2) { bytes[i] = 0x82; bytes[i + 1] = 0xa0; }
+      const text = new TextDecoder('shift_jis').decode(bytes);
+      const expected = 'a' + '\\u3042'.repeat((bytes.length - 1) >> 1);
+      let fatal;
+      const bad = bytes.slice();
+      bad[bad.length - 2] = 0x82;
+      bad[bad.length - 1] = 0x20; // a lead byte and a byte that cannot follow it
+      try { new TextDecoder('shift_jis', { fatal: true }).decode(bad); fatal = 'decoded'; } catch (e) { fatal = e.name; }
+      return [text === expected, text.length, fatal].join(' ');
+    })()`);
+    assert.equal(result, `true ${1 + ((1024 * 1024 + 100) >> 1)} TypeError`);
+  } finally {
+    nano.dispose();
+  }
+});

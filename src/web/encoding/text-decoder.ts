@@ -28,6 +28,9 @@ export function setTextCodecBridge(value: TextCodecBridge | undefined): void {
 
 const EMPTY = new Uint8Array(0);
 
+/** The most bytes one call to a host decoder takes (a 64 MiB decode in one call held the host's event loop; see decode). */
+const HOST_DECODE_MAX = 1024 * 1024;
+
 /** A host decoder is the host's memory: freed when the realm's decoder using it is collected. */
 const hostDecoders = new FinalizationRegistry<number>((id) => bridge?.decoderFree(id));
 
@@ -98,9 +101,17 @@ export class DecoderCore {
   /** https://encoding.spec.whatwg.org/#dom-textdecoder-decode (steps after the conversions). */
   decode(bytes: Uint8Array, stream: boolean): string {
     if (this.#hostId !== -1) {
-      const result = bridge!.decoderDecode(this.#hostId, bytes, stream);
-      if ('error' in result) throw new TypeErrorCtor(`The encoded data was not valid ${this.encoding}.`);
-      return result.text;
+      // The host decodes on its own thread: a large input goes in parts (all but the last
+      // streaming, so a sequence split between parts decodes whole), each call short.
+      let text = '';
+      for (let at = 0; ; at += HOST_DECODE_MAX) {
+        const last = bytes.byteLength - at <= HOST_DECODE_MAX;
+        const part = at === 0 && last ? bytes : bytes.slice(at, at + HOST_DECODE_MAX);
+        const result = bridge!.decoderDecode(this.#hostId, part, last ? stream : true);
+        if ('error' in result) throw new TypeErrorCtor(`The encoded data was not valid ${this.encoding}.`);
+        text += result.text;
+        if (last) return text;
+      }
     }
     // Step 1. Not streaming last time: a new decoder, and the BOM not seen yet.
     if (!this.#doNotFlush) {
