@@ -123,13 +123,28 @@ export function formatLogArguments(args: readonly unknown[]): string {
   return out;
 }
 
+/**
+ * The longest line that goes to the host, in UTF-16 code units; the rest is cut with a note of how
+ * much. A longer line crossed whole (a copy on the host's thread) only to be dropped by the log
+ * rate, whose bursts hold 4 s of limits.logKbPerSecond (4 MiB by default): a log line is for a
+ * person to read, and a cut one still says something.
+ */
+export const LOG_LINE_MAX = 256 * 1024;
+
+function cut(text: string): string {
+  if (text.length <= LOG_LINE_MAX) return text;
+  // Not between the two halves of a surrogate pair.
+  const end = (text.charCodeAt(LOG_LINE_MAX - 1) & 0xfc00) === 0xd800 ? LOG_LINE_MAX - 1 : LOG_LINE_MAX;
+  return `${text.slice(0, end)}… [${text.length - end} more characters]`;
+}
+
 export function createConsole(log: HostApi['log'], now: () => number): object {
   let indent = '';
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
   const print = (level: Level, args: readonly unknown[]): void => {
     const text = formatLogArguments(args);
-    log(level, indent === '' ? text : text.replace(/^/gm, indent));
+    log(level, cut(indent === '' ? text : text.replace(/^/gm, indent)));
   };
   const label = (value: unknown): string => (value === undefined ? 'default' : `${value}`);
   const methods: Record<string, (...args: unknown[]) => void> = {

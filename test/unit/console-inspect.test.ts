@@ -2,7 +2,7 @@
 // named, never called, so logging an object (or reporting it as an exception) runs no app code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspect } from '../../src/runtime/console.js';
+import { LOG_LINE_MAX, createConsole, inspect } from '../../src/runtime/console.js';
 
 test('inspect() names accessors instead of calling them', () => {
   let called = false;
@@ -22,4 +22,16 @@ test('inspect() names accessors instead of calling them', () => {
   assert.equal(inspect(value), '{ plain: 1, g: [Getter], s: [Setter], gs: [Getter/Setter] }');
   assert.equal(called, false);
   assert.equal(inspect({ nested: { x: 'y' } }), "{ nested: { x: 'y' } }".replace(/'/g, '"'));
+});
+
+test('a console line longer than LOG_LINE_MAX goes to the host cut, saying how much was cut; shorter lines whole', () => {
+  const lines: string[] = [];
+  const console = createConsole((_level, text) => void lines.push(text), () => 0) as { log(...args: unknown[]): void };
+  console.log('x'.repeat(LOG_LINE_MAX));
+  console.log('y'.repeat(LOG_LINE_MAX + 1000));
+  // A surrogate pair across the cut is not split.
+  console.log('z'.repeat(LOG_LINE_MAX - 1) + '\u{1F600}' + 'z'.repeat(10));
+  assert.equal(lines[0], 'x'.repeat(LOG_LINE_MAX));
+  assert.equal(lines[1], `${'y'.repeat(LOG_LINE_MAX)}… [1000 more characters]`);
+  assert.equal(lines[2], `${'z'.repeat(LOG_LINE_MAX - 1)}… [12 more characters]`);
 });
