@@ -519,6 +519,8 @@ export class AppInstance {
     let bytes: string | Uint8Array | undefined = head.latin1 ?? head.bytes;
     /** A known body too large to encode before the head: it streams through ex.body. */
     let encodeLater: Uint8Array | undefined;
+    // HEAD, 204 and 304 responses carry no body (RFC 9110 9.3.2, 15.3.5, 15.4.5).
+    const noBody = ex.req.method === 'HEAD' || head.status === 204 || head.status === 304;
     try {
       // Hop-by-hop headers belong to one connection (RFC 9110 7.6.1): a proxied response's are
       // dropped. Content-Length is the host's to write, from the bytes it sends (response-body.ts).
@@ -545,14 +547,14 @@ export class AppInstance {
       const size = bytes === undefined ? 0 : typeof bytes === 'string' ? bytes.length : bytes.byteLength;
       // An encoder that would go beyond the app's codec budget (see NanoIsolate): the body goes
       // unencoded, without its Content-Encoding (always valid for the client).
-      const streamed = coding !== undefined && (bytes === undefined || size > ENCODE_WHOLE_MAX) && ex.req.method !== 'HEAD' && head.status !== 204 && head.status !== 304;
+      const streamed = coding !== undefined && (bytes === undefined || size > ENCODE_WHOLE_MAX) && !noBody;
       if (streamed && !ex.nano.reserveCodecMemory(responseEncoderCost(coding!))) {
         coding = undefined;
         unencoded = drop = true;
       }
       const headers = drop ? withoutFraming(list, unencoded) : list;
       const length = appLength === undefined ? undefined : contentLength(appLength);
-      if (ex.req.method === 'HEAD' || head.status === 204 || head.status === 304) {
+      if (noBody) {
         // No body is sent. HEAD and 304 may say the length a GET would have: the known body's
         // (unless it would be encoded: then unknown here), else the app's; 204 has none.
         if (head.status !== 204 && coding === undefined) {
@@ -590,7 +592,7 @@ export class AppInstance {
     ex.status = head.status;
     if (head.hostBody !== undefined) {
       const reader = ex.nano.takeFetchBody(head.hostBody);
-      if (reader === undefined || ex.req.method === 'HEAD' || head.status === 204 || head.status === 304) {
+      if (reader === undefined || noBody) {
         void reader?.cancel().catch(() => {});
         res.end();
         ex.responseDone = true;
@@ -606,14 +608,13 @@ export class AppInstance {
       return;
     }
     if (bytes !== undefined) {
-      if (ex.req.method === 'HEAD' || head.status === 204 || head.status === 304) res.end();
+      if (noBody) res.end();
       else if (typeof bytes === 'string') res.end(bytes, 'latin1');
       else res.end(bytes);
       ex.responseDone = true;
       this.#maybeFinish(ex);
       return;
     }
-    const noBody = ex.req.method === 'HEAD' || head.status === 204 || head.status === 304;
     if (head.body && !noBody) {
       // The body arrives through responseWrite / responseEnd from now on.
       callIgnored(ex.nano.control.responseStart, [ex.id]);

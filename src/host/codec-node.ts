@@ -36,6 +36,9 @@ interface FormatEntry {
   finish: number;
 }
 
+/** The brotli compressors' window: 2^20 bytes (see ENGINES). */
+const BROTLI_WINDOW_BITS = 20;
+
 const ENGINES: Record<CodecMode, Record<CompressionFormat, FormatEntry>> = {
   compress: {
     deflate: zlibEntry(() => zlib.createDeflate()),
@@ -44,7 +47,7 @@ const ENGINES: Record<CodecMode, Record<CompressionFormat, FormatEntry>> = {
     // A 1 MiB window (node's default is 4 MiB): quality 11's binary-tree hash is twice the
     // window in 4-byte entries, so an encoder's memory is ~10 MiB at most instead of ~37 MiB,
     // counted against the app (CODEC_MEMORY_FACTOR); repeats over 1 MiB apart are not matched.
-    brotli: brotliEntry(() => zlib.createBrotliCompress({ params: { [C.BROTLI_PARAM_LGWIN]: 20 } })),
+    brotli: brotliEntry(() => zlib.createBrotliCompress({ params: { [C.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS } })),
   },
   decompress: {
     deflate: zlibEntry(() => zlib.createInflate()),
@@ -183,13 +186,18 @@ class NodeCodecInstance implements CodecInstance {
  */
 export type NodeCodec = CodecInstance & { resume(): CodecResult; readonly closed: boolean };
 
+/** The engine for `format` in `mode`; undefined for anything else (the names come from an isolate). */
+function engineEntry(format: CompressionFormat, mode: CodecMode): FormatEntry | undefined {
+  const table = Object.hasOwn(ENGINES, mode) ? ENGINES[mode] : undefined;
+  return table !== undefined && Object.hasOwn(table, format) ? table[format] : undefined;
+}
+
 /** `brotliQuality`: a brotli compressor at this quality (node's default, used by CompressionStream, is 11). */
 export function createNodeCodec(format: CompressionFormat, mode: CodecMode, outputCap = Infinity, onClose?: () => void, brotliQuality?: number): NodeCodec | undefined {
-  const table = Object.hasOwn(ENGINES, mode) ? ENGINES[mode] : undefined;
-  if (table === undefined || !Object.hasOwn(table, format)) return undefined;
-  let entry = table[format];
+  let entry = engineEntry(format, mode);
+  if (entry === undefined) return undefined;
   if (brotliQuality !== undefined && format === 'brotli' && mode === 'compress') {
-    entry = brotliEntry(() => zlib.createBrotliCompress({ params: { [C.BROTLI_PARAM_LGWIN]: 20, [C.BROTLI_PARAM_QUALITY]: brotliQuality } }));
+    entry = brotliEntry(() => zlib.createBrotliCompress({ params: { [C.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS, [C.BROTLI_PARAM_QUALITY]: brotliQuality } }));
   }
   return new NodeCodecInstance(entry, mode, outputCap, onClose);
 }
@@ -206,8 +214,7 @@ const MiB = 1024 * KiB;
  * 225 KiB per deflate context after one write. Undefined: not supported.
  */
 export function codecMemoryEstimate(format: CompressionFormat, mode: CodecMode): number | undefined {
-  const table = Object.hasOwn(ENGINES, mode) ? ENGINES[mode] : undefined;
-  if (table === undefined || !Object.hasOwn(table, format)) return undefined;
+  if (engineEntry(format, mode) === undefined) return undefined;
   if (format === 'brotli') return mode === 'compress' ? 10 * MiB : 16 * MiB + 64 * KiB;
   return mode === 'compress' ? 264 * KiB : 40 * KiB;
 }

@@ -73,14 +73,7 @@ export function responseEncoderCost(coding: ContentCoding): number {
 export function encodeWhole(coding: ContentCoding, bytes: Uint8Array): Uint8Array {
   const encoder = responseEncoder(coding);
   const parts = [...encoder.push(bytes).chunks, ...encoder.finish().chunks];
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 /**
