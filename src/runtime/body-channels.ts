@@ -10,6 +10,7 @@ import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireRead
 import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
 import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
 import { viewByteLength } from '../streams/webidl/intrinsics.js';
+import { crossingBytes } from '../web/buffer-source.js';
 import { windowCost } from './host-api.js';
 import { inspect } from './console.js';
 import { IdTable } from './id-table.js';
@@ -52,22 +53,24 @@ const OUTGOING_WINDOW = 1024 * 1024;
 
 
 /**
- * After `first` was read: `[first]` plus the chunks the stream already has buffered (a default
- * controller's queue), taken now as reads would take them, up to BATCH_BYTES.
+ * After `first` was read (at most BATCH_BYTES): `[first]` plus the chunks the stream already has
+ * buffered (a default controller's queue), taken now as reads would take them, while the batch
+ * stays within BATCH_BYTES; each as it should cross (crossingBytes).
  */
-function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8Array): Uint8Array[] {
-  const batch = [first];
+function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8Array, firstLength: number): Uint8Array[] {
+  const batch = [crossingBytes(first, 0, firstLength)];
   const impl = defaultReaderImpl(reader);
   if (impl === undefined || impl.stream === undefined) return batch;
   let controller = ReadableStreamDefaultReaderBufferedController(impl);
-  let bytes = viewByteLength(first);
-  while (controller !== undefined && bytes < BATCH_BYTES) {
+  let bytes = firstLength;
+  while (controller !== undefined) {
     const next = PeekQueueValue(controller);
     if (typeof next !== 'object' || next === null || ObjectGetPrototypeOf(next) !== U8Proto) break;
+    const length = viewByteLength(next as Uint8Array);
+    if (bytes + length > BATCH_BYTES) break;
     impl.stream!.disturbed = true;
-    const chunk = controller.takeBufferedChunk() as Uint8Array;
-    const length = viewByteLength(chunk);
-    if (length > 0) batch.push(chunk);
+    controller.takeBufferedChunk();
+    if (length > 0) batch.push(crossingBytes(next as Uint8Array, 0, length));
     bytes += length;
     controller = ReadableStreamDefaultReaderBufferedController(impl);
   }
@@ -247,16 +250,25 @@ export class BodyChannels {
         if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
           throw new TypeErrorCtor(`The body chunk ${inspect(chunk, 1)} is not a Uint8Array.`);
         }
-        if (viewByteLength(chunk as Uint8Array) === 0) continue;
-        // Chunks already buffered in the stream go in the same crossing (docs/fast-paths.md).
-        const batch = takeBuffered(reader, chunk as Uint8Array);
         // Through the original getter: an app redefining byteLength must not shrink the window's count.
+        const length = viewByteLength(chunk as Uint8Array);
+        if (length === 0) continue;
+        if (length > BATCH_BYTES) {
+          // A large chunk crosses in parts, each within the window: one crossing's copy, and the
+          // host's work on it (writing, encoding), stay small.
+          for (let at = 0; at < length; at += BATCH_BYTES) {
+            const part = length - at < BATCH_BYTES ? length - at : BATCH_BYTES;
+            entry.unacked += windowCost(part);
+            sink.write(id, [crossingBytes(chunk as Uint8Array, at, part)]);
+            if (entry.unacked >= OUTGOING_WINDOW && !(await this.#drained(id, entry))) return;
+          }
+          continue;
+        }
+        // Chunks already buffered in the stream go in the same crossing (docs/fast-paths.md).
+        const batch = takeBuffered(reader, chunk as Uint8Array, length);
         for (let i = 0; i < batch.length; i++) entry.unacked += windowCost(viewByteLength(batch[i]!));
         sink.write(id, batch);
-        if (entry.unacked >= OUTGOING_WINDOW) {
-          await new PromiseCtor<void>((resolve) => (entry.drained = resolve));
-          if (!this.#outgoing.has(id)) return;
-        }
+        if (entry.unacked >= OUTGOING_WINDOW && !(await this.#drained(id, entry))) return;
       }
       this.#outgoing.delete(id);
       sink.end(id);
@@ -272,6 +284,12 @@ export class BodyChannels {
     } catch {
       // Nothing to release.
     }
+  }
+
+  /** Waits until the host acknowledged enough of `entry` to send more; false: the body was cancelled meanwhile. */
+  async #drained(id: number, entry: Outgoing): Promise<boolean> {
+    await new PromiseCtor<void>((resolve) => (entry.drained = resolve));
+    return this.#outgoing.has(id);
   }
 
   /** The host's socket took `bytes` more of outgoing body `id`. */

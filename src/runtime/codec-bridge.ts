@@ -1,6 +1,8 @@
 // CompressionStream's codec inside an isolate: the host's node:zlib contexts, by id.
 import type { CodecInstance, CompressionCodec, CodecResult } from '../web/compression-codec.js';
 import type { HostApi, HostCodecResult } from './host-api.js';
+import { crossingBytes } from '../web/buffer-source.js';
+import { viewByteLength } from '../streams/webidl/intrinsics.js';
 
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
@@ -40,12 +42,13 @@ export function hostCompressionCodec(host: HostApi): CompressionCodec {
       }
       const instance: CodecInstance = {
         push: (bytes) => {
-          if (bytes.byteLength <= PUSH_MAX) return collect(id, host.codecPush(id, bytes));
+          const length = viewByteLength(bytes);
+          if (length <= PUSH_MAX) return collect(id, host.codecPush(id, crossingBytes(bytes, 0, length)));
           // A large chunk crosses in parts: each call's copy into the host, which runs on the
           // host's thread, stays small (a 64 MiB chunk in one call held its event loop ~60 ms).
           const chunks: Uint8Array[] = [];
-          for (let at = 0; at < bytes.byteLength; at += PUSH_MAX) {
-            const result = collect(id, host.codecPush(id, bytes.slice(at, at + PUSH_MAX)));
+          for (let at = 0; at < length; at += PUSH_MAX) {
+            const result = collect(id, host.codecPush(id, crossingBytes(bytes, at, length - at < PUSH_MAX ? length - at : PUSH_MAX)));
             for (let i = 0; i < result.chunks.length; i++) chunks.push(result.chunks[i]!);
             // Trailing data after a compressed stream's end: the rest of the chunk is trailing too.
             if (result.error !== undefined) return { chunks, error: result.error };

@@ -86,5 +86,23 @@ export function toRealmUint8Array(piece: Uint8Array): Uint8Array {
   return copy;
 }
 
+/**
+ * `length` bytes of `view` from `start`, as a host call should carry them. A call copies a typed
+ * array together with its whole ArrayBuffer (V8's serializer writes the buffer, then the view's
+ * range): a 64 KiB view of a 64 MiB buffer crossed as 64 MiB, so a body streamed as views of one
+ * buffer cost the host its square. A range that is at least half its buffer crosses as a view;
+ * a smaller one, or one over shared memory, is copied to a buffer of its own (no species lookup).
+ */
+export function crossingBytes(view: Uint8Array, start: number, length: number): Uint8Array {
+  const buffer = viewBuffer(view);
+  const offset = viewByteOffset(view) + start;
+  if (isArrayBuffer(buffer) && arrayBufferByteLength(buffer) <= 2 * length) {
+    return start === 0 && length === viewByteLength(view) ? view : new Uint8ArrayCtor(buffer, offset, length);
+  }
+  const copy = new Uint8ArrayCtor(length);
+  if (length > 0) reflectApply(u8Set, copy, [new Uint8ArrayCtor(buffer, offset, length)]);
+  return copy;
+}
+
 /** https://webidl.spec.whatwg.org/#BufferSource (AllowSharedBufferSource adds SharedArrayBuffer). */
 export type BufferSource = ArrayBufferView | ArrayBufferLike;

@@ -4,8 +4,8 @@
 // (TextCodecBridge), when it offers them.
 import { defineInterface } from '../../streams/webidl/interface.js';
 import { dictionaryObject, domString, toBoolean } from '../../streams/webidl/converters.js';
-import { RangeErrorCtor, TypeErrorCtor } from '../../streams/webidl/intrinsics.js';
-import { bufferSourceBytes } from '../buffer-source.js';
+import { RangeErrorCtor, TypeErrorCtor, viewByteLength } from '../../streams/webidl/intrinsics.js';
+import { bufferSourceBytes, crossingBytes } from '../buffer-source.js';
 import { nativeEncoding } from './labels.js';
 import { Utf8Decoder } from './utf8-decoder.js';
 import { Utf16Decoder } from './utf16-decoder.js';
@@ -104,9 +104,10 @@ export class DecoderCore {
       // The host decodes on its own thread: a large input goes in parts (all but the last
       // streaming, so a sequence split between parts decodes whole), each call short.
       let text = '';
+      const length = viewByteLength(bytes);
       for (let at = 0; ; at += HOST_DECODE_MAX) {
-        const last = bytes.byteLength - at <= HOST_DECODE_MAX;
-        const part = at === 0 && last ? bytes : bytes.slice(at, at + HOST_DECODE_MAX);
+        const last = length - at <= HOST_DECODE_MAX;
+        const part = crossingBytes(bytes, at, last ? length - at : HOST_DECODE_MAX);
         const result = bridge!.decoderDecode(this.#hostId, part, last ? stream : true);
         if ('error' in result) throw new TypeErrorCtor(`The encoded data was not valid ${this.encoding}.`);
         text += result.text;
