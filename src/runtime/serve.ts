@@ -118,8 +118,11 @@ export class Server {
     const settled = this.#settleWaitUntil(id, waitUntil);
     const record = responseBody(res);
     // A body whose bytes are known (a string, JSON, bytes: most responses) goes with the head:
-    // one crossing, no stream made (docs/fast-paths.md).
-    const bytes = takeKnownBytes(record);
+    // one crossing, no stream made (docs/fast-paths.md). A larger one streams (in parts: the
+    // host copies each crossing on its own thread), framed by its length as a known body is.
+    const large = record !== null && record.stream === null && record.length !== null && record.length > KNOWN_BYTES_MAX;
+    if (large) withContentLength(headers, record.length!);
+    const bytes = large ? null : takeKnownBytes(record);
     let out: ResponseHead;
     if (bytes !== null) out = { status: res.status, statusText: res.statusText, headers, body: false, bytes };
     else if (record === null) out = { status: res.status, statusText: res.statusText, headers, body: false };
@@ -169,4 +172,19 @@ export class Server {
     }
     return false;
   }
+}
+
+/** The most bytes of a known body that go with its response's head (in one crossing). */
+const KNOWN_BYTES_MAX = 1024 * 1024;
+
+/** `headers` (name, value, name, value...) with one Content-Length, `length`, in place of any the app set. */
+function withContentLength(headers: string[], length: number): void {
+  let to = 0;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() === 'content-length') continue;
+    headers[to++] = headers[i]!;
+    headers[to++] = headers[i + 1]!;
+  }
+  headers.length = to;
+  headers.push('content-length', `${length}`);
 }

@@ -32,6 +32,9 @@ before(async () => {
         switch (path) {
           case '/known-short-length': return new Response('0123456789', { headers: { 'content-length': '5' } });
           case '/known-long-length': return new Response('01234', { headers: { 'content-length': '50' } });
+          // Over 1 MiB: a known body that streams from the isolate (src/runtime/serve.ts).
+          case '/known-large-wrong-length': return new Response(new Uint8Array(2 * 1024 * 1024 + 3).fill(120), { headers: { 'content-length': '5' } });
+          case '/gzip-known-large': return new Response(${JSON.stringify(TEXT)}.repeat(100), { headers: { 'content-encoding': 'gzip', 'content-length': '5' } });
           case '/stream-right-length': return new Response(stream('01234', '56789'), { headers: { 'content-length': '10' } });
           case '/stream-short-length': return new Response(stream('01234', '56789'), { headers: { 'content-length': '5' } });
           case '/stream-long-length': return new Response(stream('01234'), { headers: { 'content-length': '50' } });
@@ -117,7 +120,7 @@ function responses(wire: string): { status: number; headers: Record<string, stri
 }
 
 test("a known body goes out with its own length, whatever Content-Length the app set; the next response on the connection is intact", async () => {
-  for (const [path, body] of [['/known-short-length', '0123456789'], ['/known-long-length', '01234']] as const) {
+  for (const [path, body] of [['/known-short-length', '0123456789'], ['/known-long-length', '01234'], ['/known-large-wrong-length', 'x'.repeat(2 * 1024 * 1024 + 3)]] as const) {
     const [first, second, ...rest] = responses(await pipelined(path));
     assert.equal(first?.headers['content-length'], String(body.length), path);
     assert.equal(first?.body, body, path);
@@ -172,10 +175,16 @@ test('a Content-Encoding the host applies: a small known body encoded whole (wit
   const unknown = await get(t.port, 'framing.test', '/unknown-coding');
   assert.equal(unknown.headers['content-encoding'], 'zstd');
   assert.equal(unknown.text, 'as made');
+  // A known body over 1 MiB streams from the isolate: encoded as it goes, without the app's length.
+  const largeKnown = await get(t.port, 'framing.test', '/gzip-known-large');
+  assert.equal(largeKnown.headers['content-length'], undefined);
+  assert.equal(zlib.gunzipSync(largeKnown.body).toString(), TEXT.repeat(100));
   // HEAD: no body, and no length (the encoded length is not known without encoding).
-  const head = await get(t.port, 'framing.test', '/gzip-known', { method: 'HEAD' });
-  assert.equal(head.body.length, 0);
-  assert.equal(head.headers['content-length'], undefined);
+  for (const path of ['/gzip-known', '/gzip-known-large']) {
+    const head = await get(t.port, 'framing.test', path, { method: 'HEAD' });
+    assert.equal(head.body.length, 0, path);
+    assert.equal(head.headers['content-length'], undefined, path);
+  }
 });
 
 test("response encoders count against the app's codec budget: past it a body goes unencoded, without its Content-Encoding", async () => {

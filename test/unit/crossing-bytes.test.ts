@@ -141,3 +141,48 @@ test("a host text decoder's input: a small view of a large buffer reaches the ho
     real.close();
   }
 });
+
+test('a known body over 1 MiB streams in parts, framed by its own length; a smaller one goes with the head', async () => {
+  const { Server } = await import('../../src/runtime/serve.js');
+  const { packRequestHead } = await import('../../src/runtime/request-head.js');
+  const { Response } = await import('../../src/web/fetch/response.js');
+  const { setURLBridge } = await import('../../src/web/url.js');
+  const { nodeURLBridge } = await import('../../src/host/url-node.js');
+  setURLBridge(nodeURLBridge);
+  const crossings: Uint8Array[][] = [];
+  let ended = false;
+  const host = {
+    responseWrite: (_id: number, chunks: Uint8Array[]) => void crossings.push(chunks),
+    responseEnd: () => void (ended = true),
+    responseError: (_id: number, message: string) => assert.fail(message),
+    bodyPull: () => {},
+    bodyCancel: () => {},
+    waitUntilSettled: () => {},
+    log: (_level: string, text: string) => assert.fail(text),
+  };
+  const channels = new BodyChannels();
+  const server = new Server(host, channels);
+  const large = pattern(3 * MiB);
+  server.registerApp({ fetch: (request: { url: string }) => new Response(request.url.endsWith('/large') ? large : 'small', { headers: { 'content-length': '7', 'x-a': '1' } }) }, {});
+  const head = (path: string) => packRequestHead({ method: 'GET', url: `http://app.test${path}`, rawHeaders: [], body: false });
+
+  const small = await server.dispatch(1, head('/small'));
+  assert.ok('head' in small);
+  assert.equal(small.head.body, false);
+  assert.equal(new TextDecoder().decode(small.head.bytes), 'small');
+
+  const result = await server.dispatch(2, head('/large'));
+  assert.ok('head' in result);
+  assert.equal(result.head.body, true, 'the large body streams');
+  assert.equal(result.head.bytes, undefined);
+  // The app's Content-Length is replaced by the body's, as the host does for a known body.
+  assert.deepEqual(result.head.headers, ['x-a', '1', 'content-length', String(3 * MiB)]);
+  server.responseStart(2);
+  let acked = 0;
+  while (!ended) {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (; acked < crossings.length; acked++) channels.ack(2, crossings[acked]![0]!.byteLength + 512);
+  }
+  for (const crossing of crossings) assert.ok(crossing.length === 1 && crossing[0]!.byteLength <= 256 * 1024);
+  assert.deepEqual(Buffer.concat(crossings.flat()), Buffer.from(large));
+});
