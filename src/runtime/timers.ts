@@ -15,6 +15,7 @@ const ReflectApply = Reflect.apply;
  */
 export const MAX_PENDING_TIMERS = 10_000;
 const RangeErrorCtor = RangeError;
+const MathCeil = Math.ceil;
 const TypeErrorCtor = TypeError;
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromiseThen = Promise.prototype.then;
@@ -33,6 +34,32 @@ interface Timer {
 export interface TimerHost {
   timerStart(id: number, ms: number): void;
   timerClear(id: number): void;
+  /** A monotonic clock in milliseconds (the host's). */
+  now(): number;
+}
+
+/**
+ * The one host timer that stands for every delayed internal task (AbortSignal.timeout): those
+ * wait here, in due order, and the host only holds a timer for the earliest. One host timer each
+ * let an app hold host memory beyond its own limit (100,000 pending AbortSignal.timeout(1e8) took
+ * the process's RSS up 198 MiB, of which ~95 MiB is the isolate's own heap: the rest was host
+ * timers), and no bound on them would be safe from a busy app's per-fetch timeouts. A delay past
+ * what a host timer takes waits in steps (Node fired AbortSignal.timeout(3e9) after 1 ms).
+ */
+const DELAYED_TASKS_ID = -(2 ** 52);
+/** The longest delay a host timer takes (Node fires longer ones after 1 ms). */
+const HOST_DELAY_MAX = 2 ** 31 - 1;
+
+interface DelayedTask {
+  /** The host clock's time it is due. */
+  due: number;
+  /** Its timer's id: internal ids count down, so a larger id came first. */
+  id: number;
+}
+
+/** Whether `a` runs before `b`: the earlier due, then the one made first. */
+function runsBefore(a: DelayedTask, b: DelayedTask): boolean {
+  return a.due < b.due || (a.due === b.due && a.id > b.id);
 }
 
 export class Timers {
@@ -80,16 +107,22 @@ export class Timers {
   queueInternal(callback: () => void, ms: number): number {
     const id = this.#nextInternalId--;
     this.#map.set(id, { handler: callback, args: [], repeat: false, ms, nesting: 0 });
-    this.#host.timerStart(id, ms);
+    if (ms > 0) this.#delay({ due: this.#host.now() + ms, id });
+    else this.#host.timerStart(id, 0);
     return id;
   }
 
+  /** A delayed internal task that was cleared stays in the heap until it comes up (then it is skipped). */
   clearInternal(id: number): void {
-    if (this.#map.delete(id)) this.#host.timerClear(id);
+    const timer = this.#map.get(id);
+    if (timer === undefined) return;
+    this.#map.delete(id);
+    if (timer.ms <= 0) this.#host.timerClear(id);
   }
 
   /** The host says timer `id` is due: run its task. */
   fire(id: number): void {
+    if (id === DELAYED_TASKS_ID) return this.#fireDelayed();
     const timer = this.#map.get(id);
     if (timer === undefined) return;
     if (!timer.repeat) {
@@ -115,6 +148,74 @@ export class Timers {
       if (timer.nesting > 5 && timer.ms < 4) timer.ms = 4;
       timer.nesting++;
       this.#host.timerStart(id, timer.ms);
+    }
+  }
+
+  // --- delayed internal tasks: a binary min-heap, one host timer for its top
+
+  #delayed: DelayedTask[] = [];
+  /** When the host timer for the heap's top is due (Infinity: none armed). */
+  #armedFor = Infinity;
+
+  #delay(task: DelayedTask): void {
+    const heap = this.#delayed;
+    let at = heap.length;
+    heap.push(task);
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (!runsBefore(task, heap[parent]!)) break;
+      heap[at] = heap[parent]!;
+      at = parent;
+    }
+    heap[at] = task;
+    if (task.due < this.#armedFor) this.#arm(this.#host.now());
+  }
+
+  /** Removes the heap's top. */
+  #takeTop(): void {
+    const heap = this.#delayed;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= heap.length) break;
+      const child = left + 1 < heap.length && runsBefore(heap[left + 1]!, heap[left]!) ? left + 1 : left;
+      if (!runsBefore(heap[child]!, last)) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = last;
+  }
+
+  /** Arms the host timer for the heap's first live task (none: disarms it). */
+  #arm(now: number): void {
+    const heap = this.#delayed;
+    while (heap.length > 0 && !this.#map.has(heap[0]!.id)) this.#takeTop();
+    if (heap.length === 0) {
+      if (this.#armedFor !== Infinity) this.#host.timerClear(DELAYED_TASKS_ID);
+      this.#armedFor = Infinity;
+      return;
+    }
+    const due = heap[0]!.due;
+    this.#armedFor = due;
+    const wait = MathCeil(due - now);
+    this.#host.timerStart(DELAYED_TASKS_ID, wait <= 0 ? 0 : wait > HOST_DELAY_MAX ? HOST_DELAY_MAX : wait);
+  }
+
+  /** The host timer fired: the first task that is due runs (a task of its own), and the timer is armed for the next. */
+  #fireDelayed(): void {
+    this.#armedFor = Infinity;
+    const now = this.#host.now();
+    const heap = this.#delayed;
+    while (heap.length > 0 && !this.#map.has(heap[0]!.id)) this.#takeTop();
+    const top = heap[0];
+    if (top !== undefined && top.due <= now) {
+      this.#takeTop();
+      this.#arm(now);
+      this.fire(top.id);
+    } else {
+      this.#arm(now);
     }
   }
 }
