@@ -1,6 +1,7 @@
 // The node flags the host process runs with (bin/nano-runtime.js adds them; `npm start` and the
 // host bench pass the same list), and what they mean for the app isolates it creates.
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /**
  * - `--no-node-snapshot`: isolated-vm needs it on Node 20 and later.
@@ -24,6 +25,26 @@ export const HOST_NODE_FLAGS: readonly string[] = ['--no-node-snapshot', '--harm
 export function isolateHeapDefaults(): void {
   setFlagsFromString('--initial-old-space-size=0');
 }
+
+/**
+ * isolated-vm's handle objects have weak callbacks that need its environment for the process's
+ * main isolate, and that environment is gone once Node tears the main isolate down after a
+ * natural exit (the event loop ran dry; process.exit(), which the CLI uses, skips the teardown).
+ * If V8 was in the middle of an incremental marking then, the teardown finishes it with a full
+ * collection, the callbacks run, and the process aborts (`IsolateEnvironment::GetCurrent():
+ * Assertion 'environment != nullptr'`; 2 of ~35 runs of send-timeout.test.ts, in
+ * ~NodeMainInstance -> DetachCppHeap by the core dump). A full collection at 'exit' runs them
+ * while the environment is there and leaves no marking in progress.
+ */
+export function collectBeforeTeardown(): void {
+  if (registeredExitCollection) return;
+  registeredExitCollection = true;
+  process.once('exit', () => {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  });
+}
+let registeredExitCollection = false;
 
 /** Throws a clear error when the process lacks what the runtime cannot work without. */
 export function assertHostNodeFlags(): void {

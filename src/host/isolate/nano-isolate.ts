@@ -16,9 +16,10 @@ import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
 import { IdTable } from '../../runtime/id-table.js';
 import { windowCost } from '../../runtime/host-api.js';
-import { assertHostNodeFlags, isolateHeapDefaults } from '../node-flags.js';
+import { assertHostNodeFlags, collectBeforeTeardown, isolateHeapDefaults } from '../node-flags.js';
 
 isolateHeapDefaults();
+collectBeforeTeardown();
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
