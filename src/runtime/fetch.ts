@@ -5,7 +5,7 @@
 // https://fetch.spec.whatwg.org/#fetch-method
 import { cancelReadableBody, hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { inspect } from './console.js';
-import type { HostApi } from './host-api.js';
+import { HEADERS_BYTES_MAX, headersBytes, type HostApi } from './host-api.js';
 import { Response, responseBody, setResponseBody, setResponseURL } from '../web/fetch/response.js';
 import { bodyStream, bytesBody, consumeBytes, takeKnownBytes } from '../web/fetch/body.js';
 import { bytesMatchMetadata } from '../web/fetch/integrity.js';
@@ -98,11 +98,19 @@ export class FetchClient {
         fetchBlobURL(request, resolve, reject);
         return;
       }
+      const headers = combineForTransmission(request.headerList);
+      const size = headersBytes(headers);
+      if (size > HEADERS_BYTES_MAX) {
+        const error = new TypeErrorCtor(`Failed to fetch: the request's headers are ${size} bytes; a request may have at most ${HEADERS_BYTES_MAX}.`);
+        reject(error);
+        if (body !== null) cancelReadableBody(bodyStream(body) as never, error);
+        return;
+      }
       const id = this.#nextId--;
       const head: FetchRequestHead = {
         method: request.method,
         url: request.url,
-        headers: combineForTransmission(request.headerList),
+        headers,
         redirect: request.redirect,
         body: body !== null,
       };

@@ -115,3 +115,17 @@ export const CHUNK_OVERHEAD = 512;
 export function windowCost(byteLength: number): number {
   return byteLength + CHUNK_OVERHEAD;
 }
+
+/**
+ * The most bytes of header names and values a response, or an outbound request, may have
+ * (Chrome's limit for a response's headers: a client would refuse more). The host validates and
+ * writes headers on its own thread: one 50 MB header value held its event loop 896 ms.
+ */
+export const HEADERS_BYTES_MAX = 256 * 1024;
+
+/** The bytes a header list counts against HEADERS_BYTES_MAX: each name and value, with ": " and CRLF. */
+export function headersBytes(list: readonly (readonly [string, string])[]): number {
+  let bytes = 0;
+  for (let i = 0; i < list.length; i++) bytes += list[i]![0].length + list[i]![1].length + 4;
+  return bytes;
+}

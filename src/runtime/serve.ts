@@ -9,7 +9,7 @@ import { isResponse, responseBody, responseEncodedManually, responseHeaderList }
 import { createIncomingRequest } from '../web/fetch/request.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
-import type { HostApi } from './host-api.js';
+import { HEADERS_BYTES_MAX, headersBytes, type HostApi } from './host-api.js';
 import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { unpackRequestHead } from './request-head.js';
 import { IdTable } from './id-table.js';
@@ -115,6 +115,12 @@ export class Server {
     const list = responseHeaderList(res);
     const headers: string[] = [];
     for (let i = 0; i < list.length; i++) headers.push(list[i]![0], list[i]![1]);
+    const size = headersBytes(list);
+    if (size > HEADERS_BYTES_MAX) {
+      const message = `The response's headers are ${size} bytes; a response may have at most ${HEADERS_BYTES_MAX}.`;
+      this.#host.log('error', message);
+      return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
+    }
     const settled = this.#settleWaitUntil(id, waitUntil);
     const record = responseBody(res);
     // A body whose bytes are known (a string, JSON, bytes: most responses) goes with the head:

@@ -44,6 +44,15 @@ before(async () => {
           case '/gzip-known': return new Response(${JSON.stringify(TEXT)}, { headers: { 'content-encoding': 'gzip' } });
           case '/br-large': return new Response(${JSON.stringify(TEXT)}.repeat(30), { headers: { 'content-encoding': 'br' } });
           case '/manual': return new Response(new Response(${JSON.stringify(TEXT)}).body.pipeThrough(new CompressionStream('gzip')), { encodeBody: 'manual', headers: { 'content-encoding': 'gzip' } });
+          // Bytes: no Content-Type of its own. 'x-big' counts 5 + 2 and its value + 2.
+          case '/headers-at-limit': return new Response(bytes('fits'), { headers: { 'x-big': 'a'.repeat(256 * 1024 - 9) } });
+          case '/headers-over-limit': return new Response(bytes('never sent'), { headers: { 'x-big': 'a'.repeat(256 * 1024 - 8) } });
+          case '/fetch-headers-over-limit': {
+            try {
+              await fetch(env.UPSTREAM, { headers: { 'x-big': 'a'.repeat(256 * 1024) } });
+              return new Response('fetched');
+            } catch (e) { return new Response(e.name + ': ' + e.message); }
+          }
           case '/unknown-coding': return new Response('as made', { headers: { 'content-encoding': 'zstd' } });
         }
         return new Response('next');
@@ -208,4 +217,18 @@ test("a client whose Accept-Encoding rules the coding out gets the body unencode
     assert.equal(encoded ? zlib.gunzipSync(reply.body).toString() : reply.text, TEXT, `Accept-Encoding: ${accept}`);
     assert.equal(Number(reply.headers['content-length']), reply.body.length);
   }
+});
+
+test("a response's headers may total 256 KiB (names, values, ': ' and CRLF); past that it is a 500 and the app's log says why, and an outbound fetch's request is a TypeError", async () => {
+  const [fits, next] = responses(await pipelined('/headers-at-limit'));
+  assert.equal(fits?.status, 200);
+  assert.equal(fits?.headers['x-big']?.length, 256 * 1024 - 9);
+  assert.equal(fits?.body, 'fits');
+  assert.equal(next?.body, 'next');
+  const over = await get(t.port, 'framing.test', '/headers-over-limit');
+  assert.equal(over.status, 500);
+  assert.ok(!over.text.includes('never sent'));
+  assert.ok(t.logs.some((l) => l['app'] === 'framing' && String(l['msg']).includes(`The response's headers are ${256 * 1024 + 1} bytes; a response may have at most ${256 * 1024}.`)));
+  const fetched = await get(t.port, 'framing.test', '/fetch-headers-over-limit');
+  assert.match(fetched.text, /^TypeError: Failed to fetch: the request's headers are \d+ bytes; a request may have at most 262144\.$/);
 });
