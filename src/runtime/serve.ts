@@ -115,9 +115,10 @@ export class Server {
     const list = responseHeaderList(res);
     const headers: string[] = [];
     for (let i = 0; i < list.length; i++) headers.push(list[i]![0], list[i]![1]);
-    const size = headersBytes(list);
+    // The status line's reason phrase goes with them (an app sets it: statusText).
+    const size = headersBytes(list) + res.statusText.length;
     if (size > HEADERS_BYTES_MAX) {
-      const message = `The response's headers are ${size} bytes; a response may have at most ${HEADERS_BYTES_MAX}.`;
+      const message = `The response's headers (with its status text) are ${size} bytes; a response may have at most ${HEADERS_BYTES_MAX}.`;
       this.#host.log('error', message);
       return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
     }

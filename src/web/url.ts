@@ -56,8 +56,22 @@ function parse(input: string, base: string | undefined): URLParts | null {
   return parseByHost(input, base);
 }
 
-/** The host's parse (through the cache), for what scanSimpleURL does not take. */
+/**
+ * The most characters (input and base, or href and value) a call to the host's parser carries.
+ * It runs on the host's thread, whose event loop every app shares: a 50 MB input held it 430 ms,
+ * a 50 MB search set 626 ms. Longer is a failure (a TypeError from the constructor and the
+ * setters, false from canParse): NANO's limit, as Chrome refuses URLs over 2 MiB between its
+ * processes (url::kMaxURLChars). URLs the isolate scans itself (scanSimpleURL) have no limit.
+ */
+export const HOST_URL_MAX = 2 * 1024 * 1024;
+
+function tooLongMessage(length: number): string {
+  return `the URL would be ${length} characters; NANO parses at most ${HOST_URL_MAX} (HOST_URL_MAX).`;
+}
+
+/** The host's parse (through the cache), for what scanSimpleURL does not take; null for an input over HOST_URL_MAX. */
 function parseByHost(input: string, base: string | undefined): URLParts | null {
+  if (input.length + (base === undefined ? 0 : base.length) > HOST_URL_MAX) return null;
   const key = base === undefined ? input : `${base}\u0000${input}`;
   const hit = cache.get(key);
   if (hit !== undefined || cache.has(key)) return hit ?? null;
@@ -70,6 +84,8 @@ function parseByHost(input: string, base: string | undefined): URLParts | null {
 
 /** A setter run by the host's parser on `href`, with withCurrentRules. */
 function setByHost(href: string, member: string, value: string): URLParts {
+  const length = href.length + value.length;
+  if (length > HOST_URL_MAX) throw new TypeErrorCtor(`Failed to set the '${member}' property on 'URL': ${tooLongMessage(length)}`);
   return withCurrentRules(bridge!.urlSet(href, member, value));
 }
 
@@ -532,7 +548,11 @@ export class URL {
     const input = usvString(url);
     const baseString = base === undefined ? undefined : usvString(base);
     const parts = parse(input, baseString);
-    if (parts === null) throw new TypeErrorCtor(`Failed to construct 'URL': Invalid URL${baseString === undefined ? '' : ' or base'}: '${input}'`);
+    if (parts === null) {
+      const length = input.length + (baseString === undefined ? 0 : baseString.length);
+      if (length > HOST_URL_MAX) throw new TypeErrorCtor(`Failed to construct 'URL': ${tooLongMessage(length)}`);
+      throw new TypeErrorCtor(`Failed to construct 'URL': Invalid URL${baseString === undefined ? '' : ' or base'}: '${input}'`);
+    }
     const query = new URLSearchParams(parts.search);
     this.#state = { parts, query };
     paramsState(query)!.url = this;

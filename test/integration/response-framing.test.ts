@@ -47,6 +47,7 @@ before(async () => {
           // Bytes: no Content-Type of its own. 'x-big' counts 5 + 2 and its value + 2.
           case '/headers-at-limit': return new Response(bytes('fits'), { headers: { 'x-big': 'a'.repeat(256 * 1024 - 9) } });
           case '/headers-over-limit': return new Response(bytes('never sent'), { headers: { 'x-big': 'a'.repeat(256 * 1024 - 8) } });
+          case '/status-text-over-limit': return new Response(bytes('never sent'), { statusText: 'a'.repeat(256 * 1024 + 1) });
           case '/fetch-headers-over-limit': {
             try {
               await fetch(env.UPSTREAM, { headers: { 'x-big': 'a'.repeat(256 * 1024) } });
@@ -219,7 +220,7 @@ test("a client whose Accept-Encoding rules the coding out gets the body unencode
   }
 });
 
-test("a response's headers may total 256 KiB (names, values, ': ' and CRLF); past that it is a 500 and the app's log says why, and an outbound fetch's request is a TypeError", async () => {
+test("a response's headers may total 256 KiB (names, values, ': ' and CRLF; its status text too); past that it is a 500 and the app's log says why, and an outbound fetch's request is a TypeError", async () => {
   const [fits, next] = responses(await pipelined('/headers-at-limit'));
   assert.equal(fits?.status, 200);
   assert.equal(fits?.headers['x-big']?.length, 256 * 1024 - 9);
@@ -228,7 +229,11 @@ test("a response's headers may total 256 KiB (names, values, ': ' and CRLF); pas
   const over = await get(t.port, 'framing.test', '/headers-over-limit');
   assert.equal(over.status, 500);
   assert.ok(!over.text.includes('never sent'));
-  assert.ok(t.logs.some((l) => l['app'] === 'framing' && String(l['msg']).includes(`The response's headers are ${256 * 1024 + 1} bytes; a response may have at most ${256 * 1024}.`)));
+  assert.ok(t.logs.some((l) => l['app'] === 'framing' && String(l['msg']).includes(`The response's headers (with its status text) are ${256 * 1024 + 1} bytes; a response may have at most ${256 * 1024}.`)));
+  // A status text counts with them: 50 MB of it held the host's event loop 919 ms.
+  const status = await get(t.port, 'framing.test', '/status-text-over-limit');
+  assert.equal(status.status, 500);
+  assert.ok(!status.text.includes('never sent'));
   const fetched = await get(t.port, 'framing.test', '/fetch-headers-over-limit');
   assert.match(fetched.text, /^TypeError: Failed to fetch: the request's headers are \d+ bytes; a request may have at most 262144\.$/);
 });

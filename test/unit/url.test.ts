@@ -3,7 +3,7 @@
 // of the correction itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { URL, setURLBridge } from '../../src/web/url.js';
+import { HOST_URL_MAX, URL, setURLBridge } from '../../src/web/url.js';
 import { nodeURLBridge } from '../../src/host/url-node.js';
 
 setURLBridge(nodeURLBridge);
@@ -32,4 +32,33 @@ test('URL: in an opaque path only the space right before "?" or "#" is percent-e
   const viaParams = new URL('sc:x ?a=1');
   viaParams.searchParams.delete('a');
   assert.equal(viaParams.href, 'sc:x%20');
+});
+
+test("the host's parser is given at most HOST_URL_MAX characters (it runs on the host's thread); URLs the isolate scans have no such limit", () => {
+  const seen: number[] = [];
+  setURLBridge({
+    urlParse: (input, base) => (seen.push(input.length + (base?.length ?? 0)), nodeURLBridge.urlParse(input, base)),
+    urlSet: (href, member, value) => (seen.push(href.length + value.length), nodeURLBridge.urlSet(href, member, value)),
+  });
+  try {
+    // A leading space: not a simple URL, so the host parses it.
+    const under = ' http://a/' + 'x'.repeat(HOST_URL_MAX - 10);
+    assert.equal(new URL(under).pathname.length, HOST_URL_MAX - 9);
+    const over = under + 'x';
+    assert.throws(() => new URL(over), (e: Error) => e instanceof TypeError && /the URL would be 2097153 characters; NANO parses at most 2097152/.test(e.message));
+    assert.equal(URL.canParse(over), false);
+    assert.throws(() => new URL('x'.repeat(HOST_URL_MAX), 'http://a/'), TypeError, 'input and base count together');
+    assert.ok(seen.every((n) => n <= HOST_URL_MAX), 'nothing longer reached the host');
+    // A setter whose result could be longer: a TypeError, the URL unchanged.
+    const url = new URL('http://a/b');
+    assert.throws(() => (url.search = 'q'.repeat(HOST_URL_MAX)), TypeError);
+    assert.equal(url.href, 'http://a/b');
+    // A long URL in serialized form is scanned in the isolate: no host call, no limit.
+    const count = seen.length;
+    const simple = new URL('http://a/' + 'y'.repeat(3 * 1024 * 1024));
+    assert.equal(simple.pathname.length, 3 * 1024 * 1024 + 1);
+    assert.equal(seen.length, count);
+  } finally {
+    setURLBridge(nodeURLBridge);
+  }
 });
