@@ -39,7 +39,12 @@ export async function startServer(apps: Record<string, string>, config: (dir: st
   };
   for (const [name, code] of Object.entries(apps)) await writeApp(name, code);
   const configPath = join(dir, 'nano.config.json');
-  const writeConfig = (value: object) => writeFile(configPath, JSON.stringify(value));
+  // Port 0 unless a test names one: the default (8787) collides with `npm start` or a probe
+  // running beside the tests (an EADDRINUSE failed a CI run that way).
+  const writeConfig = (value: object) => {
+    const config = value as { server?: object };
+    return writeFile(configPath, JSON.stringify({ ...config, server: { port: 0, ...config.server } }));
+  };
   await writeConfig(config(dir));
   const server = new NanoServer({ configPath, log, watch: options.watch ?? false });
   const { port, adminPort } = await server.start();
