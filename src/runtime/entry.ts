@@ -26,7 +26,7 @@ import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApp
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
-  'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree',
+  'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree', 'subtleUpload',
   'subtleCall', 'subtleRelease',
 ];
 
@@ -84,7 +84,11 @@ export function prepare(): void {
     compression: hostCompressionCodec(api),
     url: { urlParse: (input, base) => api.urlParse(input, base), urlSet: (href, member, value) => api.urlSet(href, member, value) },
     randomBytes: (length) => api.randomBytes(length),
-    subtle: { subtleCall: (id, op, args) => api.subtleCall(id, op, args), subtleRelease: (handle) => api.subtleRelease(handle) },
+    subtle: {
+      subtleCall: (id, op, args) => api.subtleCall(id, op, args),
+      subtleRelease: (handle) => api.subtleRelease(handle),
+      subtleUpload: (upload, part) => api.subtleUpload(upload, part),
+    },
     textCodec: {
       decoderCreate: (label, fatal, ignoreBOM) => api.decoderCreate(label, fatal, ignoreBOM),
       decoderDecode: (id, bytes, stream) => api.decoderDecode(id, bytes, stream),

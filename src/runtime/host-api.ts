@@ -65,6 +65,7 @@ export interface HostApi {
   // crypto.subtle (see web/crypto-subtle.ts): answered with RuntimeControl.subtleSettle.
   subtleCall: SubtleBridge['subtleCall'];
   subtleRelease: SubtleBridge['subtleRelease'];
+  subtleUpload: SubtleBridge['subtleUpload'];
 }
 
 export interface BootInfo {

@@ -99,8 +99,13 @@ export function crossingBytes(view: Uint8Array, start: number, length: number): 
   if (isArrayBuffer(buffer) && arrayBufferByteLength(buffer) <= 2 * length) {
     return start === 0 && length === viewByteLength(view) ? view : new Uint8ArrayCtor(buffer, offset, length);
   }
+  return copyOfBytes(view, start, length);
+}
+
+/** A copy of `length` bytes of `view` from `start`, in a buffer of its own (no species lookup). */
+export function copyOfBytes(view: Uint8Array, start: number, length: number): Uint8Array {
   const copy = new Uint8ArrayCtor(length);
-  if (length > 0) reflectApply(u8Set, copy, [new Uint8ArrayCtor(buffer, offset, length)]);
+  if (length > 0) reflectApply(u8Set, copy, [new Uint8ArrayCtor(viewBuffer(view), viewByteOffset(view) + start, length)]);
   return copy;
 }
 
