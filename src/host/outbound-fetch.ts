@@ -96,6 +96,18 @@ export class OutboundFetch {
   /** Fetches waiting for a place, oldest first (a ring: a flood of waiting fetches dequeues in O(1)). */
   #waiting = new SimpleQueue<[id: number, head: FetchRequestHead]>();
 
+  /** Known bodies that came in parts, by fetch, until their fetchStart. */
+  #uploaded = new IdTable<Blob>();
+
+  /**
+   * A part of fetch `id`'s known body. A Blob made of the last one and the part copies only the
+   * part, and undici can send a Blob again after a 307/308 redirect, as it can bytes.
+   */
+  upload(id: number, part: Uint8Array): void {
+    const before = this.#uploaded.get(id);
+    this.#uploaded.set(id, new Blob(before === undefined ? [part] : [before, part]));
+  }
+
   start(id: number, head: FetchRequestHead): void {
     const controller = new AbortController();
     const flight: Flight = { controller, upload: undefined, reader: undefined, reading: false, credit: 0, slot: false };
@@ -122,6 +134,8 @@ export class OutboundFetch {
   #finish(id: number): void {
     const flight = this.#flights.get(id);
     this.#flights.delete(id);
+    // An uploaded body not sent (the fetch failed or was aborted before it ran).
+    this.#uploaded.delete(id);
     if (flight?.slot) {
       flight.slot = false;
       this.#inFlight--;
@@ -152,6 +166,9 @@ export class OutboundFetch {
     };
     if (head.bytes !== undefined) {
       init['body'] = head.bytes;
+    } else if (head.uploaded) {
+      init['body'] = this.#uploaded.get(id) ?? new Blob([]);
+      this.#uploaded.delete(id);
     } else if (flight.upload !== undefined) {
       init['body'] = this.#uploadIterable(id, flight.upload);
       init['duplex'] = 'half';
@@ -295,6 +312,7 @@ export class OutboundFetch {
 
   /** The isolate is going away: abort everything in flight. */
   close(): void {
+    this.#uploaded.clear();
     for (const id of this.#flights.ids()) this.abort(id, 'The app was stopped.');
     void this.#agent.close().catch(() => {});
   }

@@ -26,7 +26,7 @@ import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApp
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
-  'fetchStart', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree', 'subtleUpload',
+  'fetchStart', 'fetchUpload', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree', 'subtleUpload',
   'subtleCall', 'subtleRelease',
 ];
 

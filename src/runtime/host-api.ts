@@ -55,6 +55,8 @@ export interface HostApi {
   dispatched(text: string, bytes?: Uint8Array[]): void;
   // Outbound fetch (see fetch.ts); its bodies use the body functions above with negative ids.
   fetchStart(id: number, head: FetchRequestHead): void;
+  /** A part of fetch `id`'s known body (FetchRequestHead.uploaded), before its fetchStart. */
+  fetchUpload(id: number, part: Uint8Array): void;
   fetchAbort(id: number, reason: string): void;
   // URL parsing and the legacy text decoders (see web/url.ts, web/encoding/text-decoder.ts).
   urlParse: URLBridge['urlParse'];

@@ -70,3 +70,41 @@ test("an app's limits.fetchesInFlight bounds its fetch() calls; each waiting one
     await new Promise((resolve) => upstream.close(resolve));
   }
 });
+
+test('a known request body over 1 MiB goes to the host in parts and arrives whole, with its Content-Length, also after a 307', { timeout: 60_000 }, async () => {
+  const { createHash } = await import('node:crypto');
+  const seen: { path: string; length: string | undefined; hash: string }[] = [];
+  const upstream = createServer((req, res) => {
+    const hash = createHash('sha256');
+    req.on('data', (chunk: Buffer) => hash.update(chunk));
+    req.on('end', () => {
+      seen.push({ path: req.url!, length: req.headers['content-length'], hash: hash.digest('hex') });
+      if (req.url === '/redirect') res.writeHead(307, { location: '/final' }).end();
+      else res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const t = await startServer(
+    { 'post.js': `export default { async fetch(request) {
+        const data = new Uint8Array(3 * 1024 * 1024 + 7).map((_, i) => (i * 13) & 255);
+        const r = await fetch(new URL(request.url).searchParams.get('to') + '/redirect', { method: 'POST', body: data });
+        return new Response(r.status + ' ' + (await r.text()));
+      } };` },
+    (dir) => ({ apps: [{ name: 'post', hostnames: ['post.test'], module: `${dir}/post.js`, fetchAllow: ['127.0.0.1'] }] }),
+  );
+  try {
+    const reply = await get(t.port, 'post.test', `/?to=${encodeURIComponent(origin)}`, { timeoutMs: 30_000 });
+    assert.equal(reply.text, '200 ok');
+    const data = new Uint8Array(3 * 1024 * 1024 + 7).map((_, i) => (i * 13) & 255);
+    const expected = createHash('sha256').update(data).digest('hex');
+    assert.deepEqual(seen, [
+      { path: '/redirect', length: String(data.length), hash: expected },
+      { path: '/final', length: String(data.length), hash: expected },
+    ]);
+  } finally {
+    await t.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});

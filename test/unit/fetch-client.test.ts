@@ -109,3 +109,21 @@ test('an abort while the body streams errors it with the reason and tells the ho
   await assert.rejects(response.text(), (error) => error === reason);
   assert.deepEqual(aborted, [started[0]![0]]);
 });
+
+test('a known body over 1 MiB goes to the host in parts of at most 1 MiB ahead of fetchStart, whose head names no bytes', () => {
+  const { host, started } = fakeHost();
+  const parts: [number, Uint8Array][] = [];
+  (host as unknown as { fetchUpload: (id: number, part: Uint8Array) => void }).fetchUpload = (id, part) => {
+    assert.equal(started.length, 0, 'the parts come before fetchStart');
+    parts.push([id, part]);
+  };
+  const client = new FetchClient(host, new BodyChannels());
+  const data = new Uint8Array(2 * 1024 * 1024 + 100).map((_, i) => i & 255);
+  void client.fetch('http://h/x', { method: 'POST', body: data });
+  const [id, head] = started[0]!;
+  assert.equal(head.bytes, undefined);
+  assert.equal(head.uploaded, true);
+  assert.deepEqual(parts.map(([partId, part]) => [partId, part.byteLength]), [[id, 1024 * 1024], [id, 1024 * 1024], [id, 100]]);
+  for (const [, part] of parts) assert.ok(part.buffer.byteLength <= 2 * part.byteLength, 'a part does not carry the whole body');
+  assert.deepEqual(Buffer.concat(parts.map(([, part]) => part)), Buffer.from(data));
+});

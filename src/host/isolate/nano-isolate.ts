@@ -283,6 +283,7 @@ export class NanoIsolate {
         }
       },
       fetchStart: (id, head) => this.#fetch.start(id, head),
+      fetchUpload: (id, part) => this.#fetch.upload(id, part),
       fetchAbort: (id, reason) => this.#fetch.abort(id, reason),
       urlParse: (input, base) => this.#timed(() => nodeURLBridge.urlParse(input, base)),
       urlSet: (href, member, value) => this.#timed(() => nodeURLBridge.urlSet(href, member, value)),
@@ -294,9 +295,9 @@ export class NanoIsolate {
       subtleUpload: (upload, part) => this.#subtle.upload(upload, part),
     };
     // Fire-and-forget calls need no answer: the isolate does not wait for the host thread.
-    // subtleUpload is not one of them although it needs none: isolated-vm runs the ignored calls
-    // that queued up in one host task, so 200 uploaded MiB held the event loop 162 ms; waited
-    // for, each part is a task of its own (14 ms).
+    // subtleUpload and fetchUpload are not among them although they need none: isolated-vm runs
+    // the ignored calls that queued up in one host task, so 200 uploaded MiB held the event loop
+    // 162 ms; waited for, each part is a task of its own (14 ms).
     const ignored = new Set<keyof HostApi>([
       'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
       'dispatched', 'fetchStart', 'fetchAbort', 'decoderFree', 'subtleCall', 'subtleRelease',
