@@ -10,7 +10,7 @@ import { bundleApp, type AppBundle } from './app-bundle.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler, type LogLevel } from './isolate/nano-isolate.js';
 import { windowCost, type DispatchResult, type RequestHead, type ResponseHead } from '../runtime/host-api.js';
 import { IdTable } from '../runtime/id-table.js';
-import { LogRate } from './log-rate.js';
+import { LogRate } from '../runtime/log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
 import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
 
@@ -273,18 +273,31 @@ export class AppInstance {
 
   // --- the isolate
 
-  /** One console line of the app, within its log rate; what was dropped is reported when lines pass again. */
+  /**
+   * One console line of the app, within its log rate; what was dropped is reported when lines
+   * pass again. The isolate keeps the rate first (lines over it never cross: #consoleDropped
+   * counts them), this one behind it.
+   */
   #console(appLog: Logger, level: LogLevel, text: string): void {
     if (!this.#logRate.take(text.length)) {
       this.#deps.metrics.appLogDropped.inc({ app: this.name });
       return;
     }
-    const dropped = this.#logRate.takeDropped();
-    if (dropped !== undefined) {
-      this.#log.warn({ droppedLines: dropped.lines, droppedBytes: dropped.bytes }, "console lines dropped: over the app's log rate (limits.logKbPerSecond)");
+    const here = this.#logRate.takeDropped();
+    const all = addDropped(this.#isolateDropped, here);
+    this.#isolateDropped = undefined;
+    if (all !== undefined) {
+      this.#log.warn({ droppedLines: all.lines, droppedBytes: all.bytes }, "console lines dropped: over the app's log rate (limits.logKbPerSecond)");
     }
     appLog[level]({ msg: text });
   }
+
+  #consoleDropped(lines: number, bytes: number): void {
+    this.#deps.metrics.appLogDropped.inc({ app: this.name }, lines);
+    this.#isolateDropped = addDropped(this.#isolateDropped, { lines, bytes });
+  }
+  /** Lines the isolate dropped since a line last passed (reported with the next that does). */
+  #isolateDropped: { lines: number; bytes: number } | undefined;
 
   #isolate(): Promise<NanoIsolate> {
     if (this.#nano && !this.#nano.isolate.isDisposed) return Promise.resolve(this.#nano);
@@ -297,6 +310,8 @@ export class AppInstance {
     const nano = await NanoIsolate.create({
       memoryLimitMb: this.config.limits.memoryMb,
       log: (level, text) => this.#console(appLog, level, text),
+      logDropped: (lines, bytes) => this.#consoleDropped(lines, bytes),
+      logBytesPerSecond: this.config.limits.logKbPerSecond * 1024,
       fetchAllow: this.config.fetchAllow,
       fetchesInFlight: this.config.limits.fetchesInFlight,
       cryptoOwner: this.#cryptoOwner,
@@ -841,4 +856,11 @@ function callIgnored(ref: ControlRef, args: unknown[]): void {
   } catch {
     // The isolate is gone.
   }
+}
+
+/** Two counts of dropped lines together (undefined: none). */
+function addDropped(a: { lines: number; bytes: number } | undefined, b: { lines: number; bytes: number } | undefined): { lines: number; bytes: number } | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return { lines: a.lines + b.lines, bytes: a.bytes + b.bytes };
 }

@@ -11,7 +11,7 @@ import { FetchClient } from './fetch.js';
 import { settleSubtle } from '../web/crypto-subtle.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
-import { createConsole, inspect } from './console.js';
+import { createConsole, inspect, setLogRate } from './console.js';
 import { Navigator, Performance, createNavigator, createPerformance, type Clock } from './performance.js';
 import { hostCompressionCodec } from './codec-bridge.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
@@ -24,7 +24,7 @@ import type { Response } from '../web/fetch/response.js';
 import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
-  'timerStart', 'timerClear', 'log', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
+  'timerStart', 'timerClear', 'log', 'logDropped', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
   'fetchStart', 'fetchUpload', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree', 'subtleUpload',
   'subtleCall', 'subtleRelease',
@@ -109,7 +109,7 @@ export function prepare(): void {
   }
   // A namespace: writable and configurable, not enumerable.
   Object.defineProperty(global, 'console', {
-    value: createConsole((level, text) => api.log(level, text), () => api.now()),
+    value: createConsole((level, text) => api.log(level, text), () => api.now(), (lines, bytes) => api.logDropped(lines, bytes)),
     writable: true,
     enumerable: false,
     configurable: true,
@@ -162,6 +162,7 @@ export function boot(info: BootInfo): void {
   clock.timeOrigin = info.timeOrigin;
   navigatorInfo.userAgent = info.userAgent;
   if (info.memoryLimitMb !== undefined) installWasmMemoryBudget(info.memoryLimitMb);
+  if (info.logBytesPerSecond !== undefined) setLogRate(info.logBytesPerSecond);
   const t = timers!;
   const s = server!;
   const b = bodies!;

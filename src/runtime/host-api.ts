@@ -31,6 +31,8 @@ export interface HostApi {
   timerClear(id: number): void;
   /** One console line from the app; `level` is the console method's log level. */
   log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
+  /** Console lines (and their characters) the isolate's log rate dropped: they never crossed. */
+  logDropped(lines: number, bytes: number): void;
   /** Milliseconds since the isolate's time origin, with sub-millisecond precision. */
   now(): number;
   /** `length` cryptographically strong random bytes. */
@@ -76,6 +78,8 @@ export interface BootInfo {
   userAgent: string;
   /** The isolate's memory limit: all of its WebAssembly memories together stay within it too. */
   memoryLimitMb?: number;
+  /** The app's log rate (limits.logKbPerSecond), kept by the console before lines cross. */
+  logBytesPerSecond?: number;
 }
 
 /**

@@ -28,6 +28,10 @@ export interface NanoIsolateOptions {
   memoryLimitMb?: number;
   /** Where the app's console lines go. Default: dropped. */
   log?: (level: LogLevel, text: string) => void;
+  /** Console lines the isolate's log rate dropped (they never crossed). */
+  logDropped?: (lines: number, bytes: number) => void;
+  /** The app's log rate in bytes per second, kept in the isolate before lines cross (default: none there). */
+  logBytesPerSecond?: number;
   userAgent?: string;
   startup?: StartupMode;
   /** Internal addresses this isolate's fetch() may reach (the app's `fetchAllow`). */
@@ -254,6 +258,7 @@ export class NanoIsolate {
       timerStart: (id, ms) => this.#timerStart(id, ms),
       timerClear: (id) => this.#timerClear(id),
       log: (level, text) => log(level, String(text)),
+      logDropped: (lines, bytes) => options.logDropped?.(Number(lines), Number(bytes)),
       now: () => performance.now() - (timeOrigin - performance.timeOrigin),
       randomBytes: (length) => randomFillSync(new Uint8Array(Math.min(Math.max(0, length | 0), 1 << 20))),
       codecCreate: (format, mode) => this.#codecCreate(format, mode),
@@ -299,7 +304,7 @@ export class NanoIsolate {
     // the ignored calls that queued up in one host task, so 200 uploaded MiB held the event loop
     // 162 ms; waited for, each part is a task of its own (14 ms).
     const ignored = new Set<keyof HostApi>([
-      'timerStart', 'timerClear', 'log', 'codecClose', 'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
+      'timerStart', 'timerClear', 'log', 'logDropped', 'codecClose', 'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
       'dispatched', 'fetchStart', 'fetchAbort', 'decoderFree', 'subtleCall', 'subtleRelease',
     ]);
     const names = Object.keys(api) as (keyof HostApi)[];
@@ -309,6 +314,7 @@ export class NanoIsolate {
         : new ivm.Callback(api[name] as (...args: unknown[]) => unknown, { sync: true }),
     );
     const info: BootInfo = { timeOrigin, userAgent: options.userAgent ?? USER_AGENT, memoryLimitMb: Math.max(8, options.memoryLimitMb ?? 128) };
+    if (options.logBytesPerSecond !== undefined) info.logBytesPerSecond = options.logBytesPerSecond;
     if (!fromSnapshot) {
       // No snapshot: compile the same script with the code cache (runtimeCodeCache).
       const script = await this.isolate.compileScript(snapshotCode, { filename, ...(cachedData ? { cachedData } : {}) });
