@@ -3,7 +3,7 @@
 // - boot(info): takes the host's functions off the global (`__nanoHost_<name>`, put there by
 //   the host), sets the clock, and leaves `__nanoControl` (RuntimeControl) for the host to take
 //   as references and delete before any app code runs.
-import type { BootInfo, ControlCall, DispatchResult, HostApi, RuntimeControl } from './host-api.js';
+import { FIRE_AND_FORGET, FIRE_AND_FORGET_RUN, type BootInfo, type ControlCall, type DispatchResult, type HostApi, type RuntimeControl } from './host-api.js';
 import { Server } from './serve.js';
 import { packDispatchResults } from './dispatch-results.js';
 import { BodyChannels } from './body-channels.js';
@@ -27,15 +27,25 @@ export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'logDropped', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
   'fetchStart', 'fetchUpload', 'fetchAbort', 'urlParse', 'urlSet', 'decoderCreate', 'decoderDecode', 'decoderFree', 'subtleUpload',
-  'subtleCall', 'subtleRelease',
+  'subtleCall', 'subtleRelease', 'barrier',
 ];
 
 /** The host's functions, once boot() has them. */
 const host = {} as Record<keyof HostApi, (...args: unknown[]) => unknown>;
 /** What the runtime calls: stable wrappers around `host`, so prepare() can capture them early. */
 const api = {} as HostApi;
+/** Calls made without waiting since the last barrier (FIRE_AND_FORGET_RUN). */
+let unwaited = 0;
 for (const name of HOST_NAMES) {
-  (api as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => Reflect.apply(host[name], undefined, args);
+  (api as unknown as Record<string, unknown>)[name] = FIRE_AND_FORGET.includes(name)
+    ? (...args: unknown[]) => {
+        Reflect.apply(host[name], undefined, args);
+        if (++unwaited >= FIRE_AND_FORGET_RUN) {
+          unwaited = 0;
+          host.barrier();
+        }
+      }
+    : (...args: unknown[]) => Reflect.apply(host[name], undefined, args);
 }
 const clock: Clock = { now: () => api.now(), timeOrigin: 0 };
 const navigatorInfo = { userAgent: '' };

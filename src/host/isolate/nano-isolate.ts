@@ -15,7 +15,7 @@ import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
 import { IdTable } from '../../runtime/id-table.js';
-import { windowCost } from '../../runtime/host-api.js';
+import { FIRE_AND_FORGET, windowCost } from '../../runtime/host-api.js';
 import { assertHostNodeFlags, collectBeforeTeardown, isolateHeapDefaults } from '../node-flags.js';
 
 isolateHeapDefaults();
@@ -298,15 +298,13 @@ export class NanoIsolate {
       subtleCall: (id, op, args) => this.#subtle.call(id, op, args),
       subtleRelease: (handle) => this.#subtle.release(handle),
       subtleUpload: (upload, part) => this.#subtle.upload(upload, part),
+      barrier: () => undefined,
     };
     // Fire-and-forget calls need no answer: the isolate does not wait for the host thread.
     // subtleUpload and fetchUpload are not among them although they need none: isolated-vm runs
     // the ignored calls that queued up in one host task, so 200 uploaded MiB held the event loop
     // 162 ms; waited for, each part is a task of its own (14 ms).
-    const ignored = new Set<keyof HostApi>([
-      'timerStart', 'timerClear', 'log', 'logDropped', 'codecClose', 'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled',
-      'dispatched', 'fetchStart', 'fetchAbort', 'decoderFree', 'subtleCall', 'subtleRelease',
-    ]);
+    const ignored = new Set<keyof HostApi>(FIRE_AND_FORGET);
     const names = Object.keys(api) as (keyof HostApi)[];
     const callbacks = names.map((name) =>
       ignored.has(name)
