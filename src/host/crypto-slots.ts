@@ -21,6 +21,8 @@ export class CryptoOwner {
   readonly waiting = new SimpleQueue<CryptoTask>();
   /** In the scheduler's ring of owners with work waiting. */
   inRing = false;
+  /** Bytes of data its operations hold in the host, from their call to their end (see HostSubtle.call). */
+  heldBytes = 0;
 }
 
 export class CryptoScheduler {

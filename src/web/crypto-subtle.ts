@@ -32,7 +32,7 @@ export interface SubtleBridge {
   subtleCall(callId: number, op: string, args: Wire[]): void;
   /** The key behind `handle` is unreachable in the realm: the host may drop it. */
   subtleRelease(handle: number): void;
-  /** One part of upload `upload`: data over UPLOAD_PART goes ahead of its call this way. */
+  /** One part of upload `upload`: data over UPLOAD_OVER goes ahead of its call this way. */
   subtleUpload(upload: number, part: Uint8Array): void;
   /** For a host that calls back directly (library mode): how to reach settleSubtle. */
   connect?(settle: (id: number, result: SubtleResult) => void): void;
@@ -138,9 +138,12 @@ function reviveMember(v: unknown): unknown {
 defineInterface(CryptoKey, 'CryptoKey');
 
 /**
- * Data over this goes to the host in parts of this size ahead of its call (subtleUpload): a call
- * is copied on the host's thread, and a 200 MB digest held its event loop 875 ms in one.
+ * Data over UPLOAD_OVER goes to the host ahead of its call (subtleUpload, calls the isolate waits
+ * for) in parts of UPLOAD_PART: a call is copied on the host's thread (a 200 MB digest held its
+ * event loop 875 ms in one), and the calls nobody waits for may queue up to FIRE_AND_FORGET_RUN
+ * (runtime/host-api.ts) before the isolate waits, so each carries little.
  */
+const UPLOAD_OVER = 64 * 1024;
 const UPLOAD_PART = 1024 * 1024;
 let nextUpload = 1;
 interface Upload {
@@ -156,7 +159,7 @@ function toWire(value: unknown, uploads: Upload[], depth = 0): Wire {
   const bytes = bufferSourceBytes(value, false);
   if (bytes !== undefined) {
     const length = viewByteLength(bytes);
-    if (length <= UPLOAD_PART) return { $bytes: copyOfBytes(bytes, 0, length) };
+    if (length <= UPLOAD_OVER) return { $bytes: copyOfBytes(bytes, 0, length) };
     const upload = nextUpload++;
     uploads.push({ upload, bytes });
     return { $upload: upload, length };

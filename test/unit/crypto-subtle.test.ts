@@ -218,3 +218,27 @@ test('in an isolate: a digest and an encryption of 3 MiB (uploaded in parts) agr
     nano.dispose();
   }
 });
+
+test("an app's operations may hold at most maxHeldBytes of data in the host, waiting or running; past it a call is a QuotaExceededError", async () => {
+  const { state, subtle } = heldDigests();
+  const results = new Map<number, SubtleResultLike>();
+  const owner = new CryptoOwner();
+  const host = new HostSubtle((id, result) => void results.set(id, result as SubtleResultLike), { subtle, scheduler: new CryptoScheduler(), owner, maxHeldBytes: 3000 });
+  const data = (tag: number) => new Uint8Array(1000).fill(tag);
+  for (let i = 1; i <= 3; i++) host.call(i, 'digest', ['SHA-256', data(i)]);
+  assert.equal(owner.heldBytes, 3000, 'one running, two waiting: all three hold their data');
+  host.call(4, 'digest', ['SHA-256', data(4)]);
+  assert.equal(results.get(4)?.name, 'QuotaExceededError');
+  assert.match(results.get(4)!.message!, /would hold 4000 bytes of data in the host; they may hold 3000/);
+  // A call with no data is not held back.
+  host.call(5, 'digest', ['SHA-256', { name: 'x' }]);
+  assert.equal(results.has(5), false);
+  // One ends: its bytes are free again.
+  state.finishers.shift()!();
+  await turn();
+  host.call(6, 'digest', ['SHA-256', data(6)]);
+  assert.equal(results.has(6), false, 'accepted');
+  assert.equal(owner.heldBytes, 3000);
+});
+
+type SubtleResultLike = { ok: boolean; name?: string; message?: string };

@@ -238,7 +238,12 @@ export class NanoIsolate {
           ignore(); // the isolate is gone
         }
       },
-      { onWork: (ns) => (this.hostWorkNs += ns), ...(options.cryptoOwner ? { owner: options.cryptoOwner } : {}) },
+      {
+        onWork: (ns) => (this.hostWorkNs += ns),
+        ...(options.cryptoOwner ? { owner: options.cryptoOwner } : {}),
+        // The data waiting operations hold in the host: as much as the app may hold itself.
+        maxHeldBytes: Math.max(8, options.memoryLimitMb ?? 128) * 1024 * 1024,
+      },
     );
     this.#fetch = new OutboundFetch(
       {
