@@ -29,6 +29,15 @@ export interface FetchCallbacks {
  */
 export const MAX_FETCHES_IN_FLIGHT = 256;
 
+/**
+ * What a fetch with a streamed request body counts against the app's held bytes (see
+ * OutboundFetch.start): the isolate sends up to its window (body-channels.ts OUTGOING_WINDOW)
+ * before it waits, waiting fetch or not.
+ */
+const STREAMED_BODY_COST = 1024 * 1024;
+/** What a fetch costs beyond its URL, headers and body (its records here and in undici). */
+const FETCH_OVERHEAD = 1024;
+
 /** How much of an upload may wait in the host before the isolate is told to pause. */
 const UPLOAD_HIGH_WATER_MARK = 64 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -59,7 +68,12 @@ export class OutboundFetch {
   #callbacks: FetchCallbacks;
   #agent: Agent;
 
-  constructor(callbacks: FetchCallbacks, allow: readonly string[], maxInFlight = MAX_FETCHES_IN_FLIGHT) {
+  /**
+   * `maxHeldBytes`: the most bytes the app's fetches (waiting or in flight) may hold in the host
+   * in their URLs, headers and request bodies; default no limit.
+   */
+  constructor(callbacks: FetchCallbacks, allow: readonly string[], maxInFlight = MAX_FETCHES_IN_FLIGHT, maxHeldBytes = Infinity) {
+    this.#maxHeldBytes = maxHeldBytes;
     this.#callbacks = callbacks;
     this.#maxInFlight = maxInFlight;
     const policy = new FetchPolicy(allow);
@@ -98,17 +112,64 @@ export class OutboundFetch {
 
   /** Known bodies that came in parts, by fetch, until their fetchStart. */
   #uploaded = new IdTable<Blob>();
+  /** Uploads refused for the held-bytes budget: their fetchStart fails. */
+  #refusedUploads = new Set<number>();
+
+  /**
+   * The bytes held for the app's fetches: each fetch's URL, headers and request body (a known
+   * one's size, a streamed one's window) from its call to its end. The fetches wait for a place
+   * with a copy the app no longer holds: 1,000 POSTs of the same 4 MiB took the host's RSS up
+   * 4 GB for an app limited to 128 MiB.
+   */
+  #heldBytes = 0;
+  #held = new IdTable<number>();
+  readonly #maxHeldBytes: number;
+
+  #hold(id: number, bytes: number): boolean {
+    if (this.#heldBytes + bytes > this.#maxHeldBytes) return false;
+    this.#heldBytes += bytes;
+    this.#held.set(id, (this.#held.get(id) ?? 0) + bytes);
+    return true;
+  }
+
+  #release(id: number): void {
+    const bytes = this.#held.get(id);
+    if (bytes === undefined) return;
+    this.#held.delete(id);
+    this.#heldBytes -= bytes;
+  }
+
+  #overBudget(): string {
+    return `the app's fetches would hold more than ${this.#maxHeldBytes} bytes in the host (URLs, headers and request bodies of fetches waiting or in flight; limits.memoryMb): await some first`;
+  }
 
   /**
    * A part of fetch `id`'s known body. A Blob made of the last one and the part copies only the
    * part, and undici can send a Blob again after a 307/308 redirect, as it can bytes.
    */
   upload(id: number, part: Uint8Array): void {
+    if (this.#refusedUploads.has(id)) return;
+    if (!this.#hold(id, part.byteLength)) {
+      this.#uploaded.delete(id);
+      this.#release(id);
+      this.#refusedUploads.add(id);
+      return;
+    }
     const before = this.#uploaded.get(id);
     this.#uploaded.set(id, new Blob(before === undefined ? [part] : [before, part]));
   }
 
   start(id: number, head: FetchRequestHead): void {
+    let cost = FETCH_OVERHEAD + head.url.length;
+    for (const [name, value] of head.headers) cost += name.length + value.length + 4;
+    if (head.bytes !== undefined) cost += head.bytes.byteLength;
+    else if (head.body && !head.uploaded) cost += STREAMED_BODY_COST;
+    if (this.#refusedUploads.delete(id) || !this.#hold(id, cost)) {
+      this.#uploaded.delete(id);
+      this.#release(id);
+      this.#callbacks.settle(id, { error: this.#overBudget() });
+      return;
+    }
     const controller = new AbortController();
     const flight: Flight = { controller, upload: undefined, reader: undefined, reading: false, credit: 0, slot: false };
     // A streamed upload buffers here (under its high-water mark) even while the fetch waits.
@@ -136,6 +197,7 @@ export class OutboundFetch {
     this.#flights.delete(id);
     // An uploaded body not sent (the fetch failed or was aborted before it ran).
     this.#uploaded.delete(id);
+    this.#release(id);
     if (flight?.slot) {
       flight.slot = false;
       this.#inFlight--;
@@ -313,6 +375,7 @@ export class OutboundFetch {
   /** The isolate is going away: abort everything in flight. */
   close(): void {
     this.#uploaded.clear();
+    this.#refusedUploads.clear();
     for (const id of this.#flights.ids()) this.abort(id, 'The app was stopped.');
     void this.#agent.close().catch(() => {});
   }

@@ -108,3 +108,43 @@ test('a known request body over 1 MiB goes to the host in parts and arrives whol
     await new Promise((resolve) => upstream.close(resolve));
   }
 });
+
+test("an app's fetches may hold at most maxHeldBytes in the host (URL, headers, request body), waiting or in flight; past it a fetch fails at once", { timeout: 30_000 }, async () => {
+  const held: ServerResponse[] = [];
+  const upstream = createServer((req, res) => {
+    req.resume();
+    held.push(res);
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  const settled = new Map<number, unknown>();
+  // One fetch in flight at a time: the others wait, holding their bodies all the same.
+  const cost = 1024 + url.length + 4000;
+  const fetches = new OutboundFetch(
+    { settle: (id, result) => void settled.set(id, result), push: () => {}, drain: () => {}, cancelUpload: () => {} },
+    ['127.0.0.1'],
+    1,
+    2 * cost + 10,
+  );
+  const post = (id: number) => fetches.start(id, { method: 'POST', url, headers: [], redirect: 'follow', body: true, bytes: new Uint8Array(4000) });
+  try {
+    post(-1);
+    post(-2);
+    post(-3);
+    assert.match(String((settled.get(-3) as { error?: string })?.error), /would hold more than \d+ bytes in the host/);
+    assert.equal(settled.has(-1) || settled.has(-2), false, 'the first two are accepted (one runs, one waits)');
+    // One ends: its bytes are free for another.
+    fetches.abort(-2, 'stop');
+    post(-4);
+    assert.equal(settled.has(-4), false);
+    // A known body sent in parts counts as it arrives: past the budget its fetch fails at its start.
+    for (let i = 0; i < 3; i++) fetches.upload(-5, new Uint8Array(4000));
+    fetches.start(-5, { method: 'POST', url, headers: [], redirect: 'follow', body: true, uploaded: true });
+    assert.match(String((settled.get(-5) as { error?: string })?.error), /would hold more than/);
+    await until(() => held.length === 1, 10_000);
+  } finally {
+    fetches.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});

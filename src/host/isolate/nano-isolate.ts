@@ -254,6 +254,8 @@ export class NanoIsolate {
       },
       options.fetchAllow ?? [],
       options.fetchesInFlight,
+      // What the app's fetches may hold in the host: as much as the app may hold itself.
+      Math.max(8, options.memoryLimitMb ?? 128) * 1024 * 1024,
     );
     const { snapshotCode, filename } = await runtimeBundle();
     const cachedData = !fromSnapshot && cached ? await runtimeCodeCache() : undefined;
