@@ -150,7 +150,7 @@ export class HostSubtle {
   #start(id: number, op: string, args: Wire[]): Promise<void> {
     let promise: Promise<unknown>;
     try {
-      const input = args.map((a) => this.#fromWire(a));
+      const input = args.map((a) => this.#fromWire(a, true));
       const subtle = this.#subtle;
       if (typeof subtle[op] !== 'function') throw Object.assign(new Error(`Unknown operation ${op}`), { name: 'NotSupportedError' });
       if (op === 'generateKey' && isRsa(input[0])) {
@@ -213,7 +213,8 @@ export class HostSubtle {
     this.#uploads.clear();
   }
 
-  #fromWire(value: Wire): unknown {
+  /** `top`: an argument itself, where an upload stays in parts (digest takes them so); inside a dictionary (an iv, additionalData...) it is joined. */
+  #fromWire(value: Wire, top = false): unknown {
     if (typeof value !== 'object' || value === null) return value;
     if (value instanceof Uint8Array) return value;
     if (Array.isArray(value)) return value.map((v) => this.#fromWire(v));
@@ -231,7 +232,7 @@ export class HostSubtle {
       let length = 0;
       for (const part of parts) length += part.byteLength;
       if (length !== record['length']) throw Object.assign(new Error('The data did not arrive whole.'), { name: 'OperationError' });
-      return new Upload(parts);
+      return top ? new Upload(parts) : new Upload(parts).whole();
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(record)) out[k] = this.#fromWire(v);

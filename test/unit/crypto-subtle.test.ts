@@ -182,10 +182,12 @@ test('data over 1 MiB goes to the host in 1 MiB parts ahead of its call, copied 
     const raw = new Uint8Array(16).fill(9);
     const key = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
     const iv = new Uint8Array(12).fill(1);
-    const sealed = await subtle.encrypt({ name: 'AES-GCM', iv }, key, data);
+    // Data inside the algorithm's dictionary goes as an upload too (100 KiB of additionalData).
+    const additionalData = data.subarray(0, 100 * 1024);
+    const sealed = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, data);
     const nodeKey = await nodeCrypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt']);
-    assert.deepEqual(Buffer.from(sealed), Buffer.from(await nodeCrypto.subtle.encrypt({ name: 'AES-GCM', iv }, nodeKey, data)));
-    assert.deepEqual(Buffer.from(await subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed)), Buffer.from(data));
+    assert.deepEqual(Buffer.from(sealed), Buffer.from(await nodeCrypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, nodeKey, data)));
+    assert.deepEqual(Buffer.from(await subtle.decrypt({ name: 'AES-GCM', iv, additionalData }, key, sealed)), Buffer.from(data));
     const hmac = await subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
     const signature = await subtle.sign('HMAC', hmac, data);
     assert.equal(await subtle.verify('HMAC', hmac, signature, data), true);
