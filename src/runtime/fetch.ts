@@ -168,9 +168,12 @@ export class FetchClient {
     if (pending === undefined) return;
     this.#pending.delete(id);
     if ('error' in result) {
-      // Fetch: a network error rejects with a TypeError.
+      // Fetch: a network error rejects with a TypeError. A request body still streaming has
+      // nowhere to go: its stream is cancelled (else the pump would read it to its end for nothing).
       pending.removeAbort();
-      pending.reject(new TypeErrorCtor(`fetch failed: ${result.error}`));
+      const error = new TypeErrorCtor(`fetch failed: ${result.error}`);
+      pending.reject(error);
+      this.#bodies.cancelOutgoing(id, error);
       return;
     }
     try {

@@ -127,3 +127,30 @@ test('a known body over 1 MiB goes to the host in parts of at most 1 MiB ahead o
   for (const [, part] of parts) assert.ok(part.buffer.byteLength <= 2 * part.byteLength, 'a part does not carry the whole body');
   assert.deepEqual(Buffer.concat(parts.map(([, part]) => part)), Buffer.from(data));
 });
+
+test('a network error cancels a request body still streaming, with the TypeError the fetch rejects with', async () => {
+  const { ReadableStream } = await import('../../src/streams/readable-stream/readable-stream.js');
+  const { host, started } = fakeHost();
+  const client = new FetchClient(host, new BodyChannels());
+  let cancelled: unknown;
+  let pulls = 0;
+  const body = new ReadableStream({
+    pull(controller: { enqueue(chunk: Uint8Array): void }) {
+      pulls++;
+      controller.enqueue(new Uint8Array(16));
+    },
+    cancel(reason: unknown) {
+      cancelled = reason;
+    },
+  });
+  const fetched = client.fetch('http://h/x', { method: 'POST', body, duplex: 'half' } as never);
+  const [id] = started[0]!;
+  await new Promise((resolve) => setImmediate(resolve));
+  client.settle(id, { error: 'connection refused' });
+  const error = await (fetched as Promise<unknown>).catch((e: unknown) => e);
+  assert.ok(error instanceof TypeError);
+  assert.equal(cancelled, error);
+  const before = pulls;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(pulls, before, 'the body is read no further');
+});
