@@ -47,6 +47,12 @@ class Upload {
   }
 }
 
+/**
+ * What an operation holds in the host beyond its data (its arguments' objects, its turn in the
+ * queue): counted too, so a flood of calls without data (a million key generations) is bounded.
+ */
+export const CALL_OVERHEAD = 1024;
+
 /** Node's hash for a WebCrypto digest algorithm name. */
 const DIGEST_HASHES: Record<string, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
@@ -95,9 +101,9 @@ export class HostSubtle {
    * QuotaExceededError.
    */
   call(id: number, op: string, args: Wire[]): void {
-    const bytes = this.#heldBytes(args);
+    const bytes = CALL_OVERHEAD + this.#heldBytes(args);
     const owner = this.#owner;
-    if (bytes > 0 && owner.heldBytes + bytes > this.#maxHeldBytes) {
+    if (owner.heldBytes + bytes > this.#maxHeldBytes) {
       this.#dropUploads(args);
       this.#settle(id, {
         ok: false,

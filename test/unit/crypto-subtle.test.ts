@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSubtle, setSubtleBridge } from '../../src/web/crypto-subtle.js';
-import { HostSubtle, RSA_MAX_MODULUS_LENGTH, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+import { CALL_OVERHEAD, HostSubtle, RSA_MAX_MODULUS_LENGTH, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
 import { APP_CRYPTO_IN_FLIGHT, CryptoOwner, CryptoScheduler, HOST_CRYPTO_IN_FLIGHT } from '../../src/host/crypto-slots.js';
 import type { webcrypto } from 'node:crypto';
 
@@ -225,22 +225,26 @@ test("an app's operations may hold at most maxHeldBytes of data in the host, wai
   const { state, subtle } = heldDigests();
   const results = new Map<number, SubtleResultLike>();
   const owner = new CryptoOwner();
-  const host = new HostSubtle((id, result) => void results.set(id, result as SubtleResultLike), { subtle, scheduler: new CryptoScheduler(), owner, maxHeldBytes: 3000 });
+  // Each call holds its data and CALL_OVERHEAD.
+  const each = 1000 + CALL_OVERHEAD;
+  const host = new HostSubtle((id, result) => void results.set(id, result as SubtleResultLike), { subtle, scheduler: new CryptoScheduler(), owner, maxHeldBytes: 3 * each + CALL_OVERHEAD });
   const data = (tag: number) => new Uint8Array(1000).fill(tag);
   for (let i = 1; i <= 3; i++) host.call(i, 'digest', ['SHA-256', data(i)]);
-  assert.equal(owner.heldBytes, 3000, 'one running, two waiting: all three hold their data');
+  assert.equal(owner.heldBytes, 3 * each, 'one running, two waiting: all three hold their data');
   host.call(4, 'digest', ['SHA-256', data(4)]);
   assert.equal(results.get(4)?.name, 'QuotaExceededError');
-  assert.match(results.get(4)!.message!, /would hold 4000 bytes of data in the host; they may hold 3000/);
-  // A call with no data is not held back.
+  assert.match(results.get(4)!.message!, new RegExp(`would hold ${4 * each} bytes of data in the host; they may hold ${3 * each + CALL_OVERHEAD}`));
+  // A call without data holds its overhead: one fits, the next does not (a flood of them is bounded too).
   host.call(5, 'digest', ['SHA-256', { name: 'x' }]);
   assert.equal(results.has(5), false);
+  host.call(7, 'digest', ['SHA-256', { name: 'x' }]);
+  assert.equal(results.get(7)?.name, 'QuotaExceededError');
   // One ends: its bytes are free again.
   state.finishers.shift()!();
   await turn();
   host.call(6, 'digest', ['SHA-256', data(6)]);
   assert.equal(results.has(6), false, 'accepted');
-  assert.equal(owner.heldBytes, 3000);
+  assert.equal(owner.heldBytes, 3 * each + CALL_OVERHEAD);
 });
 
 type SubtleResultLike = { ok: boolean; name?: string; message?: string };
