@@ -12,7 +12,7 @@ import { settleSubtle } from '../web/crypto-subtle.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
 import { createConsole, inspect, setLogRate } from './console.js';
-import { Navigator, Performance, createNavigator, createPerformance, type Clock } from './performance.js';
+import { CoarsenedClock, Navigator, Performance, createNavigator, createPerformance, type Clock } from './performance.js';
 import { hostCompressionCodec } from './codec-bridge.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
 import { adoptAsGlobalEventTarget } from '../web/events.js';
@@ -47,7 +47,8 @@ for (const name of HOST_NAMES) {
       }
     : (...args: unknown[]) => Reflect.apply(host[name], undefined, args);
 }
-const clock: Clock = { now: () => api.now(), timeOrigin: 0 };
+const coarsenedClock = new CoarsenedClock(() => api.now());
+const clock: Clock = { now: () => coarsenedClock.now(), timeOrigin: 0 };
 const navigatorInfo = { userAgent: '' };
 let timers: Timers | undefined;
 let server: Server | undefined;
@@ -119,7 +120,7 @@ export function prepare(): void {
   }
   // A namespace: writable and configurable, not enumerable.
   Object.defineProperty(global, 'console', {
-    value: createConsole((level, text) => api.log(level, text), () => api.now(), (lines, bytes) => api.logDropped(lines, bytes)),
+    value: createConsole((level, text) => api.log(level, text), () => clock.now(), (lines, bytes) => api.logDropped(lines, bytes)),
     writable: true,
     enumerable: false,
     configurable: true,
