@@ -49,10 +49,8 @@ const CACHE_SIZE = 128;
 const cache = new Map<string, URLParts | null>();
 
 function parse(input: string, base: string | undefined): URLParts | null {
-  if (base === undefined) {
-    const simple = simpleURLParts(input);
-    if (simple !== undefined) return simple;
-  }
+  const simple = base === undefined ? simpleURLParts(input) : simpleURLPartsAgainst(input, base);
+  if (simple !== undefined) return simple;
   return parseByHost(input, base);
 }
 
@@ -123,6 +121,7 @@ function remember(key: string, parts: URLParts | null): void {
 // for those the parser's result is slices of the input. Everything else goes to the host's parser.
 
 const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 
 /** Code points a path keeps as they are (no percent-encoding, no rewriting): unreserved, sub-delims, ':', '@', '/', '%', '[', ']', '|'. */
@@ -237,6 +236,22 @@ export function simpleURLParts(input: string): URLParts | undefined {
     search: queryStart + 1 < input.length ? input.slice(queryStart) : '',
     hash: '',
   };
+}
+
+/**
+ * `new URL('/path?query', base)` (path-absolute input, the common relative form) when `base` is
+ * a URL scanSimpleURL accepts: the base's scheme and host with the input as path and query, when
+ * that URL is one scanSimpleURL accepts too (so no character of the input is rewritten, no dot
+ * segment, no fragment); else undefined (the host's parser). A scheme-relative input ("//h" or
+ * "\\h" for a special scheme) is not path-absolute. Each of these was a host call, and a host
+ * call waits for the host's event loop.
+ */
+export function simpleURLPartsAgainst(input: string, base: string): URLParts | undefined {
+  if (input.charCodeAt(0) !== SLASH) return undefined;
+  const second = input.charCodeAt(1);
+  if (second === SLASH || second === BACKSLASH) return undefined;
+  if (!scanSimpleURL(base)) return undefined;
+  return simpleURLParts(base.slice(0, layout.pathStart) + input);
 }
 
 /** The URL standard's "ends in a number" test on one label: all digits, or "0x" and hex digits. */

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseURLString, setURLBridge, simpleURLParts, withCurrentRules, type URLParts } from '../../src/web/url.js';
+import { parseURLString, setURLBridge, simpleURLParts, simpleURLPartsAgainst, withCurrentRules, type URLParts } from '../../src/web/url.js';
 import { nodeURLBridge } from '../../src/host/url-node.js';
 
-function nodeParts(input: string): URLParts | null {
+function nodeParts(input: string, base?: string): URLParts | null {
   let url: URL;
   try {
-    url = new URL(input);
+    url = new URL(input, base);
   } catch {
     return null;
   }
@@ -68,6 +68,30 @@ test('the fast path answers only what Node parses the same way', () => {
   );
   // The generator must reach the fast path often, or the property proves little.
   assert.ok(hits > runs / 10, `${hits} of ${runs} inputs took the fast path`);
+});
+
+// Relative inputs: mostly path-absolute, and the forms next to it the parser treats otherwise.
+const relativeStart = fc.oneof(
+  { weight: 12, arbitrary: fc.constant('') },
+  { weight: 1, arbitrary: pick('/', '\\', ' ', '\t', '.', '..', 'x', '?', '#', 'http:', '//h') },
+);
+const relative = fc.tuple(relativeStart, path, query, fragment).map((parts) => parts.join(''));
+
+test('a path-absolute input against a simple base: the fast path answers only what Node parses the same way', () => {
+  let hits = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(relative, url, (input, base) => {
+      runs++;
+      const fast = simpleURLPartsAgainst(input, base);
+      if (fast === undefined) return;
+      hits++;
+      assert.deepEqual(fast, nodeParts(input, base), `${input} against ${base}`);
+    }),
+    { numRuns: Number(process.env['URL_RUNS'] ?? 20000) },
+  );
+  // Both the base and the input must be simple: about one pair in ten is.
+  assert.ok(hits > runs / 20, `${hits} of ${runs} inputs took the fast path`);
 });
 
 test('the URL parser for other specs (Request) gives the href Node gives, or failure', () => {

@@ -62,3 +62,23 @@ test("the host's parser is given at most HOST_URL_MAX characters (it runs on the
     setURLBridge(nodeURLBridge);
   }
 });
+
+test('new URL(path, base) for a path-absolute path against a URL in serialized form is resolved in the isolate, without a host call', () => {
+  let calls = 0;
+  setURLBridge({
+    urlParse: (input, base) => (calls++, nodeURLBridge.urlParse(input, base)),
+    urlSet: (href, member, value) => (calls++, nodeURLBridge.urlSet(href, member, value)),
+  });
+  try {
+    const url = new URL('/api/items?x=1', 'https://app.example:8443/old/path?q');
+    assert.equal(url.href, 'https://app.example:8443/api/items?x=1');
+    assert.equal(url.search, '?x=1');
+    assert.equal(calls, 0);
+    // Scheme-relative, dot segments, a fragment: the host's parser, with its answer.
+    assert.equal(new URL('//other.example/x', 'https://app.example/').href, 'https://other.example/x');
+    assert.equal(new URL('/a/../b#f', 'https://app.example/').href, 'https://app.example/b#f');
+    assert.equal(calls, 2);
+  } finally {
+    setURLBridge(nodeURLBridge);
+  }
+});
