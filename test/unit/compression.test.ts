@@ -246,3 +246,31 @@ test('in an isolate, a chunk larger than one host call crosses in parts: output 
     nano.dispose();
   }
 });
+
+test('in an isolate: many small writes to a CompressionStream (gathered before the host) decompress to the input, in order', async () => {
+  const nano = await NanoIsolate.create({ memoryLimitMb: 64 });
+  try {
+    const b64 = (await nano.context.eval(
+      `(async () => {
+        const cs = new CompressionStream('gzip');
+        const writer = cs.writable.getWriter();
+        const out = new Response(cs.readable).arrayBuffer();
+        const chunk = new Uint8Array(1000);
+        for (let i = 0; i < 3000; i++) {
+          for (let j = 0; j < chunk.length; j++) chunk[j] = (i * 31 + j * 7) & 255;
+          await writer.write(chunk); // the same buffer each time: each write's bytes must be its own
+        }
+        await writer.close();
+        const bytes = new Uint8Array(await out);
+        let s = ''; for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+        return btoa(s);
+      })()`,
+      { promise: true },
+    )) as string;
+    const expected = new Uint8Array(3000 * 1000);
+    for (let i = 0; i < 3000; i++) for (let j = 0; j < 1000; j++) expected[i * 1000 + j] = (i * 31 + j * 7) & 255;
+    assert.deepEqual(new Uint8Array(zlib.gunzipSync(Buffer.from(b64, 'base64'))), expected);
+  } finally {
+    nano.dispose();
+  }
+});

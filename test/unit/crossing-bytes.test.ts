@@ -186,3 +186,43 @@ test('a known body over 1 MiB streams in parts, framed by its own length; a smal
   for (const crossing of crossings) assert.ok(crossing.length === 1 && crossing[0]!.byteLength <= 256 * 1024);
   assert.deepEqual(Buffer.concat(crossings.flat()), Buffer.from(large));
 });
+
+test('compression input gathers in the isolate up to 64 KiB per host call (a copy: the app may reuse its buffer); decompression input goes at once', () => {
+  const pushed: Uint8Array[] = [];
+  let finished = 0;
+  const host = {
+    codecCreate: () => 1,
+    codecPush: (_id: number, bytes: Uint8Array): HostCodecResult => (pushed.push(bytes.slice()), { chunks: [Uint8Array.of(pushed.length)], error: undefined }),
+    codecFinish: (): HostCodecResult => (finished++, { chunks: [Uint8Array.of(99)], error: undefined }),
+    codecResume: (): HostCodecResult => ({ chunks: [], error: undefined }),
+    codecClose: () => {},
+  } as unknown as HostApi;
+  const compress = hostCompressionCodec(host).create('gzip', 'compress')!;
+  const chunk = new Uint8Array(1024);
+  const outputs: number[][] = [];
+  for (let i = 0; i < 100; i++) {
+    chunk.fill(i & 255); // the same buffer, changed after each write
+    outputs.push(compress.push(chunk).chunks.map((c) => c[0]!));
+  }
+  assert.equal(pushed.length, 1, '64 KiB gathered: one host call for the first 64 writes');
+  assert.equal(pushed[0]!.byteLength, 64 * 1024);
+  assert.deepEqual(outputs[63], [1], 'its output comes back with the write that filled it');
+  assert.deepEqual(outputs.filter((o) => o.length > 0).length, 1);
+  assert.deepEqual([...compress.finish().chunks.map((c) => c[0])], [2, 99], 'finish sends the rest, then finishes');
+  assert.equal(pushed[1]!.byteLength, 36 * 1024);
+  // Every byte in order, as written at each write (not the buffer's last contents).
+  const all = Buffer.concat(pushed);
+  for (let i = 0; i < 100; i++) assert.equal(all[i * 1024], i & 255);
+  // A chunk that does not fit goes after what was gathered, in order.
+  pushed.length = 0;
+  const again = hostCompressionCodec(host).create('gzip', 'compress')!;
+  again.push(new Uint8Array(1000).fill(1));
+  again.push(new Uint8Array(70_000).fill(2));
+  assert.deepEqual(pushed.map((p) => [p.byteLength, p[0]]), [[1000, 1], [70_000, 2]]);
+  // Decompression: each push is a host call.
+  pushed.length = 0;
+  const decompress = hostCompressionCodec(host).create('gzip', 'decompress')!;
+  decompress.push(new Uint8Array(10));
+  decompress.push(new Uint8Array(10));
+  assert.equal(pushed.length, 2);
+});
