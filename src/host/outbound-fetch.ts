@@ -4,7 +4,7 @@
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
-import { windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
+import { headersBytes, windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
 import { FetchPolicy } from './fetch-policy.js';
 import { IdTable } from '../runtime/id-table.js';
 import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
@@ -160,8 +160,7 @@ export class OutboundFetch {
   }
 
   start(id: number, head: FetchRequestHead): void {
-    let cost = FETCH_OVERHEAD + head.url.length;
-    for (const [name, value] of head.headers) cost += name.length + value.length + 4;
+    let cost = FETCH_OVERHEAD + head.url.length + headersBytes(head.headers);
     if (head.bytes !== undefined) cost += head.bytes.byteLength;
     else if (head.body && !head.uploaded) cost += STREAMED_BODY_COST;
     if (this.#refusedUploads.delete(id) || !this.#hold(id, cost)) {

@@ -188,16 +188,22 @@ export class Timers {
     heap[at] = last;
   }
 
-  /** Arms the host timer for the heap's first live task (none: disarms it). */
-  #arm(now: number): void {
+  /** The heap's first live task (cleared ones on top are dropped). */
+  #liveTop(): DelayedTask | undefined {
     const heap = this.#delayed;
     while (heap.length > 0 && !this.#map.has(heap[0]!.id)) this.#takeTop();
-    if (heap.length === 0) {
+    return heap[0];
+  }
+
+  /** Arms the host timer for the heap's first live task (none: disarms it). */
+  #arm(now: number): void {
+    const top = this.#liveTop();
+    if (top === undefined) {
       if (this.#armedFor !== Infinity) this.#host.timerClear(DELAYED_TASKS_ID);
       this.#armedFor = Infinity;
       return;
     }
-    const due = heap[0]!.due;
+    const due = top.due;
     this.#armedFor = due;
     const wait = MathCeil(due - now);
     this.#host.timerStart(DELAYED_TASKS_ID, wait <= 0 ? 0 : wait > HOST_DELAY_MAX ? HOST_DELAY_MAX : wait);
@@ -207,16 +213,11 @@ export class Timers {
   #fireDelayed(): void {
     this.#armedFor = Infinity;
     const now = this.#host.now();
-    const heap = this.#delayed;
-    while (heap.length > 0 && !this.#map.has(heap[0]!.id)) this.#takeTop();
-    const top = heap[0];
-    if (top !== undefined && top.due <= now) {
-      this.#takeTop();
-      this.#arm(now);
-      this.fire(top.id);
-    } else {
-      this.#arm(now);
-    }
+    const top = this.#liveTop();
+    const due = top !== undefined && top.due <= now;
+    if (due) this.#takeTop();
+    this.#arm(now);
+    if (due) this.fire(top.id);
   }
 }
 
