@@ -1,4 +1,7 @@
-// The host half of URL: Node's WHATWG URL parser (ada), which passes the URL standard's tests.
+// The host half of URL: UTS #46 processing for the isolate's parser (tr46, on the Unicode
+// version the URL standard's tests use), and Node's WHATWG URL parser (ada) for the setters and
+// blob: URLs.
+import tr46 from 'tr46';
 import type { URLBridge, URLParts } from '../web/url.js';
 
 function parts(url: URL): URLParts {
@@ -26,6 +29,18 @@ export const nodeURLBridge: URLBridge = {
     } catch {
       return null;
     }
+  },
+  urlDomainToASCII(domain) {
+    // The options domain to ASCII gives with beStrict false.
+    return tr46.toASCII(domain, {
+      checkHyphens: false,
+      checkBidi: true,
+      checkJoiners: true,
+      useSTD3ASCIIRules: false,
+      transitionalProcessing: false,
+      verifyDNSLength: false,
+      ignoreInvalidPunycode: false,
+    });
   },
   urlSet(href, member, value) {
     const url = new URL(href);

@@ -63,6 +63,7 @@ export interface HostApi {
   // URL parsing and the legacy text decoders (see web/url.ts, web/encoding/text-decoder.ts).
   urlParse: URLBridge['urlParse'];
   urlSet: URLBridge['urlSet'];
+  urlDomainToASCII: URLBridge['urlDomainToASCII'];
   decoderCreate: TextCodecBridge['decoderCreate'];
   decoderDecode: TextCodecBridge['decoderDecode'];
   decoderFree: TextCodecBridge['decoderFree'];

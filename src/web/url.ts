@@ -1,9 +1,10 @@
 // URL and URLSearchParams: https://url.spec.whatwg.org/
-// The URL parser is the host's (Node's) behind a small synchronous bridge, with two newer rules of
-// the standard applied to its results (withCurrentRules): an isolate keeps no IDNA tables. An http(s) URL
-// already in its serialized form (a server's request URLs) is recognized here and needs no
-// crossing (scanSimpleURL). URLSearchParams (the application/x-www-form-urlencoded parser and
-// serializer) lives here.
+// The basic URL parser runs in the isolate (url-parser.ts); behind a small synchronous bridge the
+// host does UTS #46 for domains that need it (an isolate keeps no IDNA tables), blob: URLs and the
+// setters (Node's parser, with two newer rules of the standard applied to its results:
+// withCurrentRules). An http(s) URL already in its serialized form (a server's request URLs) is
+// its own parse (scanSimpleURL). URLSearchParams (the application/x-www-form-urlencoded parser
+// and serializer) lives here.
 import { defineInterface } from '../streams/webidl/interface.js';
 import { domString } from '../streams/webidl/converters.js';
 import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
@@ -12,6 +13,7 @@ import { utf8Encode } from './encoding/text-encoder.js';
 import { utf8Decode } from './encoding/utf8-decoder.js';
 import { isBlob } from './blob.js';
 import { addBlobURLEntry, removeBlobURLEntry } from './blob-url-store.js';
+import { parseURLInIsolate } from './url-parser.js';
 
 /** A parsed URL's serialized parts, as the URL class's getters return them. */
 export interface URLParts {
@@ -33,6 +35,11 @@ export interface URLBridge {
   urlParse(input: string, base: string | undefined): URLParts | null;
   /** Runs the `member` setter of the URL `href` with `value`; the parts afterwards. */
   urlSet(href: string, member: string, value: string): URLParts;
+  /**
+   * https://url.spec.whatwg.org/#concept-domain-to-ascii's UTS #46 ToASCII (beStrict false) for a
+   * domain that needs IDNA (the isolate keeps no Unicode tables); null for failure.
+   */
+  urlDomainToASCII(domain: string): string | null;
 }
 
 let bridge: URLBridge | undefined;
@@ -51,7 +58,23 @@ const cache = new Map<string, URLParts | null>();
 function parse(input: string, base: string | undefined): URLParts | null {
   const simple = base === undefined ? simpleURLParts(input) : simpleURLPartsAgainst(input, base);
   if (simple !== undefined) return simple;
-  return parseByHost(input, base);
+  const parts = parseURLInIsolate(input, base, domainToASCIIByHost);
+  return parts !== undefined ? parts : parseByHost(input, base);
+}
+
+/** Recent IDNA results of the host, by domain (a parse of the same URL asks again). */
+const idnaCache = new Map<string, string | null>();
+
+/** UTS #46 ToASCII on the host (the isolate has no Unicode tables); undefined without a host. */
+function domainToASCIIByHost(domain: string): string | null | undefined {
+  if (bridge === undefined) return undefined;
+  if (domain.length > HOST_URL_MAX) return null;
+  const hit = idnaCache.get(domain);
+  if (hit !== undefined || idnaCache.has(domain)) return hit ?? null;
+  const result = bridge.urlDomainToASCII(domain);
+  if (idnaCache.size >= CACHE_SIZE) idnaCache.delete(idnaCache.keys().next().value as string);
+  idnaCache.set(domain, result);
+  return result;
 }
 
 /**
@@ -118,7 +141,7 @@ function remember(key: string, parts: URLParts | null): void {
 
 // A simple URL's parse without the host (docs/fast-paths.md #23): most URLs a server sees (its
 // request URLs, `new URL(request.url)`) are http(s) URLs already in their serialized form, and
-// for those the parser's result is slices of the input. Everything else goes to the host's parser.
+// for those the parser's result is slices of the input. Everything else goes to the basic URL parser.
 
 const SLASH = 0x2f;
 const BACKSLASH = 0x5c;
@@ -242,7 +265,7 @@ export function simpleURLParts(input: string): URLParts | undefined {
  * `new URL('/path?query', base)` (path-absolute input, the common relative form) when `base` is
  * a URL scanSimpleURL accepts: the base's scheme and host with the input as path and query, when
  * that URL is one scanSimpleURL accepts too (so no character of the input is rewritten, no dot
- * segment, no fragment); else undefined (the host's parser). A scheme-relative input ("//h" or
+ * segment, no fragment); else undefined (the basic URL parser). A scheme-relative input ("//h" or
  * "\\h" for a special scheme) is not path-absolute. Each of these was a host call, and a host
  * call waits for the host's event loop.
  */
@@ -710,5 +733,5 @@ export function parseURLString(input: string): string | null {
   const base = apiBaseURL();
   // A simple URL serializes as itself (no parts needed: a request keeps only the href).
   if (base === undefined && scanSimpleURL(input)) return input;
-  return parseByHost(input, base)?.href ?? null;
+  return parse(input, base)?.href ?? null;
 }

@@ -299,6 +299,7 @@ export class NanoIsolate {
       fetchAbort: (id, reason) => this.#fetch.abort(id, reason),
       urlParse: (input, base) => this.#timed(() => nodeURLBridge.urlParse(input, base)),
       urlSet: (href, member, value) => this.#timed(() => nodeURLBridge.urlSet(href, member, value)),
+      urlDomainToASCII: (domain) => this.#timed(() => nodeURLBridge.urlDomainToASCII(domain)),
       decoderCreate: (label, fatal, ignoreBOM) => this.#timed(() => this.#text.decoderCreate(label, fatal, ignoreBOM)),
       decoderDecode: (id, bytes, stream) => this.#timed(() => this.#text.decoderDecode(id, bytes, stream)),
       decoderFree: (id) => this.#text.decoderFree(id),
