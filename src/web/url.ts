@@ -60,7 +60,7 @@ function parse(input: string, base: string | undefined): URLParts | null {
   const simple = base === undefined ? simpleURLParts(input) : simpleURLPartsAgainst(input, base);
   if (simple !== undefined) return simple;
   // A URL parsed before (parts are immutable): routers and fetch() often parse the same few.
-  const key = input.length <= CACHED_INPUT_MAX ? (base === undefined ? input : `${base}\u0000${input}`) : undefined;
+  const key = input.length + (base === undefined ? 0 : base.length) <= CACHED_INPUT_MAX ? (base === undefined ? input : `${base}\u0000${input}`) : undefined;
   if (key !== undefined) {
     const hit = cache.get(key);
     if (hit !== undefined || cache.has(key)) return hit ?? null;
@@ -71,7 +71,7 @@ function parse(input: string, base: string | undefined): URLParts | null {
   return parts;
 }
 
-/** The longest input whose parse is remembered. */
+/** The most characters (input and base) of a parse that is remembered. */
 const CACHED_INPUT_MAX = 2048;
 
 /** Recent IDNA results of the host, by domain (a parse of the same URL asks again). */
