@@ -1,5 +1,5 @@
-// The host half of URL: UTS #46 processing for the isolate's parser (tr46, on the Unicode
-// version the URL standard's tests use), and Node's WHATWG URL parser (ada) for the setters and
+// The host half of URL: UTS #46 processing for the isolate's parser (tr46, the URL standard's
+// reference implementation's, on Unicode 17), and Node's WHATWG URL parser (ada) for the setters and
 // blob: URLs.
 import tr46 from 'tr46';
 import type { URLBridge, URLParts } from '../web/url.js';
