@@ -10,7 +10,7 @@
 
 import type { URLParts } from './url.js';
 import { utf8Encode } from './encoding/text-encoder.js';
-import { utf8Decode } from './encoding/utf8-decoder.js';
+import { utf8DecodeWithoutBOM } from './encoding/utf8-decoder.js';
 
 /** UTS #46 ToASCII with the URL standard's options; null for failure, undefined if unavailable. */
 export type DomainToASCII = (domain: string) => string | null | undefined;
@@ -73,22 +73,22 @@ const isSpecialScheme = (scheme: string): boolean => scheme in SPECIAL_PORTS;
 // --- Percent-encode sets (https://url.spec.whatwg.org/#percent-encoded-bytes), as tables of the
 // ASCII code points they hold beyond the C0 control set (every code point above U+007E is in all).
 
-function encodeSet(parent: Uint8Array | null, extra: string): Uint8Array {
+/** A table of ASCII code points: those of `parent` (when given) and those of `extra`. */
+export function asciiSet(parent: Uint8Array | null, extra: string): Uint8Array {
   const set = parent === null ? new Uint8Array(128) : parent.slice();
-  if (parent === null) {
-    for (let c = 0; c < 0x20; c++) set[c] = 1;
-    set[0x7f] = 1;
-  }
   for (let i = 0; i < extra.length; i++) set[extra.charCodeAt(i)] = 1;
   return set;
 }
 
-const C0_CONTROL_SET = encodeSet(null, '');
-const FRAGMENT_SET = encodeSet(C0_CONTROL_SET, ' "<>`');
-const QUERY_SET = encodeSet(C0_CONTROL_SET, ' "#<>');
-const SPECIAL_QUERY_SET = encodeSet(QUERY_SET, "'");
-const PATH_SET = encodeSet(QUERY_SET, '?^`{}');
-const USERINFO_SET = encodeSet(PATH_SET, '/:;=@[\\]|');
+/** The C0 controls (U+0000 to U+001F) and DEL. */
+const C0_CONTROLS_AND_DEL = `${String.fromCharCode(...Array.from({ length: 0x20 }, (_, c) => c))}\u007f`;
+
+const C0_CONTROL_SET = asciiSet(null, C0_CONTROLS_AND_DEL);
+const FRAGMENT_SET = asciiSet(C0_CONTROL_SET, ' "<>`');
+const QUERY_SET = asciiSet(C0_CONTROL_SET, ' "#<>');
+const SPECIAL_QUERY_SET = asciiSet(QUERY_SET, "'");
+const PATH_SET = asciiSet(QUERY_SET, '?^`{}');
+const USERINFO_SET = asciiSet(PATH_SET, '/:;=@[\\]|');
 
 const HEX = '0123456789ABCDEF';
 
@@ -569,9 +569,9 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
 // --- Hosts (https://url.spec.whatwg.org/#host-parsing)
 
 /** Forbidden host code points (https://url.spec.whatwg.org/#forbidden-host-code-point). */
-const FORBIDDEN_HOST = encodeSet(new Uint8Array(128), '\u0000\t\n\r #/:<>?@[\\]^|');
+const FORBIDDEN_HOST = asciiSet(null, '\u0000\t\n\r #/:<>?@[\\]^|');
 /** Forbidden domain code points: the host's, C0 controls, "%" and DEL. */
-const FORBIDDEN_DOMAIN = encodeSet(encodeSet(null, ''), '\u0000\t\n\r #/:<>?@[\\]^|%');
+const FORBIDDEN_DOMAIN = asciiSet(FORBIDDEN_HOST, `${C0_CONTROLS_AND_DEL}%`);
 
 /** https://url.spec.whatwg.org/#concept-host-parser: the serialized host. */
 function hostParse(input: string, isOpaque: boolean): string | typeof FAILURE | typeof NEEDS_HOST {
@@ -581,20 +581,20 @@ function hostParse(input: string, isOpaque: boolean): string | typeof FAILURE | 
     return address === null ? FAILURE : `[${ipv6Serialize(address)}]`;
   }
   if (isOpaque) return opaqueHostParse(input);
-  const ascii = domainToASCII(percentDecodeToASCII(input) ?? utf8Decode(percentDecode(utf8Encode(input))));
+  const ascii = domainToASCII(percentDecodeToASCII(input) ?? utf8DecodeWithoutBOM(percentDecodeBytes(utf8Encode(input))));
   if (ascii === FAILURE || ascii === NEEDS_HOST) return ascii;
   if (endsInANumber(ascii)) return ipv4Parse(ascii);
   return ascii;
 }
 
-/** https://url.spec.whatwg.org/#percent-decode */
-function percentDecode(bytes: Uint8Array): Uint8Array {
+/** https://url.spec.whatwg.org/#percent-decode (a byte sequence). */
+export function percentDecodeBytes(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length);
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 0x25 && i + 2 < bytes.length && isASCIIHexDigit(bytes[i + 1]!) && isASCIIHexDigit(bytes[i + 2]!)) {
-      out[n++] = parseInt(String.fromCharCode(bytes[i + 1]!, bytes[i + 2]!), 16);
+      out[n++] = (hexDigitValue(bytes[i + 1]!) << 4) | hexDigitValue(bytes[i + 2]!);
       i += 2;
     } else {
       out[n++] = b;
@@ -602,6 +602,8 @@ function percentDecode(bytes: Uint8Array): Uint8Array {
   }
   return out.subarray(0, n);
 }
+
+const hexDigitValue = (c: number): number => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10);
 
 /**
  * The domain (the input's UTF-8 bytes percent-decoded, then decoded as UTF-8 without BOM) when

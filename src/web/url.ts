@@ -10,10 +10,10 @@ import { domString } from '../streams/webidl/converters.js';
 import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 import { definePairIterator } from './pair-iterator.js';
 import { utf8Encode } from './encoding/text-encoder.js';
-import { utf8Decode } from './encoding/utf8-decoder.js';
 import { isBlob } from './blob.js';
 import { addBlobURLEntry, removeBlobURLEntry } from './blob-url-store.js';
-import { parseURLInIsolate } from './url-parser.js';
+import { utf8DecodeWithoutBOM } from './encoding/utf8-decoder.js';
+import { asciiSet, parseURLInIsolate, percentDecodeBytes } from './url-parser.js';
 
 /** A parsed URL's serialized parts, as the URL class's getters return them. */
 export interface URLParts {
@@ -65,9 +65,12 @@ function parse(input: string, base: string | undefined): URLParts | null {
     const hit = cache.get(key);
     if (hit !== undefined || cache.has(key)) return hit ?? null;
   }
-  const parts = parseURLInIsolate(input, base, domainToASCIIByHost);
-  if (parts === undefined) return parseByHost(input, base);
-  if (key !== undefined) remember(key, parts);
+  let parts = parseURLInIsolate(input, base, domainToASCIIByHost);
+  if (parts === undefined) parts = parseByHost(input, base); // null (failure) is the isolate's answer
+  if (key !== undefined) {
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(key, parts);
+  }
   return parts;
 }
 
@@ -109,17 +112,12 @@ function tooLongMessage(length: number): string {
   return `the URL would be ${length} characters; NANO parses at most ${HOST_URL_MAX} (HOST_URL_MAX).`;
 }
 
-/** The host's parse (through the cache), for what scanSimpleURL does not take; null for an input over HOST_URL_MAX. */
+/** The host's parse, for what the isolate's parser leaves to it; null for an input over HOST_URL_MAX. */
 function parseByHost(input: string, base: string | undefined): URLParts | null {
   if (input.length + (base === undefined ? 0 : base.length) > HOST_URL_MAX) return null;
-  const key = base === undefined ? input : `${base}\u0000${input}`;
-  const hit = cache.get(key);
-  if (hit !== undefined || cache.has(key)) return hit ?? null;
   if (bridge === undefined) throw new TypeErrorCtor('URL parsing is not available in this realm.');
   const raw = bridge.urlParse(input, base);
-  const parts = raw === null ? null : withCurrentRules(raw);
-  remember(key, parts);
-  return parts;
+  return raw === null ? null : withCurrentRules(raw);
 }
 
 /** A setter run by the host's parser on `href`, with withCurrentRules. */
@@ -153,11 +151,6 @@ export function withCurrentRules(parts: URLParts): URLParts {
   return { ...parts, href: `${href.slice(0, end - 1)}%20${href.slice(end)}`, pathname: encoded };
 }
 
-function remember(key: string, parts: URLParts | null): void {
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  cache.set(key, parts);
-}
-
 // A simple URL's parse without the host (docs/fast-paths.md #23): most URLs a server sees (its
 // request URLs, `new URL(request.url)`) are http(s) URLs already in their serialized form, and
 // for those the parser's result is slices of the input. Everything else goes to the basic URL parser.
@@ -166,19 +159,11 @@ const SLASH = 0x2f;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 
+const ALPHANUMERIC = asciiSet(null, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
 /** Code points a path keeps as they are (no percent-encoding, no rewriting): unreserved, sub-delims, ':', '@', '/', '%', '[', ']', '|'. */
-const PATH_KEPT = codePointSet("-._~!$&'()*+,;=:@/%[]|");
+const PATH_KEPT = asciiSet(ALPHANUMERIC, "-._~!$&'()*+,;=:@/%[]|");
 /** Code points a special URL's query keeps: every printable ASCII but the special-query percent-encode set's (", #, <, >, '). */
-const QUERY_KEPT = codePointSet('-._~!$&()*+,;=:@/%[]|?^`{}\\');
-
-function codePointSet(extra: string): Uint8Array {
-  const set = new Uint8Array(128);
-  for (let c = 0x30; c <= 0x39; c++) set[c] = 1;
-  for (let c = 0x41; c <= 0x5a; c++) set[c] = 1;
-  for (let c = 0x61; c <= 0x7a; c++) set[c] = 1;
-  for (let i = 0; i < extra.length; i++) set[extra.charCodeAt(i)] = 1;
-  return set;
-}
+const QUERY_KEPT = asciiSet(ALPHANUMERIC, '-._~!$&()*+,;=:@/%[]|?^`{}\\');
 
 /** Where scanSimpleURL found the components of the last simple URL (one realm runs one scan at a time). */
 const layout = { https: false, hostnameEnd: 0, pathStart: 0, queryStart: 0 };
@@ -351,33 +336,9 @@ export function parseUrlencoded(input: string): [string, string][] {
 /** Percent-decode the UTF-8 bytes of `s`, then UTF-8 decode without BOM (replacing errors). */
 function percentDecode(s: string): string {
   if (!s.includes('%')) return s;
-  return decodeWithoutBOM(percentDecodeBytes(utf8Encode(s)));
+  return utf8DecodeWithoutBOM(percentDecodeBytes(utf8Encode(s)));
 }
 
-/** https://url.spec.whatwg.org/#percent-decode (a byte sequence). */
-export function percentDecodeBytes(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  let j = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]!) && isHex(bytes[i + 2]!)) {
-      out[j++] = (hexValue(bytes[i + 1]!) << 4) | hexValue(bytes[i + 2]!);
-      i += 2;
-    } else {
-      out[j++] = b;
-    }
-  }
-  return out.subarray(0, j);
-}
-
-function decodeWithoutBOM(bytes: Uint8Array): string {
-  // utf8Decode strips a BOM; "UTF-8 decode without BOM" keeps it.
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return '\ufeff' + utf8Decode(bytes.subarray(3));
-  return utf8Decode(bytes);
-}
-
-const isHex = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
-const hexValue = (b: number): number => (b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x61 + 10);
 const HEX = '0123456789ABCDEF';
 
 /** https://url.spec.whatwg.org/#concept-urlencoded-byte-serializer over UTF-8 */

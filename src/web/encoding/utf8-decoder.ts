@@ -130,3 +130,8 @@ export function utf8Decode(bytes: Uint8Array): string {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   return new Utf8Decoder(false).decode(start === 0 ? bytes : bytes.subarray(start), false);
 }
+
+/** https://encoding.spec.whatwg.org/#utf-8-decode-without-bom: a leading BOM stays U+FEFF. */
+export function utf8DecodeWithoutBOM(bytes: Uint8Array): string {
+  return new Utf8Decoder(false).decode(bytes, false);
+}

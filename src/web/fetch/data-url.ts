@@ -3,7 +3,7 @@
 import { forgivingBase64Decode } from '../base64.js';
 import { utf8Encode } from '../encoding/text-encoder.js';
 import { parseMimeType, type MimeType } from '../mime-type.js';
-import { percentDecodeBytes } from '../url.js';
+import { percentDecodeBytes } from '../url-parser.js';
 
 export interface DataURLStruct {
   mimeType: MimeType;

@@ -4,7 +4,7 @@
 import { TypeErrorCtor, Uint8ArrayCtor } from '../../streams/webidl/intrinsics.js';
 import { blobChunks, createFile } from '../blob.js';
 import { utf8Encode } from '../encoding/text-encoder.js';
-import { utf8Decode } from '../encoding/utf8-decoder.js';
+import { utf8Decode, utf8DecodeWithoutBOM } from '../encoding/utf8-decoder.js';
 import { createFormData, formDataEntries, isFormData, type FormData, type FormDataEntry } from '../form-data.js';
 import { parseUrlencoded } from '../url.js';
 import { getRandomBoundaryBytes } from './boundary.js';
@@ -50,8 +50,7 @@ export function parseFormDataBody(bytes: Uint8Array, mimeType: MimeType | null):
   const essence = mimeType === null ? '' : `${mimeType.type}/${mimeType.subtype}`;
   if (essence === 'application/x-www-form-urlencoded') {
     // UTF-8 decode without BOM: a leading U+FEFF stays part of the first name.
-    const text = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? '\ufeff' + utf8Decode(bytes.subarray(3)) : utf8Decode(bytes);
-    return createFormData(parseUrlencoded(text));
+    return createFormData(parseUrlencoded(utf8DecodeWithoutBOM(bytes)));
   }
   if (essence === 'multipart/form-data') {
     // The MIME type parser has lowercased the name and unquoted the value.
