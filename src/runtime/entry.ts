@@ -26,7 +26,7 @@ import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApp
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'logDropped', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
   'bodyPull', 'bodyCancel', 'responseWrite', 'responseEnd', 'responseError', 'waitUntilSettled', 'dispatched',
-  'fetchStart', 'fetchUpload', 'fetchAbort', 'urlParse', 'urlSet', 'urlDomainToASCII', 'decoderCreate', 'decoderDecode', 'decoderFree', 'subtleUpload',
+  'fetchStart', 'fetchUpload', 'fetchAbort', 'urlDomainToASCII', 'decoderCreate', 'decoderDecode', 'decoderFree', 'subtleUpload',
   'subtleCall', 'subtleRelease', 'barrier',
 ];
 
@@ -94,8 +94,6 @@ export function prepare(): void {
     reportException: (error) => api.log('error', `Uncaught ${inspect(error)}`),
     compression: hostCompressionCodec(api),
     url: {
-      urlParse: (input, base) => api.urlParse(input, base),
-      urlSet: (href, member, value) => api.urlSet(href, member, value),
       urlDomainToASCII: (domain) => api.urlDomainToASCII(domain),
     },
     randomBytes: (length) => api.randomBytes(length),

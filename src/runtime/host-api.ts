@@ -61,8 +61,6 @@ export interface HostApi {
   fetchUpload(id: number, part: Uint8Array): void;
   fetchAbort(id: number, reason: string): void;
   // URL parsing and the legacy text decoders (see web/url.ts, web/encoding/text-decoder.ts).
-  urlParse: URLBridge['urlParse'];
-  urlSet: URLBridge['urlSet'];
   urlDomainToASCII: URLBridge['urlDomainToASCII'];
   decoderCreate: TextCodecBridge['decoderCreate'];
   decoderDecode: TextCodecBridge['decoderDecode'];

@@ -1,10 +1,9 @@
-// The basic URL parser (https://url.spec.whatwg.org/#concept-basic-url-parser) without a state
-// override, in the isolate: each parse the host did was a synchronous call, and such a call waits
-// for the host's event loop (56 us idle, a whole host task when it is busy). What this parser asks
-// of the host: UTS #46 processing for a domain that needs it (non-ASCII after percent-decoding,
-// or a label starting with "xn--": the isolate keeps no Unicode tables), one call per domain.
-// blob: URLs (their origin comes from the blob URL store) and the setters (a state override)
-// stay the host's parser's.
+// The basic URL parser (https://url.spec.whatwg.org/#concept-basic-url-parser), with and without a
+// state override (the URL class's setters), in the isolate: each parse the host did was a
+// synchronous call, and such a call waits for the host's event loop (56 us idle, a whole host task
+// when it is busy). What this parser asks of the host: UTS #46 processing for a domain that needs
+// it (non-ASCII after percent-decoding, or a label starting with "xn--": the isolate keeps no
+// Unicode tables), one call per domain.
 //
 // URL records are kept as the parts the URL class serves; a host is kept serialized.
 
@@ -28,7 +27,7 @@ interface URLRecord {
   fragment: string | null;
 }
 
-/** The parse needs the host's parser (IDNA, blob:). */
+/** The parse needs IDNA, and no host gives it. */
 const NEEDS_HOST = -2;
 /** The parse failed. */
 const FAILURE = -1;
@@ -41,7 +40,7 @@ let toASCII: DomainToASCII = () => undefined;
 
 /**
  * The basic URL parser on `input` against `base` (itself parsed first, as the URL constructor
- * does): the URL's parts, null for failure, undefined when the host's parser must do it.
+ * does): the URL's parts, null for failure, undefined when the parse needs IDNA and `idna` has none.
  */
 export function parseURLInIsolate(input: string, base: string | undefined, idna: DomainToASCII): URLParts | null | undefined {
   toASCII = idna;
@@ -55,9 +54,90 @@ export function parseURLInIsolate(input: string, base: string | undefined, idna:
   const url = basicURLParse(input, baseRecord);
   if (url === NEEDS_HOST) return undefined;
   if (url === FAILURE) return null;
-  if (url.scheme === 'blob') return undefined;
   return urlParts(url);
 }
+
+/** The URL class's members with a setter (href's is a parse: parseURLInIsolate). */
+export type URLSetter = 'protocol' | 'username' | 'password' | 'host' | 'hostname' | 'port' | 'pathname' | 'search' | 'hash';
+
+/**
+ * The `member` setter of the URL class (https://url.spec.whatwg.org/#urlutils-members) run on the
+ * URL `href` with `value`: the parts afterwards (unchanged when the setter changes nothing, and a
+ * setter's parse that fails keeps what it changed before failing, as the standard's does);
+ * undefined when IDNA is needed and `idna` has none.
+ */
+export function setURLMember(href: string, member: URLSetter, value: string, idna: DomainToASCII): URLParts | undefined {
+  const url = urlRecord(href, idna);
+  if (url === undefined) return undefined;
+  let outcome: Outcome = url;
+  switch (member) {
+    case 'protocol':
+      outcome = basicURLParse(`${value}:`, null, url, State.SchemeStart);
+      break;
+    case 'username':
+      if (!cannotHaveAUsernamePasswordOrPort(url)) url.username = encodeString(value, USERINFO_SET);
+      break;
+    case 'password':
+      if (!cannotHaveAUsernamePasswordOrPort(url)) url.password = encodeString(value, USERINFO_SET);
+      break;
+    case 'host':
+    case 'hostname':
+      if (typeof url.path !== 'string') outcome = basicURLParse(value, null, url, member === 'host' ? State.Host : State.Hostname);
+      break;
+    case 'port':
+      if (cannotHaveAUsernamePasswordOrPort(url)) break;
+      if (value === '') url.port = null;
+      else outcome = basicURLParse(value, null, url, State.Port);
+      break;
+    case 'pathname':
+      if (typeof url.path === 'string') break;
+      url.path = [];
+      outcome = basicURLParse(value, null, url, State.PathStart);
+      break;
+    case 'search':
+      if (value === '') {
+        url.query = null;
+        break;
+      }
+      url.query = '';
+      outcome = basicURLParse(value.charCodeAt(0) === 0x3f ? value.slice(1) : value, null, url, State.Query);
+      break;
+    case 'hash':
+      if (value === '') {
+        url.fragment = null;
+        break;
+      }
+      url.fragment = '';
+      outcome = basicURLParse(value.charCodeAt(0) === 0x23 ? value.slice(1) : value, null, url, State.Fragment);
+      break;
+  }
+  return outcome === NEEDS_HOST ? undefined : urlParts(url);
+}
+
+/**
+ * URLSearchParams's update steps on the URL `href`: its query set to `query` (already an
+ * application/x-www-form-urlencoded serialization; null for none) without a parse of it.
+ */
+export function setURLQuery(href: string, query: string | null, idna: DomainToASCII): URLParts | undefined {
+  const url = urlRecord(href, idna);
+  if (url === undefined) return undefined;
+  url.query = query;
+  return urlParts(url);
+}
+
+/** The URL record of a URL's serialization (it parses back to the same record); undefined without IDNA. */
+function urlRecord(href: string, idna: DomainToASCII): URLRecord | undefined {
+  toASCII = idna;
+  const url = basicURLParse(href, null);
+  if (url === FAILURE) throw new TypeError(`not a URL: ${href}`);
+  return url === NEEDS_HOST ? undefined : url;
+}
+
+/** https://url.spec.whatwg.org/#include-credentials */
+const includesCredentials = (url: URLRecord): boolean => url.username !== '' || url.password !== '';
+
+/** https://url.spec.whatwg.org/#cannot-have-a-username-password-port */
+const cannotHaveAUsernamePasswordOrPort = (url: URLRecord): boolean => url.host === null || url.host === '' || url.scheme === 'file';
 
 // --- Code point classes
 
@@ -168,6 +248,8 @@ const enum State {
   Authority,
   Host,
   Port,
+  /** Only as a state override (the hostname setter); otherwise the host state. */
+  Hostname,
   File,
   FileSlash,
   FileHost,
@@ -178,12 +260,17 @@ const enum State {
   Fragment,
 }
 
-/** The code points of `input` with leading and trailing C0 controls and spaces, and every tab and newline, removed. */
-function preprocess(input: string): number[] {
+/**
+ * The code points of `input` without its tabs and newlines, and when `trim`, without its leading
+ * and trailing C0 controls and spaces.
+ */
+function preprocess(input: string, trim: boolean): number[] {
   let start = 0;
   let end = input.length;
-  while (start < end && input.charCodeAt(start) <= 0x20) start++;
-  while (end > start && input.charCodeAt(end - 1) <= 0x20) end--;
+  if (trim) {
+    while (start < end && input.charCodeAt(start) <= 0x20) start++;
+    while (end > start && input.charCodeAt(end - 1) <= 0x20) end--;
+  }
   const cps: number[] = [];
   for (let i = start; i < end; i++) {
     const c = input.charCodeAt(i);
@@ -202,17 +289,20 @@ function preprocess(input: string): number[] {
   return cps;
 }
 
-/** https://url.spec.whatwg.org/#concept-basic-url-parser (no url, no state override; UTF-8). */
-function basicURLParse(input: string, base: URLRecord | null): Outcome {
-  const url: URLRecord = { scheme: '', username: '', password: '', host: null, port: null, path: [], query: null, fragment: null };
-  const cps = preprocess(input);
+/**
+ * https://url.spec.whatwg.org/#concept-basic-url-parser (UTF-8). With a state override, `given` is
+ * the URL the setter changes in place; the outcome is then only whether it failed.
+ */
+function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord, stateOverride?: State): Outcome {
+  const url: URLRecord = given ?? { scheme: '', username: '', password: '', host: null, port: null, path: [], query: null, fragment: null };
+  const cps = preprocess(input, given === undefined);
   const length = cps.length;
-  let state = State.SchemeStart;
+  let state = stateOverride ?? State.SchemeStart;
   let buffer = '';
   let atSignSeen = false;
   let insideBrackets = false;
   let passwordTokenSeen = false;
-  let special = false;
+  let special = isSpecialScheme(url.scheme);
   /** The authority state's buffer in code points (to go back over it). */
   let bufferCodePoints = 0;
 
@@ -223,9 +313,11 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
         if (c !== EOF && isASCIIAlpha(c)) {
           buffer += String.fromCharCode(lower(c));
           state = State.Scheme;
-        } else {
+        } else if (stateOverride === undefined) {
           state = State.NoScheme;
           pointer--;
+        } else {
+          return FAILURE;
         }
         break;
 
@@ -233,8 +325,19 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
         if (c !== EOF && (isASCIIAlpha(c) || isASCIIDigit(c) || c === 0x2b || c === 0x2d || c === 0x2e)) {
           buffer += String.fromCharCode(lower(c));
         } else if (c === 0x3a) {
+          if (stateOverride !== undefined) {
+            // The protocol setter cannot change a URL between special and not, give a URL with
+            // credentials or a port the file scheme, nor take it from a file URL with an empty host.
+            if (special !== isSpecialScheme(buffer)) return url;
+            if ((includesCredentials(url) || url.port !== null) && buffer === 'file') return url;
+            if (url.scheme === 'file' && url.host === '') return url;
+          }
           url.scheme = buffer;
           special = isSpecialScheme(buffer);
+          if (stateOverride !== undefined) {
+            if (url.port === SPECIAL_PORTS[url.scheme]) url.port = null;
+            return url;
+          }
           buffer = '';
           if (url.scheme === 'file') {
             state = State.File;
@@ -249,10 +352,12 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
             url.path = '';
             state = State.OpaquePath;
           }
-        } else {
+        } else if (stateOverride === undefined) {
           buffer = '';
           state = State.NoScheme;
           pointer = -1;
+        } else {
+          return FAILURE;
         }
         break;
 
@@ -381,8 +486,13 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
         break;
 
       case State.Host:
-        if (c === 0x3a && !insideBrackets) {
+      case State.Hostname:
+        if (stateOverride !== undefined && url.scheme === 'file') {
+          state = State.FileHost;
+          pointer--;
+        } else if (c === 0x3a && !insideBrackets) {
           if (buffer === '') return FAILURE;
+          if (stateOverride === State.Hostname) return FAILURE;
           const host = hostParse(buffer, !special);
           if (host === FAILURE || host === NEEDS_HOST) return host;
           url.host = host;
@@ -391,11 +501,13 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
         } else if (c === EOF || c === 0x2f || c === 0x3f || c === 0x23 || (special && c === 0x5c)) {
           pointer--;
           if (special && buffer === '') return FAILURE;
+          if (stateOverride !== undefined && buffer === '' && (includesCredentials(url) || url.port !== null)) return FAILURE;
           const host = hostParse(buffer, !special);
           if (host === FAILURE || host === NEEDS_HOST) return host;
           url.host = host;
           buffer = '';
           state = State.PathStart;
+          if (stateOverride !== undefined) return url;
         } else {
           if (c === 0x5b) insideBrackets = true;
           if (c === 0x5d) insideBrackets = false;
@@ -406,7 +518,7 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
       case State.Port:
         if (c !== EOF && isASCIIDigit(c)) {
           buffer += String.fromCharCode(c);
-        } else if (c === EOF || c === 0x2f || c === 0x3f || c === 0x23 || (special && c === 0x5c)) {
+        } else if (c === EOF || c === 0x2f || c === 0x3f || c === 0x23 || (special && c === 0x5c) || stateOverride !== undefined) {
           if (buffer !== '') {
             // Leading zeros are allowed; stopping past 65535 keeps the number exact.
             let port = 0;
@@ -414,7 +526,9 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
             if (port > 65535) return FAILURE;
             url.port = SPECIAL_PORTS[url.scheme] === port ? null : port;
             buffer = '';
+            if (stateOverride !== undefined) return url;
           }
+          if (stateOverride !== undefined) return FAILURE;
           state = State.PathStart;
           pointer--;
         } else {
@@ -470,17 +584,19 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
       case State.FileHost:
         if (c === EOF || c === 0x2f || c === 0x5c || c === 0x3f || c === 0x23) {
           pointer--;
-          if (isWindowsDriveLetter(buffer)) {
+          if (stateOverride === undefined && isWindowsDriveLetter(buffer)) {
             // The buffer is not reset: the path state takes it as the drive letter.
             state = State.Path;
           } else if (buffer === '') {
             url.host = '';
+            if (stateOverride !== undefined) return url;
             state = State.PathStart;
           } else {
             let host = hostParse(buffer, false);
             if (host === FAILURE || host === NEEDS_HOST) return host;
             if (host === 'localhost') host = '';
             url.host = host;
+            if (stateOverride !== undefined) return url;
             buffer = '';
             state = State.PathStart;
           }
@@ -493,21 +609,24 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
         if (special) {
           state = State.Path;
           if (c !== 0x2f && c !== 0x5c) pointer--;
-        } else if (c === 0x3f) {
+        } else if (stateOverride === undefined && c === 0x3f) {
           url.query = '';
           state = State.Query;
-        } else if (c === 0x23) {
+        } else if (stateOverride === undefined && c === 0x23) {
           url.fragment = '';
           state = State.Fragment;
         } else if (c !== EOF) {
           state = State.Path;
           if (c !== 0x2f) pointer--;
+        } else if (stateOverride !== undefined && url.host === null) {
+          (url.path as string[]).push('');
         }
         break;
 
       case State.Path: {
         const slash = c === 0x2f || (special && c === 0x5c);
-        if (c === EOF || slash || c === 0x3f || c === 0x23) {
+        // With a state override (the pathname setter), "?" and "#" are the path's.
+        if (c === EOF || slash || (stateOverride === undefined && (c === 0x3f || c === 0x23))) {
           const path = url.path as string[];
           if (isDoubleDotSegment(buffer)) {
             shortenPath(url);
@@ -548,7 +667,7 @@ function basicURLParse(input: string, base: URLRecord | null): Outcome {
         break;
 
       case State.Query:
-        if (c === 0x23) {
+        if (c === 0x23 && stateOverride === undefined) {
           url.fragment = '';
           state = State.Fragment;
         } else if (c !== EOF) {
@@ -836,14 +955,33 @@ function ipv6Serialize(address: number[]): string {
 
 // --- Serializing (https://url.spec.whatwg.org/#url-serializing) into the URL class's parts
 
-function urlParts(url: URLRecord): URLParts {
-  const protocol = `${url.scheme}:`;
-  let pathname: string;
-  if (typeof url.path === 'string') pathname = url.path;
-  else {
-    pathname = '';
-    for (const segment of url.path) pathname += `/${segment}`;
+/** https://url.spec.whatwg.org/#url-path-serializer */
+function serializePath(url: URLRecord): string {
+  if (typeof url.path === 'string') return url.path;
+  let output = '';
+  for (const segment of url.path) output += `/${segment}`;
+  return output;
+}
+
+/**
+ * https://url.spec.whatwg.org/#concept-url-origin, serialized. A blob: URL's is its path's
+ * (the URL class has no blob URL entry to ask: the URL parser does not resolve one).
+ */
+function serializeOrigin(url: URLRecord, host: string): string | typeof NEEDS_HOST {
+  if (url.scheme === 'blob') {
+    const pathURL = basicURLParse(serializePath(url), null);
+    if (pathURL === NEEDS_HOST) return NEEDS_HOST;
+    if (pathURL === FAILURE || (pathURL.scheme !== 'http' && pathURL.scheme !== 'https')) return 'null';
+    return serializeOrigin(pathURL, pathURL.port === null ? pathURL.host! : `${pathURL.host!}:${pathURL.port}`);
   }
+  // The special schemes but file have a tuple origin; every other URL an opaque one.
+  return SPECIAL_PORTS[url.scheme] !== undefined && url.scheme !== 'file' ? `${url.scheme}://${host}` : 'null';
+}
+
+/** The URL class's parts of `url`; undefined when its origin needs IDNA that no host gives. */
+function urlParts(url: URLRecord): URLParts | undefined {
+  const protocol = `${url.scheme}:`;
+  const pathname = serializePath(url);
   const port = url.port === null ? '' : `${url.port}`;
   const hostname = url.host ?? '';
   const host = url.host === null ? '' : url.port === null ? url.host : `${url.host}:${port}`;
@@ -862,8 +1000,8 @@ function urlParts(url: URLRecord): URLParts {
   href += pathname;
   if (url.query !== null) href += `?${url.query}`;
   if (url.fragment !== null) href += `#${url.fragment}`;
-  // https://url.spec.whatwg.org/#concept-url-origin (blob: URLs go to the host's parser).
-  const origin = SPECIAL_PORTS[url.scheme] !== undefined && url.scheme !== 'file' ? `${protocol}//${host}` : 'null';
+  const origin = serializeOrigin(url, host);
+  if (origin === NEEDS_HOST) return undefined;
   return {
     href,
     origin,

@@ -1,8 +1,7 @@
 // URL and URLSearchParams: https://url.spec.whatwg.org/
-// The basic URL parser runs in the isolate (url-parser.ts); behind a small synchronous bridge the
-// host does UTS #46 for domains that need it (an isolate keeps no IDNA tables), blob: URLs and the
-// setters (Node's parser, with two newer rules of the standard applied to its results:
-// withCurrentRules). An http(s) URL already in its serialized form (a server's request URLs) is
+// The basic URL parser runs in the isolate (url-parser.ts), for the constructor and the setters;
+// behind a small synchronous bridge the host does UTS #46 for domains that need it (an isolate
+// keeps no IDNA tables). An http(s) URL already in its serialized form (a server's request URLs) is
 // its own parse (scanSimpleURL). URLSearchParams (the application/x-www-form-urlencoded parser
 // and serializer) lives here.
 import { defineInterface } from '../streams/webidl/interface.js';
@@ -13,7 +12,7 @@ import { utf8Encode } from './encoding/text-encoder.js';
 import { isBlob } from './blob.js';
 import { addBlobURLEntry, removeBlobURLEntry } from './blob-url-store.js';
 import { utf8DecodeWithoutBOM } from './encoding/utf8-decoder.js';
-import { asciiSet, parseURLInIsolate, percentDecodeBytes } from './url-parser.js';
+import { asciiSet, parseURLInIsolate, percentDecodeBytes, setURLMember, setURLQuery, type URLSetter } from './url-parser.js';
 
 /** A parsed URL's serialized parts, as the URL class's getters return them. */
 export interface URLParts {
@@ -31,10 +30,6 @@ export interface URLParts {
 }
 
 export interface URLBridge {
-  /** The basic URL parser on `input` against `base`; null for failure. */
-  urlParse(input: string, base: string | undefined): URLParts | null;
-  /** Runs the `member` setter of the URL `href` with `value`; the parts afterwards. */
-  urlSet(href: string, member: string, value: string): URLParts;
   /**
    * https://url.spec.whatwg.org/#concept-domain-to-ascii's UTS #46 ToASCII (beStrict false) for a
    * domain that needs IDNA (the isolate keeps no Unicode tables); null for failure.
@@ -65,8 +60,8 @@ function parse(input: string, base: string | undefined): URLParts | null {
     const hit = cache.get(key);
     if (hit !== undefined || cache.has(key)) return hit ?? null;
   }
-  let parts = parseURLInIsolate(input, base, domainToASCIIByHost);
-  if (parts === undefined) parts = parseByHost(input, base); // null (failure) is the isolate's answer
+  const parts = parseURLInIsolate(input, base, domainToASCIIByHost);
+  if (parts === undefined) throw noIDNA();
   if (key !== undefined) {
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(key, parts);
@@ -99,56 +94,15 @@ function domainToASCIIByHost(domain: string): string | null | undefined {
   return result;
 }
 
-/**
- * The most characters (input and base, or href and value) a call to the host's parser carries.
- * It runs on the host's thread, whose event loop every app shares: a 50 MB input held it 430 ms,
- * a 50 MB search set 626 ms. Longer is a failure (a TypeError from the constructor and the
- * setters, false from canParse): NANO's limit, as Chrome refuses URLs over 2 MiB between its
- * processes (url::kMaxURLChars). URLs the isolate scans itself (scanSimpleURL) have no limit.
- */
-export const HOST_URL_MAX = 2 * 1024 * 1024;
-
-function tooLongMessage(length: number): string {
-  return `the URL would be ${length} characters; NANO parses at most ${HOST_URL_MAX} (HOST_URL_MAX).`;
+function noIDNA(): TypeError {
+  return new TypeErrorCtor('URL parsing is not available in this realm (no IDNA processing).');
 }
 
-/** The host's parse, for what the isolate's parser leaves to it; null for an input over HOST_URL_MAX. */
-function parseByHost(input: string, base: string | undefined): URLParts | null {
-  if (input.length + (base === undefined ? 0 : base.length) > HOST_URL_MAX) return null;
-  if (bridge === undefined) throw new TypeErrorCtor('URL parsing is not available in this realm.');
-  const raw = bridge.urlParse(input, base);
-  return raw === null ? null : withCurrentRules(raw);
-}
-
-/** A setter run by the host's parser on `href`, with withCurrentRules. */
-function setByHost(href: string, member: string, value: string): URLParts {
-  const length = href.length + value.length;
-  if (length > HOST_URL_MAX) throw new TypeErrorCtor(`Failed to set the '${member}' property on 'URL': ${tooLongMessage(length)}`);
-  return withCurrentRules(bridge!.urlSet(href, member, value));
-}
-
-/**
- * Two rules of the URL standard newer than the host's parser (Node 20's ada), applied to its
- * results: U+005E (^) is in the path percent-encode set, and in an opaque path a space right
- * before "?" or "#" is percent-encoded. (The same change dropped the setters' "strip trailing
- * spaces from an opaque path"; with that space encoded there is none left for ada to strip.)
- * WPT url/ checks both: 18 subtests.
- */
-export function withCurrentRules(parts: URLParts): URLParts {
-  const { href, protocol, pathname } = parts;
-  if (href.startsWith('//', protocol.length) || pathname.startsWith('/')) {
-    // A path of segments. The first "^" of href is the path's: the scheme has none, the userinfo
-    // percent-encode set holds it, and it is a forbidden host code point.
-    if (!pathname.includes('^')) return parts;
-    const start = href.indexOf(pathname);
-    const encoded = pathname.replaceAll('^', '%5E');
-    return { ...parts, href: href.slice(0, start) + encoded + href.slice(start + pathname.length), pathname: encoded };
-  }
-  // An opaque path, right after the scheme: anything after it is the query or the fragment.
-  const end = protocol.length + pathname.length;
-  if (end === href.length || !pathname.endsWith(' ')) return parts;
-  const encoded = `${pathname.slice(0, -1)}%20`;
-  return { ...parts, href: `${href.slice(0, end - 1)}%20${href.slice(end)}`, pathname: encoded };
+/** The URL class's `member` setter on the URL `href`. */
+function setMember(href: string, member: URLSetter, value: string): URLParts {
+  const parts = setURLMember(href, member, value, domainToASCIIByHost);
+  if (parts === undefined) throw noIDNA();
+  return parts;
 }
 
 // A simple URL's parse without the host (docs/fast-paths.md #23): most URLs a server sees (its
@@ -522,7 +476,7 @@ function update(state: ParamsState): void {
   const url = state.url;
   if (url === null) return;
   const serialized = serializeUrlencoded(state.list);
-  setSearchFromParams(url, serialized === '' ? '' : `?${serialized}`);
+  setQueryFromParams(url, serialized === '' ? null : serialized);
 }
 
 const paramsIterator = definePairIterator<ParamsState>('URLSearchParams', (state) => state.list);
@@ -543,7 +497,8 @@ interface URLState {
 }
 
 let urlState: (x: unknown) => URLState | undefined;
-let setSearchFromParams: (url: URL, search: string) => void;
+/** Sets the query of a URL (null for none), as URLSearchParams's update steps do. */
+let setQueryFromParams: (url: URL, query: string | null) => void;
 
 const MEMBERS = ['protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'] as const;
 
@@ -567,8 +522,6 @@ export class URL {
     const baseString = base === undefined ? undefined : usvString(base);
     const parts = parse(input, baseString);
     if (parts === null) {
-      const length = input.length + (baseString === undefined ? 0 : baseString.length);
-      if (length > HOST_URL_MAX) throw new TypeErrorCtor(`Failed to construct 'URL': ${tooLongMessage(length)}`);
       throw new TypeErrorCtor(`Failed to construct 'URL': Invalid URL${baseString === undefined ? '' : ' or base'}: '${input}'`);
     }
     const query = new URLSearchParams(parts.search);
@@ -636,9 +589,11 @@ export class URL {
 
   static {
     urlState = (x) => (typeof x === 'object' && x !== null && #state in x ? (x as URL).#state : undefined);
-    setSearchFromParams = (u, search) => {
+    setQueryFromParams = (u, query) => {
       const state = u.#state;
-      state.parts = setByHost(state.parts.href, 'search', search);
+      const parts = setURLQuery(state.parts.href, query, domainToASCIIByHost);
+      if (parts === undefined) throw noIDNA();
+      state.parts = parts;
     };
   }
 }
@@ -660,8 +615,10 @@ for (const member of MEMBERS) {
     set: {
       [member](this: unknown, value: unknown): void {
         const state = url(this, member);
-        state.parts = setByHost(state.parts.href, member, usvString(value));
-        if (member === 'search') paramsState(state.query)!.list = parseUrlencoded(state.parts.search.replace(/^\?/, ''));
+        const input = usvString(value);
+        state.parts = setMember(state.parts.href, member, input);
+        // The search setter's list is the parse of the value as given (a leading "?" removed).
+        if (member === 'search') paramsState(state.query)!.list = input === '' ? [] : parseUrlencoded(input.charCodeAt(0) === 0x3f ? input.slice(1) : input);
       },
     }[member],
     enumerable: true,

@@ -210,3 +210,74 @@ test('the isolate parser gives what the reference implementation gives, absolute
   // Only blob: URLs go to the host's parser.
   assert.ok(answered === runs, `${answered} of ${runs} inputs answered in the isolate`);
 });
+
+// The setters (the basic URL parser with a state override) and URLSearchParams's update steps,
+// against the reference implementation: the same URL, the same setter and value, the same parts
+// afterwards (and the same search params).
+const OwnURL = (await import('../../src/web/url.js')).URL;
+type Settable = 'href' | 'protocol' | 'username' | 'password' | 'host' | 'hostname' | 'port' | 'pathname' | 'search' | 'hash';
+const member = pick<Settable>('href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash');
+const setterValue = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(anyHost, port).map((p) => p.join('')) },
+  { weight: 3, arbitrary: fc.tuple(anyPath, query, fragment).map((p) => p.join('')) },
+  { weight: 2, arbitrary: pick('', 'http', 'https:', 'file', 'FILE:', 'sc', 'ws:x', 'h\u00e9:', '1x', 'a+b-c.d', 'javascript', 'blob', ':', 'http:foo') },
+  { weight: 2, arbitrary: pick('8080', '0', '65535', '65536', '80', '443', '8080abc', 'abc', ' 81', '\t82', '8\n3', '-1', '99999999999') },
+  { weight: 2, arbitrary: pick('?', '#', '??a=b', '##x', 'a b', 'a#b', 'a?b', ' ', '\u0000', '%zz', 'u:p', '@', 'a@b', 'x/y', 'x\\y', '\u00e9', '\ud83d\ude00') },
+  { weight: 1, arbitrary: anyURL },
+);
+const paramsOp = fc.oneof(
+  fc.tuple(pick('append', 'set'), fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 })),
+  fc.tuple(pick('delete'), fc.string({ maxLength: 2 }), fc.constant('')),
+  fc.tuple(pick('sort'), fc.constant(''), fc.constant('')),
+);
+
+function partsOf(url: URLParts): URLParts {
+  const { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash } = url;
+  return { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash };
+}
+
+test('the setters and URLSearchParams give what the reference implementation gives', () => {
+  setURLBridge(nodeURLBridge);
+  let changed = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(anyURL, fc.array(fc.tuple(member, setterValue), { minLength: 1, maxLength: 3 }), fc.array(paramsOp, { maxLength: 3 }), (start, sets, ops) => {
+      const expected = referenceParts(start);
+      if (expected === null) return;
+      runs++;
+      const own = new OwnURL(start) as unknown as URLParts & { searchParams: URLSearchParams };
+      const ref = new reference.URL(start) as URLParts & { searchParams: URLSearchParams };
+      for (const [name, value] of sets) {
+        let ownError = false;
+        let refError = false;
+        try {
+          (own as unknown as Record<string, string>)[name] = value;
+        } catch {
+          ownError = true;
+        }
+        try {
+          (ref as unknown as Record<string, string>)[name] = value;
+        } catch {
+          refError = true;
+        }
+        assert.equal(ownError, refError, `${start}: ${name} = ${JSON.stringify(value)} threw`);
+        assert.deepEqual(partsOf(own), partsOf(ref), `${start}: ${name} = ${JSON.stringify(value)}`);
+      }
+      for (const [op, name, value] of ops) {
+        const call = (params: URLSearchParams): void => {
+          if (op === 'sort') params.sort();
+          else if (op === 'delete') params.delete(name);
+          else params[op as 'append' | 'set'](name, value);
+        };
+        call(own.searchParams);
+        call(ref.searchParams);
+        assert.deepEqual(partsOf(own), partsOf(ref), `${start}: searchParams.${op}(${JSON.stringify(name)}, ${JSON.stringify(value)})`);
+      }
+      assert.deepEqual([...own.searchParams], [...ref.searchParams], `${start}: search params`);
+      if (own.href !== expected.href) changed++;
+    }),
+    { numRuns: Number(process.env['URL_RUNS'] ?? 20000) / 2 },
+  );
+  // Most runs must change the URL, or the property proves little.
+  assert.ok(changed > runs / 2, `${changed} of ${runs} URLs changed`);
+});

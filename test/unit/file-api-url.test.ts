@@ -1,4 +1,4 @@
-// URL / URLSearchParams basics over the host URL bridge (the realm classes, Node's parser behind them).
+// URL / URLSearchParams basics (the realm classes, with the host URL bridge for IDNA).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { URL as RealmURL, URLSearchParams, setURLBridge } from '../../src/web/url.js';

@@ -297,8 +297,6 @@ export class NanoIsolate {
       fetchStart: (id, head) => this.#fetch.start(id, head),
       fetchUpload: (id, part) => this.#fetch.upload(id, part),
       fetchAbort: (id, reason) => this.#fetch.abort(id, reason),
-      urlParse: (input, base) => this.#timed(() => nodeURLBridge.urlParse(input, base)),
-      urlSet: (href, member, value) => this.#timed(() => nodeURLBridge.urlSet(href, member, value)),
       urlDomainToASCII: (domain) => this.#timed(() => nodeURLBridge.urlDomainToASCII(domain)),
       decoderCreate: (label, fatal, ignoreBOM) => this.#timed(() => this.#text.decoderCreate(label, fatal, ignoreBOM)),
       decoderDecode: (id, bytes, stream) => this.#timed(() => this.#text.decoderDecode(id, bytes, stream)),
