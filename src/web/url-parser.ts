@@ -147,8 +147,27 @@ const isASCIIHexDigit = (c: number): boolean => isASCIIDigit(c) || (c >= 0x41 &&
 const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
 
 /** The special schemes and their default ports (no prototype: a scheme is looked up by name). */
-const SPECIAL_PORTS: Record<string, number | null> = Object.assign(Object.create(null) as Record<string, number | null>, { ftp: 21, file: null, http: 80, https: 443, ws: 80, wss: 443 });
-const isSpecialScheme = (scheme: string): boolean => scheme in SPECIAL_PORTS;
+/**
+ * https://url.spec.whatwg.org/#default-port: null for file, undefined for a scheme that is not
+ * special (a switch: V8 compares the few strings faster than it looks up a dictionary's key).
+ */
+function defaultPort(scheme: string): number | null | undefined {
+  switch (scheme) {
+    case 'http':
+    case 'ws':
+      return 80;
+    case 'https':
+    case 'wss':
+      return 443;
+    case 'ftp':
+      return 21;
+    case 'file':
+      return null;
+    default:
+      return undefined;
+  }
+}
+const isSpecialScheme = (scheme: string): boolean => defaultPort(scheme) !== undefined;
 
 // --- Percent-encode sets (https://url.spec.whatwg.org/#percent-encoded-bytes), as tables of the
 // ASCII code points they hold beyond the C0 control set (every code point above U+007E is in all).
@@ -265,6 +284,7 @@ const enum State {
  * and trailing C0 controls and spaces.
  */
 function preprocess(input: string, trim: boolean): number[] {
+  let aligned = true;
   let start = 0;
   let end = input.length;
   if (trim) {
@@ -274,11 +294,15 @@ function preprocess(input: string, trim: boolean): number[] {
   const cps: number[] = [];
   for (let i = start; i < end; i++) {
     const c = input.charCodeAt(i);
-    if (c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    if (c === 0x09 || c === 0x0a || c === 0x0d) {
+      aligned = false;
+      continue;
+    }
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < end) {
       const d = input.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
         cps.push(0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00));
+        aligned = false;
         i++;
         continue;
       }
@@ -286,8 +310,36 @@ function preprocess(input: string, trim: boolean): number[] {
     // The input is a USVString: a lone surrogate was U+FFFD already.
     cps.push(c >= 0xd800 && c <= 0xdfff ? 0xfffd : c);
   }
+  preprocessedText = !aligned ? undefined : start === 0 && end === input.length ? input : input.slice(start, end);
   return cps;
 }
+
+/**
+ * The last preprocess's code points as a string (the trimmed input) when they are its code
+ * units one for one (no tab, newline or surrogate pair), the usual case; else undefined.
+ */
+let preprocessedText: string | undefined;
+
+/**
+ * The end of the run of ASCII code points from `from` that `stop` does not hold: the states that
+ * append code points one by one (path, query, fragment) take such a run as one slice of the input.
+ */
+function runEnd(cps: number[], from: number, stop: Uint8Array): number {
+  let i = from;
+  while (i < cps.length) {
+    const c = cps[i]!;
+    if (c >= 0x80 || stop[c] === 1) break;
+    i++;
+  }
+  return i;
+}
+
+/** What ends a run in the path state: its percent-encode set's code points and the segment separators. */
+const PATH_RUN_STOP = asciiSet(PATH_SET, '/\\');
+/** What ends a run in the authority state: what the state acts on. */
+const AUTHORITY_RUN_STOP = asciiSet(null, '@/?#\\');
+/** What ends a run in the host state: what the state acts on ("[" and "]" included). */
+const HOST_RUN_STOP = asciiSet(null, ':/?#\\[]');
 
 /**
  * https://url.spec.whatwg.org/#concept-basic-url-parser (UTF-8). With a state override, `given` is
@@ -297,6 +349,7 @@ function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord,
   const url: URLRecord = given ?? { scheme: '', username: '', password: '', host: null, port: null, path: [], query: null, fragment: null };
   const cps = preprocess(input, given === undefined);
   const length = cps.length;
+  const text = preprocessedText;
   let state = stateOverride ?? State.SchemeStart;
   let buffer = '';
   let atSignSeen = false;
@@ -335,7 +388,7 @@ function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord,
           url.scheme = buffer;
           special = isSpecialScheme(buffer);
           if (stateOverride !== undefined) {
-            if (url.port === SPECIAL_PORTS[url.scheme]) url.port = null;
+            if (url.port === defaultPort(url.scheme)) url.port = null;
             return url;
           }
           buffer = '';
@@ -479,6 +532,11 @@ function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord,
           bufferCodePoints = 0;
           buffer = '';
           state = State.Host;
+        } else if (text !== undefined && c < 0x80 && AUTHORITY_RUN_STOP[c] !== 1) {
+          const end = runEnd(cps, pointer + 1, AUTHORITY_RUN_STOP);
+          buffer += text.slice(pointer, end);
+          bufferCodePoints += end - pointer;
+          pointer = end - 1;
         } else {
           buffer += String.fromCodePoint(c);
           bufferCodePoints++;
@@ -508,6 +566,10 @@ function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord,
           buffer = '';
           state = State.PathStart;
           if (stateOverride !== undefined) return url;
+        } else if (text !== undefined && c < 0x80 && HOST_RUN_STOP[c] !== 1) {
+          const end = runEnd(cps, pointer + 1, HOST_RUN_STOP);
+          buffer += text.slice(pointer, end);
+          pointer = end - 1;
         } else {
           if (c === 0x5b) insideBrackets = true;
           if (c === 0x5d) insideBrackets = false;
@@ -524,7 +586,7 @@ function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord,
             let port = 0;
             for (let i = 0; i < buffer.length && port <= 65535; i++) port = port * 10 + (buffer.charCodeAt(i) - 0x30);
             if (port > 65535) return FAILURE;
-            url.port = SPECIAL_PORTS[url.scheme] === port ? null : port;
+            url.port = defaultPort(url.scheme) === port ? null : port;
             buffer = '';
             if (stateOverride !== undefined) return url;
           }
@@ -645,6 +707,10 @@ function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord,
             url.fragment = '';
             state = State.Fragment;
           }
+        } else if (text !== undefined && c < 0x80 && PATH_RUN_STOP[c] !== 1) {
+          const end = runEnd(cps, pointer + 1, PATH_RUN_STOP);
+          buffer += text.slice(pointer, end);
+          pointer = end - 1;
         } else {
           buffer += utf8PercentEncode(c, PATH_SET);
         }
@@ -671,12 +737,26 @@ function basicURLParse(input: string, base: URLRecord | null, given?: URLRecord,
           url.fragment = '';
           state = State.Fragment;
         } else if (c !== EOF) {
-          url.query += utf8PercentEncode(c, special ? SPECIAL_QUERY_SET : QUERY_SET);
+          const set = special ? SPECIAL_QUERY_SET : QUERY_SET;
+          if (text !== undefined && c < 0x80 && set[c] !== 1) {
+            const end = runEnd(cps, pointer + 1, set);
+            url.query += text.slice(pointer, end);
+            pointer = end - 1;
+          } else {
+            url.query += utf8PercentEncode(c, set);
+          }
         }
         break;
 
       case State.Fragment:
-        if (c !== EOF) url.fragment += utf8PercentEncode(c, FRAGMENT_SET);
+        if (c === EOF) break;
+        if (text !== undefined && c < 0x80 && FRAGMENT_SET[c] !== 1) {
+          const end = runEnd(cps, pointer + 1, FRAGMENT_SET);
+          url.fragment += text.slice(pointer, end);
+          pointer = end - 1;
+        } else {
+          url.fragment += utf8PercentEncode(c, FRAGMENT_SET);
+        }
         break;
     }
     // A state that went back a code point runs again on it; else the end of input ends the run.
@@ -752,7 +832,8 @@ function percentDecodeToASCII(input: string): string | undefined {
  */
 function domainToASCII(domain: string): string | typeof FAILURE | typeof NEEDS_HOST {
   let result: string | null | undefined = asciiLowercase(domain);
-  if (result === undefined || result.split('.').some((label) => label.startsWith('xn--'))) {
+  // A label starts with "xn--" where the domain does or ".xn--" is in it.
+  if (result === undefined || result.startsWith('xn--') || result.includes('.xn--')) {
     result = toASCII(domain);
     if (result === undefined) return NEEDS_HOST;
     if (result === null) return FAILURE;
@@ -782,12 +863,15 @@ function opaqueHostParse(input: string): string | typeof FAILURE {
 
 /** https://url.spec.whatwg.org/#ends-in-a-number-checker */
 function endsInANumber(input: string): boolean {
-  const parts = input.split('.');
-  if (parts[parts.length - 1] === '') {
-    if (parts.length === 1) return false;
-    parts.pop();
+  // The last part split on ".", or the one before it when the last is empty (and there are two).
+  let end = input.length;
+  let start = input.lastIndexOf('.') + 1;
+  if (start === end) {
+    if (start === 0) return false;
+    end = start - 1;
+    start = input.lastIndexOf('.', end - 1) + 1;
   }
-  const last = parts[parts.length - 1]!;
+  const last = start === 0 && end === input.length ? input : input.slice(start, end);
   if (last !== '' && onlyDigits(last, 10)) return true;
   return ipv4NumberParse(last) !== FAILURE;
 }
@@ -975,7 +1059,7 @@ function serializeOrigin(url: URLRecord, host: string): string | typeof NEEDS_HO
     return serializeOrigin(pathURL, pathURL.port === null ? pathURL.host! : `${pathURL.host!}:${pathURL.port}`);
   }
   // The special schemes but file have a tuple origin; every other URL an opaque one.
-  return SPECIAL_PORTS[url.scheme] !== undefined && url.scheme !== 'file' ? `${url.scheme}://${host}` : 'null';
+  return isSpecialScheme(url.scheme) && url.scheme !== 'file' ? `${url.scheme}://${host}` : 'null';
 }
 
 /** The URL class's parts of `url`; undefined when its origin needs IDNA that no host gives. */
