@@ -117,14 +117,16 @@ export class IsolateHost implements Host {
         `(function () { ${bundle.code}\n__wptPrelude.setupIsolateRealm(${JSON.stringify(info)}); })()`,
         { filename: 'wpt:isolate-prelude' },
       );
-      // Each file as its own classic script (global let/const, 'use strict' per file, names in
-      // stack traces); testharness waits for done() (explicit_done), as in a worker.
-      await this.#script(nano, `${wptRoot}/resources/testharness.js`, '/resources/testharness.js', timeoutMs);
+      // Each file as its own classic script (global let/const, 'use strict' per file, named by
+      // its URL in stack traces, as a browser names it); testharness waits for done()
+      // (explicit_done), as in a worker.
+      const origin = served ? server.origin : WPT_ORIGIN;
+      await this.#script(nano, `${wptRoot}/resources/testharness.js`, `${origin}/resources/testharness.js`, timeoutMs);
       await context.eval('__wptHookHarness()');
       try {
         const sub = served ? server : undefined;
-        for (const script of file.scripts) await this.#script(nano, script, urlPath(wptRoot, script), timeoutMs, undefined, sub);
-        await this.#script(nano, file.path, urlPath(wptRoot, file.path), timeoutMs, file.inline, sub);
+        for (const script of file.scripts) await this.#script(nano, script, origin + urlPath(wptRoot, script), timeoutMs, undefined, sub);
+        await this.#script(nano, file.path, origin + urlPath(wptRoot, file.path), timeoutMs, file.inline, sub);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         await context.evalClosure('__wptScriptError($0)', [message], { arguments: { copy: true } }).catch(() => {});

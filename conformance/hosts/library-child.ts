@@ -66,6 +66,9 @@ process.on('uncaughtException', (error) => {
   else process.stderr.write(`wpt: uncaught exception between files: ${error.stack ?? String(error)}\n`);
 });
 
+/** The files' origin (library-realm-host.ts gives each file its location there). */
+const WPT_ORIGIN = 'http://web-platform.test';
+
 function runFile(config: Init, file: TestFile, timeoutMs: number): void {
   const context = vm.createContext({}, { name: file.id });
   const evaluate = (code: string, filename: string): unknown =>
@@ -77,7 +80,8 @@ function runFile(config: Init, file: TestFile, timeoutMs: number): void {
   current = run;
   installImpl(evaluate, context, config.impl);
 
-  evaluate(readFileSync(join(config.wptRoot, 'resources', 'testharness.js'), 'utf8'), '/resources/testharness.js');
+  // Each script named by its URL, as a browser names it (stack traces, reportError's location).
+  evaluate(readFileSync(join(config.wptRoot, 'resources', 'testharness.js'), 'utf8'), `${WPT_ORIGIN}/resources/testharness.js`);
   // Taken now, so a test that reassigns `done` or `timeout` on its global cannot unhook us.
   const { add_result_callback, add_completion_callback, done, timeout } = context as unknown as Harness;
   let finished = false;
@@ -102,8 +106,8 @@ function runFile(config: Init, file: TestFile, timeoutMs: number): void {
   // As the .any.js worker wrapper: importScripts() each include, then the file, then done().
   // A script that throws stops the rest, and is reported like an uncaught error.
   try {
-    for (const script of file.scripts) evaluate(readFileSync(script, 'utf8'), urlPath(config.wptRoot, script));
-    evaluate(file.inline ?? readFileSync(file.path, 'utf8'), urlPath(config.wptRoot, file.path));
+    for (const script of file.scripts) evaluate(readFileSync(script, 'utf8'), WPT_ORIGIN + urlPath(config.wptRoot, script));
+    evaluate(file.inline ?? readFileSync(file.path, 'utf8'), WPT_ORIGIN + urlPath(config.wptRoot, file.path));
     done();
   } catch (error) {
     hooks.reportError(error);

@@ -7,6 +7,9 @@ import { ErrorEvent, fireEvent, getGlobalObject, requireArguments, setExceptionR
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectPrototypeToString = Object.prototype.toString;
 const ReflectApply = Reflect.apply;
+/** The realm's %Error%: V8 consults its prepareStackTrace and stackTraceLimit, whatever the global Error is now. */
+const ErrorCtor = Error as ErrorConstructor & { prepareStackTrace?: unknown; stackTraceLimit: number };
+const captureStackTrace = (Error as { captureStackTrace?: (target: object, constructorOpt?: Function) => void }).captureStackTrace;
 
 let hostReport: ((error: unknown) => void) | undefined;
 /** A global is "in error reporting mode" while its error event is being dispatched. */
@@ -43,8 +46,53 @@ function describeException(error: unknown): string {
   }
 }
 
+interface ScriptLocation {
+  filename: string;
+  lineno: number;
+  colno: number;
+}
+
+const NO_LOCATION: ScriptLocation = { filename: '', lineno: 0, colno: 0 };
+
+interface CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
+/**
+ * Where the script that called `callee` is (its URL, line and column, 1-based), from V8's
+ * structured stack trace: the "implementation-defined" location report an exception gives an
+ * exception that carries none. The hooks it sets on %Error% are restored before any script can
+ * see them; frozen hooks or no script frame give no location.
+ */
+function callerLocation(callee: Function): ScriptLocation {
+  if (captureStackTrace === undefined) return NO_LOCATION;
+  const prepare = ErrorCtor.prepareStackTrace;
+  const limit = ErrorCtor.stackTraceLimit;
+  try {
+    ErrorCtor.prepareStackTrace = (_: unknown, sites: CallSite[]): CallSite[] => sites;
+    ErrorCtor.stackTraceLimit = 1;
+    const holder: { stack?: CallSite[] } = {};
+    captureStackTrace(holder, callee);
+    const site = holder.stack?.[0];
+    const filename = site?.getFileName();
+    if (site === undefined || typeof filename !== 'string' || filename === '') return NO_LOCATION;
+    return { filename, lineno: site.getLineNumber() ?? 0, colno: site.getColumnNumber() ?? 0 };
+  } catch {
+    return NO_LOCATION;
+  } finally {
+    try {
+      ErrorCtor.prepareStackTrace = prepare;
+      ErrorCtor.stackTraceLimit = limit;
+    } catch {
+      // Frozen: nothing was changed.
+    }
+  }
+}
+
 /** https://html.spec.whatwg.org/multipage/webappapis.html#report-an-exception */
-export function reportException(error: unknown): void {
+export function reportException(error: unknown, location: ScriptLocation = NO_LOCATION): void {
   const global = getGlobalObject();
   // Step: an exception thrown while the error event is dispatched only goes to the log.
   if (global === undefined || errorReportingMode) {
@@ -58,9 +106,9 @@ export function reportException(error: unknown): void {
       bubbles: false,
       cancelable: true,
       message: describeException(error),
-      filename: '',
-      lineno: 0,
-      colno: 0,
+      filename: location.filename,
+      lineno: location.lineno,
+      colno: location.colno,
       error,
     });
     notHandled = fireEvent(global, event);
@@ -73,7 +121,8 @@ export function reportException(error: unknown): void {
 /** The global's reportError(e): https://html.spec.whatwg.org/multipage/webappapis.html#dom-reporterror */
 export function reportError(e: unknown): void {
   requireArguments(arguments.length, 1, 'Window', 'reportError');
-  reportException(e);
+  // The exception carries no location of its own the standard could use: reportError's caller's.
+  reportException(e, callerLocation(reportError));
 }
 
 setExceptionReporter(reportException);

@@ -1,6 +1,7 @@
 // Event dispatch order for non-node targets, handlers, options, and reported exceptions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import vm from 'node:vm';
 import { CustomEvent, Event, EventTarget, ErrorEvent } from '../../src/web/events.js';
 import { AbortController } from '../../src/web/abort.js';
 import { DOMException } from '../../src/web/dom-exception.js';
@@ -157,4 +158,33 @@ test('EventTarget subclasses; CustomEvent detail; isTrusted is an own unforgeabl
   assert.equal(d.get, Object.getOwnPropertyDescriptor(new CustomEvent('y'), 'isTrusted')!.get);
   assert.equal(Object.prototype.toString.call(new Event('x')), '[object Event]');
   assert.throws(() => Event.prototype.preventDefault.call({}), /Illegal invocation/);
+});
+
+test("reportError's error event has its caller's location, and the stack hooks it borrows are left as they were", () => {
+  const userPrepare = (): string => 'user formatted';
+  const E = Error as ErrorConstructor & { prepareStackTrace?: unknown; stackTraceLimit: number };
+  const before = { prepare: E.prepareStackTrace, limit: E.stackTraceLimit };
+  E.prepareStackTrace = userPrepare;
+  E.stackTraceLimit = 7;
+  let seen: ErrorEvent | undefined;
+  const listener = (e: Event): void => {
+    seen = e as ErrorEvent;
+    e.preventDefault();
+  };
+  global.addEventListener('error', listener);
+  const reportedBefore = reported.length;
+  try {
+    // A script with a known name and layout: the call is on its line 3, column 5.
+    vm.runInThisContext('(function (reportError) {\n\n    reportError(1);\n})', { filename: 'https://app.example/worker.js' })(global.reportError);
+    assert.ok(seen !== undefined);
+    assert.deepEqual([seen.filename, seen.lineno, seen.colno, seen.error], ['https://app.example/worker.js', 3, 5, 1]);
+    assert.equal(E.prepareStackTrace, userPrepare, "the user's prepareStackTrace is back");
+    assert.equal(E.stackTraceLimit, 7);
+    assert.equal(new Error().stack, 'user formatted');
+    assert.equal(reported.length, reportedBefore, 'cancelled: not reported to the host');
+  } finally {
+    global.removeEventListener('error', listener);
+    E.prepareStackTrace = before.prepare;
+    E.stackTraceLimit = before.limit;
+  }
 });
