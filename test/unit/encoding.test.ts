@@ -205,6 +205,34 @@ test('windows-874, -1252, -1253, -1255, IBM866 and KOI8-U decode in the realm: t
   assert.equal(new TextDecoder('x-cp1255').encoding, 'windows-1255');
 });
 
+test('every other legacy single-byte encoding decodes in the realm, without a host: each byte as Node (ICU) decodes it, which is the standard index for these', () => {
+  // No TextCodecBridge is set here: a host-decoded label would be a RangeError.
+  const names = ['iso-8859-2', 'iso-8859-3', 'iso-8859-4', 'iso-8859-5', 'iso-8859-6', 'iso-8859-7', 'iso-8859-8', 'iso-8859-8-i', 'iso-8859-10', 'iso-8859-13', 'iso-8859-14', 'iso-8859-15', 'koi8-r', 'macintosh', 'windows-1250', 'windows-1251', 'windows-1254', 'windows-1256', 'windows-1257', 'windows-1258', 'x-mac-cyrillic'];
+  const NodeTextDecoder = globalThis.TextDecoder;
+  for (const name of names) {
+    const decoder = new TextDecoder(name, { fatal: true });
+    assert.equal(decoder.encoding, name);
+    for (let byte = 0; byte < 0x100; byte++) {
+      const input = Uint8Array.of(byte);
+      let expected: string | null;
+      try {
+        expected = new NodeTextDecoder(name, { fatal: true }).decode(input);
+      } catch {
+        expected = null;
+      }
+      if (expected === null) {
+        assert.throws(() => decoder.decode(input), TypeError, `${name} 0x${byte.toString(16)}`);
+        assert.equal(new TextDecoder(name).decode(input), '\ufffd');
+      } else {
+        assert.equal(decoder.decode(input), expected, `${name} 0x${byte.toString(16)}`);
+      }
+    }
+  }
+  const labels: Record<string, string> = { latin2: 'iso-8859-2', logical: 'iso-8859-8-i', visual: 'iso-8859-8', 'iso-8859-9': 'windows-1254', mac: 'macintosh', 'x-mac-ukrainian': 'x-mac-cyrillic', koi: 'koi8-r', ' CP1251\n': 'windows-1251', 'iso-8859-6-i': 'iso-8859-6' };
+  for (const [label, name] of Object.entries(labels)) assert.equal(new TextDecoder(label).encoding, name, label);
+  assert.equal(new TextDecoder('windows-1251').decode(Uint8Array.of(0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2)), '\u041f\u0440\u0438\u0432\u0435\u0442');
+});
+
 // ISO-2022-JP (src/web/encoding/iso-2022-jp-decoder.ts): the escape sequences decoded in the
 // realm, index jis0208 read from the host's EUC-JP decoder.
 test('ISO-2022-JP: every jis0208 pointer decodes as Node (ICU) decodes it; the escape error cases as the standard says', async () => {

@@ -1,7 +1,7 @@
 // TextDecoder (https://encoding.spec.whatwg.org/#interface-textdecoder), and the decoder core
-// TextDecoderStream shares with it. UTF-8, UTF-16, x-user-defined, ISO-2022-JP and the
-// single-byte encodings the host gets wrong are decoded in the realm; the other encodings of the standard by the host
-// (TextCodecBridge), when it offers them.
+// TextDecoderStream shares with it. UTF-8, UTF-16, x-user-defined, ISO-2022-JP and every legacy
+// single-byte encoding are decoded in the realm; the legacy multi-byte encodings (GBK, gb18030,
+// Big5, EUC-JP, Shift_JIS, EUC-KR) by the host (TextCodecBridge), when it offers them.
 import { defineInterface } from '../../streams/webidl/interface.js';
 import { dictionaryObject, domString, toBoolean } from '../../streams/webidl/converters.js';
 import { RangeErrorCtor, TypeErrorCtor, viewByteLength } from '../../streams/webidl/intrinsics.js';
@@ -10,6 +10,7 @@ import { nativeEncoding } from './labels.js';
 import { Utf8Decoder } from './utf8-decoder.js';
 import { Utf16Decoder } from './utf16-decoder.js';
 import { SINGLE_BYTE_INDEXES, SingleByteDecoder } from './single-byte-decoder.js';
+import { legacySingleByteIndex } from './single-byte-indexes.js';
 import { Iso2022JpDecoder } from './iso-2022-jp-decoder.js';
 
 /** Decoders for the other encodings, kept by the host and addressed by id. */
@@ -93,7 +94,8 @@ export class DecoderCore {
 
   #newNative(): { decode(bytes: Uint8Array, stream: boolean): string } {
     if (this.encoding === 'utf-8') return new Utf8Decoder(this.fatal);
-    if (Object.hasOwn(SINGLE_BYTE_INDEXES, this.encoding)) return new SingleByteDecoder(this.encoding, SINGLE_BYTE_INDEXES[this.encoding]!, this.fatal);
+    const singleByte = Object.hasOwn(SINGLE_BYTE_INDEXES, this.encoding) ? SINGLE_BYTE_INDEXES[this.encoding]! : legacySingleByteIndex(this.encoding);
+    if (singleByte !== undefined) return new SingleByteDecoder(this.encoding, singleByte, this.fatal);
     if (this.encoding === 'iso-2022-jp') return new Iso2022JpDecoder(this.fatal, jis0208!);
     return new Utf16Decoder(this.encoding === 'utf-16be', this.fatal);
   }
