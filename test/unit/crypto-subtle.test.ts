@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSubtle, setSubtleBridge } from '../../src/web/crypto-subtle.js';
-import { CALL_OVERHEAD, HostSubtle, RSA_MAX_MODULUS_LENGTH, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
+import { CALL_OVERHEAD, HostSubtle, KEY_HOST_BYTES, RSA_MAX_MODULUS_LENGTH, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
 import { APP_CRYPTO_IN_FLIGHT, CryptoOwner, CryptoScheduler, HOST_CRYPTO_IN_FLIGHT } from '../../src/host/crypto-slots.js';
 import type { webcrypto } from 'node:crypto';
 
@@ -233,7 +233,7 @@ test("an app's operations may hold at most maxHeldBytes of data in the host, wai
   assert.equal(owner.heldBytes, 3 * each, 'one running, two waiting: all three hold their data');
   host.call(4, 'digest', ['SHA-256', data(4)]);
   assert.equal(results.get(4)?.name, 'QuotaExceededError');
-  assert.match(results.get(4)!.message!, new RegExp(`would hold ${4 * each} bytes of data in the host; they may hold ${3 * each + CALL_OVERHEAD}`));
+  assert.match(results.get(4)!.message!, new RegExp(`would hold ${4 * each} bytes in the host; they may hold ${3 * each + CALL_OVERHEAD}`));
   // A call without data holds its overhead: one fits, the next does not (a flood of them is bounded too).
   host.call(5, 'digest', ['SHA-256', { name: 'x' }]);
   assert.equal(results.has(5), false);
@@ -247,4 +247,69 @@ test("an app's operations may hold at most maxHeldBytes of data in the host, wai
   assert.equal(owner.heldBytes, 3 * each + CALL_OVERHEAD);
 });
 
-type SubtleResultLike = { ok: boolean; name?: string; message?: string };
+type SubtleResultLike = { ok: boolean; name?: string; message?: string; value?: { handle: number } };
+
+test("an app's live CryptoKeys count with its operations toward maxHeldBytes: a key past it is a QuotaExceededError, a released one frees its bytes", async () => {
+  const results = new Map<number, SubtleResultLike>();
+  const owner = new CryptoOwner();
+  const keyBytes = KEY_HOST_BYTES + 32; // an HMAC key of 32 bytes
+  // Room for three such keys and one call's overhead while the fourth import runs.
+  const host = new HostSubtle((id, result) => void results.set(id, result as SubtleResultLike), { scheduler: new CryptoScheduler(), owner, maxHeldBytes: 3 * keyBytes + CALL_OVERHEAD + 32 });
+  const importHmac = async (id: number): Promise<SubtleResultLike> => {
+    host.call(id, 'importKey', ['raw', new Uint8Array(32).fill(id), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']]);
+    while (!results.has(id)) await turn();
+    return results.get(id)!;
+  };
+  for (let id = 1; id <= 3; id++) assert.equal((await importHmac(id)).ok, true);
+  assert.equal(owner.heldBytes, 3 * keyBytes, 'three live keys, no operation');
+  const refused = await importHmac(4);
+  assert.equal(refused.name, 'QuotaExceededError');
+  assert.match(refused.message!, /CryptoKeys and crypto operations would hold \d+ bytes in the host/);
+  assert.equal(owner.heldBytes, 3 * keyBytes, 'the refused key is not kept');
+  host.release(results.get(2)!.value!.handle);
+  assert.equal(owner.heldBytes, 2 * keyBytes);
+  host.release(results.get(2)!.value!.handle);
+  assert.equal(owner.heldBytes, 2 * keyBytes, 'a second release of a handle changes nothing');
+  assert.equal((await importHmac(5)).ok, true);
+  host.close();
+  assert.equal(owner.heldBytes, 0, 'a closed realm frees its keys');
+});
+
+test('in an isolate: importing keys until the host would hold limits.memoryMb of them is a QuotaExceededError; collected keys free their room', async () => {
+  const { NanoIsolate } = await import('../../src/host/isolate/nano-isolate.js');
+  const nano = await NanoIsolate.create({ memoryLimitMb: 8 });
+  try {
+    const result = (await nano.context.eval(
+      `(async () => {
+        globalThis.keys = [];
+        const raw = new Uint8Array(32);
+        for (;;) {
+          try {
+            keys.push(await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+          } catch (e) {
+            return keys.length + ' ' + e.name + ' ' + (e instanceof DOMException);
+          }
+        }
+      })()`,
+      { promise: true },
+    )) as string;
+    const [count, name, isDOMException] = result.split(' ');
+    assert.equal(name, 'QuotaExceededError');
+    assert.equal(isDOMException, 'true');
+    assert.equal(Number(count), Math.floor((8 * 1024 * 1024 - CALL_OVERHEAD - 32) / (KEY_HOST_BYTES + 32)), 'as many as fit beside the importKey call that runs');
+    // Dropped and collected keys release their host halves: there is room again.
+    const again = (await nano.context.eval(
+      `(async () => {
+        keys = null;
+        let junk = []; for (let i = 0; i < 100; i++) junk.push(new Array(10000).fill(i)); junk = null;
+        await new Promise((r) => setTimeout(r, 20));
+        const key = await crypto.subtle.importKey('raw', new Uint8Array(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        return key.type;
+      })()`,
+      { promise: true },
+    )) as string;
+    assert.equal(again, 'secret');
+  } finally {
+    nano.dispose();
+  }
+});
