@@ -23,10 +23,11 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return timingSafeEqual(digest(match[1]!), digest(token));
 }
 
-export function createAdminServer(nano: NanoServer, token: string): Server {
+/** `token()`: the configured token now (a reload may rotate it). */
+export function createAdminServer(nano: NanoServer, token: () => string): Server {
   return createServer((req, res) => {
     req.resume();
-    if (!authorized(req, token)) {
+    if (!authorized(req, token())) {
       res.setHeader('www-authenticate', 'Bearer');
       return json(res, 401, { error: 'A valid bearer token is required.' });
     }

@@ -2,7 +2,7 @@
 // switching and draining; graceful shutdown; the admin API on its own port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { AppInstance, responseClosed, sendError } from './app.js';
+import { AppInstance, responseClosed, sendError, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type AppConfig, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -32,6 +32,10 @@ export interface ReloadResult {
   changed: string[];
   removed: string[];
   unchanged: string[];
+  /** Server and admin settings the reload changed and applied (the running server and every app take them). */
+  applied: string[];
+  /** Settings the reload changed that take effect only at the next start (listening addresses). */
+  restartNeeded: string[];
   error?: string;
 }
 
@@ -44,6 +48,8 @@ export class NanoServer {
   lastReloadError: string | undefined;
   #server: Server | undefined;
   #admin: Server | undefined;
+  /** What every app gets from the server, one object so that a reload's sendTimeoutMs reaches apps it does not replace. */
+  #appDeps: AppDeps | undefined;
   #apps = new Map<string, AppInstance>();
   /** App instances replaced or removed that are still draining. */
   #draining = new Set<AppInstance>();
@@ -124,7 +130,9 @@ export class NanoServer {
     const actualPort = (server.address() as { port: number }).port;
     let adminPort: number | undefined;
     if (config.admin) {
-      this.#admin = createAdminServer(this, config.admin.token);
+      // The token as the config says now: a reload may rotate it (adding or removing the admin API needs a restart).
+      const startToken = config.admin.token;
+      this.#admin = createAdminServer(this, () => this.config?.admin?.token ?? startToken);
       const admin = this.#admin;
       await new Promise<void>((resolve, reject) => {
         admin.once('error', reject);
@@ -153,7 +161,7 @@ export class NanoServer {
   }
 
   async #reload(trigger: string): Promise<ReloadResult> {
-    const result: ReloadResult = { ok: false, added: [], changed: [], removed: [], unchanged: [] };
+    const result: ReloadResult = { ok: false, added: [], changed: [], removed: [], unchanged: [], applied: [], restartNeeded: [] };
     let config: Config;
     try {
       config = await loadConfig(this.configPath);
@@ -175,7 +183,8 @@ export class NanoServer {
           continue;
         }
         const version = (this.#versions.get(appConfig.name) ?? 0) + 1;
-        loaded.set(appConfig.name, await AppInstance.load(appConfig, version, { log: this.log, metrics: this.metrics, sendTimeoutMs: config.server.sendTimeoutMs }, bundle));
+        this.#appDeps ??= { log: this.log, metrics: this.metrics, sendTimeoutMs: config.server.sendTimeoutMs };
+        loaded.set(appConfig.name, await AppInstance.load(appConfig, version, this.#appDeps, bundle));
         this.#versions.set(appConfig.name, version);
         (current ? result.changed : result.added).push(appConfig.name);
       }
@@ -193,6 +202,7 @@ export class NanoServer {
       config.defaultApp === undefined ? undefined : apps.get(config.defaultApp),
     );
     this.#fingerprints = fingerprints;
+    if (this.config !== undefined) this.#applySettings(this.config, config, result);
     this.config = config;
     for (const [name, app] of old) {
       if (apps.get(name) === app) continue;
@@ -203,8 +213,47 @@ export class NanoServer {
     this.lastReloadError = undefined;
     this.metrics.reloads.inc();
     this.#updateStateMetrics();
-    this.log.info({ trigger, added: result.added, changed: result.changed, removed: result.removed }, 'config applied');
+    this.log.info({ trigger, added: result.added, changed: result.changed, removed: result.removed, settings: result.applied }, 'config applied');
+    if (result.restartNeeded.length > 0) {
+      this.log.warn({ trigger, settings: result.restartNeeded }, 'config applied, but these settings take effect only at the next start');
+    }
     return result;
+  }
+
+  /**
+   * A reload's server and admin settings: node:http's timeouts are properties of the running
+   * server (its connection checks and keep-alive read them when they run), sendTimeoutMs lives in
+   * the deps every app shares, the deadlines and the admin token are read from the config when
+   * used. The listening addresses cannot change without a restart.
+   */
+  #applySettings(old: Config, next: Config, result: ReloadResult): void {
+    const server = this.#server;
+    const timeouts = [
+      ['requestTimeoutMs', 'requestTimeout'],
+      ['headersTimeoutMs', 'headersTimeout'],
+      ['keepAliveTimeoutMs', 'keepAliveTimeout'],
+    ] as const;
+    for (const [key, property] of timeouts) {
+      if (old.server[key] === next.server[key]) continue;
+      if (server !== undefined) server[property] = next.server[key];
+      result.applied.push(`server.${key}`);
+    }
+    if (old.server.sendTimeoutMs !== next.server.sendTimeoutMs) {
+      if (this.#appDeps !== undefined) this.#appDeps.sendTimeoutMs = next.server.sendTimeoutMs;
+      result.applied.push('server.sendTimeoutMs');
+    }
+    for (const key of ['shutdownDeadlineMs', 'drainDeadlineMs'] as const) if (old.server[key] !== next.server[key]) result.applied.push(`server.${key}`);
+    for (const key of ['host', 'port'] as const) {
+      // A port given on the command line wins over the config's, at start and after.
+      if (key === 'port' && this.#portOverride !== undefined) continue;
+      if (old.server[key] !== next.server[key]) result.restartNeeded.push(`server.${key}`);
+    }
+    if ((old.admin === undefined) !== (next.admin === undefined)) result.restartNeeded.push('admin');
+    else if (old.admin !== undefined && next.admin !== undefined) {
+      if (old.admin.host !== next.admin.host) result.restartNeeded.push('admin.host');
+      if (old.admin.port !== next.admin.port) result.restartNeeded.push('admin.port');
+      if (old.admin.token !== next.admin.token) result.applied.push('admin.token');
+    }
   }
 
   #reloadFailed(result: ReloadResult, error: unknown, trigger: string): ReloadResult {

@@ -8,6 +8,7 @@ import { ADMIN_TOKEN, app, get, startServer, until } from './helpers.js';
 import { NanoServer } from '../../src/host/server.js';
 import { createLogger } from '../../src/host/logger.js';
 import { Writable } from 'node:stream';
+import { connect } from 'node:net';
 
 const v = (text: string) => `export default { fetch() { return new Response(${JSON.stringify(text)}); } };`;
 
@@ -93,5 +94,51 @@ test('a bad config at start: start() rejects naming the problem, nothing listens
     await writeFile(path, typeof config === 'string' ? config : JSON.stringify(config));
     const server = new NanoServer({ configPath: path, log: createLogger({ destination: sink }), watch: false });
     await assert.rejects(server.start(), (e: Error) => pattern.test(e.message));
+  }
+});
+
+test("reload applies the server's timeouts, sendTimeoutMs (to apps it does not replace too) and the admin token; listening addresses wait for a restart", { timeout: 60_000 }, async () => {
+  const endless = `export default { fetch() {
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    return new Response(new ReadableStream({ pull(c) { c.enqueue(chunk.slice()); } }, { highWaterMark: 0 }));
+  } };`;
+  const config = (dir: string, server: object, token: string, adminPort = 0) => ({
+    server: { port: 0, ...server },
+    admin: { port: adminPort, token },
+    apps: [{ name: 'endless', hostnames: ['endless.test'], module: `${dir}/endless.js`, limits: { cpuMsPerRequest: 60_000, wallTimeMs: 60_000 } }],
+  });
+  const rotated = 'rotated-token-0123456789';
+  const t = await startServer({ 'endless.js': endless }, (dir) => config(dir, {}, ADMIN_TOKEN));
+  try {
+    await t.writeConfig(config(t.dir, { headersTimeoutMs: 500, keepAliveTimeoutMs: 700, sendTimeoutMs: 500 }, rotated, 1));
+    const result = await t.server.reload('test');
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.unchanged, ['endless'], 'the app is not replaced');
+    assert.deepEqual(result.applied.sort(), ['admin.token', 'server.headersTimeoutMs', 'server.keepAliveTimeoutMs', 'server.sendTimeoutMs']);
+    assert.deepEqual(result.restartNeeded, ['admin.port']);
+    assert.ok(t.logs.some((l) => l['msg'] === 'config applied, but these settings take effect only at the next start'));
+
+    // The admin API takes the rotated token, not the old one.
+    const auth = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await get(t.adminPort, '127.0.0.1', '/apps', auth(ADMIN_TOKEN))).status, 401);
+    assert.equal((await get(t.adminPort, '127.0.0.1', '/apps', auth(rotated))).status, 200);
+
+    // headersTimeoutMs: a request whose headers never end gets its 408 within the new 500 ms
+    // (and the connection checks' 1 s), not the old 10 s.
+    const slowloris = connect(t.port, '127.0.0.1');
+    let answer = '';
+    slowloris.on('data', (chunk: Buffer) => (answer += chunk));
+    slowloris.write('GET / HTTP/1.1\r\nHost: endless.test\r\n');
+    await until(() => answer.startsWith('HTTP/1.1 408'), 4_000, 'the 408');
+    slowloris.destroy();
+
+    // sendTimeoutMs reaches the app the reload kept: a client that never reads is cut after 500 ms.
+    const stalled = connect(t.port, '127.0.0.1');
+    stalled.write('GET / HTTP/1.1\r\nHost: endless.test\r\n\r\n');
+    stalled.pause();
+    await until(() => t.logs.some((l) => l['msg'] === 'the client took no response bytes within server.sendTimeoutMs; the connection is closed' && l['sendTimeoutMs'] === 500), 15_000, 'the cut');
+    stalled.destroy();
+  } finally {
+    await t.close();
   }
 });
