@@ -94,6 +94,10 @@ export const configSchema = z
         hosts.set(h, a.name);
       });
     });
+    // node:http refuses a server whose head may take longer than its whole request.
+    if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['server', 'headersTimeoutMs'], message: `must be at most server.requestTimeoutMs (${config.server.requestTimeoutMs})` });
+    }
     if (config.defaultApp !== undefined && !names.has(config.defaultApp)) {
       ctx.addIssue({ code: 'custom', path: ['defaultApp'], message: `no app is named "${config.defaultApp}"` });
     }

@@ -85,6 +85,7 @@ test('a bad config at start: start() rejects naming the problem, nothing listens
     [{ apps: [{ name: 'x', hostnames: [], module: 'x.js' }] }, /apps\[0\]\.hostnames: needs at least one hostname/],
     [{ apps: [{ name: 'x', hostnames: ['x.test'], module: '/does/not/exist.js' }] }, /cannot bundle/],
     [{ server: { port: 'eighty' }, apps: [] }, /server\.port: /],
+    [{ server: { headersTimeoutMs: 20_000, requestTimeoutMs: 10_000 }, apps: [] }, /server\.headersTimeoutMs: must be at most server\.requestTimeoutMs \(10000\)/],
   ];
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
