@@ -13,6 +13,9 @@ import { HEADERS_BYTES_MAX, headersBytes, type HostApi } from './host-api.js';
 import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { unpackRequestHead } from './request-head.js';
 import { IdTable } from './id-table.js';
+import { promiseThen } from '../streams/webidl/intrinsics.js';
+import { createAbortSignal, SignalAbort, type AbortSignal } from '../web/abort.js';
+import { DOMException } from '../web/dom-exception.js';
 
 export interface ResponseHead {
   status: number;
@@ -63,6 +66,12 @@ export class Server {
   #sink: HostBodySink;
   /** Response bodies waiting for the host to write the head (responseStart). */
   #pending = new IdTable<ReadableStream>();
+  /**
+   * The signals of requests whose response is not done (the app is handling them, or their body
+   * streams from the isolate): a client that disconnects aborts it, as Workers and Deno do, so an
+   * app can stop work nobody waits for (`fetch(upstream, { signal: request.signal })`).
+   */
+  #signals = new IdTable<AbortSignal>();
 
   constructor(host: ServeHost, bodies: BodyChannels) {
     this.#host = host;
@@ -94,7 +103,9 @@ export class Server {
         ? this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason))
         : null;
       // The built-in Request, as Workers hand it, whatever an app did to globalThis.Request.
-      const request = createIncomingRequest(head.url, head.method, head.rawHeaders, body);
+      const signal = createAbortSignal();
+      this.#signals.set(id, signal);
+      const request = createIncomingRequest(head.url, head.method, head.rawHeaders, body, signal);
       const ctx = Object.freeze({
         waitUntil: (promise: unknown) => void waitUntil.push(PromiseCtor.resolve(promise)),
         passThroughOnException: () => {},
@@ -106,6 +117,7 @@ export class Server {
         throw new TypeErrorCtor(`The app's fetch() resolved with ${inspect(response, 1)}, not a Response.`);
       }
     } catch (error) {
+      this.#signals.delete(id);
       this.#host.log('error', `Uncaught (in fetch) ${inspect(error)}`);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
@@ -118,6 +130,7 @@ export class Server {
     // The status line's reason phrase goes with them (an app sets it: statusText).
     const size = headersBytes(list) + res.statusText.length;
     if (size > HEADERS_BYTES_MAX) {
+      this.#signals.delete(id);
       const message = `The response's headers (with its status text) are ${size} bytes; a response may have at most ${HEADERS_BYTES_MAX}.`;
       this.#host.log('error', message);
       return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
@@ -143,6 +156,8 @@ export class Server {
         out = { status: res.status, statusText: res.statusText, headers, body: true };
       }
     }
+    // Done but for a body the isolate streams: that one keeps the signal until it ends.
+    if (!out.body) this.#signals.delete(id);
     if (responseEncodedManually(res)) out.manual = true;
     return settled ? { head: out, settled } : { head: out };
   }
@@ -152,11 +167,18 @@ export class Server {
     const body = this.#pending.get(id);
     if (body === undefined) return;
     this.#pending.delete(id);
-    void this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
+    const pumped = this.#bodies.pump(id, body, this.#sink, (text) => this.#host.log('error', text));
+    // Through the captured then: the app may have replaced Promise.prototype.then.
+    ReflectApply(promiseThen, pumped, [() => this.#signals.delete(id)]);
   }
 
   /** The client left before the body started: cancel it. */
   responseAbandon(id: number, reason: string): void {
+    const signal = this.#signals.get(id);
+    if (signal !== undefined) {
+      this.#signals.delete(id);
+      SignalAbort(signal, new DOMException(reason, 'AbortError'));
+    }
     const body = this.#pending.get(id);
     if (body === undefined) return;
     this.#pending.delete(id);

@@ -67,10 +67,10 @@ function normalizeRequestMethod(method: string): string {
   return NORMALIZED_METHODS.has(upper) ? upper : method;
 }
 
-/** The state of a request made from a URL alone (steps 5-7, before init applies). */
-function defaultRequestState(url: string): RequestState {
+/** The state of a request made from a URL alone (steps 5-7, before init applies); a new signal unless one is given. */
+function defaultRequestState(url: string, signal: AbortSignal = createAbortSignal()): RequestState {
   return {
-    method: 'GET', url, headers: createHeaders([], 'request'), body: null, signal: createAbortSignal(),
+    method: 'GET', url, headers: createHeaders([], 'request'), body: null, signal,
     referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
     // The URL parser resolves a blob: URL's entry (https://url.spec.whatwg.org/#concept-url-parser step 3).
     blobURLEntry: url.startsWith('blob:') ? resolveBlobURL(withoutFragment(url)) : null,
@@ -346,10 +346,11 @@ export class Request {
  * RequestInit (15 member reads and a generic iteration of the header pairs per request). The
  * values are host strings: the URL as the host serialized it, header names and values as the HTTP
  * parser decoded them (latin1, so every one is a ByteString); they get the same checks as there.
+ * `signal`: the request's own, which the server aborts when the client disconnects.
  */
-export function createIncomingRequest(url: string, method: string, rawHeaders: readonly string[], body: ReadableStream | null): Request {
+export function createIncomingRequest(url: string, method: string, rawHeaders: readonly string[], body: ReadableStream | null, signal?: AbortSignal): Request {
   // In the constructor's order: the URL, the method, the headers, the body.
-  const state = defaultRequestState(parseRequestURL(url));
+  const state = defaultRequestState(parseRequestURL(url), signal);
   state.method = normalizeRequestMethod(method);
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) appendHeaderChecked(state.headers, rawHeaders[i]!, rawHeaders[i + 1]!, 'constructor');
   if (body !== null && (state.method === 'GET' || state.method === 'HEAD')) {
