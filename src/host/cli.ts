@@ -7,7 +7,9 @@ import { NanoServer } from './server.js';
 const USAGE = `usage: nano-runtime serve --config <file> [--port N] [--workers N]
   --config FILE   the JSON config (see the README's config reference)
   --port N        listen on N instead of the config's server.port (also: PORT)
-  --workers N     run N processes sharing the port (node:cluster); a signal drains them all`;
+  --workers N     run N processes sharing the port (node:cluster); a signal drains them all
+
+SIGTERM or SIGINT drains and exits; SIGHUP reloads the config (as the file watcher does).`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -39,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   return serve(values.config, port);
 }
 
-/** One serving process: runs until SIGTERM/SIGINT, then drains; exit code 0 when clean. */
+/** One serving process: runs until SIGTERM/SIGINT, then drains; exit code 0 when clean. SIGHUP reloads the config. */
 async function serve(configPath: string, port: number | undefined): Promise<number> {
   const log = createLogger();
   const server = new NanoServer({ configPath, port, log });
@@ -67,10 +69,12 @@ async function serve(configPath: string, port: number | undefined): Promise<numb
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // As daemons do (nginx, HAProxy): a reload, not the default action (exit without draining).
+    process.on('SIGHUP', () => void server.reload('SIGHUP'));
   });
 }
 
-/** The cluster primary: forks the workers, forwards signals, exits when they all have. */
+/** The cluster primary: forks the workers, forwards signals (SIGHUP too: each worker reloads), exits when they all have. */
 function primary(workers: number): Promise<number> {
   const log = createLogger();
   log.info({ workers }, 'starting workers');
@@ -91,6 +95,10 @@ function primary(workers: number): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    process.on('SIGHUP', () => {
+      log.info({ signal: 'SIGHUP' }, 'reloading all workers');
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+    });
     cluster.on('exit', (worker, code) => {
       worst = Math.max(worst, code ?? 1);
       if (!stopping) {

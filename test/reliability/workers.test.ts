@@ -1,4 +1,5 @@
-// --workers N: N processes serve one port (node:cluster); SIGTERM to the primary drains them all.
+// --workers N: N processes serve one port (node:cluster); SIGHUP to the primary reloads each,
+// SIGTERM drains them all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -19,7 +20,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('--workers 2: two processes answer on one port; SIGTERM drains both and exits 0', { timeout: 60_000 }, async () => {
+test('--workers 2: two processes answer on one port; SIGHUP reloads both; SIGTERM drains both and exits 0', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nano-workers-'));
   await writeFile(join(dir, 'pid.js'), `export default { async fetch() { await new Promise((r) => setTimeout(r, 20)); return new Response('ok'); } };`);
   const port = await freePort();
@@ -39,6 +40,14 @@ test('--workers 2: two processes answer on one port; SIGTERM drains both and exi
   assert.ok(replies.every((r) => r.status === 200 && r.text === 'ok'));
   // The requests were spread over both workers (each logs its own request lines).
   const served = new Set((out.match(/"pid":(\d+)[^\n]*"msg":"request"/g) ?? []).map((l) => l.match(/"pid":(\d+)/)![1]));
+  // SIGHUP reloads (each worker, not the default action: an exit without draining).
+  child.kill('SIGHUP');
+  const hupStart = Date.now();
+  while ((out.match(/"trigger":"SIGHUP"[^\n]*"msg":"config applied"/g) ?? []).length < 2) {
+    if (Date.now() - hupStart > 10_000) throw new Error(`the workers did not reload on SIGHUP:\n${out}`);
+    await sleep(50);
+  }
+  assert.equal((await get(port, 'pid.test')).text, 'ok', 'still serving after the reload');
   child.kill('SIGTERM');
   const code = await exited;
   process.stdout.write(`# workers: 2 processes, ${replies.length} requests served by ${served.size} of them, exit ${code}\n`);
