@@ -18,6 +18,7 @@ import { exposeInterface } from '../streams/webidl/interface.js';
 import { adoptAsGlobalEventTarget } from '../web/events.js';
 import { Cache, setCacheFetch } from '../web/cache.js';
 import { installWasmMemoryBudget } from './wasm-memory-budget.js';
+import { installWasmStreaming } from './wasm-streaming.js';
 import { CacheStorage, createCacheStorage } from '../web/cache-storage.js';
 import type { Request } from '../web/fetch/request.js';
 import type { Response } from '../web/fetch/response.js';
@@ -175,6 +176,8 @@ export function boot(info: BootInfo): void {
   clock.timeOrigin = info.timeOrigin;
   navigatorInfo.userAgent = info.userAgent;
   if (info.memoryLimitMb !== undefined) installWasmMemoryBudget(info.memoryLimitMb);
+  // On the budget's compile and instantiate (V8's own streaming compilation would skip them).
+  installWasmStreaming();
   if (info.logBytesPerSecond !== undefined) setLogRate(info.logBytesPerSecond);
   const t = timers!;
   const s = server!;

@@ -241,7 +241,8 @@ export function installWasmMemoryBudget(limitMb: number): void {
   for (const [name, value] of Object.entries({ Memory, Module, Instance, compile, instantiate })) {
     Object.defineProperty(W, name, { value, writable: true, enumerable: false, configurable: true });
   }
-  // Streaming compilation would take bytes this wrapper does not see.
+  // V8's streaming compilation would take bytes this wrapper does not see: wasm-streaming.ts
+  // puts versions over compile and instantiate in their place.
   Reflect.deleteProperty(W, 'compileStreaming');
   Reflect.deleteProperty(W, 'instantiateStreaming');
 }

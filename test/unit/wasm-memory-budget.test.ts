@@ -76,3 +76,62 @@ test("a module's memory stays in the budget while an exported Memory outlives it
   const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '--eval', script], { timeout: 60_000 });
   assert.deepEqual(JSON.parse(stdout), [0, 'RangeError', 'made']);
 });
+
+test('in an isolate: WebAssembly.compileStreaming and instantiateStreaming take a Response (or a promise of one) as the Web API says', { timeout: 30_000 }, async () => {
+  const { NanoIsolate } = await import('../../src/host/isolate/nano-isolate.js');
+  const nano = await NanoIsolate.create({ memoryLimitMb: 32 });
+  try {
+    const result = (await nano.context.eval(
+      `(async () => {
+        // (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+        const add = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11]);
+        // (memory (export "mem") 1) with no maximum: the budget caps it.
+        const mem = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 7, 1, 3, 109, 101, 109, 2, 0]);
+        const wasm = (bytes, init = {}) => new Response(bytes, { ...init, headers: { 'content-type': 'application/wasm', ...init.headers } });
+        const out = [];
+        const { module, instance } = await WebAssembly.instantiateStreaming(wasm(add));
+        out.push(instance.exports.add(2, 3), module instanceof WebAssembly.Module, instance instanceof WebAssembly.Instance);
+        // A promise of a Response, a streamed body, the type trimmed and in any case.
+        const streamed = new Response(new ReadableStream({ start(c) { c.enqueue(add.slice(0, 9)); c.enqueue(add.slice(9)); c.close(); } }), { headers: { 'content-type': ' Application/WASM\\t' } });
+        out.push(WebAssembly.Module.exports(await WebAssembly.compileStreaming(Promise.resolve(streamed)))[0].name);
+        const memory = (await WebAssembly.instantiateStreaming(wasm(mem))).instance.exports.mem;
+        let grew;
+        try { memory.grow(32 * 16); grew = 'grew'; } catch (e) { grew = e.name; }
+        out.push('memory past the app limit: ' + grew);
+        const refused = async (label, source) => {
+          try { await WebAssembly.compileStreaming(source); out.push(label + ': compiled'); } catch (e) { out.push(label + ': ' + e.name); }
+        };
+        await refused('parameters', new Response(add, { headers: { 'content-type': 'application/wasm; charset=utf-8' } }));
+        await refused('no type', new Response(add));
+        await refused('404', wasm(add, { status: 404 }));
+        await refused('bytes', add);
+        const used = wasm(add);
+        await used.arrayBuffer();
+        await refused('used', used);
+        await refused('not wasm', wasm(new Uint8Array([0, 1, 2])));
+        await refused('rejected', Promise.reject(new RangeError('x')));
+        const d = Object.getOwnPropertyDescriptor(WebAssembly, 'instantiateStreaming');
+        out.push([d.writable, d.enumerable, d.configurable, WebAssembly.compileStreaming.length, WebAssembly.instantiateStreaming.length].join());
+        return out.join('|');
+      })()`,
+      { promise: true },
+    )) as string;
+    assert.deepEqual(result.split('|'), [
+      '5',
+      'true',
+      'true',
+      'add',
+      'memory past the app limit: RangeError',
+      'parameters: TypeError',
+      'no type: TypeError',
+      '404: TypeError',
+      'bytes: TypeError',
+      'used: TypeError',
+      'not wasm: CompileError',
+      'rejected: RangeError',
+      'true,false,true,1,1',
+    ]);
+  } finally {
+    nano.dispose();
+  }
+});
