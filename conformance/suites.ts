@@ -22,6 +22,7 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   encoding: ['encoding/*.any.js', 'encoding/single-byte-decoder.window.js?TextDecoder'],
   atob: ['html/webappapis/atob/*.any.js'],
   url: ['url/*.any.js', 'url/IdnaTestV2.window.js'],
+  urlpattern: ['urlpattern/*.any.js'],
   fetch: ['fetch/api/idlharness.any.js', 'fetch/api/response/*.any.js', 'fetch/api/request/*.any.js', 'fetch/api/headers/*.any.js', 'fetch/api/body/*.any.js', 'fetch/data-urls/*.any.js'],
   mimesniff: ['mimesniff/mime-types/*.any.js'],
   blob: ['FileAPI/idlharness.any.js', 'FileAPI/blob/*.any.js', 'FileAPI/file/*.any.js', 'FileAPI/url/*.any.js'],

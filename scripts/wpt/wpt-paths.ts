@@ -20,6 +20,7 @@ export const WPT_PATHS: readonly string[] = [
   'media/test-av-384k-44100Hz-1ch-320x240-30fps-10kfr.webm', // ... and compression-output-length
   // The other WinterCG globals, for later issues.
   'url',
+  'urlpattern', // URLPattern (Workers and Deno have it)
   'FileAPI',
   'dom/abort',
   'dom/events',

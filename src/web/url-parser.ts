@@ -14,7 +14,7 @@ import { utf8DecodeWithoutBOM } from './encoding/utf8-decoder.js';
 /** UTS #46 ToASCII with the URL standard's options; null for failure, undefined if unavailable. */
 export type DomainToASCII = (domain: string) => string | null | undefined;
 
-interface URLRecord {
+export interface URLRecord {
   scheme: string;
   username: string;
   password: string;
@@ -133,6 +133,46 @@ function urlRecord(href: string, idna: DomainToASCII): URLRecord | undefined {
   return url === NEEDS_HOST ? undefined : url;
 }
 
+// --- For other standards (URLPattern): URL records, and the parser on a given URL with a state override
+
+/** The basic URL parser on `input` against `base`: the URL record, null for failure, undefined without IDNA. */
+export function parseURLRecord(input: string, base: URLRecord | null, idna: DomainToASCII): URLRecord | null | undefined {
+  toASCII = idna;
+  const url = basicURLParse(input, base);
+  return url === FAILURE ? null : url === NEEDS_HOST ? undefined : url;
+}
+
+/** The state overrides other standards name. */
+export type StateOverride = 'scheme start' | 'hostname' | 'port' | 'path start' | 'opaque path' | 'query' | 'fragment';
+function overrideState(override: StateOverride): State {
+  switch (override) {
+    case 'scheme start':
+      return State.SchemeStart;
+    case 'hostname':
+      return State.Hostname;
+    case 'port':
+      return State.Port;
+    case 'path start':
+      return State.PathStart;
+    case 'opaque path':
+      return State.OpaquePath;
+    case 'query':
+      return State.Query;
+    case 'fragment':
+      return State.Fragment;
+  }
+}
+
+/** The basic URL parser on `input` with `url` as url and `override` as state override: false for failure, undefined without IDNA. */
+export function parseIntoURLRecord(input: string, url: URLRecord, override: StateOverride, idna: DomainToASCII): boolean | undefined {
+  toASCII = idna;
+  const outcome = basicURLParse(input, null, url, overrideState(override));
+  return outcome === NEEDS_HOST ? undefined : outcome !== FAILURE;
+}
+
+/** https://url.spec.whatwg.org/#set-the-username (and the password's): `value` percent-encoded with the userinfo set. */
+export const encodeUserinfo = (value: string): string => encodeString(value, USERINFO_SET);
+
 /** https://url.spec.whatwg.org/#include-credentials */
 const includesCredentials = (url: URLRecord): boolean => url.username !== '' || url.password !== '';
 
@@ -167,7 +207,7 @@ function defaultPort(scheme: string): number | null | undefined {
       return undefined;
   }
 }
-const isSpecialScheme = (scheme: string): boolean => defaultPort(scheme) !== undefined;
+export const isSpecialScheme = (scheme: string): boolean => defaultPort(scheme) !== undefined;
 
 // --- Percent-encode sets (https://url.spec.whatwg.org/#percent-encoded-bytes), as tables of the
 // ASCII code points they hold beyond the C0 control set (every code point above U+007E is in all).
@@ -1040,7 +1080,7 @@ function ipv6Serialize(address: number[]): string {
 // --- Serializing (https://url.spec.whatwg.org/#url-serializing) into the URL class's parts
 
 /** https://url.spec.whatwg.org/#url-path-serializer */
-function serializePath(url: URLRecord): string {
+export function serializePath(url: URLRecord): string {
   if (typeof url.path === 'string') return url.path;
   let output = '';
   for (const segment of url.path) output += `/${segment}`;

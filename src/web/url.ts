@@ -83,7 +83,7 @@ const idnaCache = new Map<string, string | null>();
 export const IDNA_DOMAIN_MAX = 4096;
 
 /** UTS #46 ToASCII on the host (the isolate has no Unicode tables); undefined without a host. */
-function domainToASCIIByHost(domain: string): string | null | undefined {
+export function domainToASCIIByHost(domain: string): string | null | undefined {
   if (bridge === undefined) return undefined;
   if (domain.length > IDNA_DOMAIN_MAX) return null;
   const hit = idnaCache.get(domain);
@@ -320,7 +320,7 @@ export function serializeUrlencoded(list: readonly [string, string][]): string {
 }
 
 /** USVString: lone surrogates become U+FFFD. */
-function usvString(value: unknown): string {
+export function usvString(value: unknown): string {
   const s = domString(value) as string & { toWellFormed?: () => string };
   return typeof s.toWellFormed === 'function' ? s.toWellFormed() : s;
 }

@@ -1,4 +1,4 @@
-// Exposes Headers, Request, Response, Blob, File, FormData, URL and URLSearchParams on a realm's global.
+// Exposes Headers, Request, Response, Blob, File, FormData, URL, URLPattern and URLSearchParams on a realm's global.
 import { exposeInterface } from '../../streams/webidl/interface.js';
 import { Blob, File, blobChunks, createBlob, createFile, isBlob, isFile } from '../blob.js';
 import { registerPlatformObject, registerSerializable } from '../structured-clone.js';
@@ -9,6 +9,7 @@ import { isResponse } from './response.js';
 import { isFormData } from '../form-data.js';
 import { FormData } from '../form-data.js';
 import { URL, URLSearchParams, setURLBridge, type URLBridge } from '../url.js';
+import { URLPattern } from '../url-pattern.js';
 import { Headers } from './headers.js';
 import { Request } from './request.js';
 import { Response } from './response.js';
@@ -41,6 +42,6 @@ export function installFetchApi(global: object, url: URLBridge | undefined): voi
     });
   }
   if (url !== undefined) setURLBridge(url);
-  const interfaces: Record<string, Function> = { Blob, File, FormData, URL, URLSearchParams, Headers, Request, Response };
+  const interfaces: Record<string, Function> = { Blob, File, FormData, URL, URLPattern, URLSearchParams, Headers, Request, Response };
   for (const [name, ctor] of Object.entries(interfaces)) exposeInterface(global, name, ctor);
 }
