@@ -5,7 +5,7 @@
 import { defineInterface } from '../streams/webidl/interface.js';
 import { dictionaryObject, toBoolean, type Dict } from '../streams/webidl/converters.js';
 import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
-import { domainToASCIIByHost, usvString } from './url.js';
+import { domainToASCIIByHost, parse as parseURLParts, usvString } from './url.js';
 import {
   encodeUserinfo,
   isSpecialScheme,
@@ -939,22 +939,20 @@ function match(state: URLPatternState, input: URLPatternInput, baseURLString: st
     }
     for (const name of COMPONENTS) values[name] = applied[name] ?? '';
   } else {
-    let base: URLRecord | null = null;
-    if (baseURLString !== undefined) {
-      base = parseRecord(baseURLString, null);
-      if (base === null) return null;
-      inputs.push(baseURLString);
-    }
-    const url = parseRecord(input, base);
-    if (url === null) return null;
-    values.protocol = url.scheme;
-    values.username = url.username;
-    values.password = url.password;
-    values.hostname = url.host ?? '';
-    values.port = url.port === null ? '' : `${url.port}`;
-    values.pathname = serializePath(url);
-    values.search = url.query ?? '';
-    values.hash = url.fragment ?? '';
+    // The URL's parts as the URL class has them (its fast path and cache serve a router that
+    // matches one request URL against many patterns); base and input failing alike give null.
+    if (baseURLString !== undefined) inputs.push(baseURLString);
+    const parts = parseURLParts(input, baseURLString);
+    if (parts === null) return null;
+    values.protocol = parts.protocol.slice(0, -1);
+    values.username = parts.username;
+    values.password = parts.password;
+    values.hostname = parts.hostname;
+    values.port = parts.port;
+    values.pathname = parts.pathname;
+    // An empty query or fragment and none are both the empty string here.
+    values.search = parts.search.slice(1);
+    values.hash = parts.hash.slice(1);
   }
   const results: Partial<Record<ComponentName, ComponentResult>> = {};
   for (const name of COMPONENTS) {

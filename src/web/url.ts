@@ -51,7 +51,8 @@ export function setURLBridge(value: URLBridge): void {
 const CACHE_SIZE = 128;
 const cache = new Map<string, URLParts | null>();
 
-function parse(input: string, base: string | undefined): URLParts | null {
+/** The URL parser on `input` against `base` (the simple-URL scan, then the cache, then the basic URL parser): the parts, or null for failure. */
+export function parse(input: string, base: string | undefined): URLParts | null {
   const simple = base === undefined ? simpleURLParts(input) : simpleURLPartsAgainst(input, base);
   if (simple !== undefined) return simple;
   // A URL parsed before (parts are immutable): routers and fetch() often parse the same few.
