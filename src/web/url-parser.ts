@@ -191,7 +191,7 @@ const lower = (c: number): number => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
  * https://url.spec.whatwg.org/#default-port: null for file, undefined for a scheme that is not
  * special (a switch: V8 compares the few strings faster than it looks up a dictionary's key).
  */
-function defaultPort(scheme: string): number | null | undefined {
+export function defaultPort(scheme: string): number | null | undefined {
   switch (scheme) {
     case 'http':
     case 'ws':

@@ -7,6 +7,7 @@ import { dictionaryObject, toBoolean, type Dict } from '../streams/webidl/conver
 import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 import { domainToASCIIByHost, parse as parseURLParts, usvString } from './url.js';
 import {
+  defaultPort,
   encodeUserinfo,
   isSpecialScheme,
   parseIntoURLRecord,
@@ -814,10 +815,12 @@ export class URLPattern {
   // WebIDL: constructor(URLPatternInput input, USVString baseURL, optional URLPatternOptions options = {})
   //         constructor(optional URLPatternInput input = {}, optional URLPatternOptions options = {})
   constructor(input: unknown = undefined, baseURLOrOptions: unknown = undefined, options: unknown = undefined) {
-    // Overload resolution on the second argument: a string (or anything not an object) is the
-    // base URL; undefined, null or an object is the options dictionary.
+    // Overload resolution: three arguments can only be the first overload; with two, a second
+    // argument that is a string (or anything but undefined, null or an object) is the base URL,
+    // the rest the options dictionary.
     const second = baseURLOrOptions;
-    const withBase = arguments.length >= 2 && second !== undefined && second !== null && typeof second !== 'object' && typeof second !== 'function';
+    const withBase =
+      arguments.length >= 3 || (arguments.length === 2 && second !== undefined && second !== null && typeof second !== 'object' && typeof second !== 'function');
     const converted = toInput(input);
     const baseURL = withBase ? usvString(second) : null;
     const dict = dictionaryObject(withBase ? options : second, "Failed to construct 'URLPattern':");
@@ -890,7 +893,8 @@ function createComponents(input: URLPatternInput, baseURL: string | null, ignore
   const processed = processInit(init, 'pattern');
   for (const name of COMPONENTS) processed[name] ??= '*';
   const protocol = processed.protocol!;
-  if (isSpecialScheme(protocol) && processed.port === `${defaultPortOf(protocol)}`) processed.port = '';
+  // A special scheme's default port (file has none: null, never a port string).
+  if (isSpecialScheme(protocol) && processed.port === `${defaultPort(protocol)}`) processed.port = '';
   const protocolComponent = compileComponent(protocol, canonicalizeProtocol, DEFAULT_OPTIONS);
   const hostname = processed.hostname!;
   const caseOptions: Options = { ...DEFAULT_OPTIONS, ignoreCase };
@@ -908,21 +912,6 @@ function createComponents(input: URLPatternInput, baseURL: string | null, ignore
     search: compileComponent(processed.search!, canonicalizeSearch, caseOptions),
     hash: compileComponent(processed.hash!, canonicalizeHash, caseOptions),
   };
-}
-
-function defaultPortOf(scheme: string): number | null {
-  switch (scheme) {
-    case 'http':
-    case 'ws':
-      return 80;
-    case 'https':
-    case 'wss':
-      return 443;
-    case 'ftp':
-      return 21;
-    default:
-      return null;
-  }
 }
 
 /** https://urlpattern.spec.whatwg.org/#url-pattern-match */
