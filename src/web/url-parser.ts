@@ -62,13 +62,12 @@ export type URLSetter = 'protocol' | 'username' | 'password' | 'host' | 'hostnam
 
 /**
  * The `member` setter of the URL class (https://url.spec.whatwg.org/#urlutils-members) run on the
- * URL `href` with `value`: the parts afterwards (unchanged when the setter changes nothing, and a
- * setter's parse that fails keeps what it changed before failing, as the standard's does);
- * undefined when IDNA is needed and `idna` has none.
+ * URL record `url` (changed in place) with `value`: the parts afterwards (unchanged when the setter
+ * changes nothing, and a setter's parse that fails keeps what it changed before failing, as the
+ * standard's does); undefined when IDNA is needed and `idna` has none.
  */
-export function setURLMember(href: string, member: URLSetter, value: string, idna: DomainToASCII): URLParts | undefined {
-  const url = urlRecord(href, idna);
-  if (url === undefined) return undefined;
+export function setURLMember(url: URLRecord, member: URLSetter, value: string, idna: DomainToASCII): URLParts | undefined {
+  toASCII = idna;
   let outcome: Outcome = url;
   switch (member) {
     case 'protocol':
@@ -115,18 +114,21 @@ export function setURLMember(href: string, member: URLSetter, value: string, idn
 }
 
 /**
- * URLSearchParams's update steps on the URL `href`: its query set to `query` (already an
+ * URLSearchParams's update steps on the URL record `url`: its query set to `query` (already an
  * application/x-www-form-urlencoded serialization; null for none) without a parse of it.
  */
-export function setURLQuery(href: string, query: string | null, idna: DomainToASCII): URLParts | undefined {
-  const url = urlRecord(href, idna);
-  if (url === undefined) return undefined;
+export function setURLQuery(url: URLRecord, query: string | null, idna: DomainToASCII): URLParts | undefined {
+  toASCII = idna;
   url.query = query;
   return urlParts(url);
 }
 
-/** The URL record of a URL's serialization (it parses back to the same record); undefined without IDNA. */
-function urlRecord(href: string, idna: DomainToASCII): URLRecord | undefined {
+/**
+ * The URL record of a URL's serialization as the parser made it (such a URL parses back to the
+ * same record; one a setter changed may not: an http URL made a file URL keeps a "C|" segment its
+ * serialization would parse as "C:", so the URL class keeps that record); undefined without IDNA.
+ */
+export function urlRecordOf(href: string, idna: DomainToASCII): URLRecord | undefined {
   toASCII = idna;
   const url = basicURLParse(href, null);
   if (url === FAILURE) throw new TypeError(`not a URL: ${href}`);

@@ -12,7 +12,7 @@ import { utf8Encode } from './encoding/text-encoder.js';
 import { isBlob } from './blob.js';
 import { addBlobURLEntry, removeBlobURLEntry } from './blob-url-store.js';
 import { utf8DecodeWithoutBOM } from './encoding/utf8-decoder.js';
-import { asciiSet, parseURLInIsolate, percentDecodeBytes, setURLMember, setURLQuery, type URLSetter } from './url-parser.js';
+import { asciiSet, parseURLInIsolate, percentDecodeBytes, setURLMember, setURLQuery, urlRecordOf, type URLRecord, type URLSetter } from './url-parser.js';
 
 /** A parsed URL's serialized parts, as the URL class's getters return them. */
 export interface URLParts {
@@ -99,11 +99,18 @@ function noIDNA(): TypeError {
   return new TypeErrorCtor('URL parsing is not available in this realm (no IDNA processing).');
 }
 
-/** The URL class's `member` setter on the URL `href`. */
-function setMember(href: string, member: URLSetter, value: string): URLParts {
-  const parts = setURLMember(href, member, value, domainToASCIIByHost);
-  if (parts === undefined) throw noIDNA();
-  return parts;
+/**
+ * The URL record a URL object's setters change: made from its href at the first one, then kept
+ * (the parts the constructor got may be the parse cache's or the simple-URL scan's, shared and
+ * immutable; a record a setter changed may not round-trip through its href).
+ */
+function recordOf(state: URLState): URLRecord {
+  if (state.record === undefined) {
+    const record = urlRecordOf(state.parts.href, domainToASCIIByHost);
+    if (record === undefined) throw noIDNA();
+    state.record = record;
+  }
+  return state.record;
 }
 
 // A simple URL's parse without the host (docs/fast-paths.md #23): most URLs a server sees (its
@@ -495,6 +502,8 @@ Object.defineProperty(URLSearchParams.prototype, SymbolIterator, {
 interface URLState {
   parts: URLParts;
   query: URLSearchParams;
+  /** The URL record, once a setter or the query object has needed it (recordOf). */
+  record?: URLRecord | undefined;
 }
 
 let urlState: (x: unknown) => URLState | undefined;
@@ -569,6 +578,7 @@ export class URL {
     const parts = parse(usvString(value), undefined);
     if (parts === null) throw new TypeErrorCtor(`Failed to set the 'href' property on 'URL': Invalid URL '${value}'`);
     state.parts = parts;
+    state.record = undefined;
     paramsState(state.query)!.list = parseUrlencoded(parts.search.replace(/^\?/, ''));
   }
 
@@ -592,7 +602,7 @@ export class URL {
     urlState = (x) => (typeof x === 'object' && x !== null && #state in x ? (x as URL).#state : undefined);
     setQueryFromParams = (u, query) => {
       const state = u.#state;
-      const parts = setURLQuery(state.parts.href, query, domainToASCIIByHost);
+      const parts = setURLQuery(recordOf(state), query, domainToASCIIByHost);
       if (parts === undefined) throw noIDNA();
       state.parts = parts;
     };
@@ -617,7 +627,9 @@ for (const member of MEMBERS) {
       [member](this: unknown, value: unknown): void {
         const state = url(this, member);
         const input = usvString(value);
-        state.parts = setMember(state.parts.href, member, input);
+        const parts = setURLMember(recordOf(state), member, input, domainToASCIIByHost);
+        if (parts === undefined) throw noIDNA();
+        state.parts = parts;
         // The search setter's list is the parse of the value as given (a leading "?" removed).
         if (member === 'search') paramsState(state.query)!.list = input === '' ? [] : parseUrlencoded(input.charCodeAt(0) === 0x3f ? input.slice(1) : input);
       },

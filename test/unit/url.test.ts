@@ -111,3 +111,16 @@ test('new URL(path, base) for a path-absolute path against a URL in serialized f
     setURLBridge(nodeURLBridge);
   }
 });
+
+test('a URL object keeps its URL record once a setter ran: an http URL made a file URL keeps its "C|" segment (its href would parse it as "C:")', () => {
+  // Found by the setters' property test (seed 266020655): re-parsing the href after each setter changed the path.
+  const url = new URL('HTTP://0/C|/x?');
+  url.protocol = 'FILE:';
+  assert.equal(url.href, 'file://0.0.0.0/C|/x?');
+  url.searchParams.append('', '');
+  assert.equal(url.href, 'file://0.0.0.0/C|/x?=', 'the update steps set the query on the kept record');
+  url.hash = 'h';
+  assert.equal(url.pathname, '/C|/x');
+  url.href = 'file://0.0.0.0/C|/y';
+  assert.equal(url.pathname, '/C:/y', 'a new href is a new parse');
+});
