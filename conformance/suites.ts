@@ -19,7 +19,8 @@ export const SUITES: Readonly<Record<string, readonly string[]>> = {
   'encoding-streams': ['encoding/streams/*.any.js'],
   compression: ['compression/*.any.js', 'compression/compression-with-detach.tentative.window.js', 'compression/decompression-with-detach.tentative.window.js'],
   // single-byte-decoder.window.js: its TextDecoder variant (the others need XMLHttpRequest, documents).
-  encoding: ['encoding/*.any.js', 'encoding/single-byte-decoder.window.js?TextDecoder'],
+  // With the legacy multi-byte decoders' .any.js files (their .html tests need documents).
+  encoding: ['encoding/*.any.js', 'encoding/legacy-mb-*/**/*.any.js', 'encoding/single-byte-decoder.window.js?TextDecoder'],
   atob: ['html/webappapis/atob/*.any.js'],
   url: ['url/*.any.js', 'url/IdnaTestV2.window.js'],
   urlpattern: ['urlpattern/*.any.js'],

@@ -303,3 +303,32 @@ test('in an isolate, a host-decoded input over 1 MiB goes in parts: a sequence s
     nano.dispose();
   }
 });
+
+test("the host's legacy multi-byte decoders are the standard's, where Node's ICU is not", async () => {
+  const { setTextCodecBridge } = await import('../../src/web/encoding/text-decoder.js');
+  const { nodeTextCodec } = await import('../../src/host/text-codec-node.js');
+  const codec = nodeTextCodec();
+  setTextCodecBridge(codec);
+  try {
+    const decode = (label: string, bytes: number[], fatal = false) => new TextDecoder(label, { fatal }).decode(new Uint8Array(bytes));
+    const icu = (label: string, bytes: number[]) => new globalThis.TextDecoder(label).decode(new Uint8Array(bytes));
+    // EUC-KR is windows-949: its extension's pointer 0 is U+AC02 (ICU drops the lead and gives "A").
+    assert.equal(decode('euc-kr', [0x81, 0x41]), '\uac02');
+    assert.notEqual(icu('euc-kr', [0x81, 0x41]), '\uac02');
+    // Big5 pointer 0 has no code point: an error, and the ASCII trail byte read again (ICU: nothing).
+    assert.equal(decode('big5', [0x81, 0x40]), '\ufffd@');
+    assert.throws(() => decode('big5', [0x81, 0x40], true), TypeError);
+    // jis0212 pointer 7708 has no code point in the standard (ICU: U+2170).
+    assert.equal(decode('euc-jp', [0x8f, 0xf3, 0xa1]), '\ufffd');
+    assert.equal(icu('euc-jp', [0x8f, 0xf3, 0xa1]), '\u2170');
+    // gb18030's four-byte form and GBK's euro sign.
+    assert.equal(decode('gb18030', [0x81, 0x35, 0xf4, 0x37]), '\ue7c7');
+    assert.equal(decode('gbk', [0x80]), '\u20ac');
+    // Streaming across a split pair.
+    const decoder = new TextDecoder('shift_jis');
+    assert.equal(decoder.decode(new Uint8Array([0x82]), { stream: true }) + decoder.decode(new Uint8Array([0xa0])), '\u3042');
+  } finally {
+    setTextCodecBridge(undefined);
+    codec.close();
+  }
+});
