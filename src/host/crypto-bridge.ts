@@ -278,10 +278,11 @@ export class HostSubtle {
     );
   }
 
-  #describe(key: HostKey): KeyDescriptor {
+  /** A key the realm gets a handle to; `bytes` its keyHostBytes, now counted to the owner. */
+  #describe(key: HostKey, bytes: number): KeyDescriptor {
     const handle = this.#nextHandle++;
     this.#keys.set(handle, key);
-    this.#owner.heldBytes += keyHostBytes(key);
+    this.#owner.heldBytes += bytes;
     return { handle, type: key.type, extractable: key.extractable, algorithm: plain(key.algorithm) as Record<string, unknown>, usages: [...key.usages] };
   }
 
@@ -289,13 +290,16 @@ export class HostSubtle {
     if (value instanceof ArrayBuffer) return { ok: true, kind: 'buffer', value: new Uint8Array(value) };
     if (typeof value === 'boolean') return { ok: true, kind: 'boolean', value };
     if (value instanceof CryptoKeyClass) {
-      this.#checkKeyRoom(keyHostBytes(value));
-      return { ok: true, kind: 'key', value: this.#describe(value) };
+      const bytes = keyHostBytes(value);
+      this.#checkKeyRoom(bytes);
+      return { ok: true, kind: 'key', value: this.#describe(value, bytes) };
     }
     const pair = value as { publicKey?: HostKey; privateKey?: HostKey };
     if (pair && pair.publicKey instanceof CryptoKeyClass && pair.privateKey instanceof CryptoKeyClass) {
-      this.#checkKeyRoom(keyHostBytes(pair.publicKey) + keyHostBytes(pair.privateKey));
-      return { ok: true, kind: 'pair', value: { publicKey: this.#describe(pair.publicKey), privateKey: this.#describe(pair.privateKey) } };
+      const publicBytes = keyHostBytes(pair.publicKey);
+      const privateBytes = keyHostBytes(pair.privateKey);
+      this.#checkKeyRoom(publicBytes + privateBytes);
+      return { ok: true, kind: 'pair', value: { publicKey: this.#describe(pair.publicKey, publicBytes), privateKey: this.#describe(pair.privateKey, privateBytes) } };
     }
     return { ok: true, kind: 'jwk', value: plain(value) as Record<string, unknown> };
   }

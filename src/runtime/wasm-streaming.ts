@@ -6,12 +6,9 @@
 import { isResponse, responseBody, responseHeaderList, responseStatus, responseType } from '../web/fetch/response.js';
 import { consumeBytes } from '../web/fetch/body.js';
 import { listGet } from '../web/fetch/headers.js';
+import { PromiseCtor, promiseThen as PromiseThen, reflectApply as ReflectApply, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 
-const PromiseCtor = Promise;
 const PromiseResolve = Promise.resolve.bind(Promise) as (value: unknown) => Promise<unknown>;
-const PromiseThen = Promise.prototype.then;
-const ReflectApply = Reflect.apply;
-const TypeErrorCtor = TypeError;
 
 interface WasmStreamingNamespace {
   compile(bytes: Uint8Array): Promise<object>;

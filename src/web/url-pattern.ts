@@ -4,8 +4,8 @@
 // (url-parser.ts) as the standard says. Workers and Deno have it; routers use it.
 import { defineInterface } from '../streams/webidl/interface.js';
 import { dictionaryObject, toBoolean, type Dict } from '../streams/webidl/converters.js';
-import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
-import { domainToASCIIByHost, parse as parseURLParts, usvString } from './url.js';
+import { reflectApply as ReflectApply, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
+import { domainToASCIIByHost, noIDNA, parse as parseURLParts, usvString } from './url.js';
 import {
   defaultPort,
   encodeUserinfo,
@@ -19,7 +19,6 @@ import {
 
 const RegExpCtor = RegExp;
 const RegExpExec = RegExp.prototype.exec;
-const ReflectApply = Reflect.apply;
 
 // --- Tokenizing (https://urlpattern.spec.whatwg.org/#tokenizing)
 
@@ -461,7 +460,7 @@ function checked(outcome: boolean | undefined, what: string, value: string): voi
 
 function parseRecord(input: string, base: URLRecord | null): URLRecord | null {
   const url = parseURLRecord(input, base, domainToASCIIByHost);
-  if (url === undefined) throw new TypeErrorCtor('URL parsing is not available in this realm (no IDNA processing).');
+  if (url === undefined) throw noIDNA();
   return url;
 }
 
@@ -475,11 +474,8 @@ function canonicalizeProtocol(value: string): string {
   return url.scheme;
 }
 
-function canonicalizeUsername(value: string): string {
-  return value === '' ? value : encodeUserinfo(value);
-}
-
-function canonicalizePassword(value: string): string {
+/** Canonicalize a username, and a password: the standard's two algorithms are the same steps. */
+function canonicalizeUserinfo(value: string): string {
   return value === '' ? value : encodeUserinfo(value);
 }
 
@@ -598,8 +594,8 @@ function processInit(init: URLPatternInit, type: InitType): URLPatternInit {
     const stripped = init.protocol.endsWith(':') ? init.protocol.slice(0, -1) : init.protocol;
     result.protocol = pattern ? stripped : canonicalizeProtocol(stripped);
   }
-  if (init.username !== undefined) result.username = pattern ? init.username : canonicalizeUsername(init.username);
-  if (init.password !== undefined) result.password = pattern ? init.password : canonicalizePassword(init.password);
+  if (init.username !== undefined) result.username = pattern ? init.username : canonicalizeUserinfo(init.username);
+  if (init.password !== undefined) result.password = pattern ? init.password : canonicalizeUserinfo(init.password);
   if (init.hostname !== undefined) result.hostname = pattern ? init.hostname : canonicalizeHostname(init.hostname);
   if (init.port !== undefined) result.port = pattern ? init.port : canonicalizePort(init.port, result.protocol);
   if (init.pathname !== undefined) {
@@ -900,8 +896,8 @@ function createComponents(input: URLPatternInput, baseURL: string | null, ignore
   const caseOptions: Options = { ...DEFAULT_OPTIONS, ignoreCase };
   return {
     protocol: protocolComponent,
-    username: compileComponent(processed.username!, canonicalizeUsername, DEFAULT_OPTIONS),
-    password: compileComponent(processed.password!, canonicalizePassword, DEFAULT_OPTIONS),
+    username: compileComponent(processed.username!, canonicalizeUserinfo, DEFAULT_OPTIONS),
+    password: compileComponent(processed.password!, canonicalizeUserinfo, DEFAULT_OPTIONS),
     hostname: hostnamePatternIsIPv6(hostname)
       ? compileComponent(hostname, canonicalizeIPv6Hostname, HOSTNAME_OPTIONS)
       : compileComponent(hostname, canonicalizeHostname, HOSTNAME_OPTIONS),

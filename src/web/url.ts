@@ -95,7 +95,7 @@ export function domainToASCIIByHost(domain: string): string | null | undefined {
   return result;
 }
 
-function noIDNA(): TypeError {
+export function noIDNA(): TypeError {
   return new TypeErrorCtor('URL parsing is not available in this realm (no IDNA processing).');
 }
 

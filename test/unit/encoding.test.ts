@@ -219,14 +219,24 @@ test('every other legacy single-byte encoding decodes in the realm, without a ho
   assert.equal(new TextDecoder('windows-1251').decode(Uint8Array.of(0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2)), '\u041f\u0440\u0438\u0432\u0435\u0442');
 });
 
-// ISO-2022-JP (src/web/encoding/iso-2022-jp-decoder.ts): the escape sequences decoded in the
-// realm, index jis0208 read from the host's EUC-JP decoder.
-test('ISO-2022-JP: every jis0208 pointer decodes as Node (ICU) decodes it; the escape error cases as the standard says', async () => {
+/** Runs `check` with the host's text decoders as the realm's bridge (as an isolate has them), then removes them. */
+async function withHostCodec(check: () => void): Promise<void> {
   const { setTextCodecBridge } = await import('../../src/web/encoding/text-decoder.js');
   const { nodeTextCodec } = await import('../../src/host/text-codec-node.js');
   const codec = nodeTextCodec();
   setTextCodecBridge(codec);
   try {
+    check();
+  } finally {
+    setTextCodecBridge(undefined);
+    codec.close();
+  }
+}
+
+// ISO-2022-JP (src/web/encoding/iso-2022-jp-decoder.ts): the escape sequences decoded in the
+// realm, index jis0208 read from the host's EUC-JP decoder.
+test('ISO-2022-JP: every jis0208 pointer decodes as Node (ICU) decodes it; the escape error cases as the standard says', async () => {
+  await withHostCodec(() => {
     const all = [0x1b, 0x24, 0x42];
     for (let lead = 0x21; lead <= 0x7e; lead++) for (let trail = 0x21; trail <= 0x7e; trail++) all.push(lead, trail);
     const bytes = new Uint8Array(all);
@@ -249,10 +259,7 @@ test('ISO-2022-JP: every jis0208 pointer decodes as Node (ICU) decodes it; the e
       const out = decoder.decode(new Uint8Array(text.slice(0, cut)), { stream: true }) + decoder.decode(new Uint8Array(text.slice(cut)));
       assert.equal(out, whole, `split at ${cut}`);
     }
-  } finally {
-    setTextCodecBridge(undefined);
-    codec.close();
-  }
+  });
 });
 
 test("in an isolate, the host's decoders (legacy encodings) are bounded and freed when the realm's TextDecoder is collected", async () => {
@@ -305,11 +312,7 @@ test('in an isolate, a host-decoded input over 1 MiB goes in parts: a sequence s
 });
 
 test("the host's legacy multi-byte decoders are the standard's, where Node's ICU is not", async () => {
-  const { setTextCodecBridge } = await import('../../src/web/encoding/text-decoder.js');
-  const { nodeTextCodec } = await import('../../src/host/text-codec-node.js');
-  const codec = nodeTextCodec();
-  setTextCodecBridge(codec);
-  try {
+  await withHostCodec(() => {
     const decode = (label: string, bytes: number[], fatal = false) => new TextDecoder(label, { fatal }).decode(new Uint8Array(bytes));
     const icu = (label: string, bytes: number[]) => new globalThis.TextDecoder(label).decode(new Uint8Array(bytes));
     // EUC-KR is windows-949: its extension's pointer 0 is U+AC02 (ICU drops the lead and gives "A").
@@ -327,8 +330,5 @@ test("the host's legacy multi-byte decoders are the standard's, where Node's ICU
     // Streaming across a split pair.
     const decoder = new TextDecoder('shift_jis');
     assert.equal(decoder.decode(new Uint8Array([0x82]), { stream: true }) + decoder.decode(new Uint8Array([0xa0])), '\u3042');
-  } finally {
-    setTextCodecBridge(undefined);
-    codec.close();
-  }
+  });
 });
