@@ -426,6 +426,12 @@ export interface PipeSetup {
   preventClose: boolean;
   preventAbort: boolean;
   preventCancel: boolean;
+  /**
+   * Whether the last pipeTo has an abort signal. Without one, it may be carried (a pipe that
+   * reads from an identity TransformStream can be taken on by the pipe into it: pipe.ts), and
+   * the abortSignal op does nothing.
+   */
+  signal: boolean;
 }
 
 export type PipeOp =
@@ -478,7 +484,7 @@ export async function pipeTrace(impl: PipeImpl, setup: PipeSetup, ops: PipeOp[])
       preventClose: setup.preventClose,
       preventAbort: setup.preventAbort,
       preventCancel: setup.preventCancel,
-      signal: abortController.signal,
+      ...(setup.signal ? { signal: abortController.signal } : {}),
     }),
   );
   await flush(100);

@@ -4,11 +4,21 @@
 // read request (never the public read(), so patched globals and then-interception can't see it),
 // write it, repeat. Error and close propagation are wired to the reader's and writer's closed
 // promises, in the order the spec lists them.
+//
+// Carrying (docs/fast-paths.md #25): a pipe out of the readable side of an identity
+// TransformStream (no transformer algorithms, default sizes, readable highWaterMark 0) whose
+// writable side is the destination of another pipe, with both sides' queues empty, does not
+// start; the pipe into that TransformStream takes its destination instead and moves chunks from
+// its own source straight to it, holding at most as many as the TransformStream would have
+// (`capacity`), until anything but a chunk happens (a close, an error, an abort): then it puts
+// what it holds into the TransformStream's writable side, in order, and starts the pipes it
+// carried, and the spec's algorithms take it from there.
 import { TypeErrorCtor, queueMicrotaskIntrinsic } from '../webidl/intrinsics.js';
 import {
   newPromise,
   PerformPromiseThen,
   promiseResolvedWith,
+  type Deferred,
   type PromiseSlot,
   uponFulfillment,
   uponPromise,
@@ -16,8 +26,15 @@ import {
   waitForAll,
 } from '../webidl/promise.js';
 import { addAbortAlgorithm, signalAborted, signalReason, type AbortSignalLike } from '../webidl/abort-signal.js';
+import { SimpleQueue } from '../abstract-ops/simple-queue.js';
 import { AcquireReadableStreamDefaultReader, ReadableStreamCancel, type ReadableStreamImpl } from './readable-stream.js';
-import { ReadableStreamDefaultReaderRead, ReadableStreamDefaultReaderRelease, type ReadRequest } from './default-reader.js';
+import {
+  ReadableStreamDefaultReaderRead,
+  ReadableStreamDefaultReaderRelease,
+  type ReadableStreamDefaultReaderImpl,
+  type ReadRequest,
+} from './default-reader.js';
+import type { ReadableStreamDefaultControllerImpl } from './default-controller.js';
 import {
   AcquireWritableStreamDefaultWriter,
   WritableStreamAbort,
@@ -28,9 +45,11 @@ import {
   WritableStreamDefaultWriterCloseWithErrorPropagation,
   WritableStreamDefaultWriterRelease,
   WritableStreamDefaultWriterWrite,
+  type WritableStreamDefaultWriterImpl,
 } from '../writable-stream/default-writer.js';
 
 const returnUndefined = (): undefined => undefined;
+const noop = (): void => {};
 
 export function ReadableStreamPipeTo(
   source: ReadableStreamImpl,
@@ -44,132 +63,310 @@ export function ReadableStreamPipeTo(
   const reader = AcquireReadableStreamDefaultReader(source);
   const writer = AcquireWritableStreamDefaultWriter(dest);
   source.disturbed = true;
-  let shuttingDown = false;
-  const promise = newPromise<undefined>();
+  const pipe = new Pipe(source, dest, reader, writer, preventClose, preventAbort, preventCancel);
+  writer.pipe = pipe;
+  // A pipe that may leave its source uncanceled when its destination errors is not carried: the
+  // identity TransformStream it reads from would keep the backpressure its reads had set, which
+  // carrying does not reproduce.
+  const carrier = signal === undefined && !preventCancel ? carrierAcross(source, dest) : undefined;
+  if (carrier !== undefined) carrier.carry(pipe, source.identityTransform!.identityCapacity);
+  else pipe.run(signal);
+  return pipe.promise.promise;
+}
+
+/**
+ * The pipe that can carry chunks across `source`'s identity TransformStream to `dest`: the one
+ * writing into its writable side, reading (a read request pending), with nothing in the
+ * TransformStream's queues, nothing waiting to be written and no shutdown begun.
+ */
+function carrierAcross(source: ReadableStreamImpl, dest: WritableStreamImpl): Pipe | undefined {
+  const transform = source.identityTransform;
+  if (transform === undefined || transform.backpressure !== true) return undefined;
+  const writable = transform.writable;
+  const upstreamWriter = writable.writer;
+  const upstream = upstreamWriter?.pipe;
+  if (upstream === undefined) return undefined;
+  const carrier = upstream.carrier ?? upstream;
+  if (carrier.target !== upstreamWriter || !carrier.reading || carrier.unwritten || carrier.shuttingDown) return undefined;
+  if (carrier.source.state !== 'readable') return undefined;
+  if (writable.state !== 'writable' || WritableStreamCloseQueuedOrInFlight(writable)) return undefined;
+  if (writable.inFlightWriteRequest !== undefined || writable.controller.queue.length !== 0) return undefined;
+  const readableController = source.controller as ReadableStreamDefaultControllerImpl;
+  if (source.state !== 'readable' || readableController.closeRequested || readableController.queue.length !== 0) {
+    return undefined;
+  }
+  if (dest.state !== 'writable' || WritableStreamCloseQueuedOrInFlight(dest)) return undefined;
+  return carrier;
+}
+
+export class Pipe implements ReadRequest {
+  readonly source: ReadableStreamImpl;
+  readonly dest: WritableStreamImpl;
+  readonly reader: ReadableStreamDefaultReaderImpl;
+  readonly writer: WritableStreamDefaultWriterImpl;
+  readonly preventClose: boolean;
+  readonly preventAbort: boolean;
+  readonly preventCancel: boolean;
+  readonly promise: Deferred<undefined> = newPromise<undefined>();
+  shuttingDown = false;
+  /** A read request is pending on the source. */
+  reading = false;
   // For the shutdown's "wait until every chunk that has been read has been written": a chunk read
   // and waiting for its write (at most one: the next read starts after that write), and the last
   // write request. Writes settle in order, so once the last has settled, all have: no reaction
   // per chunk is needed.
-  let unwritten = false;
-  let unwrittenChunk: unknown;
-  let lastWrite: PromiseSlot | undefined;
-  let afterWrite: (() => void) | undefined;
-  // The write of the chunk just read, a microtask after its read (one function per pipe: there is
-  // never more than one such chunk).
-  const writeUnwritten = (): void => {
-    const chunk = unwrittenChunk;
-    unwrittenChunk = undefined;
-    unwritten = false;
-    if (writer.stream !== undefined) {
-      const write = WritableStreamDefaultWriterWrite(writer, chunk);
-      // The pipe never looks at a write's rejection (the destination's errors come through
-      // its closed promise), so, as in the spec, it is not reported as unhandled.
-      write.markHandled();
-      lastWrite = write;
-      // Only now does the writer's ready promise reflect this chunk's backpressure.
-      pumpNext();
+  unwritten = false;
+  unwrittenChunk: unknown = undefined;
+  lastWrite: PromiseSlot | undefined = undefined;
+  afterWrite: (() => void) | undefined = undefined;
+  removeAbortAlgorithm: (() => void) | undefined = undefined;
+
+  // Carrying. `target` is the writer the pump writes to: this pipe's own, or the last carried
+  // pipe's. `carrier` is set on a pipe another one carries (it has not started).
+  target: WritableStreamDefaultWriterImpl;
+  carrier: Pipe | undefined = undefined;
+  carried: Pipe[] | undefined = undefined;
+  /** Chunks read and not yet written to the target, oldest first (only while carrying). */
+  held: SimpleQueue<unknown> | undefined = undefined;
+  capacity = 0;
+  lastTargetWrite: PromiseSlot | undefined = undefined;
+  flushQueued = false;
+
+  // The pump's steps, made once.
+  readonly #pumpRead = (): void => this.pumpRead();
+  readonly #writeUnwritten = (): void => this.writeUnwritten();
+  readonly #flushHeld = (): void => this.flushHeld();
+  readonly #queueFlush = (): void => this.queueFlush();
+  readonly #uncarry = (): void => this.uncarry();
+
+  constructor(
+    source: ReadableStreamImpl,
+    dest: WritableStreamImpl,
+    reader: ReadableStreamDefaultReaderImpl,
+    writer: WritableStreamDefaultWriterImpl,
+    preventClose: boolean,
+    preventAbort: boolean,
+    preventCancel: boolean,
+  ) {
+    this.source = source;
+    this.dest = dest;
+    this.reader = reader;
+    this.writer = writer;
+    this.target = writer;
+    this.preventClose = preventClose;
+    this.preventAbort = preventAbort;
+    this.preventCancel = preventCancel;
+  }
+
+  /** Steps 10-15: the abort signal, the propagation of errors and closes, and the pump. */
+  run(signal: AbortSignalLike | undefined): void {
+    const { source, dest, reader, writer, preventAbort, preventCancel, preventClose } = this;
+    // Step 10. The abort signal.
+    if (signal !== undefined) {
+      const abortAlgorithm = (): void => {
+        this.uncarry();
+        const error = signalReason(signal);
+        const actions: (() => Promise<unknown>)[] = [];
+        if (!preventAbort) {
+          actions.push(() => (dest.state === 'writable' ? WritableStreamAbort(dest, error) : promiseResolvedWith(undefined)));
+        }
+        if (!preventCancel) {
+          actions.push(() =>
+            source.state === 'readable' ? ReadableStreamCancel(source, error) : promiseResolvedWith(undefined),
+          );
+        }
+        this.shutdownWithAnAction(
+          () => {
+            const all = newPromise<undefined>();
+            waitForAll(
+              actions.map((action) => action()),
+              () => all.resolve(undefined),
+              (e) => all.reject(e),
+            );
+            return all.promise;
+          },
+          true,
+          error,
+        );
+      };
+      if (signalAborted(signal)) {
+        abortAlgorithm();
+        return;
+      }
+      this.removeAbortAlgorithm = addAbortAlgorithm(signal, abortAlgorithm);
     }
-    if (afterWrite !== undefined) {
-      const steps = afterWrite;
-      afterWrite = undefined;
+
+    // Step 11. Errors and closes propagate in the order the spec lists them. Each first ends any
+    // carrying, so that it meets the streams as the spec's steps would have left them.
+    // Errors must be propagated forward.
+    isOrBecomesErrored(source, reader.closedPromise.promise, (storedError) => {
+      this.uncarry();
+      if (!preventAbort) this.shutdownWithAnAction(() => WritableStreamAbort(dest, storedError), true, storedError);
+      else this.shutdown(true, storedError);
+    });
+    // Errors must be propagated backward.
+    isOrBecomesErrored(dest, writer.closedPromise.promise, (storedError) => {
+      this.uncarry();
+      if (!preventCancel) this.shutdownWithAnAction(() => ReadableStreamCancel(source, storedError), true, storedError);
+      else this.shutdown(true, storedError);
+    });
+    // Closing must be propagated forward.
+    isOrBecomesClosed(source, reader.closedPromise.promise, () => {
+      this.uncarry();
+      if (!preventClose) this.shutdownWithAnAction(() => WritableStreamDefaultWriterCloseWithErrorPropagation(writer));
+      else this.shutdown();
+    });
+    // Closing must be propagated backward.
+    if (WritableStreamCloseQueuedOrInFlight(dest) || dest.state === 'closed') {
+      const destClosed = new TypeErrorCtor('the destination writable stream closed before all data could be piped to it');
+      if (!preventCancel) this.shutdownWithAnAction(() => ReadableStreamCancel(source, destClosed), true, destClosed);
+      else this.shutdown(true, destClosed);
+    }
+
+    this.pumpNext();
+  }
+
+  // The pump (docs/fast-paths.md #9): one read request for the whole pipe (the pipe itself); the
+  // next read starts the moment the writer's ready promise is fulfilled (at once if it is).
+  // Backpressure: no read while ready is pending (desired size <= 0). Each write starts a
+  // microtask after its read: enqueue() must never run the sink's write() synchronously
+  // (whatwg/streams#1243, WPT piping/general-addition.any.js).
+  pumpNext(): void {
+    if (this.shuttingDown) return;
+    this.writer.readyPromise.whenFulfilled(this.#pumpRead);
+  }
+
+  pumpRead(): void {
+    if (this.shuttingDown) return;
+    this.reading = true;
+    ReadableStreamDefaultReaderRead(this.reader, this);
+  }
+
+  chunkSteps(chunk: unknown): void {
+    this.reading = false;
+    const held = this.held;
+    if (held !== undefined) {
+      held.push(chunk);
+      this.queueFlush();
+      return;
+    }
+    this.unwritten = true;
+    this.unwrittenChunk = chunk;
+    queueMicrotaskIntrinsic(this.#writeUnwritten);
+  }
+
+  // Close and error reach the pipe through the reader's closed promise.
+  closeSteps(): void {
+    this.reading = false;
+  }
+
+  errorSteps(): void {
+    this.reading = false;
+  }
+
+  /** The write of the chunk just read, a microtask after its read. */
+  writeUnwritten(): void {
+    const chunk = this.unwrittenChunk;
+    this.unwrittenChunk = undefined;
+    this.unwritten = false;
+    if (this.writer.stream !== undefined) {
+      this.lastWrite = this.write(chunk);
+      // Only now does the writer's ready promise reflect this chunk's backpressure.
+      this.pumpNext();
+    }
+    const steps = this.afterWrite;
+    if (steps !== undefined) {
+      this.afterWrite = undefined;
       steps();
     }
-  };
-  const readRequest: ReadRequest = {
-    chunkSteps(chunk) {
-      unwritten = true;
-      unwrittenChunk = chunk;
-      queueMicrotaskIntrinsic(writeUnwritten);
-    },
-    // Close and error reach the pipe through the reader's closed promise (below).
-    closeSteps() {},
-    errorSteps() {},
-  };
-  let removeAbortAlgorithm: (() => void) | undefined;
+  }
 
-  // Step 10. The abort signal.
-  if (signal !== undefined) {
-    const abortAlgorithm = (): void => {
-      const error = signalReason(signal);
-      const actions: (() => Promise<unknown>)[] = [];
-      if (!preventAbort) {
-        actions.push(() => (dest.state === 'writable' ? WritableStreamAbort(dest, error) : promiseResolvedWith(undefined)));
+  write(chunk: unknown): PromiseSlot {
+    const write = WritableStreamDefaultWriterWrite(this.writer, chunk);
+    // The pipe never looks at a write's rejection (the destination's errors come through its
+    // closed promise), so, as in the spec, it is not reported as unhandled.
+    write.markHandled();
+    return write;
+  }
+
+  // Carrying.
+
+  /** Takes `pipe` (not started) on: its destination becomes this pipe's target. */
+  carry(pipe: Pipe, capacity: number): void {
+    pipe.carrier = this;
+    (this.carried ??= []).push(pipe);
+    this.held ??= new SimpleQueue<unknown>();
+    this.capacity += capacity;
+    this.target = pipe.writer;
+    this.lastTargetWrite = undefined;
+    // An error of the new destination ends the carrying; the carried pipe then starts and sees it.
+    pipe.writer.closedPromise.upon(noop, this.#uncarry);
+  }
+
+  queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotaskIntrinsic(this.#flushHeld);
+  }
+
+  /** Writes what the target has room for (a microtask after the reads), then reads up to capacity. */
+  flushHeld(): void {
+    this.flushQueued = false;
+    const held = this.held;
+    if (held === undefined) return;
+    const target = this.target;
+    while (held.length > 0) {
+      const ready = target.readyPromise;
+      if (ready.state !== 'fulfilled') {
+        ready.whenFulfilled(this.#queueFlush);
+        break;
       }
-      if (!preventCancel) {
-        actions.push(() =>
-          source.state === 'readable' ? ReadableStreamCancel(source, error) : promiseResolvedWith(undefined),
-        );
-      }
-      shutdownWithAnAction(
-        () => {
-          const all = newPromise<undefined>();
-          waitForAll(
-            actions.map((action) => action()),
-            () => all.resolve(undefined),
-            (e) => all.reject(e),
-          );
-          return all.promise;
-        },
-        true,
-        error,
-      );
-    };
-    if (signalAborted(signal)) {
-      abortAlgorithm();
-      return promise.promise;
+      const write = WritableStreamDefaultWriterWrite(target, held.shift());
+      write.markHandled();
+      this.lastTargetWrite = write;
     }
-    removeAbortAlgorithm = addAbortAlgorithm(signal, abortAlgorithm);
+    // A read may take a queued chunk at once (into `held`); a closed or errored source ends the
+    // carrying through the reader's closed promise.
+    const source = this.source;
+    while (!this.reading && held.length < this.capacity && source.state === 'readable') {
+      this.reading = true;
+      ReadableStreamDefaultReaderRead(this.reader, this);
+    }
   }
 
-  // Step 11. Errors and closes propagate in the order the spec lists them.
-  // Errors must be propagated forward.
-  isOrBecomesErrored(source, reader.closedPromise.promise, (storedError) => {
-    if (!preventAbort) shutdownWithAnAction(() => WritableStreamAbort(dest, storedError), true, storedError);
-    else shutdown(true, storedError);
-  });
-  // Errors must be propagated backward.
-  isOrBecomesErrored(dest, writer.closedPromise.promise, (storedError) => {
-    if (!preventCancel) shutdownWithAnAction(() => ReadableStreamCancel(source, storedError), true, storedError);
-    else shutdown(true, storedError);
-  });
-  // Closing must be propagated forward.
-  isOrBecomesClosed(source, reader.closedPromise.promise, () => {
-    if (!preventClose) shutdownWithAnAction(() => WritableStreamDefaultWriterCloseWithErrorPropagation(writer));
-    else shutdown();
-  });
-  // Closing must be propagated backward.
-  if (WritableStreamCloseQueuedOrInFlight(dest) || dest.state === 'closed') {
-    const destClosed = new TypeErrorCtor('the destination writable stream closed before all data could be piped to it');
-    if (!preventCancel) shutdownWithAnAction(() => ReadableStreamCancel(source, destClosed), true, destClosed);
-    else shutdown(true, destClosed);
-  }
-
-  pumpNext();
-  return promise.promise;
-
-  // The pump (docs/fast-paths.md #9): one read request for the whole pipe; the next read starts
-  // the moment the writer's ready promise is fulfilled (at once if it is). Backpressure: no read
-  // while ready is pending (desired size <= 0). Each write starts a microtask after its read: enqueue() must never run the sink's
-  // write() synchronously (whatwg/streams#1243, WPT piping/general-addition.any.js).
-  function pumpNext(): void {
-    if (shuttingDown) return;
-    writer.readyPromise.whenFulfilled(pumpRead);
-  }
-
-  function pumpRead(): void {
-    if (shuttingDown) return;
-    ReadableStreamDefaultReaderRead(reader, readRequest);
+  /**
+   * Ends the carrying: what was read and not written goes, in order, into the first identity
+   * TransformStream's writable side, the carried pipes start (the last one with the writes this
+   * pipe made to its destination as its own), and this pipe pumps into its own destination again.
+   */
+  uncarry(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    const carried = this.carried!;
+    this.held = undefined;
+    this.carried = undefined;
+    this.capacity = 0;
+    this.target = this.writer;
+    while (held.length > 0) this.lastWrite = this.write(held.shift());
+    carried[carried.length - 1]!.lastWrite = this.lastTargetWrite;
+    this.lastTargetWrite = undefined;
+    for (let i = 0; i < carried.length; i++) {
+      const pipe = carried[i]!;
+      pipe.carrier = undefined;
+      pipe.run(undefined);
+    }
+    if (!this.reading) this.pumpNext();
   }
 
   /** "Wait until every chunk that has been read has been written (its promise settled)." */
-  function waitForWritesToFinish(): Promise<unknown> {
+  waitForWritesToFinish(): Promise<unknown> {
     const drained = newPromise<undefined>();
     const check = (): void => {
-      if (unwritten) {
-        afterWrite = check;
+      if (this.unwritten) {
+        this.afterWrite = check;
         return;
       }
-      const last = lastWrite;
+      const last = this.lastWrite;
       if (last === undefined || last.state !== 'pending') drained.resolve(undefined);
       else last.upon(check, check);
     };
@@ -177,52 +374,54 @@ export function ReadableStreamPipeTo(
     return PerformPromiseThen(drained.promise, returnUndefined);
   }
 
-  function isOrBecomesErrored(
-    stream: ReadableStreamImpl | WritableStreamImpl,
-    closed: Promise<unknown>,
-    action: (storedError: unknown) => void,
-  ): void {
-    if (stream.state === 'errored') action(stream.storedError);
-    else uponRejection(closed, action);
-  }
-
-  function isOrBecomesClosed(stream: ReadableStreamImpl, closed: Promise<unknown>, action: () => void): void {
-    if (stream.state === 'closed') action();
-    else uponFulfillment(closed, action);
-  }
-
-  function shutdownWithAnAction(action: () => Promise<unknown>, originalIsError = false, originalError?: unknown): void {
-    if (shuttingDown) return;
-    shuttingDown = true;
+  shutdownWithAnAction(action: () => Promise<unknown>, originalIsError = false, originalError?: unknown): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
     const doTheRest = (): void => {
       uponPromise(
         action(),
-        () => finalize(originalIsError, originalError),
-        (newError) => finalize(true, newError),
+        () => this.finalize(originalIsError, originalError),
+        (newError) => this.finalize(true, newError),
       );
     };
+    const dest = this.dest;
     if (dest.state === 'writable' && !WritableStreamCloseQueuedOrInFlight(dest)) {
-      uponFulfillment(waitForWritesToFinish(), doTheRest);
+      uponFulfillment(this.waitForWritesToFinish(), doTheRest);
     } else {
       doTheRest();
     }
   }
 
-  function shutdown(isError = false, error?: unknown): void {
-    if (shuttingDown) return;
-    shuttingDown = true;
+  shutdown(isError = false, error?: unknown): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const dest = this.dest;
     if (dest.state === 'writable' && !WritableStreamCloseQueuedOrInFlight(dest)) {
-      uponFulfillment(waitForWritesToFinish(), () => finalize(isError, error));
+      uponFulfillment(this.waitForWritesToFinish(), () => this.finalize(isError, error));
     } else {
-      finalize(isError, error);
+      this.finalize(isError, error);
     }
   }
 
-  function finalize(isError: boolean, error?: unknown): void {
-    WritableStreamDefaultWriterRelease(writer);
-    ReadableStreamDefaultReaderRelease(reader);
-    if (removeAbortAlgorithm !== undefined) removeAbortAlgorithm();
-    if (isError) promise.reject(error);
-    else promise.resolve(undefined);
+  finalize(isError: boolean, error?: unknown): void {
+    WritableStreamDefaultWriterRelease(this.writer);
+    ReadableStreamDefaultReaderRelease(this.reader);
+    if (this.removeAbortAlgorithm !== undefined) this.removeAbortAlgorithm();
+    if (isError) this.promise.reject(error);
+    else this.promise.resolve(undefined);
   }
+}
+
+function isOrBecomesErrored(
+  stream: ReadableStreamImpl | WritableStreamImpl,
+  closed: Promise<unknown>,
+  action: (storedError: unknown) => void,
+): void {
+  if (stream.state === 'errored') action(stream.storedError);
+  else uponRejection(closed, action);
+}
+
+function isOrBecomesClosed(stream: ReadableStreamImpl, closed: Promise<unknown>, action: () => void): void {
+  if (stream.state === 'closed') action();
+  else uponFulfillment(closed, action);
 }

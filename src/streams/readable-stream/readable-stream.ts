@@ -57,6 +57,7 @@ import { ReadableStreamFromIterable } from './from.js';
 import { createReadableStreamAsyncIterator } from './async-iterator.js';
 import { IsWritableStreamLocked, writableStreamImpl } from '../writable-stream/writable-stream.js';
 import type { WritableStream } from '../writable-stream/writable-stream.js';
+import type { TransformStreamImpl } from '../transform-stream/transform-stream.js';
 import type { QueuingStrategy } from '../dictionaries/queuing-strategy.js';
 import type {
   ReadableStreamIteratorOptions,
@@ -78,6 +79,8 @@ export class ReadableStreamImpl {
   disturbed = false;
   controller: ReadableStreamControllerImpl = undefined as never;
   wrapper: ReadableStream = undefined as never;
+  /** The TransformStream this is the readable side of, when it has no transformer algorithms (a pipe may carry chunks across it: pipe.ts). */
+  identityTransform: TransformStreamImpl | undefined = undefined;
 }
 
 let pendingImpl: ReadableStreamImpl | undefined;

@@ -1,5 +1,5 @@
 // https://streams.spec.whatwg.org/#ts-class
-import { RangeErrorCtor } from '../webidl/intrinsics.js';
+import { MathCeil, RangeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { invokeCallback, objectArgument } from '../webidl/converters.js';
 import { getterError } from '../webidl/errors.js';
@@ -36,6 +36,12 @@ export class TransformStreamImpl {
   readable: ReadableStreamImpl = undefined as never;
   writable: WritableStreamImpl = undefined as never;
   wrapper: TransformStream = undefined as never;
+  /**
+   * For a TransformStream made with no start, transform, flush or cancel, the default size
+   * algorithms and a readable highWaterMark of 0: the chunks its writable side holds before it
+   * signals backpressure (a pipe may carry chunks across it: readable-stream/pipe.ts). Else 0.
+   */
+  identityCapacity = 0;
 }
 
 let pendingImpl: TransformStreamImpl | undefined;
@@ -81,6 +87,19 @@ export class TransformStream<I = any, O = any> {
       readableSizeAlgorithm,
     );
     SetUpTransformStreamDefaultControllerFromTransformer(impl, transformerObject, transformerDict);
+    if (
+      transformerDict.start === undefined &&
+      transformerDict.transform === undefined &&
+      transformerDict.flush === undefined &&
+      transformerDict.cancel === undefined &&
+      writableSizeAlgorithm === undefined &&
+      readableSizeAlgorithm === undefined &&
+      readableHighWaterMark === 0 &&
+      writableHighWaterMark > 0
+    ) {
+      impl.identityCapacity = MathCeil(writableHighWaterMark);
+      impl.readable.identityTransform = impl;
+    }
     if (transformerDict.start !== undefined) {
       startPromise.resolve(invokeCallback(transformerDict.start, transformerObject, [impl.controller.wrapper]));
     } else {

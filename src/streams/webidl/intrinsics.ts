@@ -44,6 +44,7 @@ export const ObjectSetPrototypeOf = Object.setPrototypeOf;
 export const ObjectCreate = Object.create;
 export const NumberIsNaN = Number.isNaN;
 export const MathTrunc = Math.trunc;
+export const MathCeil = Math.ceil;
 export const ArrayBufferCtor = ArrayBuffer;
 export const Uint8ArrayCtor = Uint8Array;
 export const DataViewCtor = DataView;

@@ -1,4 +1,5 @@
 // https://streams.spec.whatwg.org/#default-writer-class
+import type { Pipe } from '../readable-stream/pipe.js';
 import { TypeErrorCtor } from '../webidl/intrinsics.js';
 import { defineInterface } from '../webidl/interface.js';
 import { executeError, getterError } from '../webidl/errors.js';
@@ -23,6 +24,8 @@ export class WritableStreamDefaultWriterImpl {
   readyPromise: PromiseSlot = undefined as never;
   stream: WritableStreamImpl | undefined = undefined;
   wrapper: WritableStreamDefaultWriter = undefined as never;
+  /** The pipe that acquired this writer (pipe.ts): such a writer is never handed to script. */
+  pipe: Pipe | undefined = undefined;
 }
 
 let getImpl: (x: unknown) => WritableStreamDefaultWriterImpl | undefined;
