@@ -129,6 +129,40 @@ const pipeChain: Scenario = {
   },
 };
 
+const transformChain: Scenario = {
+  name: 'transform-chain',
+  title: 'source -> 3 TransformStreams whose transform() enqueues chunk + 1 -> WritableStream',
+  unit: 'chunks',
+  size: { full: 2e5, quick: 5e4 },
+  unsupported: () => null,
+  async run(impl, n) {
+    let count = 0;
+    let sum = 0;
+    const stage = () =>
+      new impl.TransformStream<number, number>({
+        transform(chunk, controller) {
+          controller.enqueue(chunk + 1);
+        },
+      });
+    await countingSource(impl, n)
+      .pipeThrough(stage())
+      .pipeThrough(stage())
+      .pipeThrough(stage())
+      .pipeTo(
+        new impl.WritableStream<number>({
+          write(chunk) {
+            count++;
+            sum += chunk;
+          },
+        }),
+      );
+    expectEqual(count, n, 'chunks written');
+    // Each chunk went through every transform: 0..n-1, each plus 3.
+    expectEqual(sum, (n * (n - 1)) / 2 + 3 * n, 'sum of chunks');
+    return { chunks: count, bytes: 0 };
+  },
+};
+
 const byobRead: Scenario = {
   name: 'byob-read',
   title: 'byte stream, BYOB reader reusing one 64 KiB buffer',
@@ -283,6 +317,7 @@ export const scenarios: readonly Scenario[] = [
   enqueueBurst,
   asyncIteration,
   pipeChain,
+  transformChain,
   byobRead,
   byteDefaultRead,
   tee,
