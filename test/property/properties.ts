@@ -535,6 +535,7 @@ export const pipeSetup: fc.Arbitrary<PipeSetup> = fc.record({
   preventAbort: fc.boolean(),
   preventCancel: fc.boolean(),
   signal: fc.boolean(),
+  firstSignal: fc.boolean(),
 });
 
 export const pipeOps: fc.Arbitrary<PipeOp[]> = fc.array(
@@ -556,10 +557,32 @@ export function differentialPipe(nano: Impl, oracle: Impl, options: RunOptions):
     fc.asyncProperty(pipeSetup, pipeOps, async (setup, ops) => {
       const mine = await pipeTrace(nano, setup, ops);
       checkDesired(mine);
-      assert.deepEqual(mine, await pipeTrace(oracle, setup, ops));
+      const theirs = await pipeTrace(oracle, setup, ops);
+      if (!setup.firstSignal) assert.deepEqual(mine, theirs);
+      // One signal aborting two pipes: each pipe's actions wait for its own writes to settle,
+      // a timing the spec leaves to the implementation, so the events within a step may come in
+      // either order (NANO without carrying differed from the oracle here too); the events and
+      // the state after each step must still be the same.
+      else assert.deepEqual(sortedWithinSteps(mine), sortedWithinSteps(theirs));
     }),
     options,
   );
+}
+
+/** The trace with the events between two step records (`op<n>:...`) sorted. */
+function sortedWithinSteps(trace: string[]): string[] {
+  const out: string[] = [];
+  let events: string[] = [];
+  for (const line of trace) {
+    if (/^[a-zA-Z]+\d+:/.test(line) || line.startsWith('locked=')) {
+      out.push(...events.sort(), line);
+      events = [];
+    } else {
+      events.push(line);
+    }
+  }
+  out.push(...events.sort());
+  return out;
 }
 
 export const transformSetup: fc.Arbitrary<TransformSetup> = fc.record({

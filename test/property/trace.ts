@@ -432,6 +432,8 @@ export interface PipeSetup {
    * the abortSignal op does nothing.
    */
   signal: boolean;
+  /** Whether the first pipeThrough has the same abort signal (a carrier that an abort stops). */
+  firstSignal: boolean;
 }
 
 export type PipeOp =
@@ -462,8 +464,12 @@ export async function pipeTrace(impl: PipeImpl, setup: PipeSetup, ops: PipeOp[])
     },
     { highWaterMark: setup.sourceHwm },
   );
+  const abortController = new (globalThis as unknown as { AbortController: typeof AbortController }).AbortController();
   let chain: ReadableStream<number> = rs;
-  for (const [w, r] of setup.stages) chain = chain.pipeThrough(new impl.TransformStream<number, number>({}, { highWaterMark: w }, { highWaterMark: r }));
+  setup.stages.forEach(([w, r], i) => {
+    const ts = new impl.TransformStream<number, number>({}, { highWaterMark: w }, { highWaterMark: r });
+    chain = chain.pipeThrough(ts, i === 0 && setup.firstSignal ? { signal: abortController.signal } : {});
+  });
   const ws = new impl.WritableStream<number>(
     {
       start: (c) => void (sinkController = c),
@@ -476,7 +482,6 @@ export async function pipeTrace(impl: PipeImpl, setup: PipeSetup, ops: PipeOp[])
     },
     { highWaterMark: setup.sinkHwm },
   );
-  const abortController = new (globalThis as unknown as { AbortController: typeof AbortController }).AbortController();
   settleInto(
     trace,
     'pipeTo',
