@@ -217,6 +217,41 @@ const FULL_WILDCARD_REGEXP_VALUE = '.*';
  */
 const ANY_CODE_POINTS = '[\\s\\S]+?';
 
+/** Whether this engine has that bug (a quantified `[^]` under the v flag never matches). */
+const QUANTIFIED_EMPTY_NEGATED_CLASS_BROKEN = (() => {
+  try {
+    return ReflectApply(RegExpExec, new RegExpCtor('^[^]+$', 'v'), ['ab']) === null;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * A regexp group's text with each `[^]` outside a character class written as `[\s\S]`, the same
+ * set, on an engine with the bug above: `/([^]+)/` in a pattern is legal and means any code
+ * points. Escapes and (nested, under the v flag) classes are skipped over; nothing else changes.
+ */
+function withoutBrokenEmptyNegatedClasses(value: string): string {
+  if (!QUANTIFIED_EMPTY_NEGATED_CLASS_BROKEN || !value.includes('[^]')) return value;
+  let result = '';
+  let depth = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\') {
+      result += value.slice(i, i + 2);
+      i++;
+    } else if (depth === 0 && value.startsWith('[^]', i)) {
+      result += '[\\s\\S]';
+      i += 2;
+    } else {
+      if (c === '[') depth++;
+      else if (c === ']' && depth > 0) depth--;
+      result += c;
+    }
+  }
+  return result;
+}
+
 type EncodingCallback = (value: string) => string;
 
 /** https://urlpattern.spec.whatwg.org/#generate-a-segment-wildcard-regexp */
@@ -356,7 +391,7 @@ function generateRegexpAndNames(parts: readonly Part[], options: Options): [stri
       continue;
     }
     names.push(part.name);
-    let regexpValue = part.value;
+    let regexpValue = part.type === 'regexp' ? withoutBrokenEmptyNegatedClasses(part.value) : part.value;
     if (part.type === 'segment-wildcard') regexpValue = options.delimiter === '' ? ANY_CODE_POINTS : segmentWildcardRegexp(options);
     else if (part.type === 'full-wildcard') regexpValue = FULL_WILDCARD_REGEXP_VALUE;
     if (part.prefix === '' && part.suffix === '') {

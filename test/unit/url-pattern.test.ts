@@ -33,6 +33,17 @@ test('URLPattern: a named group in a component without a delimiter matches (Node
   assert.equal(new URLPattern({ protocol: ':name' }).test({ protocol: 'foobar' }), true);
 });
 
+test("URLPattern: a regexp group of the app's with a quantified [^] matches (the same V8 bug)", () => {
+  const files = new URLPattern({ pathname: '/files/([^]+)' });
+  assert.equal(files.pathname, '/files/([^]+)', 'the pattern string keeps the group as written');
+  assert.deepEqual(exec(files, 'https://a.example/files/a/b.txt')?.pathname.groups, { 0: 'a/b.txt' });
+  const rest = new URLPattern({ pathname: '/x/:rest([^]*)' });
+  assert.deepEqual(exec(rest, 'https://a.example/x/')?.pathname.groups, { rest: '' });
+  // A class that holds one (the v flag's nested classes) is left as it is.
+  const inClass = new URLPattern({ pathname: '/([a[^]]+)' });
+  assert.deepEqual(exec(inClass, 'https://a.example/a/b')?.pathname.groups, { 0: 'a/b' });
+});
+
 test('URLPattern: string inputs against routes, with and without a base URL', () => {
   const route = new URLPattern({ pathname: '/api/:version(v\\d+)/items/:id' });
   const hit = exec(route, 'https://example.com/api/v2/items/42?x=1');
