@@ -13,6 +13,7 @@ import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from '../runtime/log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
 import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
+import { isZstdOnly, zstdNeedsDecoding } from './zstd-decoding.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -544,17 +545,25 @@ export class AppInstance {
       let appLength: string | undefined;
       let coding: ContentCoding | undefined;
       let drop = false;
+      // zstd, which fetch() decodes (zstd-decoding.ts) and the host cannot apply: the body goes
+      // unencoded, without the header (a proxied zstd response would otherwise go out decoded
+      // under a header that says it is not).
+      let cannotEncode = false;
       for (let i = 0; i < list.length; i += 2) {
         const name = list[i]!;
         if (equalsIgnoringCase(name, 'content-length')) {
           appLength = list[i + 1]!;
           drop = true;
         } else if (equalsIgnoringCase(name, 'content-encoding')) {
-          if (head.manual !== true) coding = contentCoding(list[i + 1]!);
+          if (head.manual !== true) {
+            coding = contentCoding(list[i + 1]!);
+            cannotEncode = coding === undefined && zstdNeedsDecoding && isZstdOnly(list[i + 1]!);
+          }
         } else if (isHopByHop(name)) drop = true;
       }
       // A client whose Accept-Encoding rules the coding out gets the body as it is, without the header.
-      let unencoded = false;
+      let unencoded = cannotEncode;
+      if (cannotEncode) drop = true;
       if (coding !== undefined && !acceptsCoding(ex.req.headers['accept-encoding'], coding)) {
         coding = undefined;
         unencoded = drop = true;

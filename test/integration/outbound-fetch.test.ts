@@ -148,3 +148,42 @@ test("an app's fetches may hold at most maxHeldBytes in the host (URL, headers, 
     await new Promise((resolve) => upstream.close(resolve));
   }
 });
+
+test('a zstd response is decoded for the app; passed on as it came, it reaches the client decoded, without the Content-Encoding', { timeout: 30_000 }, async () => {
+  // `zstd -19` of "Hello, zstd!\n".
+  const frame = Buffer.from('28b52ffd240d69000048656c6c6f2c207a737464210a41b453b2', 'hex');
+  const upstream = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'zstd' });
+    res.end(req.url === '/bad' ? frame.subarray(0, 20) : frame);
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const t = await startServer(
+    {
+      'zstd.js': `export default { async fetch(request) {
+        const { searchParams } = new URL(request.url);
+        const upstream = await fetch(searchParams.get('to'));
+        if (searchParams.has('pass')) return upstream;
+        try {
+          return new Response('text: ' + await upstream.text());
+        } catch (e) {
+          return new Response(e.name + ': ' + e.message, { status: 502 });
+        }
+      } };`,
+    },
+    (dir) => ({ apps: [{ name: 'zstd', hostnames: ['zstd.test'], module: `${dir}/zstd.js`, fetchAllow: ['127.0.0.1'] }] }),
+  );
+  try {
+    const read = await get(t.port, 'zstd.test', `/?to=${encodeURIComponent(origin + '/')}`);
+    assert.equal(read.text, 'text: Hello, zstd!\n');
+    const passed = await get(t.port, 'zstd.test', `/?pass&to=${encodeURIComponent(origin + '/')}`);
+    assert.equal(passed.text, 'Hello, zstd!\n');
+    assert.equal(passed.headers['content-encoding'], undefined);
+    const bad = await get(t.port, 'zstd.test', `/?to=${encodeURIComponent(origin + '/bad')}`);
+    assert.equal(bad.status, 502);
+    assert.match(bad.text, /^TypeError: /);
+  } finally {
+    await t.close();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
