@@ -32,7 +32,9 @@ class ZstdError extends TypeError {}
 
 /** Reads the frame structure of a zstd stream, handing complete units to fzstd. */
 class FrameReader {
-  #input: Uint8Array = new Uint8Array(0);
+  /** Input not yet handed on, in the parts it came in (each byte is copied at most once, when its unit is whole). */
+  #parts: Uint8Array[] = [];
+  #length = 0;
   /** 'frame': at a frame's start; 'block': at a block header; 'checksum': at a frame's checksum. */
   #state: 'frame' | 'block' | 'checksum' | 'skip' = 'frame';
   #skip = 0;
@@ -49,25 +51,62 @@ class FrameReader {
   }
 
   append(bytes: Uint8Array): void {
-    if (this.#input.byteLength === 0) {
-      this.#input = bytes;
-      return;
+    if (bytes.byteLength === 0) return;
+    this.#parts.push(bytes);
+    this.#length += bytes.byteLength;
+  }
+
+  /** The first `n` held bytes (fewer if fewer are held), contiguous; nothing is taken. */
+  #peek(n: number): Uint8Array {
+    const first = this.#parts[0];
+    if (first === undefined) return new Uint8Array(0);
+    if (first.byteLength >= n || this.#parts.length === 1) return first.subarray(0, n);
+    const out = new Uint8Array(Math.min(n, this.#length));
+    let at = 0;
+    for (const part of this.#parts) {
+      if (at === out.byteLength) break;
+      const piece = part.subarray(0, out.byteLength - at);
+      out.set(piece, at);
+      at += piece.byteLength;
     }
-    const joined = new Uint8Array(this.#input.byteLength + bytes.byteLength);
-    joined.set(this.#input);
-    joined.set(bytes, this.#input.byteLength);
-    this.#input = joined;
+    return out;
+  }
+
+  /** Takes the first `n` held bytes (n <= what is held), contiguous. */
+  #take(n: number): Uint8Array {
+    const first = this.#parts[0]!;
+    let unit: Uint8Array;
+    if (first.byteLength >= n) {
+      unit = first.subarray(0, n);
+      if (first.byteLength === n) this.#parts.shift();
+      else this.#parts[0] = first.subarray(n);
+    } else {
+      unit = new Uint8Array(n);
+      let at = 0;
+      while (at < n) {
+        const part = this.#parts[0]!;
+        const piece = part.subarray(0, n - at);
+        unit.set(piece, at);
+        at += piece.byteLength;
+        if (piece.byteLength === part.byteLength) this.#parts.shift();
+        else this.#parts[0] = part.subarray(piece.byteLength);
+      }
+    }
+    this.#length -= n;
+    return unit;
   }
 
   /** Decodes the next complete block (or frame header, checksum, skipped bytes); false: more input is needed. */
   step(): boolean {
-    const input = this.#input;
+    // A unit's header is at most 18 bytes (a frame header: 4 + 14): what is looked at before taking.
+    const input = this.#peek(18);
+    const held = this.#length;
     switch (this.#state) {
       case 'frame': {
-        if (input.byteLength < 5) return false;
+        if (held < 5) return false;
         const magic = readLE(input, 0, 4);
         if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-          if (input.byteLength < 8) return false;
+          if (held < 8) return false;
           this.#skip = readLE(input, 4, 4);
           this.#state = 'skip';
           this.#consume(8, false);
@@ -81,7 +120,7 @@ class FrameReader {
         const dictionaryIdSize = [0, 1, 2, 4][descriptor & 3]!;
         const contentSizeSize = sizeFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][sizeFlag]!;
         const headerSize = 5 + (singleSegment ? 0 : 1) + dictionaryIdSize + contentSizeSize;
-        if (input.byteLength < headerSize) return false;
+        if (held < headerSize) return false;
         let at = 5;
         let window: number;
         if (!singleSegment) {
@@ -100,7 +139,7 @@ class FrameReader {
         return true;
       }
       case 'block': {
-        if (input.byteLength < 3) return false;
+        if (held < 3) return false;
         const header = readLE(input, 0, 3);
         const last = (header & 1) !== 0;
         const type = (header >> 1) & 3;
@@ -109,20 +148,20 @@ class FrameReader {
         // Raw and RLE blocks regenerate `size` bytes, a compressed block holds `size` bytes.
         if (size > Math.min(this.#window, BLOCK_MAX)) throw new ZstdError('a zstd block is larger than its window allows');
         const length = 3 + (type === 1 ? 1 : size);
-        if (input.byteLength < length) return false;
+        if (held < length) return false;
         this.#state = last ? (this.#checksum ? 'checksum' : 'frame') : 'block';
         this.#consume(length, true);
         return true;
       }
       case 'checksum': {
-        if (input.byteLength < 4) return false;
+        if (held < 4) return false;
         this.#state = 'frame';
         this.#consume(4, true);
         return true;
       }
       case 'skip': {
-        if (input.byteLength === 0) return false;
-        const n = Math.min(this.#skip, input.byteLength);
+        if (held === 0) return false;
+        const n = Math.min(this.#skip, held);
         this.#skip -= n;
         this.#consume(n, false);
         if (this.#skip === 0) this.#state = 'frame';
@@ -133,7 +172,7 @@ class FrameReader {
 
   /** The end of the input: it must end between frames; fzstd gives what it still holds. */
   finish(): void {
-    if (this.#state !== 'frame' || this.#input.byteLength > 0) throw new ZstdError('the zstd content ends within a frame');
+    if (this.#state !== 'frame' || this.#length > 0) throw new ZstdError('the zstd content ends within a frame');
     try {
       this.#decoder.push(new Uint8Array(0), true);
     } catch (error) {
@@ -148,8 +187,7 @@ class FrameReader {
   }
 
   #consume(n: number, decode: boolean): void {
-    const unit = this.#input.subarray(0, n);
-    this.#input = this.#input.subarray(n);
+    const unit = this.#take(n);
     if (decode) {
       try {
         this.#decoder.push(unit);

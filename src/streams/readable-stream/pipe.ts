@@ -270,7 +270,7 @@ export class Pipe implements ReadRequest {
     this.unwrittenChunk = undefined;
     this.unwritten = false;
     if (this.writer.stream !== undefined) {
-      this.lastWrite = this.write(chunk);
+      this.lastWrite = writeHandled(this.writer, chunk);
       // Only now does the writer's ready promise reflect this chunk's backpressure.
       this.pumpNext();
     }
@@ -279,14 +279,6 @@ export class Pipe implements ReadRequest {
       this.afterWrite = undefined;
       steps();
     }
-  }
-
-  write(chunk: unknown): PromiseSlot {
-    const write = WritableStreamDefaultWriterWrite(this.writer, chunk);
-    // The pipe never looks at a write's rejection (the destination's errors come through its
-    // closed promise), so, as in the spec, it is not reported as unhandled.
-    write.markHandled();
-    return write;
   }
 
   // Carrying.
@@ -321,9 +313,7 @@ export class Pipe implements ReadRequest {
         ready.whenFulfilled(this.#queueFlush);
         break;
       }
-      const write = WritableStreamDefaultWriterWrite(target, held.shift());
-      write.markHandled();
-      this.lastTargetWrite = write;
+      this.lastTargetWrite = writeHandled(target, held.shift());
     }
     // A read may take a queued chunk at once (into `held`); a closed or errored source ends the
     // carrying through the reader's closed promise.
@@ -347,7 +337,7 @@ export class Pipe implements ReadRequest {
     this.carried = undefined;
     this.capacity = 0;
     this.target = this.writer;
-    while (held.length > 0) this.lastWrite = this.write(held.shift());
+    while (held.length > 0) this.lastWrite = writeHandled(this.writer, held.shift());
     carried[carried.length - 1]!.lastWrite = this.lastTargetWrite;
     this.lastTargetWrite = undefined;
     for (let i = 0; i < carried.length; i++) {
@@ -410,6 +400,16 @@ export class Pipe implements ReadRequest {
     if (isError) this.promise.reject(error);
     else this.promise.resolve(undefined);
   }
+}
+
+/**
+ * A pipe's write. The pipe never looks at a write's rejection (the destination's errors come
+ * through its closed promise), so, as in the spec, it is not reported as unhandled.
+ */
+function writeHandled(writer: WritableStreamDefaultWriterImpl, chunk: unknown): PromiseSlot {
+  const write = WritableStreamDefaultWriterWrite(writer, chunk);
+  write.markHandled();
+  return write;
 }
 
 function isOrBecomesErrored(
