@@ -140,8 +140,24 @@ export class OutboundFetch {
     this.#heldBytes -= bytes;
   }
 
+  /**
+   * What a zstd-decoded response body's frames reserve: fzstd allocates each frame's window (up
+   * to 8 MiB) in the host, so the largest held so far counts against the app's held bytes while
+   * the flight lasts (256 fetches of 8 MiB windows would otherwise be 2 GiB outside the app's
+   * limits). Past the budget the body fails with a TypeError. Once the flight is over for the
+   * host (a body piped host to host, see takeBody), the window is the host's own buffer.
+   */
+  #zstdWindows(id: number, flight: Flight): (window: number) => void {
+    let reserved = 0;
+    return (window) => {
+      if (window <= reserved || this.#flights.get(id) !== flight) return;
+      if (!this.#hold(id, window - reserved)) throw new TypeError(`a zstd frame's window of ${window} bytes: ${this.#overBudget()}`);
+      reserved = window;
+    };
+  }
+
   #overBudget(): string {
-    return `the app's fetches would hold more than ${this.#maxHeldBytes} bytes in the host (URLs, headers and request bodies of fetches waiting or in flight; limits.memoryMb): await some first`;
+    return `the app's fetches would hold more than ${this.#maxHeldBytes} bytes in the host (URLs, headers, request bodies and zstd windows of fetches waiting or in flight; limits.memoryMb): await some first`;
   }
 
   /**
@@ -257,7 +273,7 @@ export class OutboundFetch {
     // Content-Encoding: zstd, which undici leaves undecoded where zlib has no zstd (Node 20).
     if (hasBody) {
       const zstd = zstdNeedsDecoding && isZstdOnly(response.headers.get('content-encoding'));
-      flight.reader = (zstd ? zstdDecodedStream(response.body!) : response.body!).getReader();
+      flight.reader = (zstd ? zstdDecodedStream(response.body!, this.#zstdWindows(id, flight)) : response.body!).getReader();
     }
     else void response.body?.cancel().catch(() => {});
     this.#callbacks.settle(id, {

@@ -8,7 +8,9 @@
 // decoded only when the isolate asks for more. (At a frame's start fzstd waits for 18 bytes, so
 // its first call may decode the first few blocks together: at most 18 bytes' worth.) Each frame's window must be at most 8 MiB, the
 // limit RFC 9659 sets for HTTP and browsers enforce (a larger one is an error, before fzstd would
-// allocate it); dictionaries are refused (RFC 9659 forbids them in HTTP).
+// allocate it); dictionaries are refused (RFC 9659 forbids them in HTTP). fzstd allocates each
+// frame's window: the caller is told its size first (`reserve`), so that the host's memory it
+// takes counts against the app that fetched (outbound-fetch.ts), and may refuse it.
 import zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 
@@ -42,8 +44,11 @@ class FrameReader {
   #window = 0;
   #decoder: Decompress;
   #output: Uint8Array[] = [];
+  #reserve: (window: number) => void;
 
-  constructor() {
+  /** `reserve` is told each frame's window before fzstd allocates it; it throws to refuse it. */
+  constructor(reserve: (window: number) => void) {
+    this.#reserve = reserve;
     // fzstd may hand out views of its own buffers: copy each block's bytes.
     this.#decoder = new Decompress((data) => {
       if (data.byteLength > 0) this.#output.push(data.slice());
@@ -132,6 +137,7 @@ class FrameReader {
         }
         if (dictionaryIdSize > 0 && readLE(input, at, dictionaryIdSize) !== 0) throw new ZstdError('the zstd content needs a dictionary');
         if (window > ZSTD_WINDOW_MAX) throw new ZstdError(`the zstd content's window (${window} bytes) is larger than 8 MiB`);
+        this.#reserve(window);
         this.#window = window;
         this.#checksum = (descriptor & 4) !== 0;
         this.#state = 'block';
@@ -206,33 +212,23 @@ function readLE(bytes: Uint8Array, at: number, size: number): number {
 
 /**
  * The decoded body of a zstd-coded response: a stream that reads `body` only as far as its reader
- * asks for bytes (a block's worth at a time).
+ * asks for bytes (a block's worth at a time). `reserve` is told each frame's window (the buffer
+ * fzstd allocates for it, replacing the last frame's) before it is allocated; what it throws
+ * errors the stream.
  */
-export function zstdDecodedStream(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+export function zstdDecodedStream(body: ReadableStream<Uint8Array>, reserve: (window: number) => void = () => {}): ReadableStream<Uint8Array> {
   const reader = body.getReader();
-  const frames = new FrameReader();
+  const frames = new FrameReader(reserve);
   let pending: Uint8Array[] = [];
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        for (;;) {
-          if (pending.length > 0) {
-            controller.enqueue(pending.shift()!);
-            return;
-          }
-          if (frames.step()) {
-            pending = frames.takeOutput();
-            continue;
-          }
-          const { done, value } = await reader.read();
-          if (done) {
-            frames.finish();
-            // What fzstd held back for want of input (a frame shorter than its 18-byte minimum).
-            for (const chunk of frames.takeOutput()) controller.enqueue(chunk);
-            controller.close();
-            return;
-          }
-          frames.append(value);
+        try {
+          await decodeSome(controller);
+        } catch (error) {
+          // The upstream body is not wanted any more: its connection goes now, not when collected.
+          reader.cancel(error).catch(() => {});
+          throw error;
         }
       },
       cancel(reason) {
@@ -241,4 +237,27 @@ export function zstdDecodedStream(body: ReadableStream<Uint8Array>): ReadableStr
     },
     { highWaterMark: 0 },
   );
+
+  /** Enqueues the next decoded block, or closes the stream at the end of the content. */
+  async function decodeSome(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    for (;;) {
+      if (pending.length > 0) {
+        controller.enqueue(pending.shift()!);
+        return;
+      }
+      if (frames.step()) {
+        pending = frames.takeOutput();
+        continue;
+      }
+      const { done, value } = await reader.read();
+      if (done) {
+        frames.finish();
+        // What fzstd held back for want of input (a frame shorter than its 18-byte minimum).
+        for (const chunk of frames.takeOutput()) controller.enqueue(chunk);
+        controller.close();
+        return;
+      }
+      frames.append(value);
+    }
+  }
 }

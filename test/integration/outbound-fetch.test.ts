@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
+import { zstdNeedsDecoding } from '../../src/host/zstd-decoding.js';
 import { get, sleep, startServer, until } from './helpers.js';
 
 test("an app's fetches in flight are bounded; a waiting one starts when another ends", { timeout: 30_000 }, async () => {
@@ -184,6 +185,68 @@ test('a zstd response is decoded for the app; passed on as it came, it reaches t
     assert.match(bad.text, /^TypeError: /);
   } finally {
     await t.close();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+test("a zstd body's frame window counts against the app's held bytes while its fetch lasts; past them the body fails", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
+  const hex = (h: string): Buffer => Buffer.from(h, 'hex');
+  // A frame header with an 8 MiB window (descriptor 0x68), raw blocks "hello" (not last), a raw last block "hello".
+  // fzstd takes a frame's first 18 bytes together: '/held' sends two blocks before it waits.
+  const header = hex('28b52ffd0068');
+  const block = hex('280000' + '68656c6c6f');
+  const last = hex('290000' + '68656c6c6f');
+  let finishHeld: (() => void) | undefined;
+  const upstream = createServer((req, res) => {
+    res.writeHead(200, { 'content-encoding': 'zstd' });
+    // '/held' sends its first block and waits; the others send the whole frame.
+    if (req.url === '/held') {
+      res.write(Buffer.concat([header, block, block]));
+      finishHeld = () => res.end(last);
+    } else res.end(Buffer.concat([header, block, last]));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const bodies = new Map<number, { text: string; done: boolean; error?: string }>();
+  const fetches = new OutboundFetch(
+    {
+      settle: (id, result) => {
+        bodies.set(id, { text: '', done: false });
+        if ('status' in result) fetches.pull(id, 1 << 30);
+        else bodies.get(id)!.error = result.error;
+      },
+      push: (id, chunk, error) => {
+        const body = bodies.get(id)!;
+        if (chunk) body.text += Buffer.from(chunk).toString();
+        else Object.assign(body, { done: true }, error === undefined ? {} : { error });
+      },
+      drain: () => {},
+      cancelUpload: () => {},
+    },
+    ['127.0.0.1'],
+    8,
+    // One 8 MiB window and the fetches' own records fit; two windows do not.
+    8 * 1024 * 1024 + 64 * 1024,
+  );
+  const get = (id: number, path: string) => fetches.start(id, { method: 'GET', url: origin + path, headers: [], redirect: 'follow', body: false });
+  try {
+    get(-1, '/held');
+    await until(() => bodies.get(-1)?.text === 'hellohello', 10_000);
+    // The first body holds its window: a second frame's window is refused, its body fails.
+    get(-2, '/whole');
+    await until(() => bodies.get(-2)?.done === true, 10_000);
+    assert.equal(bodies.get(-2)!.text, '');
+    assert.match(String(bodies.get(-2)!.error), /window of 8388608 bytes: the app's fetches would hold more than 8454144 bytes in the host/);
+    // The first ends: its window is free for another.
+    finishHeld!();
+    await until(() => bodies.get(-1)?.done === true, 10_000);
+    assert.deepEqual(bodies.get(-1), { text: 'hellohellohello', done: true });
+    get(-3, '/whole');
+    await until(() => bodies.get(-3)?.done === true, 10_000);
+    assert.deepEqual(bodies.get(-3), { text: 'hellohello', done: true });
+  } finally {
+    fetches.close();
+    upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
   }
 });

@@ -17,9 +17,10 @@ const RLE_128K = '020010' + '61';
 const RLE_128K_LAST = '030010' + '61';
 
 /** A stream of `bytes` in parts of `part` bytes, counting the parts read. */
-function source(bytes: Uint8Array, part: number): { stream: ReadableStream<Uint8Array>; reads: () => number } {
+function source(bytes: Uint8Array, part: number): { stream: ReadableStream<Uint8Array>; reads: () => number; cancelled: () => unknown } {
   let at = 0;
   let reads = 0;
+  let cancelled: unknown;
   const stream = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
@@ -28,10 +29,13 @@ function source(bytes: Uint8Array, part: number): { stream: ReadableStream<Uint8
         controller.enqueue(bytes.slice(at, at + part));
         at += part;
       },
+      cancel(reason) {
+        cancelled = reason;
+      },
     },
     { highWaterMark: 0 },
   );
-  return { stream, reads: () => reads };
+  return { stream, reads: () => reads, cancelled: () => cancelled };
 }
 
 async function decodeAll(bytes: Uint8Array, part = 7): Promise<Uint8Array> {
@@ -88,4 +92,18 @@ test('zstd: only a Content-Encoding of zstd alone is decoded', () => {
   assert.equal(isZstdOnly(' ZSTD '), true);
   assert.equal(isZstdOnly('gzip, zstd'), false);
   assert.equal(isZstdOnly(null), false);
+});
+
+test('zstd: each frame window is reserved before it is decoded; a refusal errors the body and cancels the upstream', async () => {
+  const input = source(new Uint8Array([...HELLO, ...hex(frameHeader(0x68) + RAW_HELLO)]), 5);
+  const windows: number[] = [];
+  const reader = zstdDecodedStream(input.stream, (window) => {
+    windows.push(window);
+    if (window > 1024) throw new TypeError('no room for ' + window);
+  }).getReader();
+  // HELLO is single-segment: its window is its content size, 13 bytes.
+  assert.equal(text((await reader.read()).value!), 'Hello, zstd!\n');
+  await assert.rejects(reader.read(), /no room for 8388608/);
+  assert.deepEqual(windows, [13, 8 * 1024 * 1024]);
+  assert.match(String(input.cancelled()), /no room for 8388608/);
 });
