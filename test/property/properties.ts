@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import {
-  readableTrace, writableTrace, byteTrace, teeTrace, pipeTrace, transformTrace,
-  type DiffOp, type WOp, type ByteOp, type TeeOp, type PipeOp, type PipeSetup, type TransformOp, type TransformSetup,
+  readableTrace, writableTrace, byteTrace, teeTrace, pipeTrace, transformTrace, chainTurnTrace,
+  type ChainSetup, type ChainStageKind, type PipeImpl, type DiffOp, type WOp, type ByteOp, type TeeOp, type PipeOp, type PipeSetup, type TransformOp, type TransformSetup,
 } from './trace.js';
 
 /** The WHATWG streams classes the properties use (NANO's, or the polyfill's as an oracle). */
@@ -526,8 +526,10 @@ export const pipeSetup: fc.Arbitrary<PipeSetup> = fc.record({
   sourceHwm: fc.integer({ min: 0, max: 3 }),
   // Readable highWaterMark 0 (the default) half the time: such a TransformStream (no transformer
   // algorithms) is one a pipe may carry chunks across (readable-stream/pipe.ts).
+  // A transform() that enqueues half the time: a pipe's write into the next stage then meets
+  // the stage's pull completion (docs/fast-paths.md #26).
   stages: fc.array(
-    fc.tuple(fc.integer({ min: 1, max: 3 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }))),
+    fc.tuple(fc.integer({ min: 1, max: 3 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 })), fc.boolean()),
     { maxLength: 3 },
   ),
   sinkHwm: fc.integer({ min: 0, max: 3 }),
@@ -629,4 +631,49 @@ export function differentialTransform(nano: Impl, oracle: Impl, options: RunOpti
     }),
     options,
   );
+}
+
+export const chainSetup: fc.Arbitrary<ChainSetup> = fc.record({
+  sourceHwm: fc.integer({ min: 0, max: 2 }),
+  chunks: fc.integer({ min: 0, max: 6 }),
+  asyncPull: fc.boolean(),
+  stages: fc.array(
+    fc.record({
+      kind: fc.constantFrom<ChainStageKind>('enqueue', 'double', 'microtasks', 'later', 'desired', 'identity'),
+      writableHwm: fc.integer({ min: 1, max: 2 }),
+      readableHwm: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 })),
+    }),
+    { minLength: 1, maxLength: 4 },
+  ),
+  // Not 0: a pipe never reads for a destination whose desired size stays 0.
+  sinkHwm: fc.integer({ min: 1, max: 2 }),
+  asyncSink: fc.boolean(),
+});
+
+/**
+ * docs/fast-paths.md #26 against the steps it replaces: a pipe's write job and the pull
+ * completion queued right behind it run as one job. Every call into script, and the microtasks
+ * the transforms queue, must come in the same microtask turn with the joining on and off; and
+ * across the runs the joining must have happened.
+ */
+export async function pipeWriteJoin(
+  nano: Impl,
+  join: { enabled: boolean; joined: number },
+  options: RunOptions,
+): Promise<void> {
+  const before = join.joined;
+  await fc.assert(
+    fc.asyncProperty(chainSetup, async (setup) => {
+      join.enabled = false;
+      let spec: string[];
+      try {
+        spec = await chainTurnTrace(nano as unknown as PipeImpl, setup);
+      } finally {
+        join.enabled = true;
+      }
+      assert.deepEqual(await chainTurnTrace(nano as unknown as PipeImpl, setup), spec);
+    }),
+    options,
+  );
+  assert.ok(join.joined > before, 'no run joined a pull completion to a pipe write');
 }

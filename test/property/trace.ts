@@ -420,8 +420,11 @@ export interface PipeImpl extends TraceImpl {
 
 export interface PipeSetup {
   sourceHwm: number;
-  /** [writable, readable] highWaterMarks of each TransformStream in the chain. */
-  stages: Array<[number, number]>;
+  /**
+   * [writable, readable] highWaterMarks of each TransformStream in the chain, and whether it has a
+   * transform() that enqueues the chunk (else no transformer: one a pipe may carry chunks across).
+   */
+  stages: Array<[number, number, boolean?]>;
   sinkHwm: number;
   preventClose: boolean;
   preventAbort: boolean;
@@ -466,8 +469,9 @@ export async function pipeTrace(impl: PipeImpl, setup: PipeSetup, ops: PipeOp[])
   );
   const abortController = new (globalThis as unknown as { AbortController: typeof AbortController }).AbortController();
   let chain: ReadableStream<number> = rs;
-  setup.stages.forEach(([w, r], i) => {
-    const ts = new impl.TransformStream<number, number>({}, { highWaterMark: w }, { highWaterMark: r });
+  setup.stages.forEach(([w, r, enqueues], i) => {
+    const transformer = enqueues ? { transform: (chunk: number, c: TransformStreamDefaultController<number>) => c.enqueue(chunk) } : {};
+    const ts = new impl.TransformStream<number, number>(transformer, { highWaterMark: w }, { highWaterMark: r });
     chain = chain.pipeThrough(ts, i === 0 && setup.firstSignal ? { signal: abortController.signal } : {});
   });
   const ws = new impl.WritableStream<number>(
@@ -656,5 +660,111 @@ export async function transformTrace(impl: PipeImpl, setup: TransformSetup, ops:
     }
   }
   await flushCounting();
+  return trace;
+}
+
+/** How a stage of chainTurnTrace transforms its chunks. */
+export type ChainStageKind = 'enqueue' | 'double' | 'microtasks' | 'later' | 'desired' | 'identity';
+
+export interface ChainSetup {
+  sourceHwm: number;
+  /** Chunks the source makes (its pull() enqueues one per call, then closes). */
+  chunks: number;
+  /** The source's pull() returns a promise that a microtask later fulfils. */
+  asyncPull: boolean;
+  stages: Array<{ kind: ChainStageKind; writableHwm: number; readableHwm: number }>;
+  sinkHwm: number;
+  /** The sink's write() returns a promise that a microtask later fulfils. */
+  asyncSink: boolean;
+}
+
+/**
+ * A source piped through TransformStreams into a sink, every call into script stamped with the
+ * microtask turn it ran in (a ticker counts the turns), and the microtasks the transforms queue
+ * too: a record of where each job ran among the others.
+ */
+export async function chainTurnTrace(impl: PipeImpl, setup: ChainSetup): Promise<string[]> {
+  const trace: string[] = [];
+  let turn = 0;
+  let ticking = true;
+  // Bounded, so that a chain that never finishes fails the property instead of starving the event loop.
+  void (async () => {
+    while (ticking && turn < 100_000) {
+      await null;
+      turn++;
+    }
+  })();
+  let next = 0;
+  const source = new impl.ReadableStream<number>(
+    {
+      pull: (c) => {
+        trace.push(`pull@${turn} desired=${c.desiredSize}`);
+        if (next < setup.chunks) c.enqueue(next++);
+        if (next === setup.chunks) c.close();
+        return setup.asyncPull ? Promise.resolve().then(() => void trace.push(`pulled@${turn}`)) : undefined;
+      },
+    },
+    { highWaterMark: setup.sourceHwm },
+  );
+  let chain: ReadableStream<number> = source;
+  setup.stages.forEach(({ kind, writableHwm, readableHwm }, k) => {
+    const log = (what: string) => trace.push(`T${k}.${what}@${turn}`);
+    const transforms: Record<ChainStageKind, ((chunk: number, c: TransformStreamDefaultController<number>) => void | Promise<void>) | undefined> = {
+      enqueue: (chunk, c) => {
+        log(`transform(${chunk})`);
+        c.enqueue(chunk + 1);
+      },
+      double: (chunk, c) => {
+        log(`transform(${chunk})`);
+        c.enqueue(chunk);
+        c.enqueue(chunk + 100);
+      },
+      microtasks: (chunk, c) => {
+        log(`transform(${chunk})`);
+        queueMicrotask(() => log(`before(${chunk})`));
+        c.enqueue(chunk);
+        queueMicrotask(() => {
+          log(`after(${chunk})`);
+          queueMicrotask(() => log(`after2(${chunk})`));
+        });
+      },
+      later: (chunk, c) => {
+        log(`transform(${chunk})`);
+        return Promise.resolve().then(() => {
+          log(`enqueue(${chunk})`);
+          c.enqueue(chunk);
+        });
+      },
+      desired: (chunk, c) => {
+        log(`transform(${chunk}) desired=${c.desiredSize}`);
+        c.enqueue(chunk);
+        log(`enqueued desired=${c.desiredSize}`);
+      },
+      identity: undefined,
+    };
+    const transform = transforms[kind];
+    const ts = new impl.TransformStream<number, number>(
+      transform === undefined ? {} : { transform, flush: () => void log('flush') },
+      { highWaterMark: writableHwm },
+      { highWaterMark: readableHwm },
+    );
+    chain = chain.pipeThrough(ts);
+  });
+  const sink = new impl.WritableStream<number>(
+    {
+      write: (chunk) => {
+        trace.push(`write(${chunk})@${turn}`);
+        return setup.asyncSink ? Promise.resolve().then(() => void trace.push(`written(${chunk})@${turn}`)) : undefined;
+      },
+      close: () => void trace.push(`close@${turn}`),
+    },
+    { highWaterMark: setup.sinkHwm },
+  );
+  const piped = chain.pipeTo(sink).then(
+    () => trace.push(`done@${turn}`),
+    (e) => trace.push(`failed(${String(e)})@${turn}`),
+  );
+  await Promise.race([piped, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  ticking = false;
   return trace;
 }

@@ -48,6 +48,19 @@ import {
   type WritableStreamDefaultWriterImpl,
 } from '../writable-stream/default-writer.js';
 
+/**
+ * The pipe whose read is the first pending on `stream` (its next chunk goes to it and queues its
+ * write job), unless the pipe is carrying (its chunks then go to the held queue) or already has a
+ * write job queued.
+ */
+export function pipeReadingFrom(stream: ReadableStreamImpl): Pipe | undefined {
+  const reader = stream.reader as ReadableStreamDefaultReaderImpl | undefined;
+  const requests = reader?.readRequests;
+  if (requests === undefined || requests.length === 0) return undefined;
+  const first = requests.peek();
+  return first instanceof Pipe && first.held === undefined && first.unwritten === false ? first : undefined;
+}
+
 const returnUndefined = (): undefined => undefined;
 const noop = (): void => {};
 
@@ -119,6 +132,11 @@ export class Pipe implements ReadRequest {
   unwrittenChunk: unknown = undefined;
   lastWrite: PromiseSlot | undefined = undefined;
   afterWrite: (() => void) | undefined = undefined;
+  /**
+   * Steps of a job queued right after this pipe's write job, run at the end of it instead
+   * (docs/fast-paths.md #26): a TransformStream's pull completion (joinWriteJob).
+   */
+  nextJobSteps: (() => unknown) | undefined = undefined;
   removeAbortAlgorithm: (() => void) | undefined = undefined;
 
   // Carrying. `target` is the writer the pump writes to: this pipe's own, or the last carried
@@ -279,6 +297,22 @@ export class Pipe implements ReadRequest {
       this.afterWrite = undefined;
       steps();
     }
+    const next = this.nextJobSteps;
+    if (next !== undefined) {
+      this.nextJobSteps = undefined;
+      next();
+    }
+  }
+
+  /**
+   * Ledger #26: whether `steps`, a job about to be queued, can run at the end of this pipe's write
+   * job instead: only when that write job is the last job queued (the caller knows nothing was
+   * queued since this pipe's read was fulfilled, inside the same enqueue).
+   */
+  joinWriteJob(steps: () => unknown): boolean {
+    if (this.unwritten !== true || this.nextJobSteps !== undefined) return false;
+    this.nextJobSteps = steps;
+    return true;
   }
 
   // Carrying.

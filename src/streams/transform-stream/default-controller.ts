@@ -5,6 +5,7 @@ import { executeError, getterError } from '../webidl/errors.js';
 import { invokeInternalPromiseCallback2, invokePromiseCallback } from '../webidl/converters.js';
 import { internalResolvedUndefined, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
 import type { TransformerDict } from '../dictionaries/transformer.js';
+import { pipeReadingFrom, type Pipe } from '../readable-stream/pipe.js';
 import {
   ReadableStreamDefaultControllerCanCloseOrEnqueue,
   ReadableStreamDefaultControllerClose,
@@ -155,6 +156,10 @@ export function TransformStreamDefaultControllerEnqueue(controller: TransformStr
   if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(readableController)) {
     throw new TypeErrorCtor('Readable side is not in a state that permits enqueue');
   }
+  // Ledger #26: a pipe reading from the readable side while its pull is pending. The pull can
+  // then neither start nor complete inside the enqueue, so the pipe's write job (queued when its
+  // read is fulfilled) is the last job queued when the backpressure below changes.
+  const pipe = readableController.pulling === true ? pipeReadingFrom(stream.readable) : undefined;
   try {
     ReadableStreamDefaultControllerEnqueue(readableController, chunk);
   } catch (e) {
@@ -162,8 +167,35 @@ export function TransformStreamDefaultControllerEnqueue(controller: TransformStr
     throw stream.readable.storedError;
   }
   const backpressure = ReadableStreamDefaultControllerHasBackpressure(readableController);
-  if (backpressure !== stream.backpressure) TransformStreamSetBackpressure(stream, true);
+  if (backpressure !== stream.backpressure) {
+    if (pipe === undefined || !setBackpressureJoiningPipeWrite(stream, pipe)) TransformStreamSetBackpressure(stream, true);
+  }
 }
+
+/**
+ * TransformStreamSetBackpressure(stream, true) when a pipe's write job was the last job queued
+ * (docs/fast-paths.md #26): the backpressure change promise's one reaction, the readable's pull
+ * completion, would be queued right behind that job, so it runs at the end of it instead. False
+ * (and nothing done) when the promise has any other waiter, or none.
+ */
+function setBackpressureJoiningPipeWrite(stream: TransformStreamImpl, pipe: Pipe): boolean {
+  const slot = stream.backpressureChangePromise;
+  if (slot === undefined || pipe.unwritten !== true || pipe.nextJobSteps !== undefined || joinPipeWrite.enabled !== true) return false;
+  const steps = slot.takeSoleReaction();
+  if (steps === undefined) return false;
+  pipe.joinWriteJob(steps);
+  joinPipeWrite.joined++;
+  // The rest of TransformStreamSetBackpressure (the new promise is made when someone waits on it).
+  stream.backpressureChangePromise = undefined;
+  stream.backpressure = true;
+  return true;
+}
+
+/**
+ * For the property test that compares the microtask turns script sees with and without ledger #26
+ * (test/property): a switch, and how many times the jobs were joined. Not part of any API.
+ */
+export const joinPipeWrite = { enabled: true, joined: 0 };
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-controller-error */
 export function TransformStreamDefaultControllerError(controller: TransformStreamDefaultControllerImpl, e: unknown): void {

@@ -242,6 +242,19 @@ export class PromiseSlot {
     }
   }
 
+  /**
+   * Fulfils the slot without queueing its reaction, and returns the reaction for the caller to run
+   * in a job it queued (docs/fast-paths.md #26); undefined (and the slot untouched) unless the
+   * slot is pending with exactly one internal reaction: no promise object, no whenFulfilled step.
+   */
+  takeSoleReaction(): (() => unknown) | undefined {
+    const onFulfilled = this.#onFulfilled;
+    if (this.state !== 'pending' || this.#promise !== undefined || this.#step !== undefined || onFulfilled === undefined) return undefined;
+    this.state = 'fulfilled';
+    this.#onFulfilled = this.#onRejected = undefined;
+    return onFulfilled;
+  }
+
   reject(reason: unknown): void {
     if (this.state !== 'pending') return;
     this.#step = undefined;
