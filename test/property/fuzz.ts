@@ -4,7 +4,7 @@
 import * as nano from '../../src/streams/index.js';
 import * as polyfill from 'web-streams-polyfill';
 import * as P from './properties.js';
-import { joinPipeWrite } from '../../src/streams/transform-stream/default-controller.js';
+import { pipeJobJoins } from '../../src/streams/readable-stream/pipe.js';
 
 const runs = Number(process.env['FUZZ_RUNS'] ?? 2000);
 const only = process.argv[2];
@@ -27,7 +27,7 @@ const properties: Record<string, (options: P.RunOptions) => Promise<void>> = {
   iteratorFastPath: (o) => P.iteratorFastPath(impl, o),
   differentialTransform: (o) => P.differentialTransform(impl, oracle, o),
   differentialPipe: (o) => P.differentialPipe(impl, oracle, o),
-  pipeWriteJoin: (o) => P.pipeWriteJoin(impl, joinPipeWrite, o),
+  pipeWriteJoin: (o) => P.pipeWriteJoin(impl, pipeJobJoins, o),
 };
 let failed = 0;
 for (const [name, property] of Object.entries(properties)) {

@@ -651,29 +651,30 @@ export const chainSetup: fc.Arbitrary<ChainSetup> = fc.record({
 });
 
 /**
- * docs/fast-paths.md #26 against the steps it replaces: a pipe's write job and the pull
- * completion queued right behind it run as one job. Every call into script, and the microtasks
- * the transforms queue, must come in the same microtask turn with the joining on and off; and
- * across the runs the joining must have happened.
+ * docs/fast-paths.md #26 and #27 against the steps they replace: a pipe's write job and a pull
+ * completion queued right behind it (#26) or right before it (#27) run as one job. Every call
+ * into script, and the microtasks the transforms queue, must come in the same microtask turn with
+ * the joining on and off; and across the runs each joining must have happened.
  */
 export async function pipeWriteJoin(
   nano: Impl,
-  join: { enabled: boolean; joined: number },
+  joins: { enabled: boolean; afterWrite: number; beforeWrite: number },
   options: RunOptions,
 ): Promise<void> {
-  const before = join.joined;
+  const { afterWrite, beforeWrite } = joins;
   await fc.assert(
     fc.asyncProperty(chainSetup, async (setup) => {
-      join.enabled = false;
+      joins.enabled = false;
       let spec: string[];
       try {
         spec = await chainTurnTrace(nano as unknown as PipeImpl, setup);
       } finally {
-        join.enabled = true;
+        joins.enabled = true;
       }
       assert.deepEqual(await chainTurnTrace(nano as unknown as PipeImpl, setup), spec);
     }),
     options,
   );
-  assert.ok(join.joined > before, 'no run joined a pull completion to a pipe write');
+  assert.ok(joins.afterWrite > afterWrite, 'no run joined a pull completion after a pipe write (#26)');
+  assert.ok(joins.beforeWrite > beforeWrite, 'no run joined a pull completion before a pipe write (#27)');
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as nano from '../../src/streams/index.js';
 import * as polyfill from 'web-streams-polyfill';
 import * as P from './properties.js';
-import { joinPipeWrite } from '../../src/streams/transform-stream/default-controller.js';
+import { pipeJobJoins } from '../../src/streams/readable-stream/pipe.js';
 
 const SEED = 20261125;
 const impl = nano as unknown as P.Impl;
@@ -33,5 +33,5 @@ test('differential (transform streams): writes, reads, close, abort, cancel, err
   P.differentialTransform(impl, oracle, { seed: SEED, numRuns: 500 }));
 test('differential (pipe chains): prevent* options, sink errors, abort signals: the same state at every step, 300 sequences', () =>
   P.differentialPipe(impl, oracle, { seed: SEED, numRuns: 300 }));
-test('a pipe write and the pull completion queued behind it, joined (ledger #26): every call into script in the same microtask turn as without, 400 chains', () =>
-  P.pipeWriteJoin(impl, joinPipeWrite, { seed: SEED, numRuns: 400 }));
+test('a pipe write and a pull completion queued just behind or before it, joined (ledger #26, #27): every call into script in the same microtask turn as without, 400 chains', () =>
+  P.pipeWriteJoin(impl, pipeJobJoins, { seed: SEED, numRuns: 400 }));

@@ -24,6 +24,7 @@ import {
   type ReadableStreamImpl,
 } from './readable-stream.js';
 import type { ReadableStreamDefaultReaderImpl, ReadRequest } from './default-reader.js';
+import { Pipe } from './pipe.js';
 
 /**
  * A pull algorithm's result: a promise, or an internal promise slot (a TransformStream's
@@ -77,7 +78,9 @@ export class ReadableStreamDefaultControllerImpl {
   /** [[PullSteps]] */
   pullSteps(readRequest: ReadRequest): void {
     if (this.queue.length > 0) {
-      readRequest.chunkSteps(this.takeBufferedChunk());
+      // A pipe's read joins the pull's completion job to its write job (docs/fast-paths.md #27).
+      if (readRequest instanceof Pipe) readRequest.readBuffered(this);
+      else readRequest.chunkSteps(this.takeBufferedChunk());
     } else {
       ReadableStreamAddReadRequest(this.stream, readRequest);
       ReadableStreamDefaultControllerCallPullIfNeeded(this);

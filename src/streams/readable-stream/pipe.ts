@@ -61,6 +61,13 @@ export function pipeReadingFrom(stream: ReadableStreamImpl): Pipe | undefined {
   return first instanceof Pipe && first.held === undefined && first.unwritten === false ? first : undefined;
 }
 
+/**
+ * For the property test that compares the microtask turns script sees with and without ledger
+ * #26 and #27 (test/property pipeWriteJoin): a switch, and how many times each joined two jobs.
+ * Not part of any API.
+ */
+export const pipeJobJoins = { enabled: true, afterWrite: 0, beforeWrite: 0 };
+
 const returnUndefined = (): undefined => undefined;
 const noop = (): void => {};
 
@@ -137,6 +144,8 @@ export class Pipe implements ReadRequest {
    * (docs/fast-paths.md #26): a TransformStream's pull completion (joinWriteJob).
    */
   nextJobSteps: (() => unknown) | undefined = undefined;
+  /** The steps of the source's pull completion job, queued just before the write job (#27): run first in it. */
+  pullCompletionFirst: (() => void) | undefined = undefined;
   removeAbortAlgorithm: (() => void) | undefined = undefined;
 
   // Carrying. `target` is the writer the pump writes to: this pipe's own, or the last carried
@@ -260,6 +269,32 @@ export class Pipe implements ReadRequest {
     ReadableStreamDefaultReaderRead(this.reader, this);
   }
 
+  /**
+   * A default controller's [[PullSteps]] for this pipe's read when a chunk is queued
+   * (docs/fast-paths.md #27): they dequeue it, may call pull(), and perform the chunk steps,
+   * which queue this pipe's write job. A pull() that returned nothing would have queued its
+   * completion job just before that one, with no script between: its steps run first in the
+   * write job instead.
+   */
+  readBuffered(controller: ReadableStreamDefaultControllerImpl): void {
+    if (this.held !== undefined || pipeJobJoins.enabled !== true) {
+      this.chunkSteps(controller.takeBufferedChunk());
+      return;
+    }
+    const chunk = controller.takeBufferedChunkDeferringPull();
+    if (controller.pullCompletionDeferred !== true) {
+      this.chunkSteps(chunk);
+      return;
+    }
+    controller.pullCompletionDeferred = false;
+    this.reading = false;
+    this.unwritten = true;
+    this.unwrittenChunk = chunk;
+    this.pullCompletionFirst = controller.pullReactions![0];
+    pipeJobJoins.beforeWrite++;
+    queueMicrotaskIntrinsic(this.#writeUnwritten);
+  }
+
   chunkSteps(chunk: unknown): void {
     this.reading = false;
     const held = this.held;
@@ -284,6 +319,11 @@ export class Pipe implements ReadRequest {
 
   /** The write of the chunk just read, a microtask after its read. */
   writeUnwritten(): void {
+    const pullCompletion = this.pullCompletionFirst;
+    if (pullCompletion !== undefined) {
+      this.pullCompletionFirst = undefined;
+      pullCompletion();
+    }
     const chunk = this.unwrittenChunk;
     this.unwrittenChunk = undefined;
     this.unwritten = false;

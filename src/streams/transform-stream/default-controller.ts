@@ -5,7 +5,7 @@ import { executeError, getterError } from '../webidl/errors.js';
 import { invokeInternalPromiseCallback2, invokePromiseCallback } from '../webidl/converters.js';
 import { internalResolvedUndefined, PerformPromiseThen, promiseRejectedWith, promiseResolvedWith, type Deferred } from '../webidl/promise.js';
 import type { TransformerDict } from '../dictionaries/transformer.js';
-import { pipeReadingFrom, type Pipe } from '../readable-stream/pipe.js';
+import { pipeJobJoins, pipeReadingFrom, type Pipe } from '../readable-stream/pipe.js';
 import {
   ReadableStreamDefaultControllerCanCloseOrEnqueue,
   ReadableStreamDefaultControllerClose,
@@ -180,22 +180,17 @@ export function TransformStreamDefaultControllerEnqueue(controller: TransformStr
  */
 function setBackpressureJoiningPipeWrite(stream: TransformStreamImpl, pipe: Pipe): boolean {
   const slot = stream.backpressureChangePromise;
-  if (slot === undefined || pipe.unwritten !== true || pipe.nextJobSteps !== undefined || joinPipeWrite.enabled !== true) return false;
+  if (slot === undefined || pipe.unwritten !== true || pipe.nextJobSteps !== undefined || pipeJobJoins.enabled !== true) return false;
   const steps = slot.takeSoleReaction();
   if (steps === undefined) return false;
   pipe.joinWriteJob(steps);
-  joinPipeWrite.joined++;
+  pipeJobJoins.afterWrite++;
   // The rest of TransformStreamSetBackpressure (the new promise is made when someone waits on it).
   stream.backpressureChangePromise = undefined;
   stream.backpressure = true;
   return true;
 }
 
-/**
- * For the property test that compares the microtask turns script sees with and without ledger #26
- * (test/property): a switch, and how many times the jobs were joined. Not part of any API.
- */
-export const joinPipeWrite = { enabled: true, joined: 0 };
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-controller-error */
 export function TransformStreamDefaultControllerError(controller: TransformStreamDefaultControllerImpl, e: unknown): void {
