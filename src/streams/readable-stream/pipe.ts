@@ -141,7 +141,7 @@ export class Pipe implements ReadRequest {
   afterWrite: (() => void) | undefined = undefined;
   /**
    * Steps of a job queued right after this pipe's write job, run at the end of it instead
-   * (docs/fast-paths.md #26): a TransformStream's pull completion (joinWriteJob).
+   * (docs/fast-paths.md #26): a TransformStream's pull completion (transform-stream/default-controller.ts).
    */
   nextJobSteps: (() => unknown) | undefined = undefined;
   /** The steps of the source's pull completion job, queued just before the write job (#27): run first in it. */
@@ -342,17 +342,6 @@ export class Pipe implements ReadRequest {
       this.nextJobSteps = undefined;
       next();
     }
-  }
-
-  /**
-   * Ledger #26: whether `steps`, a job about to be queued, can run at the end of this pipe's write
-   * job instead: only when that write job is the last job queued (the caller knows nothing was
-   * queued since this pipe's read was fulfilled, inside the same enqueue).
-   */
-  joinWriteJob(steps: () => unknown): boolean {
-    if (this.unwritten !== true || this.nextJobSteps !== undefined) return false;
-    this.nextJobSteps = steps;
-    return true;
   }
 
   // Carrying.

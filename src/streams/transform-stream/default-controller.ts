@@ -183,14 +183,13 @@ function setBackpressureJoiningPipeWrite(stream: TransformStreamImpl, pipe: Pipe
   if (slot === undefined || pipe.unwritten !== true || pipe.nextJobSteps !== undefined || pipeJobJoins.enabled !== true) return false;
   const steps = slot.takeSoleReaction();
   if (steps === undefined) return false;
-  pipe.joinWriteJob(steps);
+  pipe.nextJobSteps = steps;
   pipeJobJoins.afterWrite++;
   // The rest of TransformStreamSetBackpressure (the new promise is made when someone waits on it).
   stream.backpressureChangePromise = undefined;
   stream.backpressure = true;
   return true;
 }
-
 
 /** https://streams.spec.whatwg.org/#transform-stream-default-controller-error */
 export function TransformStreamDefaultControllerError(controller: TransformStreamDefaultControllerImpl, e: unknown): void {
