@@ -13,7 +13,7 @@ import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from '../runtime/log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
 import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
-import { isZstdOnly, zstdNeedsDecoding } from './zstd-decoding.js';
+import { fetchDecodesZstd } from './zstd-decoding.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -557,7 +557,7 @@ export class AppInstance {
         } else if (equalsIgnoringCase(name, 'content-encoding')) {
           if (head.manual !== true) {
             coding = contentCoding(list[i + 1]!);
-            cannotEncode = coding === undefined && zstdNeedsDecoding && isZstdOnly(list[i + 1]!);
+            cannotEncode = coding === undefined && fetchDecodesZstd(list[i + 1]!);
           }
         } else if (isHopByHop(name)) drop = true;
       }

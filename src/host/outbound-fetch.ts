@@ -3,7 +3,7 @@
 // isolate and the response body streamed back on demand, one per negative id.
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import { isZstdOnly, zstdDecodedStream, zstdNeedsDecoding } from './zstd-decoding.js';
+import { fetchDecodesZstd, zstdDecodedStream } from './zstd-decoding.js';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { headersBytes, windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
 import { FetchPolicy } from './fetch-policy.js';
@@ -272,7 +272,7 @@ export class OutboundFetch {
     const hasBody = response.body !== null && !NULL_BODY_STATUSES.has(response.status) && head.method !== 'HEAD';
     // Content-Encoding: zstd, which undici leaves undecoded where zlib has no zstd (Node 20).
     if (hasBody) {
-      const zstd = zstdNeedsDecoding && isZstdOnly(response.headers.get('content-encoding'));
+      const zstd = fetchDecodesZstd(response.headers.get('content-encoding'));
       flight.reader = (zstd ? zstdDecodedStream(response.body!, this.#zstdWindows(id, flight)) : response.body!).getReader();
     }
     else void response.body?.cancel().catch(() => {});

@@ -13,6 +13,7 @@
 // takes counts against the app that fetched (outbound-fetch.ts), and may refuse it.
 import zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
+import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
 
 const ZSTD_MAGIC = 0xfd2fb528;
 /** Skippable frames: magic numbers 0x184D2A50 to 0x184D2A5F. */
@@ -30,12 +31,22 @@ export function isZstdOnly(contentEncoding: string | null): boolean {
   return contentEncoding !== null && contentEncoding.trim().toLowerCase() === 'zstd';
 }
 
+/** Whether fetch() decodes a response with this Content-Encoding here (and the host cannot encode it). */
+export function fetchDecodesZstd(contentEncoding: string | null): boolean {
+  return zstdNeedsDecoding && isZstdOnly(contentEncoding);
+}
+
 class ZstdError extends TypeError {}
 
 /** Reads the frame structure of a zstd stream, handing complete units to fzstd. */
 class FrameReader {
-  /** Input not yet handed on, in the parts it came in (each byte is copied at most once, when its unit is whole). */
-  #parts: Uint8Array[] = [];
+  /**
+   * Input not yet handed on, in the parts it came in (each byte is copied at most once, when its
+   * unit is whole), the first from #offset on. A ring, not an array: a block trickled in 1-byte
+   * parts is 128 Ki parts, and Array#shift made taking it quadratic (13 s on the host's thread).
+   */
+  #parts = new SimpleQueue<Uint8Array>();
+  #offset = 0;
   #length = 0;
   /** 'frame': at a frame's start; 'block': at a block header; 'checksum': at a frame's checksum. */
   #state: 'frame' | 'block' | 'checksum' | 'skip' = 'frame';
@@ -61,16 +72,22 @@ class FrameReader {
     this.#length += bytes.byteLength;
   }
 
+  /** The first part's bytes not yet taken. */
+  #front(): Uint8Array {
+    const first = this.#parts.peek();
+    return this.#offset === 0 ? first : first.subarray(this.#offset);
+  }
+
   /** The first `n` held bytes (fewer if fewer are held), contiguous; nothing is taken. */
   #peek(n: number): Uint8Array {
-    const first = this.#parts[0];
-    if (first === undefined) return new Uint8Array(0);
+    if (this.#length === 0) return new Uint8Array(0);
+    const first = this.#front();
     if (first.byteLength >= n || this.#parts.length === 1) return first.subarray(0, n);
     const out = new Uint8Array(Math.min(n, this.#length));
-    let at = 0;
-    for (const part of this.#parts) {
-      if (at === out.byteLength) break;
-      const piece = part.subarray(0, out.byteLength - at);
+    out.set(first);
+    let at = first.byteLength;
+    for (let i = 1; at < out.byteLength; i++) {
+      const piece = this.#parts.at(i).subarray(0, out.byteLength - at);
       out.set(piece, at);
       at += piece.byteLength;
     }
@@ -79,26 +96,32 @@ class FrameReader {
 
   /** Takes the first `n` held bytes (n <= what is held), contiguous. */
   #take(n: number): Uint8Array {
-    const first = this.#parts[0]!;
+    const first = this.#front();
     let unit: Uint8Array;
     if (first.byteLength >= n) {
       unit = first.subarray(0, n);
-      if (first.byteLength === n) this.#parts.shift();
-      else this.#parts[0] = first.subarray(n);
+      this.#advance(n);
     } else {
       unit = new Uint8Array(n);
       let at = 0;
       while (at < n) {
-        const part = this.#parts[0]!;
-        const piece = part.subarray(0, n - at);
+        const piece = this.#front().subarray(0, n - at);
         unit.set(piece, at);
         at += piece.byteLength;
-        if (piece.byteLength === part.byteLength) this.#parts.shift();
-        else this.#parts[0] = part.subarray(piece.byteLength);
+        this.#advance(piece.byteLength);
       }
     }
     this.#length -= n;
     return unit;
+  }
+
+  /** Moves past `n` bytes of the first part (at most all of it). */
+  #advance(n: number): void {
+    this.#offset += n;
+    if (this.#offset === this.#parts.peek().byteLength) {
+      this.#parts.shift();
+      this.#offset = 0;
+    }
   }
 
   /** Decodes the next complete block (or frame header, checksum, skipped bytes); false: more input is needed. */
