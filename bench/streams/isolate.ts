@@ -36,6 +36,9 @@ export async function openIsolateHost(bundles: BundlePaths): Promise<ScenarioHos
       );
       return JSON.parse(json as string) as Work;
     },
+    async probe() {
+      await context.eval('__benchScenarios.speedProbe()', { promise: true });
+    },
     heapMiB: () => isolate.getHeapStatisticsSync().total_heap_size / MiB,
   };
 }

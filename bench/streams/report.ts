@@ -33,6 +33,16 @@ export interface Cell {
   ratio?: number;
   rssPeakMiB?: number;
   heapMiB?: number;
+  /**
+   * Speed-adjusted: each run's time scaled by (the whole bench's median probe / the run's own
+   * probe), i.e. as if every run had found the machine at its usual speed; the median of those.
+   * Absent in results recorded before the probe existed.
+   */
+  adjustedMs?: number;
+  /** The adjusted times' (slowest - fastest) / median: what is left of the noise. */
+  adjustedSpread?: number;
+  /** The baseline's adjusted time / this cell's: the ratio with the machine's speed changes divided out. */
+  adjustedRatio?: number;
 }
 
 export interface Results {
@@ -65,9 +75,16 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The speed probe's median over every run that has one: the machine's usual speed in this bench. */
+function referenceProbeMs(runs: RunRecord[]): number | undefined {
+  const probes = runs.flatMap((r) => (r.status === 'ok' && r.probeMs > 0 ? [r.probeMs] : []));
+  return probes.length ? median(probes) : undefined;
+}
+
 /** One cell per scenario and implementation, from every run recorded for it. */
 export function aggregate(scenarios: ScenarioInfo[], impls: string[], runs: RunRecord[]): Cell[] {
   const cells: Cell[] = [];
+  const referenceProbe = referenceProbeMs(runs);
   for (const scenario of scenarios) {
     const row: Cell[] = [];
     for (const impl of impls) {
@@ -82,6 +99,11 @@ export function aggregate(scenarios: ScenarioInfo[], impls: string[], runs: RunR
       }
       const times = ok.map((r) => r.ms);
       const medianMs = median(times);
+      const adjusted =
+        referenceProbe !== undefined && ok.every((r) => r.probeMs > 0)
+          ? ok.map((r) => (r.ms * referenceProbe) / r.probeMs)
+          : undefined;
+      const adjustedMs = adjusted && median(adjusted);
       // Every run of a scenario moves the same work, so the median time gives the median rate.
       const work = scenario.unit === 'bytes' ? ok[0]!.work.bytes : ok[0]!.work.chunks;
       row.push({
@@ -97,10 +119,17 @@ export function aggregate(scenarios: ScenarioInfo[], impls: string[], runs: RunR
         spread: (Math.max(...times) - Math.min(...times)) / medianMs,
         rssPeakMiB: median(ok.map((r) => r.rssPeakMiB)),
         heapMiB: median(ok.map((r) => r.heapMiB)),
+        ...(adjusted && adjustedMs
+          ? { adjustedMs, adjustedSpread: (Math.max(...adjusted) - Math.min(...adjusted)) / adjustedMs }
+          : {}),
       });
     }
-    const base = row.find((c) => c.impl === BASELINE)?.throughput;
-    for (const cell of row) if (base && cell.throughput) cell.ratio = cell.throughput / base;
+    const baseCell = row.find((c) => c.impl === BASELINE);
+    const base = baseCell?.throughput;
+    for (const cell of row) {
+      if (base && cell.throughput) cell.ratio = cell.throughput / base;
+      if (baseCell?.adjustedMs && cell.adjustedMs) cell.adjustedRatio = baseCell.adjustedMs / cell.adjustedMs;
+    }
     cells.push(...row);
   }
   return cells;
@@ -141,14 +170,14 @@ function alignRows(rows: string[][], rightAligned: Set<number>): string {
 
 /** One row per scenario and implementation, with everything measured. */
 export function formatText(results: Results): string {
-  const header = ['scenario', 'size', 'impl', 'median', 'cpu', 'throughput', 'x node', 'spread', 'RSS peak', 'heap', 'runs'];
+  const header = ['scenario', 'size', 'impl', 'median', 'cpu', 'throughput', 'x node', 'spread', 'adjusted', 'x node', 'spread', 'RSS peak', 'heap', 'runs'];
   const rows: string[][] = [header];
   const notes: string[] = [];
   for (const info of results.scenarios) {
     for (const cell of results.cells.filter((c) => c.scenario === info.name)) {
       const size = formatSize(info);
       if (cell.status !== 'ok') {
-        rows.push([info.name, size, cell.impl, missing(cell), '', '', '', '', '', '', '0']);
+        rows.push([info.name, size, cell.impl, missing(cell), '', '', '', '', '', '', '', '', '', '0']);
         if (cell.status !== 'n/a') notes.push(`${info.name}/${cell.impl}: ${cell.reason}`);
         continue;
       }
@@ -161,6 +190,9 @@ export function formatText(results: Results): string {
         formatRate(cell.throughput!, info.unit),
         cell.ratio === undefined ? '-' : formatRatio(cell.ratio, 'x'),
         `${(cell.spread! * 100).toFixed(0)}%`,
+        cell.adjustedMs === undefined ? '-' : `${cell.adjustedMs.toFixed(1)} ms`,
+        cell.adjustedRatio === undefined ? '-' : formatRatio(cell.adjustedRatio, 'x'),
+        cell.adjustedSpread === undefined ? '-' : `${(cell.adjustedSpread * 100).toFixed(0)}%`,
         `${cell.rssPeakMiB!.toFixed(0)} MiB`,
         `${cell.heapMiB!.toFixed(0)} MiB`,
         String(cell.runs),
@@ -170,10 +202,11 @@ export function formatText(results: Results): string {
   }
   const m = results.meta;
   const lines = [
-    alignRows(rows, new Set([1, 3, 4, 5, 6, 7, 8, 9, 10])),
+    alignRows(rows, new Set([1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])),
     '',
     `median of ${m.rounds} runs (${m.mode}); cpu = CPU time of the run, all threads; x node = throughput / node's;`,
-    `spread = (slowest - fastest) / median; RSS peak = child's maxRSS; heap = committed JS heap after the run.`,
+    `spread = (slowest - fastest) / median; adjusted = the median of each run's time x (the bench's median speed`,
+    `probe / the run's own probe), its ratio to node's and spread; RSS peak = child's maxRSS; heap = committed JS heap after the run.`,
     `${m.node} ${m.nodeFlags.join(' ')},`,
     `${m.cpus}, load average ${m.loadavg.start.toFixed(2)} -> ${m.loadavg.end.toFixed(2)}, ${m.durationS.toFixed(0)} s` +
       (m.truncated ? ' (stopped at the time budget: not every round ran)' : ''),
@@ -194,25 +227,33 @@ export function formatMarkdown(results: Results): string {
       const cell = results.cells.find((c) => c.scenario === info.name && c.impl === impl);
       if (!cell || cell.status !== 'ok') return cell ? missing(cell) : 'not run';
       const rate = formatRate(cell.throughput!, info.unit);
-      return cell.ratio === undefined || impl === BASELINE ? rate : `${rate} (${formatRatio(cell.ratio, '×')})`;
+      if (cell.ratio === undefined || impl === BASELINE) return rate;
+      const adjusted = cell.adjustedRatio === undefined ? '' : `; ${formatRatio(cell.adjustedRatio, '×')}`;
+      return `${rate} (${formatRatio(cell.ratio, '×')}${adjusted})`;
     });
     lines.push(`| ${info.name}: ${info.title}, ${formatSize(info)} | ${cells.join(' | ')} |`);
   }
   const m = results.meta;
   const spreads = results.cells.flatMap((c) => (c.spread === undefined ? [] : [c.spread]));
-  const noise = spreads.length ? ` runs of a cell spread ${(median(spreads) * 100).toFixed(0)}% (median)` : '';
+  const adjustedSpreads = results.cells.flatMap((c) => (c.adjustedSpread === undefined ? [] : [c.adjustedSpread]));
+  const noise =
+    (spreads.length ? ` runs of a cell spread ${(median(spreads) * 100).toFixed(0)}% (median)` : '') +
+    (adjustedSpreads.length ? `, ${(median(adjustedSpreads) * 100).toFixed(0)}% speed-adjusted` : '');
   const versions = m.impls.flatMap((i) => (i.pkg && i.version ? [`${i.pkg} ${i.version}`] : []));
   lines.push(
     '',
     m.impls.map((i) => `**${i.name}**: ${i.title}`).join('; ') + '.',
     '',
     `Median of ${m.rounds} runs, each in a fresh \`node ${m.nodeFlags.join(' ')}\` child after at least 300 ms of warm-up runs (no forced GC); ` +
-      `(×) is the throughput relative to Node's built-in \`node:stream/web\` (above 1 is faster). ` +
+      `(×) is the throughput relative to Node's built-in \`node:stream/web\` (above 1 is faster)` +
+      (results.cells.some((c) => c.adjustedRatio !== undefined)
+        ? `; the second (×) is that ratio speed-adjusted, each run's time scaled by its child's speed probe (above). `
+        : '. ') +
       `M/s = million chunks per second. n/a: the implementation has no such API; not measured: it could not run here.`,
     `${m.date.slice(0, 10)}, ${m.node}, ${m.cpus}, ${m.mode} mode, load average ${m.loadavg.start.toFixed(1)}–` +
       `${m.loadavg.end.toFixed(1)} (a shared machine:${noise})${versions.length ? `; ${versions.join(', ')}` : ''}.` +
       ' Per-run figures, CPU time, RSS and heap peaks: `bench/results/streams.json`. ' +
-      'Measure again with `npm run bench` (about 4 minutes; `-- --quick` for a rough minute).',
+      'Measure again with `npm run bench` (about 10 minutes; `-- --quick` for a rough minute).',
   );
   return lines.join('\n');
 }

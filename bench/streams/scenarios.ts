@@ -326,6 +326,24 @@ export const scenarios: readonly Scenario[] = [
   responseArrayBuffer,
 ];
 
+/**
+ * The machine-speed probe (child.ts times it just before and just after each measured run, in
+ * the same realm or isolate): a fixed, implementation-free loop of promises and their jobs,
+ * the work every scenario is made of. This machine's vCPUs switch between two speeds
+ * about 1.9x apart for seconds at a time, whatever runs (the README's bench notes), so a run's
+ * time divided by its probe's is a figure two runs can be compared by whichever speed each got.
+ */
+export async function speedProbe(): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < SPEED_PROBE_ITERATIONS; i++) sum += await Promise.resolve(i).then(probeStep);
+  expectEqual(sum, (SPEED_PROBE_ITERATIONS * (SPEED_PROBE_ITERATIONS + 1)) / 2, 'probe sum');
+  return sum;
+}
+
+/** About 10 ms at this machine's faster speed. */
+const SPEED_PROBE_ITERATIONS = 100_000;
+const probeStep = (i: number): number => i + 1;
+
 export function findScenario(name: string): Scenario {
   const scenario = scenarios.find((s) => s.name === name);
   if (!scenario) throw new Error(`unknown scenario ${name}`);

@@ -70,6 +70,11 @@ export type ChildResult =
       ms: number;
       /** CPU time (user + system, all threads) in it: far below `ms` means the run waited for a core. */
       cpuMs: number;
+      /**
+       * Wall time of the speed probe (scenarios.ts), the mean of one just before and one just after
+       * the measured run: how fast the machine was then.
+       */
+      probeMs: number;
       work: Work;
       rssPeakMiB: number;
       heapMiB: number;
@@ -90,6 +95,8 @@ export type RunRecord = ChildResult & { impl: string; scenario: string; round: n
 export interface ScenarioHost {
   unsupported(scenario: Scenario): string | null;
   run(scenario: Scenario, size: number): Promise<Work>;
+  /** Runs scenarios.ts's speedProbe where the scenarios run (the child times it). */
+  probe(): Promise<void>;
   /** The JS heap the scenarios ran in, committed size in MiB. */
   heapMiB(): number;
 }
