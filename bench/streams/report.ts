@@ -253,7 +253,7 @@ export function formatMarkdown(results: Results): string {
     `${m.date.slice(0, 10)}, ${m.node}, ${m.cpus}, ${m.mode} mode, load average ${m.loadavg.start.toFixed(1)}–` +
       `${m.loadavg.end.toFixed(1)} (a shared machine:${noise})${versions.length ? `; ${versions.join(', ')}` : ''}.` +
       ' Per-run figures, CPU time, RSS and heap peaks: `bench/results/streams.json`. ' +
-      'Measure again with `npm run bench` (about 10 minutes; `-- --quick` for a rough minute).',
+      'Measure again with `npm run bench` (about 6 minutes; `-- --quick` for a rough minute).',
   );
   return lines.join('\n');
 }
