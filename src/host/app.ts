@@ -12,6 +12,7 @@ import { windowCost, type DispatchResult, type RequestHead, type ResponseHead } 
 import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from '../runtime/log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
+import { TurnOwner } from './threadpool-turns.js';
 import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
 import { fetchDecodesZstd } from './zstd-decoding.js';
 
@@ -124,6 +125,7 @@ export class AppInstance {
   #booting: Promise<NanoIsolate> | undefined;
   /** The app's share of the host's WebCrypto slots: its isolates' work counts to it, also after an isolate is replaced. */
   #cryptoOwner = new CryptoOwner();
+  #dnsOwner = new TurnOwner();
   #exchanges = new IdTable<Exchange>();
   #watch: NodeJS.Timeout | undefined;
   #idleWatch: NodeJS.Timeout | undefined;
@@ -316,6 +318,7 @@ export class AppInstance {
       fetchAllow: this.config.fetchAllow,
       fetchesInFlight: this.config.limits.fetchesInFlight,
       cryptoOwner: this.#cryptoOwner,
+      dnsOwner: this.#dnsOwner,
     });
     try {
       nano.exchange = this.#exchangeHandler(nano);

@@ -1,11 +1,11 @@
 // The host half of fetch() in an isolate (src/runtime/fetch.ts): undici's fetch (redirects,
 // errors and the rest as the Fetch standard says), with the request body streamed from the
 // isolate and the response body streamed back on demand, one per negative id.
-import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { fetchDecodesZstd, zstdDecodedStream } from './zstd-decoding.js';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { headersBytes, windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
+import { DnsTurns, type LookupCallback } from './dns-turns.js';
 import { FetchPolicy } from './fetch-policy.js';
 import { IdTable } from '../runtime/id-table.js';
 import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
@@ -73,7 +73,14 @@ export class OutboundFetch {
    * `maxHeldBytes`: the most bytes the app's fetches (waiting or in flight) may hold in the host
    * in their URLs, headers and request bodies; default no limit.
    */
-  constructor(callbacks: FetchCallbacks, allow: readonly string[], maxInFlight = MAX_FETCHES_IN_FLIGHT, maxHeldBytes = Infinity) {
+  constructor(
+    callbacks: FetchCallbacks,
+    allow: readonly string[],
+    maxInFlight = MAX_FETCHES_IN_FLIGHT,
+    maxHeldBytes = Infinity,
+    // Host names resolve in turns with other apps' (dns-turns.ts); no more waiting than fetches in flight.
+    dns = new DnsTurns({ maxWaiting: maxInFlight }),
+  ) {
     this.#maxHeldBytes = maxHeldBytes;
     this.#callbacks = callbacks;
     this.#maxInFlight = maxInFlight;
@@ -85,11 +92,18 @@ export class OutboundFetch {
     // was followed: measured with a redirect to 127.0.0.2 from an app allowed 127.0.0.1 only).
     const connector = buildConnector({
       lookup: (hostname, options, callback) => {
-        lookup(hostname, { ...options, all: false }, (error, address, family) => {
-          if (error) return callback(error, address, family);
-          const refusal = policy.refusal(hostname, address);
-          if (refusal) return callback(Object.assign(new Error(refusal), { code: 'EREFUSED_POLICY' }), address, family);
-          callback(null, address, family);
+        dns.lookup(hostname, options, (error, address, family) => {
+          if (error) return callback(error, address as string, family!);
+          const refuse = (refusal: string) => callback(Object.assign(new Error(refusal), { code: 'EREFUSED_POLICY' }), '', 0);
+          if (typeof address === 'string') {
+            const refusal = policy.refusal(hostname, address);
+            return refusal ? refuse(refusal) : callback(null, address, family!);
+          }
+          // net.connect asks for every address (`all`) when it tries them in turn (Node 20's
+          // autoSelectFamily): it is given the allowed ones, and the name is refused if none is.
+          const allowed = address.filter((a) => policy.refusal(hostname, a.address) === null);
+          if (allowed.length === 0 && address.length > 0) return refuse(policy.refusal(hostname, address[0]!.address)!);
+          (callback as LookupCallback)(null, allowed);
         });
       },
     } as buildConnector.BuildOptions);

@@ -6,6 +6,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
 import { zstdNeedsDecoding } from '../../src/host/zstd-decoding.js';
+import { APP_DNS_IN_FLIGHT, DnsTurns, HOST_DNS_IN_FLIGHT, type Lookup } from '../../src/host/dns-turns.js';
+import { TurnScheduler } from '../../src/host/threadpool-turns.js';
 import { get, sleep, startServer, until } from './helpers.js';
 
 test("an app's fetches in flight are bounded; a waiting one starts when another ends", { timeout: 30_000 }, async () => {
@@ -244,6 +246,124 @@ test("a zstd body's frame window counts against the app's held bytes while its f
     get(-3, '/whole');
     await until(() => bodies.get(-3)?.done === true, 10_000);
     assert.deepEqual(bodies.get(-3), { text: 'hellohello', done: true });
+  } finally {
+    fetches.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+test("host names resolve in turns: an app whose names do not resolve holds one lookup, not another app's fetch", { timeout: 30_000 }, async () => {
+  const upstream = createServer((_req, res) => res.end('fast'));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  // A resolver where fast.test is 127.0.0.1 and every other name never answers (until the end).
+  const hung: (() => void)[] = [];
+  const asked: string[] = [];
+  const lookup: Lookup = (hostname, options, callback) => {
+    asked.push(hostname);
+    if (hostname !== 'fast.test') {
+      hung.push(() => callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []));
+    } else if (options.all) {
+      setImmediate(callback, null, [{ address: '127.0.0.1', family: 4 }]);
+    } else {
+      setImmediate(callback, null, '127.0.0.1', 4);
+    }
+  };
+  const scheduler = new TurnScheduler(HOST_DNS_IN_FLIGHT, APP_DNS_IN_FLIGHT);
+  const settled = new Map<number, { status?: number; error?: string }>();
+  const app = () =>
+    new OutboundFetch(
+      { settle: (id, result) => void settled.set(id, result as { status?: number }), push: () => {}, drain: () => {}, cancelUpload: () => {} },
+      ['127.0.0.1'],
+      MAX_FETCHES_IN_FLIGHT,
+      Infinity,
+      new DnsTurns({ scheduler, lookup }),
+    );
+  const slow = app();
+  const other = app();
+  const get = (fetches: OutboundFetch, id: number, host: string) =>
+    fetches.start(id, { method: 'GET', url: `http://${host}:${port}/`, headers: [], redirect: 'follow', body: false });
+  try {
+    for (let i = 1; i <= 50; i++) get(slow, -i, `slow-${i}.test`);
+    await until(() => asked.length === 1, 5_000);
+    get(other, -100, 'fast.test');
+    await until(() => settled.has(-100), 5_000);
+    assert.equal(settled.get(-100)!.status, 200, `the other app's fetch is answered: ${JSON.stringify(settled.get(-100))}`);
+    assert.deepEqual(asked, ['slow-1.test', 'fast.test'], 'one of the 50 lookups ran; the other 49 wait their turn');
+    // Its one lookup fails: that fetch fails, and the app's next lookup runs.
+    hung.shift()!();
+    await until(() => settled.has(-1) && asked.length === 3, 5_000);
+    assert.match(String(settled.get(-1)!.error), /fetch failed|ENOTFOUND/);
+    assert.equal(asked[2], 'slow-2.test');
+  } finally {
+    for (const answer of hung.splice(0)) answer();
+    slow.close();
+    other.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+test("an app's fetch() to a host name is answered (net.connect asks the lookup for every address)", { timeout: 60_000 }, async () => {
+  // Before, every fetch() to a name failed ("Invalid IP address: undefined"): net.connect asks for
+  // all addresses (Node 20's autoSelectFamily) and the host's policy check answered with one.
+  const upstream = createServer((req, res) => res.end(`hello from ${req.headers.host}`));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  const t = await startServer(
+    { 'named.js': `export default { async fetch(request) {
+        const to = new URL(request.url).searchParams.get('to');
+        try { const r = await fetch(to); return new Response(r.status + ' ' + await r.text()); }
+        catch (e) { return new Response(String(e && e.message), { status: 502 }); }
+      } };` },
+    (dir) => ({
+      apps: [
+        { name: 'named', hostnames: ['named.test'], module: `${dir}/named.js`, fetchAllow: ['127.0.0.1', '::1'] },
+        { name: 'strict', hostnames: ['strict.test'], module: `${dir}/named.js` },
+      ],
+    }),
+  );
+  try {
+    const to = encodeURIComponent(`http://localhost:${port}/`);
+    const reply = await get(t.port, 'named.test', `/?to=${to}`);
+    assert.equal(reply.text, `200 hello from localhost:${port}`);
+    // The policy still holds for a name: localhost is internal, and this app does not list it.
+    const refused = await get(t.port, 'strict.test', `/?to=${to}`);
+    assert.equal(refused.status, 502);
+    assert.match(refused.text, /fetch failed|refused/);
+  } finally {
+    await t.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+test('a name with addresses allowed and refused is connected to the allowed ones only; with none allowed it is refused', { timeout: 30_000 }, async () => {
+  const upstream = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  const records: Record<string, string[]> = { 'mixed.test': ['127.0.0.2', '127.0.0.1'], 'internal.test': ['127.0.0.2'] };
+  const lookup: Lookup = (hostname, options, callback) => {
+    const addresses = records[hostname]!.map((address) => ({ address, family: 4 }));
+    if (options.all) setImmediate(callback, null, addresses);
+    else setImmediate(callback, null, addresses[0]!.address, 4);
+  };
+  const settled = new Map<number, { status?: number; error?: string }>();
+  const fetches = new OutboundFetch(
+    { settle: (id, result) => void settled.set(id, result as { status?: number }), push: () => {}, drain: () => {}, cancelUpload: () => {} },
+    ['127.0.0.1'],
+    MAX_FETCHES_IN_FLIGHT,
+    Infinity,
+    new DnsTurns({ scheduler: new TurnScheduler(2, 1), lookup }),
+  );
+  try {
+    for (const [id, host] of [[-1, 'mixed.test'], [-2, 'internal.test']] as const) {
+      fetches.start(id, { method: 'GET', url: `http://${host}:${port}/`, headers: [], redirect: 'follow', body: false });
+    }
+    await until(() => settled.has(-1) && settled.has(-2), 10_000);
+    assert.equal(settled.get(-1)!.status, 200, JSON.stringify(settled.get(-1)));
+    assert.match(String(settled.get(-2)!.error), /fetch failed|internal address/);
   } finally {
     fetches.close();
     upstream.closeAllConnections();

@@ -6,11 +6,13 @@ import ivm from 'isolated-vm';
 import type { BootInfo, ControlCall, DispatchResult, HostApi, HostCodecResult, RequestHead, RuntimeControl } from '../../runtime/host-api.js';
 import type { CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
 import { codecMemoryEstimate, createNodeCodec, type NodeCodec } from '../codec-node.js';
-import { OutboundFetch } from '../outbound-fetch.js';
+import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../outbound-fetch.js';
 import { nodeURLBridge } from '../url-node.js';
 import { nodeTextCodec } from '../text-codec-node.js';
 import { HostSubtle } from '../crypto-bridge.js';
 import type { CryptoOwner } from '../crypto-slots.js';
+import { DnsTurns } from '../dns-turns.js';
+import type { TurnOwner } from '../threadpool-turns.js';
 import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
@@ -40,6 +42,8 @@ export interface NanoIsolateOptions {
   fetchesInFlight?: number;
   /** The app's share of the host's WebCrypto slots, kept across its isolates (default: the isolate's own). */
   cryptoOwner?: CryptoOwner;
+  /** The app's share of the host's DNS turns, kept across its isolates (default: the isolate's own). */
+  dnsOwner?: TurnOwner;
 }
 
 export const USER_AGENT = 'NANO/0.1';
@@ -256,6 +260,10 @@ export class NanoIsolate {
       options.fetchesInFlight,
       // What the app's fetches may hold in the host: as much as the app may hold itself.
       Math.max(8, options.memoryLimitMb ?? 128) * 1024 * 1024,
+      new DnsTurns({
+        ...(options.dnsOwner ? { owner: options.dnsOwner } : {}),
+        maxWaiting: options.fetchesInFlight ?? MAX_FETCHES_IN_FLIGHT,
+      }),
     );
     const { snapshotCode, filename } = await runtimeBundle();
     const cachedData = !fromSnapshot && cached ? await runtimeCodeCache() : undefined;
