@@ -2,7 +2,9 @@
 // fetches in flight are bounded, the rest wait their turn and start as places free.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
 import { zstdNeedsDecoding } from '../../src/host/zstd-decoding.js';
@@ -369,4 +371,22 @@ test('a name with addresses allowed and refused is connected to the allowed ones
     upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
   }
+});
+
+test('fetch() over HTTPS, by name and by address: a certificate the host trusts is accepted, an unknown one refused', { timeout: 60_000 }, async () => {
+  const script = fileURLToPath(new URL('./fixtures/tls/fetch-https.ts', import.meta.url));
+  const cert = fileURLToPath(new URL('./fixtures/tls/localhost.crt', import.meta.url));
+  const run = (env: NodeJS.ProcessEnv) =>
+    new Promise<Record<string, { status?: number; error?: string }>>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', script], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${error.message}\n${stderr}`));
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+      });
+    });
+  const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+  const trusted = await run({ ...env, NODE_EXTRA_CA_CERTS: cert });
+  assert.deepEqual(trusted, { localhost: { status: 200 }, '127.0.0.1': { status: 200 } });
+  const unknown = await run(env);
+  assert.match(String(unknown.localhost?.error), /self[- ]signed certificate/);
+  assert.match(String(unknown['127.0.0.1']?.error), /self[- ]signed certificate/);
 });
