@@ -125,6 +125,7 @@ export class AppInstance {
   #booting: Promise<NanoIsolate> | undefined;
   /** The app's share of the host's WebCrypto slots: its isolates' work counts to it, also after an isolate is replaced. */
   #cryptoOwner = new CryptoOwner();
+  /** The app's share of the host's DNS turns (dns-turns.ts), kept across its isolates too. */
   #dnsOwner = new TurnOwner();
   #exchanges = new IdTable<Exchange>();
   #watch: NodeJS.Timeout | undefined;
