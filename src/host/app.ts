@@ -689,10 +689,14 @@ export class AppInstance {
     const { res } = ex;
     const onClose = () => void reader.cancel(new Error('The client disconnected.')).catch(() => {});
     res.once('close', onClose);
+    let ended = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) break;
+        if (done) {
+          ended = true;
+          break;
+        }
         if (ex.responseDone) return;
         if (!(ex.body !== undefined ? ex.body.write(value) : res.write(value))) {
           if (ex.responseDone) return;
@@ -713,12 +717,16 @@ export class AppInstance {
       if (ex.body !== undefined) ex.body.end();
       else res.end();
     } catch (error) {
+      ended = true;
       // The upstream failed mid-body: end abruptly, never a truncation that looks complete.
       this.#log.warn({ url: ex.req.url, err: error }, 'the upstream body failed; the connection is reset');
       ex.body?.close();
       res.destroy(error as Error);
     } finally {
       res.off('close', onClose);
+      // Left early (the response was ended for another reason): the body is not wanted, and its
+      // upstream connection (and a zstd body's window) go now, not when collected.
+      if (!ended) void reader.cancel(new Error('The response ended.')).catch(() => {});
       ex.responseDone = true;
       this.#maybeFinish(ex);
     }

@@ -62,6 +62,8 @@ interface Flight {
   credit: number;
   /** It holds one of the app's in-flight places (it started; it has not ended). */
   slot: boolean;
+  /** Frees a zstd-decoded body's window (#zstdWindow) when the flight ends. */
+  releaseWindow?: () => void;
 }
 
 export class OutboundFetch {
@@ -156,22 +158,32 @@ export class OutboundFetch {
 
   /**
    * What a zstd-decoded response body's frames reserve: fzstd allocates each frame's window (up
-   * to 8 MiB) in the host, so the largest held so far counts against the app's held bytes while
-   * the flight lasts (256 fetches of 8 MiB windows would otherwise be 2 GiB outside the app's
-   * limits). Past the budget the body fails with a TypeError. Once the flight is over for the
-   * host (a body piped host to host, see takeBody), the window is the host's own buffer.
+   * to 8 MiB) in the host, so the largest held so far counts against the app's held bytes until
+   * the decoded body ends (read to its end, failed, cancelled, or its fetch aborted), also when the
+   * body is piped host to host (takeBody) and outlives its fetch's flight: 256 fetches of 8 MiB
+   * windows, or as many client requests piping one each, would otherwise be gigabytes outside the
+   * app's limits. Past the budget the body fails with a TypeError.
    */
-  #zstdWindows(id: number, flight: Flight): (window: number) => void {
+  #zstdWindow(): { reserve(window: number): void; release(): void } {
     let reserved = 0;
-    return (window) => {
-      if (window <= reserved || this.#flights.get(id) !== flight) return;
-      if (!this.#hold(id, window - reserved)) throw new TypeError(`a zstd frame's window of ${window} bytes: ${this.#overBudget()}`);
-      reserved = window;
+    return {
+      reserve: (window) => {
+        if (window <= reserved) return;
+        if (this.#heldBytes + window - reserved > this.#maxHeldBytes) {
+          throw new TypeError(`a zstd frame's window of ${window} bytes: ${this.#overBudget()}`);
+        }
+        this.#heldBytes += window - reserved;
+        reserved = window;
+      },
+      release: () => {
+        this.#heldBytes -= reserved;
+        reserved = 0;
+      },
     };
   }
 
   #overBudget(): string {
-    return `the app's fetches would hold more than ${this.#maxHeldBytes} bytes in the host (URLs, headers, request bodies and zstd windows of fetches waiting or in flight; limits.memoryMb): await some first`;
+    return `the app's fetches would hold more than ${this.#maxHeldBytes} bytes in the host (URLs, headers and request bodies of fetches waiting or in flight, and zstd windows of bodies being decoded; limits.memoryMb): await some first`;
   }
 
   /**
@@ -225,6 +237,9 @@ export class OutboundFetch {
   #finish(id: number): void {
     const flight = this.#flights.get(id);
     this.#flights.delete(id);
+    // A zstd body's window. A body piped host to host (takeBody) has reserved none yet (nothing
+    // read it), and reserves and frees its windows as the host reads it.
+    flight?.releaseWindow?.();
     // An uploaded body not sent (the fetch failed or was aborted before it ran).
     this.#uploaded.delete(id);
     this.#release(id);
@@ -286,8 +301,13 @@ export class OutboundFetch {
     const hasBody = response.body !== null && !NULL_BODY_STATUSES.has(response.status) && head.method !== 'HEAD';
     // Content-Encoding: zstd, which undici leaves undecoded where zlib has no zstd (Node 20).
     if (hasBody) {
-      const zstd = fetchDecodesZstd(response.headers.get('content-encoding'));
-      flight.reader = (zstd ? zstdDecodedStream(response.body!, this.#zstdWindows(id, flight)) : response.body!).getReader();
+      if (fetchDecodesZstd(response.headers.get('content-encoding'))) {
+        const window = this.#zstdWindow();
+        flight.releaseWindow = window.release;
+        flight.reader = zstdDecodedStream(response.body!, window.reserve, window.release).getReader();
+      } else {
+        flight.reader = response.body!.getReader();
+      }
     }
     else void response.body?.cancel().catch(() => {});
     this.#callbacks.settle(id, {

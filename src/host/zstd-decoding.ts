@@ -237,9 +237,14 @@ function readLE(bytes: Uint8Array, at: number, size: number): number {
  * The decoded body of a zstd-coded response: a stream that reads `body` only as far as its reader
  * asks for bytes (a block's worth at a time). `reserve` is told each frame's window (the buffer
  * fzstd allocates for it, replacing the last frame's) before it is allocated; what it throws
- * errors the stream.
+ * errors the stream. `ended` is called when the stream closes, errors or is cancelled (perhaps
+ * more than once): the window is no longer needed.
  */
-export function zstdDecodedStream(body: ReadableStream<Uint8Array>, reserve: (window: number) => void = () => {}): ReadableStream<Uint8Array> {
+export function zstdDecodedStream(
+  body: ReadableStream<Uint8Array>,
+  reserve: (window: number) => void = () => {},
+  ended: () => void = () => {},
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const frames = new FrameReader(reserve);
   let pending: Uint8Array[] = [];
@@ -249,12 +254,14 @@ export function zstdDecodedStream(body: ReadableStream<Uint8Array>, reserve: (wi
         try {
           await decodeSome(controller);
         } catch (error) {
+          ended();
           // The upstream body is not wanted any more: its connection goes now, not when collected.
           reader.cancel(error).catch(() => {});
           throw error;
         }
       },
       cancel(reason) {
+        ended();
         return reader.cancel(reason);
       },
     },
@@ -278,6 +285,7 @@ export function zstdDecodedStream(body: ReadableStream<Uint8Array>, reserve: (wi
         // What fzstd held back for want of input (a frame shorter than its 18-byte minimum).
         for (const chunk of frames.takeOutput()) controller.enqueue(chunk);
         controller.close();
+        ended();
         return;
       }
       frames.append(value);

@@ -255,6 +255,91 @@ test("a zstd body's frame window counts against the app's held bytes while its f
   }
 });
 
+test("a zstd body piped host to host (takeBody) holds its window against the app's budget until it ends", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
+  const hex = (h: string): Buffer => Buffer.from(h, 'hex');
+  // As above: an 8 MiB window, two raw blocks sent at once, the last one when told.
+  const header = hex('28b52ffd0068');
+  const block = hex('280000' + '68656c6c6f');
+  const last = hex('290000' + '68656c6c6f');
+  const finish: (() => void)[] = [];
+  const upstream = createServer((req, res) => {
+    res.writeHead(200, { 'content-encoding': 'zstd' });
+    if (req.url === '/held') {
+      res.write(Buffer.concat([header, block, block]));
+      finish.push(() => res.end(last));
+    } else res.end(Buffer.concat([header, block, last]));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const settled = new Set<number>();
+  const bodies = new Map<number, { text: string; done: boolean; error?: string }>();
+  const fetches = new OutboundFetch(
+    {
+      settle: (id, result) => {
+        settled.add(id);
+        bodies.set(id, { text: '', done: false, ...('error' in result ? { error: result.error } : {}) });
+      },
+      push: (id, chunk, error) => {
+        const body = bodies.get(id)!;
+        if (chunk) body.text += Buffer.from(chunk).toString();
+        else Object.assign(body, { done: true }, error === undefined ? {} : { error });
+      },
+      drain: () => {},
+      cancelUpload: () => {},
+    },
+    ['127.0.0.1'],
+    8,
+    8 * 1024 * 1024 + 64 * 1024,
+  );
+  const get = (id: number, path: string) => fetches.start(id, { method: 'GET', url: origin + path, headers: [], redirect: 'follow', body: false });
+  const readAll = async (reader: ReadableStreamDefaultReader<Uint8Array>, until?: string) => {
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text;
+      text += Buffer.from(value).toString();
+      if (text === until) return text;
+    }
+  };
+  try {
+    // The app returns the first response unread: its body goes to the client from the host.
+    get(-1, '/held');
+    await until(() => settled.has(-1), 10_000);
+    const piped = fetches.takeBody(-1)!;
+    assert.equal(await readAll(piped, 'hellohello'), 'hellohello');
+    // Its flight is over, but its window is still allocated: another zstd body is refused.
+    get(-2, '/whole');
+    await until(() => settled.has(-2), 10_000);
+    fetches.pull(-2, 1 << 30);
+    await until(() => bodies.get(-2)?.done === true, 10_000);
+    assert.match(String(bodies.get(-2)!.error), /window of 8388608 bytes: the app's fetches would hold more than/);
+    // The piped body ends: its window is free.
+    finish.shift()!();
+    assert.equal(await readAll(piped), 'hello');
+    get(-3, '/whole');
+    await until(() => settled.has(-3), 10_000);
+    fetches.pull(-3, 1 << 30);
+    await until(() => bodies.get(-3)?.done === true, 10_000);
+    assert.deepEqual(bodies.get(-3), { text: 'hellohello', done: true });
+    // A piped body cancelled (the client went away) frees its window too.
+    get(-4, '/held');
+    await until(() => settled.has(-4), 10_000);
+    const cancelled = fetches.takeBody(-4)!;
+    assert.equal(await readAll(cancelled, 'hellohello'), 'hellohello');
+    await cancelled.cancel(new Error('The client disconnected.'));
+    get(-5, '/whole');
+    await until(() => settled.has(-5), 10_000);
+    fetches.pull(-5, 1 << 30);
+    await until(() => bodies.get(-5)?.done === true, 10_000);
+    assert.deepEqual(bodies.get(-5), { text: 'hellohello', done: true });
+  } finally {
+    for (const end of finish.splice(0)) end();
+    fetches.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
 test("host names resolve in turns: an app whose names do not resolve holds one lookup, not another app's fetch", { timeout: 30_000 }, async () => {
   const upstream = createServer((_req, res) => res.end('fast'));
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
