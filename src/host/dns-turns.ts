@@ -6,7 +6,8 @@
 // process runs at most HOST_DNS_IN_FLIGHT lookups at once and an app at most APP_DNS_IN_FLIGHT
 // (with HOST_CRYPTO_IN_FLIGHT, at most the default pool's four threads); an app's lookups of the
 // same name wait for one answer together, and an app may have at most `maxWaiting` names waiting
-// (fetches it aborted leave theirs behind), past which a lookup fails at once.
+// (fetches it aborted leave theirs behind), past which a lookup fails at once. Names under
+// localhost the system does not resolve answer loopback.
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { TurnOwner, TurnScheduler } from './threadpool-turns.js';
 
@@ -15,6 +16,16 @@ export const APP_DNS_IN_FLIGHT = 1;
 
 /** The process's scheduler: every app's lookups take their turns here. */
 export const hostDnsScheduler = new TurnScheduler(HOST_DNS_IN_FLIGHT, APP_DNS_IN_FLIGHT);
+
+const LOOPBACK: readonly LookupAddress[] = [
+  { address: '127.0.0.1', family: 4 },
+  { address: '::1', family: 6 },
+];
+
+/** `name.localhost` (any depth, any case, a final dot or not). */
+function isUnderLocalhost(hostname: string): boolean {
+  return /\.localhost\.?$/i.test(hostname);
+}
 
 /** What dns.lookup answers: one address (and its family), or with `all` every address. */
 export type LookupAnswer = string | LookupAddress[];
@@ -75,6 +86,15 @@ export class DnsTurns {
     this.#pending.set(key, callbacks);
     const answer: LookupCallback = (error, address, family) => {
       this.#pending.delete(key);
+      // A name under localhost the system's resolver does not know (glibc's): loopback, as RFC
+      // 6761 (6.3) asks of resolvers and browsers answer.
+      if (error !== null && (error.code === 'ENOTFOUND' || error.code === 'EAI_NONAME') && isUnderLocalhost(hostname)) {
+        const wanted = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : (options.family ?? 0);
+        const loopback = LOOPBACK.filter((a) => wanted === 0 || a.family === wanted);
+        if (loopback.length > 0) {
+          [error, address, family] = options.all === true ? [null, loopback] : [null, loopback[0]!.address, loopback[0]!.family];
+        }
+      }
       for (const waiter of callbacks) waiter(error, address, family);
     };
     this.#scheduler.submit(

@@ -415,6 +415,9 @@ test("an app's fetch() to a host name is answered (net.connect asks the lookup f
     const to = encodeURIComponent(`http://localhost:${port}/`);
     const reply = await get(t.port, 'named.test', `/?to=${to}`);
     assert.equal(reply.text, `200 hello from localhost:${port}`);
+    // A name under localhost, which glibc does not resolve: loopback (RFC 6761).
+    const sub = await get(t.port, 'named.test', `/?to=${encodeURIComponent(`http://api.localhost:${port}/`)}`);
+    assert.equal(sub.text, `200 hello from api.localhost:${port}`);
     // The policy still holds for a name: localhost is internal, and this app does not list it.
     const refused = await get(t.port, 'strict.test', `/?to=${to}`);
     assert.equal(refused.status, 502);

@@ -163,3 +163,26 @@ test('a resolver that throws at once answers every waiter with its error and fre
   ]);
   assert.equal(scheduler.running, 0);
 });
+
+test('a name under localhost that the resolver does not know answers loopback; other names and known ones are left as answered', async () => {
+  const known: Record<string, string> = { 'mapped.localhost': '127.0.0.9' };
+  const dns = new DnsTurns({
+    scheduler: new TurnScheduler(2, 1),
+    lookup: (hostname, options, callback) => {
+      const address = known[hostname];
+      if (address === undefined) return void setImmediate(callback, Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), options.all ? [] : '');
+      setImmediate(callback, null, options.all ? [{ address, family: 4 }] : address, 4);
+    },
+  });
+  const ask = (hostname: string, options: LookupOptions) =>
+    new Promise<{ error?: string; address: LookupAnswer; family?: number }>((resolve) =>
+      dns.lookup(hostname, options, (error, address, family) => resolve({ address, ...(family === undefined ? {} : { family }), ...(error ? { error: error.code! } : {}) })),
+    );
+  assert.deepEqual(await ask('hello.localhost', { all: true }), { address: [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }] });
+  assert.deepEqual(await ask('A.b.LOCALHOST.', { all: true, family: 6 }), { address: [{ address: '::1', family: 6 }] });
+  assert.deepEqual(await ask('hello.localhost', {}), { address: '127.0.0.1', family: 4 });
+  assert.deepEqual(await ask('hello.localhost', { family: 'IPv6' }), { address: '::1', family: 6 });
+  assert.deepEqual(await ask('mapped.localhost', {}), { address: '127.0.0.9', family: 4 }, "the system's answer wins");
+  assert.deepEqual(await ask('localhost.example', {}), { address: '', error: 'ENOTFOUND' });
+  assert.deepEqual(await ask('notlocalhost', {}), { address: '', error: 'ENOTFOUND' });
+});
