@@ -13,6 +13,7 @@ import { IdTable } from '../runtime/id-table.js';
 import { LogRate } from '../runtime/log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
 import { TurnOwner } from './threadpool-turns.js';
+import { requestTarget } from './router.js';
 import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
 import { fetchDecodesZstd } from './zstd-decoding.js';
 
@@ -204,7 +205,8 @@ export class AppInstance {
       if (hasBody) this.#wireRequestBody(ex);
       else ex.requestEnded = true;
 
-      const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+      const { authority, path } = requestTarget(req.url ?? '/', req.headers.host);
+      const url = `http://${authority ?? 'localhost'}${path}`;
       const head: RequestHead = { method: req.method ?? 'GET', url, rawHeaders: req.rawHeaders, body: hasBody };
       nano.dispatch(ex.id, head);
     } catch (error) {

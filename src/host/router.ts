@@ -17,6 +17,22 @@ export function hostnameOf(hostHeader: string | undefined): string | null {
   return /^[a-z0-9.-]+$/.test(host) && host !== '' ? host : null;
 }
 
+/**
+ * The authority and the path (with query) a request names (RFC 9112 3.2): its Host header and its
+ * origin-form target; for an absolute-form target (`GET http://host/path`, which a server must
+ * accept, 3.2.2), the target's own authority, the Host header ignored. Anything else (`OPTIONS *`)
+ * keeps the Host header and the target as they came.
+ */
+export function requestTarget(target: string, hostHeader: string | undefined): { authority: string | undefined; path: string } {
+  if (target.startsWith('/')) return { authority: hostHeader, path: target };
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^#]*)/i.exec(target);
+  if (absolute === null) return { authority: hostHeader, path: target };
+  // Userinfo (user@host) names no host: what follows the last '@'.
+  const authority = absolute[1]!.slice(absolute[1]!.lastIndexOf('@') + 1);
+  const rest = absolute[2]!;
+  return { authority, path: rest.startsWith('/') ? rest : `/${rest}` };
+}
+
 const RECENT_MAX = 256;
 
 export class Router<T> {

@@ -6,7 +6,7 @@ import { AppInstance, responseClosed, sendError, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type AppConfig, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { Router } from './router.js';
+import { requestTarget, Router } from './router.js';
 import { bundleApp } from './app-bundle.js';
 import { createAdminServer } from './admin.js';
 import { watchConfig, type ConfigWatcher } from './watch.js';
@@ -293,10 +293,11 @@ export class NanoServer {
     socket[BUSY] = (socket[BUSY] ?? 0) + 1;
     res.on('close', this.#onResponseClose);
     if (this.shuttingDown) res.setHeader('connection', 'close');
-    const app = this.#router.route(req.headers.host);
+    const authority = requestTarget(req.url ?? '/', req.headers.host).authority;
+    const app = this.#router.route(authority);
     if (app === undefined) {
       req.resume();
-      sendError(res, 404, `No app serves the host "${req.headers.host ?? ''}".`);
+      sendError(res, 404, `No app serves the host "${authority ?? ''}".`);
       return;
     }
     try {

@@ -8,6 +8,7 @@ import { ADMIN_TOKEN, app, get, startServer, until, sleep, type TestServer } fro
 
 const APPS: Record<string, string> = {
   'hello.js': `export default { fetch(request) { return new Response('hello ' + new URL(request.url).pathname); } };`,
+  'url.js': `export default { fetch(request) { return new Response(request.url); } };`,
   'env.js': `export default { fetch(request, env) { return Response.json({ env, frozen: Object.isFrozen(env) }); } };`,
   'throws.js': `export default { fetch() { throw new Error('secret internal detail'); } };`,
   'notresponse.js': `export default { fetch() { return { hello: 'world' }; } };`,
@@ -109,6 +110,7 @@ before(async () => {
     admin: { port: 0, token: ADMIN_TOKEN },
     apps: [
       app(dir, 'hello', 'hello.js', { hostnames: ['hello.test', '*.wild.test'] }),
+      app(dir, 'url', 'url.js', { hostnames: ['url.test'] }),
       app(dir, 'env', 'env.js', { env: { SECRET: 'mine', N: '1' } }),
       app(dir, 'other', 'env.js', { env: { SECRET: 'theirs' } }),
       app(dir, 'throws', 'throws.js'),
@@ -145,6 +147,26 @@ test('routes by hostname (exact, wildcard with port), 404 JSON for unknown hosts
   assert.equal(missing.status, 404);
   assert.equal(missing.headers['content-type'], 'application/json');
   assert.match(JSON.parse(missing.text).error, /nobody\.test/);
+});
+
+test('an absolute-form request target (GET http://host/path) is routed and seen by its own host, the Host header ignored (RFC 9112 3.2.2)', async () => {
+  const raw = (target: string, host: string) =>
+    new Promise<string>((resolve, reject) => {
+      let data = '';
+      const socket = connect(t.port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+      socket.setEncoding('latin1').on('data', (chunk: string) => (data += chunk));
+      socket.on('error', reject).on('close', () => resolve(data));
+    });
+  const body = (response: string) => response.slice(response.indexOf('\r\n\r\n') + 4);
+  const absolute = await raw('http://url.test:8080/a/b?x=1', 'hello.test');
+  assert.match(absolute, /^HTTP\/1\.1 200 /);
+  assert.equal(body(absolute), 'http://url.test:8080/a/b?x=1');
+  assert.equal(body(await raw('HTTP://user@url.test?q', 'nobody.test')), 'http://url.test/?q');
+  // Origin-form as ever: the Host header names the app and the URL's host.
+  assert.equal(body(await raw('/c?y=2', 'url.test:9')), 'http://url.test:9/c?y=2');
+  const unknown = await raw('http://nobody.test/', 'url.test');
+  assert.match(unknown, /^HTTP\/1\.1 404 /);
+  assert.match(body(unknown), /nobody\.test/);
 });
 
 test('known bodies arrive byte for byte with their Content-Length, small or large, and HEAD gets none', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Router, hostnameOf } from '../../src/host/router.js';
+import { Router, hostnameOf, requestTarget } from '../../src/host/router.js';
 import { FetchPolicy } from '../../src/host/fetch-policy.js';
 
 test('hostnameOf: ports, case, trailing dots, IPv6, garbage', () => {
@@ -55,4 +55,13 @@ test('fetch policy: internal addresses refused unless allowed by name, address o
   assert.equal(policy.refusal('x', '10.1.2.3'), null);
   assert.equal(policy.refusal('x', '192.168.1.5'), null);
   assert.notEqual(policy.refusal('x', '192.168.1.6'), null);
+});
+
+test('requestTarget: origin-form keeps the Host header; absolute-form names its own authority and path', () => {
+  assert.deepEqual(requestTarget('/a?b', 'x.test:1'), { authority: 'x.test:1', path: '/a?b' });
+  assert.deepEqual(requestTarget('http://y.test/p?q=1', 'x.test'), { authority: 'y.test', path: '/p?q=1' });
+  assert.deepEqual(requestTarget('HTTP://u:pw@y.test:81?q', 'x.test'), { authority: 'y.test:81', path: '/?q' });
+  assert.deepEqual(requestTarget('http://[::1]:8/', undefined), { authority: '[::1]:8', path: '/' });
+  assert.deepEqual(requestTarget('http://y.test', 'x.test'), { authority: 'y.test', path: '/' });
+  assert.deepEqual(requestTarget('*', 'x.test'), { authority: 'x.test', path: '*' });
 });
