@@ -37,7 +37,7 @@ export interface DnsTurnsOptions {
   scheduler?: TurnScheduler;
   /** The app's share of the turns, kept across its isolates (default: one of its own). */
   owner?: TurnOwner;
-  /** Names (with their lookup options) that may wait for an answer at once. */
+  /** Names (with their lookup options) that may wait for an answer at once (OutboundFetch: its fetches in flight). */
   maxWaiting?: number;
   /** The resolver (default dns.lookup; tests give a slow one). */
   lookup?: Lookup;

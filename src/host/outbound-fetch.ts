@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { fetchDecodesZstd, zstdDecodedStream } from './zstd-decoding.js';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import { headersBytes, windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
-import { DnsTurns, type LookupCallback } from './dns-turns.js';
+import { DnsTurns, type DnsTurnsOptions, type LookupCallback } from './dns-turns.js';
 import { FetchPolicy } from './fetch-policy.js';
 import { IdTable } from '../runtime/id-table.js';
 import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
@@ -80,9 +80,11 @@ export class OutboundFetch {
     allow: readonly string[],
     maxInFlight = MAX_FETCHES_IN_FLIGHT,
     maxHeldBytes = Infinity,
-    // Host names resolve in turns with other apps' (dns-turns.ts); no more waiting than fetches in flight.
-    dns = new DnsTurns({ maxWaiting: maxInFlight }),
+    // Host names resolve in turns with other apps' (dns-turns.ts); no more waiting than fetches in
+    // flight. `dnsTurns`: the app's owner of those turns (tests: a scheduler, a resolver).
+    dnsTurns: DnsTurnsOptions = {},
   ) {
+    const dns = new DnsTurns({ maxWaiting: maxInFlight, ...dnsTurns });
     this.#maxHeldBytes = maxHeldBytes;
     this.#callbacks = callbacks;
     this.#maxInFlight = maxInFlight;

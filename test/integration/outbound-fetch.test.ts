@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
 import { zstdNeedsDecoding } from '../../src/host/zstd-decoding.js';
-import { APP_DNS_IN_FLIGHT, DnsTurns, HOST_DNS_IN_FLIGHT, type Lookup } from '../../src/host/dns-turns.js';
+import { APP_DNS_IN_FLIGHT, HOST_DNS_IN_FLIGHT, type Lookup } from '../../src/host/dns-turns.js';
 import { TurnScheduler } from '../../src/host/threadpool-turns.js';
 import { get, sleep, startServer, until } from './helpers.js';
 
@@ -193,24 +193,39 @@ test('a zstd response is decoded for the app; passed on as it came, it reaches t
   }
 });
 
-test("a zstd body's frame window counts against the app's held bytes while its fetch lasts; past them the body fails", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
+/**
+ * An upstream serving zstd frames with an 8 MiB window (descriptor 0x68) of raw blocks "hello":
+ * '/held' sends the header and two blocks (fzstd takes a frame's first 18 bytes together) and
+ * the last block when the next of `finish` is called; any other path the whole frame at once.
+ */
+async function zstdUpstream() {
   const hex = (h: string): Buffer => Buffer.from(h, 'hex');
-  // A frame header with an 8 MiB window (descriptor 0x68), raw blocks "hello" (not last), a raw last block "hello".
-  // fzstd takes a frame's first 18 bytes together: '/held' sends two blocks before it waits.
   const header = hex('28b52ffd0068');
   const block = hex('280000' + '68656c6c6f');
   const last = hex('290000' + '68656c6c6f');
-  let finishHeld: (() => void) | undefined;
+  const finish: (() => void)[] = [];
   const upstream = createServer((req, res) => {
     res.writeHead(200, { 'content-encoding': 'zstd' });
-    // '/held' sends its first block and waits; the others send the whole frame.
     if (req.url === '/held') {
       res.write(Buffer.concat([header, block, block]));
-      finishHeld = () => res.end(last);
+      finish.push(() => res.end(last));
     } else res.end(Buffer.concat([header, block, last]));
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  return {
+    origin: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    finish,
+    async close() {
+      for (const end of finish.splice(0)) end();
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    },
+  };
+}
+
+test("a zstd body's frame window counts against the app's held bytes while its fetch lasts; past them the body fails", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
+  const upstream = await zstdUpstream();
+  const { origin } = upstream;
   const bodies = new Map<number, { text: string; done: boolean; error?: string }>();
   const fetches = new OutboundFetch(
     {
@@ -242,7 +257,7 @@ test("a zstd body's frame window counts against the app's held bytes while its f
     assert.equal(bodies.get(-2)!.text, '');
     assert.match(String(bodies.get(-2)!.error), /window of 8388608 bytes: the app's fetches would hold more than 8454144 bytes in the host/);
     // The first ends: its window is free for another.
-    finishHeld!();
+    upstream.finish.shift()!();
     await until(() => bodies.get(-1)?.done === true, 10_000);
     assert.deepEqual(bodies.get(-1), { text: 'hellohellohello', done: true });
     get(-3, '/whole');
@@ -250,27 +265,13 @@ test("a zstd body's frame window counts against the app's held bytes while its f
     assert.deepEqual(bodies.get(-3), { text: 'hellohello', done: true });
   } finally {
     fetches.close();
-    upstream.closeAllConnections();
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   }
 });
 
 test("a zstd body piped host to host (takeBody) holds its window against the app's budget until it ends", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
-  const hex = (h: string): Buffer => Buffer.from(h, 'hex');
-  // As above: an 8 MiB window, two raw blocks sent at once, the last one when told.
-  const header = hex('28b52ffd0068');
-  const block = hex('280000' + '68656c6c6f');
-  const last = hex('290000' + '68656c6c6f');
-  const finish: (() => void)[] = [];
-  const upstream = createServer((req, res) => {
-    res.writeHead(200, { 'content-encoding': 'zstd' });
-    if (req.url === '/held') {
-      res.write(Buffer.concat([header, block, block]));
-      finish.push(() => res.end(last));
-    } else res.end(Buffer.concat([header, block, last]));
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const upstream = await zstdUpstream();
+  const { origin, finish } = upstream;
   const settled = new Set<number>();
   const bodies = new Map<number, { text: string; done: boolean; error?: string }>();
   const fetches = new OutboundFetch(
@@ -333,10 +334,8 @@ test("a zstd body piped host to host (takeBody) holds its window against the app
     await until(() => bodies.get(-5)?.done === true, 10_000);
     assert.deepEqual(bodies.get(-5), { text: 'hellohello', done: true });
   } finally {
-    for (const end of finish.splice(0)) end();
     fetches.close();
-    upstream.closeAllConnections();
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   }
 });
 
@@ -365,7 +364,7 @@ test("host names resolve in turns: an app whose names do not resolve holds one l
       ['127.0.0.1'],
       MAX_FETCHES_IN_FLIGHT,
       Infinity,
-      new DnsTurns({ scheduler, lookup }),
+      { scheduler, lookup },
     );
   const slow = app();
   const other = app();
@@ -445,7 +444,7 @@ test('a name with addresses allowed and refused is connected to the allowed ones
     ['127.0.0.1'],
     MAX_FETCHES_IN_FLIGHT,
     Infinity,
-    new DnsTurns({ scheduler: new TurnScheduler(2, 1), lookup }),
+    { scheduler: new TurnScheduler(2, 1), lookup },
   );
   try {
     for (const [id, host] of [[-1, 'mixed.test'], [-2, 'internal.test']] as const) {

@@ -6,12 +6,11 @@ import ivm from 'isolated-vm';
 import type { BootInfo, ControlCall, DispatchResult, HostApi, HostCodecResult, RequestHead, RuntimeControl } from '../../runtime/host-api.js';
 import type { CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
 import { codecMemoryEstimate, createNodeCodec, type NodeCodec } from '../codec-node.js';
-import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../outbound-fetch.js';
+import { OutboundFetch } from '../outbound-fetch.js';
 import { nodeURLBridge } from '../url-node.js';
 import { nodeTextCodec } from '../text-codec-node.js';
 import { HostSubtle } from '../crypto-bridge.js';
 import type { CryptoOwner } from '../crypto-slots.js';
-import { DnsTurns } from '../dns-turns.js';
 import type { TurnOwner } from '../threadpool-turns.js';
 import { runtimeBundle } from './runtime-bundle.js';
 import { packRequestHead } from '../../runtime/request-head.js';
@@ -260,10 +259,7 @@ export class NanoIsolate {
       options.fetchesInFlight,
       // What the app's fetches may hold in the host: as much as the app may hold itself.
       Math.max(8, options.memoryLimitMb ?? 128) * 1024 * 1024,
-      new DnsTurns({
-        ...(options.dnsOwner ? { owner: options.dnsOwner } : {}),
-        maxWaiting: options.fetchesInFlight ?? MAX_FETCHES_IN_FLIGHT,
-      }),
+      options.dnsOwner ? { owner: options.dnsOwner } : {},
     );
     const { snapshotCode, filename } = await runtimeBundle();
     const cachedData = !fromSnapshot && cached ? await runtimeCodeCache() : undefined;
