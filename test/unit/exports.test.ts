@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as source from '../../src/streams/index.js';
 import { install } from '../../src/streams/install.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const CLASSES = [
   'ReadableStream',
@@ -73,4 +76,34 @@ test('controllers cannot be constructed by user code', () => {
   assert.throws(() => new (source.ReadableStreamDefaultController as unknown as new () => unknown)(), TypeError);
   assert.throws(() => new (source.WritableStreamDefaultController as unknown as new () => unknown)(), TypeError);
   assert.throws(() => new (source.TransformStreamDefaultController as unknown as new () => unknown)(), TypeError);
+});
+
+test('the packed package carries what its exports and bin load, and not the repository', () => {
+  // `npm test` builds dist first; --ignore-scripts lists the files as they are (prepack would
+  // rebuild dist, the same files). dist is gitignored, so without "files" npm packed no dist:
+  // `nano-runtime/streams` and the bin failed for everyone installing the package.
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const [pack] = JSON.parse(
+    execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+  ) as [{ files: { path: string }[] }];
+  const files = new Set(pack.files.map((f) => f.path));
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+    bin: Record<string, string>;
+  };
+  const needed = new Set<string>();
+  for (const target of Object.values(pkg.exports)) {
+    for (const path of typeof target === 'string' ? [target] : Object.values(target)) needed.add(path.replace(/^\.\//, ''));
+  }
+  for (const bin of Object.values(pkg.bin)) {
+    needed.add(bin.replace(/^\.\//, ''));
+    // What the bin imports from dist (its node flags and the CLI).
+    for (const [, path] of readFileSync(`${root}${bin}`, 'utf8').matchAll(/'\.\.\/(dist\/[^']+\.js)'/g)) needed.add(path!);
+  }
+  assert.ok(needed.has('dist/host/cli.js') && needed.has('dist/streams-ponyfill.js'), `found the entry points: ${[...needed].join(', ')}`);
+  // The isolate's runtime, bundled from dist when src is not there.
+  needed.add('dist/runtime/entry.js');
+  for (const path of needed) assert.ok(files.has(path), `the package has ${path}`);
+  for (const path of files) assert.ok(!/^(test|bench|conformance|wpt|src)\//.test(path), `the package leaves out ${path}`);
 });
