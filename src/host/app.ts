@@ -206,7 +206,8 @@ export class AppInstance {
       else ex.requestEnded = true;
 
       const { authority, path } = requestTarget(req.url ?? '/', req.headers.host);
-      const url = `http://${authority ?? 'localhost'}${path}`;
+      // No Host (HTTP/1.0), or an empty one: the target URI has no authority; the host's default name stands in (RFC 9112 3.3).
+      const url = `http://${authority || 'localhost'}${path}`;
       const head: RequestHead = { method: req.method ?? 'GET', url, rawHeaders: req.rawHeaders, body: hasBody };
       nano.dispatch(ex.id, head);
     } catch (error) {

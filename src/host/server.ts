@@ -6,7 +6,7 @@ import { AppInstance, responseClosed, sendError, type AppDeps } from './app.js';
 import { ConfigError, loadConfig, type AppConfig, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { requestTarget, Router } from './router.js';
+import { requestTarget, Router, validAuthority } from './router.js';
 import { bundleApp } from './app-bundle.js';
 import { createAdminServer } from './admin.js';
 import { watchConfig, type ConfigWatcher } from './watch.js';
@@ -294,6 +294,14 @@ export class NanoServer {
     res.on('close', this.#onResponseClose);
     if (this.shuttingDown) res.setHeader('connection', 'close');
     const authority = requestTarget(req.url ?? '/', req.headers.host).authority;
+    // RFC 9112 3.2: 400 for more than one Host line (node:http keeps the first for routing, while
+    // the app saw them joined: "a.test, b.test") or an invalid one (see validAuthority).
+    if (!validAuthority(authority) || hostLines(req.rawHeaders) > 1) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      sendError(res, 400, 'The request has more than one Host header, or an invalid one.');
+      return;
+    }
     const app = this.#router.route(authority);
     if (app === undefined) {
       req.resume();
@@ -342,4 +350,14 @@ export class NanoServer {
     this.log.info({ clean: clean && cut === 0, cut }, 'shut down');
     return clean && cut === 0;
   }
+}
+
+/** How many Host header lines a request has (its raw headers: name, value, name, value...). */
+function hostLines(raw: string[]): number {
+  let lines = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') lines++;
+  }
+  return lines;
 }

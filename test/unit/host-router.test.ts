@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Router, hostnameOf, requestTarget } from '../../src/host/router.js';
+import { Router, hostnameOf, requestTarget, validAuthority } from '../../src/host/router.js';
 import { FetchPolicy } from '../../src/host/fetch-policy.js';
 
 test('hostnameOf: ports, case, trailing dots, IPv6, garbage', () => {
@@ -63,5 +63,11 @@ test('requestTarget: origin-form keeps the Host header; absolute-form names its 
   assert.deepEqual(requestTarget('HTTP://u:pw@y.test:81?q', 'x.test'), { authority: 'y.test:81', path: '/?q' });
   assert.deepEqual(requestTarget('http://[::1]:8/', undefined), { authority: '[::1]:8', path: '/' });
   assert.deepEqual(requestTarget('http://y.test', 'x.test'), { authority: 'y.test', path: '/' });
-  assert.deepEqual(requestTarget('*', 'x.test'), { authority: 'x.test', path: '*' });
+  // Asterisk-form (OPTIONS *): the target URI's path is empty (RFC 9112 3.3), a URL's '/'.
+  assert.deepEqual(requestTarget('*', 'x.test'), { authority: 'x.test', path: '/' });
+});
+
+test('validAuthority: host and port as RFC 3986 has them, or empty; nothing that would change the URL', () => {
+  for (const ok of [undefined, '', 'x.test', 'X.Test.:8080', 'x.test:', '127.0.0.1:0', '[::1]', '[::ffff:1.2.3.4]:65535', 'a_b~c.test', "a!$&'()*+,;=b"]) assert.equal(validAuthority(ok), true, String(ok));
+  for (const bad of ['x.test/p?', 'x.test#', 'x.test?', 'u@x.test', 'x test', 'x.test:65536', 'x.test:123456', 'x.test:80:80', '[::zz]', '[1.2.3.4]', '::1', 'x\\y', 'x%2fy', 'ü.test']) assert.equal(validAuthority(bad), false, bad);
 });

@@ -1,0 +1,81 @@
+// What a request's head makes of the app's URL, over raw sockets (what node:http's client would not
+// send): the Host header's validity (RFC 9112 3.2), the asterisk-form, and a request body the app
+// never reads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { app, get, startServer, type TestServer } from './helpers.js';
+
+const APPS: Record<string, string> = {
+  'url.js': `export default { fetch(request) { return new Response(request.method + ' ' + request.url); } };`,
+  'ignore.js': `export default { fetch(request) { return new Response('not read'); } };`,
+};
+
+let t: TestServer;
+
+before(async () => {
+  t = await startServer(APPS, (dir) => ({
+    server: { port: 0 },
+    apps: [app(dir, 'url', 'url.js', { hostnames: ['url.test'] }), app(dir, 'ignore', 'ignore.js', { hostnames: ['ignore.test'] })],
+    // Every Host no app claims reaches this one: what it sees in request.url must be what was asked.
+    defaultApp: 'url',
+  }));
+});
+
+after(async () => {
+  await t.close();
+});
+
+/** Writes `request` on a fresh connection; resolves with everything received until the server closes it or `waitMs` passes. */
+function raw(request: string | Buffer[], waitMs = 3_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    const socket = connect(t.port, '127.0.0.1', () => {
+      for (const part of typeof request === 'string' ? [request] : request) socket.write(part);
+    });
+    const timer = setTimeout(() => socket.destroy(), waitMs);
+    socket.setEncoding('latin1').on('data', (chunk: string) => (data += chunk));
+    socket.on('error', reject).on('close', () => {
+      clearTimeout(timer);
+      resolve(data);
+    });
+  });
+}
+
+const body = (response: string) => response.slice(response.indexOf('\r\n\r\n') + 4);
+
+test('a Host header that is not a host and port is answered 400 by the host: it never becomes part of the URL an app sees', async () => {
+  for (const host of ['evil.test/admin?', 'evil.test#', 'url.test:99999', 'url.test@evil.test', 'a b', '[::zz]', 'url.test:80:80']) {
+    const reply = await raw(`GET /public HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 400 /, host);
+    assert.match(reply, /\r\nconnection: close\r\n/i, host);
+    assert.doesNotMatch(reply, /http:\/\//, host);
+  }
+  // An absolute-form target's authority is held to the same rule.
+  assert.match(await raw('GET http://url.test:70000/ HTTP/1.1\r\nHost: url.test\r\n\r\n'), /^HTTP\/1\.1 400 /);
+  // Valid ones, unusual or not, are served as before.
+  const valid: Array<[string, string]> = [
+    ['url.test', 'http://url.test/public'],
+    ['URL.test.:8080', 'http://url.test.:8080/public'],
+    ['[::1]:9', 'http://[::1]:9/public'],
+    ['other.test:', 'http://other.test/public'],
+    ['', 'http://localhost/public'],
+  ];
+  for (const [host, url] of valid) {
+    const reply = await raw(`GET /public HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 200 /, host);
+    assert.equal(body(reply), `GET ${url}`, host);
+  }
+});
+
+test('two Host lines are answered 400 (RFC 9112 3.2), not routed by the first while the app sees both', async () => {
+  const reply = await raw('GET / HTTP/1.1\r\nHost: ignore.test\r\nhost: url.test\r\n\r\n');
+  assert.match(reply, /^HTTP\/1\.1 400 /);
+  assert.doesNotMatch(reply, /not read|url\.test/);
+});
+
+test('OPTIONS * reaches the app as the server\'s own URL (http://host/, RFC 9112 3.3), not as another host name', async () => {
+  const reply = await raw('OPTIONS * HTTP/1.1\r\nHost: url.test\r\nConnection: close\r\n\r\n');
+  assert.match(reply, /^HTTP\/1\.1 200 /);
+  assert.equal(body(reply), 'OPTIONS http://url.test/');
+});
