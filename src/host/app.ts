@@ -804,6 +804,17 @@ export class AppInstance {
   #finish(ex: Exchange): void {
     if (!this.#exchanges.delete(ex.id)) return;
     if (ex.waitUntilTimer !== undefined) clearTimeout(ex.waitUntilTimer);
+    if (!ex.requestEnded) {
+      // The app answered without reading (or cancelling) the rest of the request body, and its
+      // waitUntil work is over: the rest is read and discarded, as node:http does for a body no one
+      // consumes, so the client's upload completes and the connection carries its next request.
+      // Left paused, the upload stalled until the keep-alive timeout reset the connection; and the
+      // isolate kept the body's stream (its entry) for good.
+      ex.requestEnded = true;
+      ex.credit = Infinity;
+      ex.nano.pushBody(ex.id, null, 'The request is over.');
+      ex.req.resume();
+    }
     const seconds = (performance.now() - ex.started) / 1000;
     this.#stats.inFlight--;
     this.#stats.finished(ex.status, seconds);

@@ -79,3 +79,21 @@ test('OPTIONS * reaches the app as the server\'s own URL (http://host/, RFC 9112
   assert.match(reply, /^HTTP\/1\.1 200 /);
   assert.equal(body(reply), 'OPTIONS http://url.test/');
 });
+
+test('a request body the app never reads is discarded once it answered: the upload completes and the connection serves the next request', async () => {
+  // 8 MiB: far more than the 1 MiB the host reads ahead for the app, and than the socket buffers.
+  const size = 8 * 1024 * 1024;
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const parts = [Buffer.from(`POST /upload HTTP/1.1\r\nHost: ignore.test\r\nContent-Length: ${size}\r\n\r\n`)];
+  for (let sent = 0; sent < size; sent += chunk.length) parts.push(chunk);
+  parts.push(Buffer.from('GET /next HTTP/1.1\r\nHost: url.test\r\nConnection: close\r\n\r\n'));
+  const started = Date.now();
+  // Before: the upload stalled once the socket buffers filled, and the keep-alive timeout (5 s
+  // here) reset the connection; the second request was never answered.
+  const reply = await raw(parts, 4_000);
+  assert.match(reply, /^HTTP\/1\.1 200 [^]*not read/);
+  assert.match(reply, /HTTP\/1\.1 200 [^]*GET http:\/\/url\.test\/next$/);
+  assert.ok(Date.now() - started < 4_000, `served in ${Date.now() - started} ms`);
+  // And the app is fine for the next one.
+  assert.equal((await get(t.port, 'ignore.test')).text, 'not read');
+});
