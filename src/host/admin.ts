@@ -56,6 +56,8 @@ export function createAdminServer(nano: NanoServer, token: () => string): Server
       case 'POST /reload':
         return void nano.reload('admin').then((result) => json(res, result.ok ? 200 : 422, result));
       case 'GET /metrics':
+        // The apps there are now: a removed app's last figure would otherwise stay in the gauge for good.
+        nano.metrics.heap.reset();
         for (const app of nano.apps) nano.metrics.heap.set({ app: app.name }, app.heapBytes);
         return void nano.metrics.registry.metrics().then((text) => {
           res.writeHead(200, { 'content-type': nano.metrics.registry.contentType });

@@ -63,6 +63,27 @@ test('reload adds, changes and removes apps; the old version drains; a bad confi
   }
 });
 
+test("a removed app's heap gauge goes with it; the apps still there keep theirs", async () => {
+  const t = await startServer({ 'a.js': v('a1'), 'b.js': v('b1') }, (dir) => ({
+    server: { port: 0 },
+    admin: { port: 0, token: ADMIN_TOKEN },
+    apps: [app(dir, 'a', 'a.js'), app(dir, 'b', 'b.js')],
+  }));
+  try {
+    const heap = async () => {
+      const text = (await get(t.adminPort, '127.0.0.1', '/metrics', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text;
+      return [...text.matchAll(/^nano_isolate_heap_bytes\{app="([^"]+)"\} (\d+)$/gm)].map((m) => m[1]!).sort();
+    };
+    assert.deepEqual(await heap(), ['a', 'b']);
+    await t.writeConfig({ server: { port: 0 }, admin: { port: 0, token: ADMIN_TOKEN }, apps: [app(t.dir, 'a', 'a.js')] });
+    assert.deepEqual((await t.server.reload('test')).removed, ['b']);
+    // Before: b's last heap figure stayed, a dashboard summing the gauge counted an app long gone.
+    assert.deepEqual(await heap(), ['a']);
+  } finally {
+    await t.close();
+  }
+});
+
 test('the watcher reloads on a config edit and on an app module edit', async () => {
   const t = await startServer({ 'w.js': v('w1') }, (dir) => ({ server: { port: 0 }, apps: [app(dir, 'w', 'w.js')] }), { watch: true });
   try {
