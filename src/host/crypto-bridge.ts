@@ -339,6 +339,10 @@ function errorName(error: Error): string {
   if (error.name === 'TypeError' || error instanceof TypeError) return 'TypeError';
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (code.startsWith('ERR_INVALID_ARG') || code === 'ERR_MISSING_OPTION')) return 'TypeError';
+  // Node 20 names exportKey's (and so wrapKey's) "key is not extractable" error
+  // InvalidAccessException, a name no DOMException has; WebCrypto says InvalidAccessError
+  // (exportKey step 5), which is what apps test for.
+  if (error.name === 'InvalidAccessException') return 'InvalidAccessError';
   return error.name && error.name !== 'Error' ? error.name : 'OperationError';
 }
 

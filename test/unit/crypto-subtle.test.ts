@@ -45,6 +45,15 @@ test('unwrapKey("jwk") of a non-extractable JWK wrapped by hand: the key comes b
   );
 });
 
+test('exportKey and wrapKey of a non-extractable key: an InvalidAccessError DOMException (Node 20 names it InvalidAccessException)', async () => {
+  const key = await subtle.importKey('raw', new Uint8Array(16), 'AES-GCM', false, ['encrypt']);
+  const isInvalidAccess = (e: Error) => e.name === 'InvalidAccessError' && e.constructor.name === 'DOMException' && (e as DOMException).code === 15;
+  await assert.rejects(subtle.exportKey('raw', key), isInvalidAccess);
+  await assert.rejects(subtle.exportKey('jwk', key), isInvalidAccess);
+  const wrapping = await subtle.importKey('raw', new Uint8Array(16), 'AES-KW', false, ['wrapKey']);
+  await assert.rejects(subtle.wrapKey('raw', key, wrapping, 'AES-KW'), (e: Error) => e.name === 'InvalidAccessError');
+});
+
 test('Ed25519 verify: a small-order public key or R is false (Node alone says true), a real signature still true', async () => {
   // A = R = the identity point, S = 0: [S]B = R + [k]A holds for every message.
   const identity = new Uint8Array(32);
