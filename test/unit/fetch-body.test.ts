@@ -93,6 +93,20 @@ test('formData(): the boundary comes from the extracted MIME type (quoted-string
   assert.equal((await res.formData()).get('x'), ' y');
 });
 
+test("formData(): a file part's type is its Content-Type, lowercased, and text/plain when the part has none", async () => {
+  const body =
+    '--zz\r\nContent-Disposition: form-data; name="bare"; filename="x.bin"\r\n\r\nDATA\r\n' +
+    '--zz\r\nContent-Disposition: form-data; name="typed"; filename="y.csv"\r\nContent-Type: Text/CSV\r\n\r\na,b\r\n' +
+    '--zz\r\nContent-Disposition: form-data; name="field"\r\n\r\nv\r\n--zz--\r\n';
+  const fd = await new Response(body, { headers: { 'Content-Type': 'multipart/form-data; boundary=zz' } }).formData();
+  const bare = fd.get('bare') as File;
+  assert.equal(bare.name, 'x.bin');
+  assert.equal(bare.type, 'text/plain');
+  assert.equal(await bare.text(), 'DATA');
+  assert.equal((fd.get('typed') as File).type, 'text/csv');
+  assert.equal(fd.get('field'), 'v');
+});
+
 test('formData(): no MIME type, another essence, or no usable boundary is a TypeError', async () => {
   const cases: (string | null)[] = [
     null,

@@ -92,7 +92,9 @@ function parseMultipart(bytes: Uint8Array, boundary: string): FormDataEntry[] {
     const content = bytes.subarray(headerEnd + 4, next);
     let name: string | undefined;
     let filename: string | undefined;
-    let contentType = '';
+    // Fetch, formData(): a file's type is its part's Content-Type, "and `text/plain` (the default
+    // defined by RFC 7578 section 4.4) otherwise".
+    let contentType = 'text/plain';
     for (const line of headers) {
       const colon = line.indexOf(':');
       if (colon === -1) throw malformed('a header line without a colon');
