@@ -31,5 +31,7 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
     throw new Error(`cannot bundle ${entry}: ${first?.text ?? String(error)}${where}`);
   });
   const code = result.outputFiles[0]!.text;
-  return { code: `(function () {\n"use strict";\n${code}\nreturn __nanoApp.default;\n})()`, filename: `app:${entry}` };
+  // A module that exports nothing leaves __nanoApp undefined: its default export is undefined
+  // too, which the runtime refuses with what an app must export.
+  return { code: `(function () {\n"use strict";\n${code}\nreturn __nanoApp === undefined ? undefined : __nanoApp.default;\n})()`, filename: `app:${entry}` };
 }

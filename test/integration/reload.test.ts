@@ -107,10 +107,17 @@ test('a bad config at start: start() rejects naming the problem, nothing listens
     [{ apps: [{ name: 'x', hostnames: ['x.test'], module: '/does/not/exist.js' }] }, /cannot bundle/],
     [{ server: { port: 'eighty' }, apps: [] }, /server\.port: /],
     [{ server: { headersTimeoutMs: 20_000, requestTimeoutMs: 10_000 }, apps: [] }, /server\.headersTimeoutMs: must be at most server\.requestTimeoutMs \(10000\)/],
+    // A module that exports nothing (a service worker's addEventListener('fetch') script) and one
+    // without a default export say what an app must export (before, the first was "Cannot read
+    // properties of undefined (reading 'default')").
+    [{ apps: [{ name: 'x', hostnames: ['x.test'], module: 'sw.js' }] }, /The app module must export default \{ fetch\(request, env, ctx\) \}/],
+    [{ apps: [{ name: 'x', hostnames: ['x.test'], module: 'named.js' }] }, /The app module must export default \{ fetch\(request, env, ctx\) \}/],
   ];
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const dir = await mkdtemp(join(tmpdir(), 'nano-bad-'));
+  await writeFile(join(dir, 'sw.js'), "addEventListener('fetch', (event) => event.respondWith(new Response('sw')));");
+  await writeFile(join(dir, 'named.js'), 'export function fetch() { return new Response(\'named\'); }');
   for (const [config, pattern] of cases) {
     const path = join(dir, 'c.json');
     await writeFile(path, typeof config === 'string' ? config : JSON.stringify(config));
