@@ -6,6 +6,7 @@ import { defineInterface } from '../streams/webidl/interface.js';
 import { TypeErrorCtor, viewByteLength } from '../streams/webidl/intrinsics.js';
 import { bufferSourceBytes, copyOfBytes } from './buffer-source.js';
 import { createDOMException } from './dom-exception.js';
+import { registerSerializable } from './structured-clone.js';
 
 /** A key as the host describes it. */
 export interface KeyDescriptor {
@@ -47,8 +48,18 @@ export function setSubtleBridge(value: SubtleBridge): void {
   value.connect?.(settleSubtle);
 }
 
-// Host keys are released when their CryptoKey is collected.
-const released = new FinalizationRegistry<number>((handle) => bridge?.subtleRelease(handle));
+// Host keys are released when their CryptoKey is collected; a host key backs every structured
+// clone of its CryptoKey too (their internal slots never change), so it goes with the last of them.
+const handleUsers = new Map<number, number>();
+const released = new FinalizationRegistry<number>((handle) => {
+  const users = (handleUsers.get(handle) ?? 1) - 1;
+  if (users > 0) {
+    handleUsers.set(handle, users);
+    return;
+  }
+  handleUsers.delete(handle);
+  bridge?.subtleRelease(handle);
+});
 
 // CryptoKey
 
@@ -103,10 +114,24 @@ export class CryptoKey {
       makingKey = false;
     }
     k.#state = { ...d, algorithmObject: undefined, usagesArray: undefined };
+    handleUsers.set(d.handle, (handleUsers.get(d.handle) ?? 0) + 1);
     released.register(k, d.handle);
     return k;
   }
 }
+
+// CryptoKey is [Serializable] (WebCrypto, "Serialization and deserialization steps"): the copy has
+// the same type, extractable, algorithm and usages, and the same key (here, the host's handle). The
+// serialized data holds the original, so its handle outlives it until the copy is made.
+registerSerializable({
+  name: 'CryptoKey',
+  is: (x) => keyState(x) !== undefined,
+  serialize: (x) => x,
+  deserialize: (original) => {
+    const { handle, type, extractable, algorithm, usages } = keyState(original)!;
+    return CryptoKey.fromDescriptor({ handle, type, extractable, algorithm, usages: [...usages] });
+  },
+});
 
 function key(x: unknown, member: string): KeyState {
   const state = keyState(x);

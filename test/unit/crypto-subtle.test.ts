@@ -2,7 +2,10 @@
 // realm hands back must be this realm's objects, shaped as WebCrypto's dictionaries say.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSubtle, setSubtleBridge } from '../../src/web/crypto-subtle.js';
+import { CryptoKey, createSubtle, setSubtleBridge, type SubtleResult } from '../../src/web/crypto-subtle.js';
+import { structuredClone } from '../../src/web/structured-clone.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CALL_OVERHEAD, HostSubtle, KEY_HOST_BYTES, RSA_MAX_MODULUS_LENGTH, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
 import { APP_CRYPTO_IN_FLIGHT, CryptoOwner, CryptoScheduler, HOST_CRYPTO_IN_FLIGHT } from '../../src/host/crypto-slots.js';
 import type { webcrypto } from 'node:crypto';
@@ -52,6 +55,65 @@ test('exportKey and wrapKey of a non-extractable key: an InvalidAccessError DOME
   await assert.rejects(subtle.exportKey('jwk', key), isInvalidAccess);
   const wrapping = await subtle.importKey('raw', new Uint8Array(16), 'AES-KW', false, ['wrapKey']);
   await assert.rejects(subtle.wrapKey('raw', key, wrapping, 'AES-KW'), (e: Error) => e.name === 'InvalidAccessError');
+});
+
+test('structuredClone(CryptoKey) is a CryptoKey with the same slots and key; the host key goes when the last copy is collected', async () => {
+  // A bridge that tells which handles the realm's keys got and which it released.
+  const released: number[] = [];
+  let lastKeyHandle = 0;
+  setSubtleBridge({
+    subtleCall: (id, op, args) => libraryBridge.subtleCall(id, op, args),
+    subtleRelease: (handle) => {
+      released.push(handle);
+      libraryBridge.subtleRelease(handle);
+    },
+    subtleUpload: (upload, part) => libraryBridge.subtleUpload(upload, part),
+    connect: (settle) =>
+      libraryBridge.connect!((id: number, result: SubtleResult) => {
+        if (result.ok && result.kind === 'key') lastKeyHandle = result.value.handle;
+        settle(id, result);
+      }),
+  });
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const collect = async () => {
+    for (let round = 0; round < 5; round++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  try {
+    const message = new TextEncoder().encode('m');
+    const makeClone = async () => {
+      const key = await subtle.importKey('raw', new Uint8Array(32).fill(7), { name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify']);
+      const copy = structuredClone(key) as webcrypto.CryptoKey;
+      assert.notEqual(copy, key);
+      assert.ok(copy instanceof CryptoKey);
+      assert.equal(Object.prototype.toString.call(copy), '[object CryptoKey]');
+      assert.equal(copy.type, 'secret');
+      assert.equal(copy.extractable, true);
+      assert.deepEqual(copy.usages, ['sign', 'verify']);
+      assert.deepEqual(copy.algorithm, key.algorithm);
+      assert.notEqual(copy.algorithm, key.algorithm, 'the copy has its own algorithm object');
+      assert.deepEqual(new Uint8Array(await subtle.sign('HMAC', copy, message)), new Uint8Array(await subtle.sign('HMAC', key, message)));
+      // Inside other values, and more than once: each copy is a CryptoKey.
+      const { nested } = structuredClone({ nested: [copy, copy] }) as { nested: webcrypto.CryptoKey[] };
+      assert.equal(nested[0], nested[1]);
+      assert.deepEqual([...new Uint8Array(await subtle.exportKey('raw', nested[0]!))], new Array(32).fill(7));
+      return { copy, handle: lastKeyHandle };
+    };
+    const handle = await (async () => {
+      const { copy, handle } = await makeClone();
+      await collect();
+      assert.ok(!released.includes(handle), 'the original is gone, its copy still holds the host key');
+      assert.equal(await subtle.verify('HMAC', copy, await subtle.sign('HMAC', copy, message), message), true);
+      return handle;
+    })();
+    for (let round = 0; round < 10 && !released.includes(handle); round++) await collect();
+    assert.equal(released.filter((h) => h === handle).length, 1, 'released once, with the last copy');
+  } finally {
+    setSubtleBridge(libraryBridge);
+  }
 });
 
 test('Ed25519 verify: a small-order public key or R is false (Node alone says true), a real signature still true', async () => {
