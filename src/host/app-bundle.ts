@@ -1,10 +1,13 @@
 // An app's module (and everything it imports) bundled into one script for its isolate.
+import { isAbsolute, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 
 export interface AppBundle {
   code: string;
   /** Shown in the app's stack traces. */
   filename: string;
+  /** The app's own source files in the bundle (absolute paths; none under node_modules): what the watcher watches. */
+  inputs: string[];
 }
 
 /**
@@ -25,6 +28,7 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
     target: 'es2022',
     logLevel: 'silent',
     sourcemap: false,
+    metafile: true,
   }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
     const first = error.errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
@@ -33,5 +37,13 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
   const code = result.outputFiles[0]!.text;
   // A module that exports nothing leaves __nanoApp undefined: its default export is undefined
   // too, which the runtime refuses with what an app must export.
-  return { code: `(function () {\n"use strict";\n${code}\nreturn __nanoApp === undefined ? undefined : __nanoApp.default;\n})()`, filename: `app:${entry}` };
+  // The metafile names inputs relative to esbuild's working directory; files of other namespaces
+  // are "namespace:path".
+  const inputs: string[] = [];
+  for (const input of Object.keys(result.metafile.inputs)) {
+    if (/^[a-z][a-z0-9-]*:/i.test(input) && !isAbsolute(input)) continue;
+    const path = resolve(input);
+    if (!path.split(sep).includes('node_modules')) inputs.push(path);
+  }
+  return { code: `(function () {\n"use strict";\n${code}\nreturn __nanoApp === undefined ? undefined : __nanoApp.default;\n})()`, filename: `app:${entry}`, inputs };
 }

@@ -55,6 +55,8 @@ export class NanoServer {
   #draining = new Set<AppInstance>();
   #router = new Router<AppInstance>([]);
   #fingerprints = new Map<string, string>();
+  /** Each app's source files as its running version was bundled from (the watcher watches them). */
+  #inputs = new Map<string, string[]>();
   #versions = new Map<string, number>();
   /** Open client connections (a count: a Set of sockets is a Map's table, see runtime/id-table.ts). */
   #connections = 0;
@@ -140,7 +142,7 @@ export class NanoServer {
       });
       adminPort = (admin.address() as { port: number }).port;
     }
-    if (this.#watch) this.#watcher = watchConfig(this.configPath, () => this.#modulePaths(), () => void this.reload('watch'));
+    if (this.#watch) this.#watcher = watchConfig(this.configPath, () => this.#modulePaths(), () => this.reload('watch'));
     this.log.info({ port: actualPort, host: config.server.host, adminPort, apps: this.apps.map((a) => a.name) }, 'listening');
     return { port: actualPort, adminPort };
   }
@@ -171,12 +173,14 @@ export class NanoServer {
     // Load every new or changed app before switching anything.
     const loaded = new Map<string, AppInstance>();
     const fingerprints = new Map<string, string>();
+    const inputs = new Map<string, string[]>();
     try {
       for (const appConfig of config.apps) {
         // One bundle per app and reload: it decides whether the app changed, and is what loads.
         const bundle = await bundleApp(appConfig.module);
         const fingerprint = `${JSON.stringify(appConfig)}\n${bundle.code}`;
         fingerprints.set(appConfig.name, fingerprint);
+        inputs.set(appConfig.name, bundle.inputs);
         const current = this.#apps.get(appConfig.name);
         if (current && this.#fingerprints.get(appConfig.name) === fingerprint) {
           result.unchanged.push(appConfig.name);
@@ -202,6 +206,7 @@ export class NanoServer {
       config.defaultApp === undefined ? undefined : apps.get(config.defaultApp),
     );
     this.#fingerprints = fingerprints;
+    this.#inputs = inputs;
     if (this.config !== undefined) this.#applySettings(this.config, config, result);
     this.config = config;
     for (const [name, app] of old) {
@@ -265,7 +270,8 @@ export class NanoServer {
   }
 
   #modulePaths(): string[] {
-    return (this.config?.apps ?? []).map((app) => app.module);
+    // The entry modules and every source file they import: editing an imported file reloads too.
+    return [...(this.config?.apps ?? []).map((app) => app.module), ...[...this.#inputs.values()].flat()];
   }
 
   /** A replaced or removed app: drain, then dispose (at the deadline at the latest). */

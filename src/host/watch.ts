@@ -10,13 +10,20 @@ export interface ConfigWatcher {
 const DEBOUNCE_MS = 150;
 const POLL_MS = 1_000;
 
-export function watchConfig(configPath: string, modules: () => string[], onChange: () => void): ConfigWatcher {
+/**
+ * Calls `onChange` when the config file or one of `modules()` changes; once the change is handled
+ * (a promise `onChange` returns settles), watches what `modules()` names then.
+ */
+export function watchConfig(configPath: string, modules: () => string[], onChange: () => unknown): ConfigWatcher {
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const fire = (): void => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      onChange();
-      rewatch();
+      const settled = (): void => {
+        if (!closed) rewatch();
+      };
+      Promise.resolve(onChange()).then(settled, settled);
     }, DEBOUNCE_MS);
   };
   const watchers = new Map<string, FSWatcher>();
@@ -59,6 +66,7 @@ export function watchConfig(configPath: string, modules: () => string[], onChang
   rewatch();
   return {
     close() {
+      closed = true;
       clearTimeout(timer);
       for (const watcher of watchers.values()) watcher.close();
       for (const path of polled) unwatchFile(path);

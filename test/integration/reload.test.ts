@@ -99,6 +99,29 @@ test('the watcher reloads on a config edit and on an app module edit', async () 
   }
 });
 
+test('the watcher reloads when a file the app module imports changes, also one it starts importing', async () => {
+  const t = await startServer(
+    { 'entry.js': "import { text } from './text.js';\nexport default { fetch() { return new Response(text); } };", 'text.js': "export const text = 'v1';" },
+    (dir) => ({ server: { port: 0 }, apps: [app(dir, 'imp', 'entry.js')] }),
+    { watch: true },
+  );
+  const reloads = () => t.logs.filter((l) => l['msg'] === 'config applied' && (l['changed'] as string[]).includes('imp')).length;
+  try {
+    assert.equal((await get(t.port, 'imp.test')).text, 'v1');
+    // The new import first: it is watched only once a bundle names it.
+    await t.writeApp('suffix.js', "export const suffix = '-a';");
+    await t.writeApp('text.js', "import { suffix } from './suffix.js';\nexport const text = 'v2' + suffix;");
+    await until(() => reloads() >= 1, 5000, 'reload after an imported file changed');
+    assert.equal((await get(t.port, 'imp.test')).text, 'v2-a');
+    // A file first imported by that reload is watched from then on.
+    await t.writeApp('suffix.js', "export const suffix = '-b';");
+    await until(() => reloads() >= 2, 5000, 'reload after a newly imported file changed');
+    assert.equal((await get(t.port, 'imp.test')).text, 'v2-b');
+  } finally {
+    await t.close();
+  }
+});
+
 test('a bad config at start: start() rejects naming the problem, nothing listens', async () => {
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const cases: [object | string, RegExp][] = [
