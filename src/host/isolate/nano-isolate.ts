@@ -2,6 +2,7 @@
 // The runtime script is compiled once per process and its V8 code cache reused by every
 // isolate after the first.
 import { randomFillSync } from 'node:crypto';
+import { inspect } from 'node:util';
 import ivm from 'isolated-vm';
 import type { BootInfo, ControlCall, DispatchResult, HostApi, HostCodecResult, RequestHead, RuntimeControl } from '../../runtime/host-api.js';
 import type { CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
@@ -236,7 +237,7 @@ export class NanoIsolate {
       (id, result) => {
         if (this.#disposed) return;
         try {
-          this.#callIgnored(['subtleSettle', id, result]);
+          this.#callReported(['subtleSettle', id, result]);
         } catch {
           ignore(); // the isolate is gone
         }
@@ -264,6 +265,7 @@ export class NanoIsolate {
     const { snapshotCode, filename } = await runtimeBundle();
     const cachedData = !fromSnapshot && cached ? await runtimeCodeCache() : undefined;
     const log = options.log ?? (() => {});
+    this.#log = log;
     const start = performance.now();
     const api: HostApi = {
       timerStart: (id, ms) => this.#timerStart(id, ms),
@@ -418,17 +420,40 @@ export class NanoIsolate {
     this.#queue = [];
     if (this.#disposed || calls.length === 0) return;
     try {
-      this.#callIgnored(['batch', calls]);
+      this.#callReported(['batch', calls]);
     } catch (error) {
       // The isolate is gone (a limit disposed it): its requests are failed by dispose().
       for (const [op, args] of calls) if (op === 'dispatch') this.#failDispatch(args[0] as number, error as Error);
     }
   };
 
-  /** One RuntimeControl call (`[name, ...args]`) into the isolate, its answer not awaited; throws when the isolate is gone. */
-  #callIgnored(args: unknown[]): void {
-    (this.#call as unknown as { applyIgnored(t: undefined, a: unknown[], o: unknown): void }).applyIgnored(undefined, args, { arguments: { copy: true } });
+  /**
+   * One RuntimeControl call (`[name, ...args]`) into the isolate, its answer not awaited; throws
+   * when the isolate is gone. Its failure is reported (#uncaught): the runtime catches what its
+   * steps throw, so what fails a call is a promise the call's task rejected with no handler.
+   */
+  #callReported(args: unknown[]): void {
+    (this.#call as unknown as { apply(t: undefined, a: unknown[], o: unknown): Promise<unknown> })
+      .apply(undefined, args, { arguments: { copy: true } })
+      .then(undefined, this.#uncaught);
   }
+
+  #log: (level: LogLevel, text: string) => void = () => {};
+
+  /**
+   * A task in the isolate ended with a rejected promise nobody handled: isolated-vm fails the call
+   * that ran the task with the first such rejection's reason (copied), checked after the task's
+   * microtasks, as a browser's unhandled-rejection report waits for them. Logged as Workers and
+   * browsers do ("Uncaught (in promise)"); before, every call that could run app code was made
+   * with isolated-vm's applyIgnored (or its failure dropped), and such errors vanished without a
+   * line. An isolate disposed during the call (a limit) fails it too: that is reported where the
+   * limit is handled.
+   */
+  #uncaught = (reason: unknown): void => {
+    if (this.#disposed || this.isolate.isDisposed) return;
+    const text = reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : typeof reason === 'string' ? reason : inspect(reason);
+    this.#log('error', `Uncaught (in promise) ${text}`);
+  };
 
   #failDispatch(id: number, error: Error): void {
     if (!this.#dispatches.delete(id)) return;
@@ -532,8 +557,9 @@ export class NanoIsolate {
       if (immediate) this.#immediates.delete(id);
       else this.#timers.delete(id);
       if (this.#disposed) return;
-      // Into the isolate on its own thread; a task that throws was reported inside already.
-      this.#control?.fireTimer.apply(undefined, [id]).catch(() => {});
+      // Into the isolate on its own thread; what the callback throws is reported inside, a
+      // rejection it leaves unhandled here.
+      this.#control?.fireTimer.apply(undefined, [id]).then(undefined, this.#uncaught);
     };
     if (immediate) this.#immediates.set(id, setImmediate(fire));
     else this.#timers.set(id, setTimeout(fire, ms));

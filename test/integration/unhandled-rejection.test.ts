@@ -1,0 +1,53 @@
+// A promise an app rejects and never handles is logged as "Uncaught (in promise)", as Workers and
+// browsers report it: in a request, in a timer, after a subtle call. Before, isolated-vm's report
+// of it (the failure of the call that ran the task) was dropped, and the error left no line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { get, startServer, until } from './helpers.js';
+
+test('unhandled rejections in requests, timers and after crypto.subtle are logged; handled ones are not', { timeout: 60_000 }, async () => {
+  const t = await startServer(
+    {
+      'reject.js': `export default { async fetch(request) {
+        const { pathname } = new URL(request.url);
+        if (pathname === '/request') Promise.reject(new TypeError('lost in a request'));
+        if (pathname === '/string') Promise.reject('a plain string reason');
+        if (pathname === '/timer') setTimeout(() => { (async () => { throw new RangeError('lost in a timer'); })(); }, 5);
+        if (pathname === '/subtle') crypto.subtle.digest('SHA-256', new Uint8Array(4)).then(() => { throw new SyntaxError('lost after digest'); });
+        if (pathname === '/handled') {
+          const late = Promise.reject(new Error('handled later'));
+          await null;
+          late.catch(() => {});
+          Promise.reject(new Error('handled at once')).catch(() => {});
+        }
+        return new Response('answered ' + pathname);
+      } };`,
+    },
+    (dir) => ({ apps: [{ name: 'reject', hostnames: ['reject.test'], module: `${dir}/reject.js` }] }),
+  );
+  try {
+    const uncaught = () => t.logs.filter((l) => l['app'] === 'reject' && l['source'] === 'console' && /^Uncaught \(in promise\)/.test(String(l['msg'])));
+    // Handled ones first: nothing may be logged for them.
+    assert.equal((await get(t.port, 'reject.test', '/handled')).text, 'answered /handled');
+    await until(() => t.logs.some((l) => l['app'] === 'reject' && l['msg'] === 'request'), 5_000, 'the request finished');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(uncaught(), [], 'a rejection handled in the same task is not reported');
+
+    const cases: [path: string, expected: RegExp][] = [
+      ['/request', /^Uncaught \(in promise\) TypeError: lost in a request\n\s+at /],
+      ['/string', /^Uncaught \(in promise\) a plain string reason$/],
+      ['/timer', /^Uncaught \(in promise\) RangeError: lost in a timer\n\s+at /],
+      ['/subtle', /^Uncaught \(in promise\) SyntaxError: lost after digest\n\s+at /],
+    ];
+    for (const [path, expected] of cases) {
+      const before = uncaught().length;
+      assert.equal((await get(t.port, 'reject.test', path)).status, 200, `${path} is answered`);
+      await until(() => uncaught().length > before, 5_000, `the rejection of ${path} is logged`);
+      const line = uncaught().at(-1)!;
+      assert.match(String(line['msg']), expected);
+      assert.equal(line['level'], 'error');
+    }
+  } finally {
+    await t.close();
+  }
+});
