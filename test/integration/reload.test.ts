@@ -99,6 +99,23 @@ test('the watcher reloads on a config edit and on an app module edit', async () 
   }
 });
 
+test('the watcher handles an edit once: the stat poll that sees it after fs.watch reloads nothing more', async () => {
+  const t = await startServer({ 'once.js': v('o1') }, (dir) => ({ server: { port: 0 }, apps: [app(dir, 'once', 'once.js')] }), { watch: true });
+  const watchReloads = () => t.logs.filter((l) => l['msg'] === 'config applied' && l['trigger'] === 'watch');
+  try {
+    await t.writeApp('once.js', v('o2'));
+    await until(() => watchReloads().length >= 1, 5000, 'the reload after the edit');
+    assert.equal((await get(t.port, 'once.test')).text, 'o2');
+    // Past the poll's interval (1 s): before, its sight of the same edit was a second reload.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.equal(watchReloads().length, 1, 'one reload per edit');
+    const reloads = await t.server.metrics.registry.getSingleMetricAsString('nano_config_reloads_total');
+    assert.match(reloads, /nano_config_reloads_total(\{[^}]*\})? 2\b/, 'the start and the one edit');
+  } finally {
+    await t.close();
+  }
+});
+
 test('the watcher reloads when a file the app module imports changes, also one it starts importing', async () => {
   const t = await startServer(
     { 'entry.js': "import { text } from './text.js';\nexport default { fetch() { return new Response(text); } };", 'text.js': "export const text = 'v1';" },
