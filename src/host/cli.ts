@@ -1,5 +1,6 @@
 // nano-runtime serve --config <file> [--port N] [--workers N]
 import cluster from 'node:cluster';
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createLogger } from './logger.js';
 import { NanoServer } from './server.js';
@@ -60,7 +61,8 @@ async function serve(configPath: string, port: number | undefined): Promise<numb
       if (signals > 1) {
         log.warn({ signal }, 'second signal: exiting now');
         log.flush();
-        process.exit(130);
+        // As a process the signal ended: 128 + its number (143 for SIGTERM, 130 for SIGINT).
+        process.exit(128 + constants.signals[signal]);
       }
       void server.shutdown().then((clean) => {
         log.flush();

@@ -110,7 +110,7 @@ export class Metrics {
       },
     });
     this.registry.registerMetric(new DurationHistogram(apps) as unknown as Metric);
-    collectDefaultMetrics({ register: this.registry, prefix: 'nano_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'nano_' });
   }
 
   /** The request figures of app `name` (made on first use, kept for the life of the process). */

@@ -97,7 +97,7 @@ export class NanoServer {
   /** Loads the config and every app, then listens. Rejects (nothing listening) if anything fails. */
   async start(): Promise<{ port: number; adminPort: number | undefined }> {
     assertHostNodeFlags();
-    const result = await this.reload();
+    const result = await this.reload('start');
     if (!result.ok) throw new Error(result.error);
     const config = this.config!;
     const server = createServer(
@@ -265,7 +265,9 @@ export class NanoServer {
     result.error = error instanceof ConfigError ? error.message : `${(error as Error).message ?? String(error)}`;
     this.lastReloadError = result.error;
     this.metrics.reloadFailures.inc();
-    this.log.error({ trigger, error: result.error }, 'config reload refused; the running config stays');
+    // At start nothing runs yet: the caller reports the config it could not start with.
+    if (this.config === undefined) this.log.error({ trigger, error: result.error }, 'config refused');
+    else this.log.error({ trigger, error: result.error }, 'config reload refused; the running config stays');
     return result;
   }
 

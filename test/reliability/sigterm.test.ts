@@ -33,24 +33,7 @@ test('SIGTERM drains in-flight requests (streaming ones too), refuses new ones, 
       { name: 'fast', hostnames: ['fast.test'], module: 'fast.js' },
     ],
   }));
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', CLI, 'serve', '--config', join(dir, 'nano.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  child.stdout!.on('data', (c) => {
-    buffer += c;
-    let nl;
-    while ((nl = buffer.indexOf('\n')) !== -1) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      try {
-        lines.push(JSON.parse(line));
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  while (!lines.some((l) => l['msg'] === 'listening')) await sleep(20);
+  const { child, lines, exited } = await startCli(join(dir, 'nano.json'));
   const listening = lines.find((l) => l['msg'] === 'listening')!;
   const port = listening['port'] as number;
   const adminPort = listening['adminPort'] as number;
@@ -84,3 +67,49 @@ test('SIGTERM drains in-flight requests (streaming ones too), refuses new ones, 
   assert.equal(code, 0, 'a clean drain exits 0');
   assert.ok(lines.some((l) => l['msg'] === 'shut down' && l['clean'] === true));
 });
+
+test('a second SIGTERM during the drain exits at once, with 143 (128 + SIGTERM) as a process the signal ended', { timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nano-sigterm2-'));
+  await writeFile(join(dir, 'hang.js'), `export default { fetch() { return new Response(new ReadableStream({ pull() { return new Promise(() => {}); } })); } };`);
+  await writeFile(join(dir, 'nano.json'), JSON.stringify({
+    server: { port: 0, shutdownDeadlineMs: 30_000 },
+    apps: [{ name: 'hang', hostnames: ['hang.test'], module: 'hang.js' }],
+  }));
+  const { child, lines, exited } = await startCli(join(dir, 'nano.json'));
+  const port = lines.find((l) => l['msg'] === 'listening')!['port'] as number;
+  // A response that never ends keeps the drain waiting for its 30 s deadline.
+  const hanging = get(port, 'hang.test', '/', { timeoutMs: 20_000 }).catch(() => undefined);
+  await sleep(300);
+  const signalled = Date.now();
+  child.kill('SIGTERM');
+  await sleep(300);
+  child.kill('SIGTERM');
+  const code = await exited;
+  await hanging;
+  assert.equal(code, 143);
+  assert.ok(Date.now() - signalled < 10_000, 'it did not wait for the drain');
+  assert.ok(lines.some((l) => l['msg'] === 'second signal: exiting now' && l['signal'] === 'SIGTERM'));
+});
+
+/** The real CLI in a child process, its JSON log lines collected; resolves once it listens. */
+async function startCli(config: string) {
+  const child = spawn(process.execPath, ['--no-node-snapshot', '--harmony-rab-gsab-transfer', '--import', 'tsx', CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: Record<string, unknown>[] = [];
+  let buffer = '';
+  child.stdout!.on('data', (c) => {
+    buffer += c;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) !== -1) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      try {
+        lines.push(JSON.parse(line));
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  while (!lines.some((l) => l['msg'] === 'listening')) await sleep(20);
+  return { child, lines, exited };
+}

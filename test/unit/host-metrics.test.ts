@@ -53,3 +53,11 @@ test('an app keeps its figures across versions (counters never go back on a relo
   // A second scrape reports the same totals (collect() does not add them twice).
   assert.equal(sample(await metrics.registry.metrics(), 'nano_requests_total{app="a",status="200"}'), 2);
 });
+
+test("the process metrics are prom-client's defaults under one nano_ prefix", async () => {
+  const text = await new Metrics().registry.metrics();
+  assert.ok((sample(text, 'nano_process_cpu_seconds_total') ?? -1) >= 0, 'nano_process_cpu_seconds_total');
+  assert.match(text, /^nano_nodejs_heap_size_used_bytes \d/m);
+  // Before: nano_process_process_cpu_seconds_total, nano_process_nodejs_... (the prefix doubled).
+  assert.doesNotMatch(text, /nano_process_process_|nano_process_nodejs_/);
+});
