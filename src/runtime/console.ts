@@ -42,7 +42,16 @@ export function inspect(value: unknown, depth = 0, seen: object[] = []): string 
   try {
     if (isError(object)) {
       const stack = object['stack'];
-      return typeof stack === 'string' && stack !== '' ? stack : `${object['name']}: ${object['message']}`;
+      const text = typeof stack === 'string' && stack !== '' ? stack : `${object['name']}: ${object['message']}`;
+      // Its cause (ES2022), as Node's inspect shows it: an own data property, read without running app code.
+      const cause = Object.getOwnPropertyDescriptor(object, 'cause');
+      if (cause === undefined || !('value' in cause) || depth > MAX_DEPTH) return text;
+      seen.push(object);
+      try {
+        return `${text}\n  [cause]: ${inspect(cause.value, depth + 1, seen).replace(/\n/g, '\n  ')}`;
+      } finally {
+        seen.pop();
+      }
     }
     const tag = ReflectApply(ObjectPrototypeToString, object, []) as string;
     if (depth > MAX_DEPTH) return ArrayIsArray(object) ? '[Array]' : '[Object]';
@@ -109,7 +118,8 @@ export function formatLogArguments(args: readonly unknown[]): string {
           return typeof arg === 'string' ? arg : inspect(arg, 1);
         case 'd':
         case 'i':
-          return typeof arg === 'symbol' ? 'NaN' : `${spec === 'd' ? Number(arg) : parseInt(String(arg), 10)}`;
+          // Both are %parseInt%(current, 10) (42.5 prints 42, as browsers and Workers print it).
+          return typeof arg === 'symbol' ? 'NaN' : `${parseInt(String(arg), 10)}`;
         case 'f':
           return typeof arg === 'symbol' ? 'NaN' : `${parseFloat(String(arg))}`;
         case 'c':
