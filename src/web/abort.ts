@@ -172,6 +172,10 @@ export function createAbortSignal(): AbortSignal {
   return new AbortSignal(createToken);
 }
 
+export function isAbortController(x: unknown): x is AbortController {
+  return controllerSignal(x) !== undefined;
+}
+
 export function isAbortSignal(x: unknown): x is AbortSignal {
   return signalStateOf(x) !== undefined;
 }

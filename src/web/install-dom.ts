@@ -19,6 +19,7 @@ import {
   SignalAbort,
   addAbortAlgorithm,
   createAbortSignal,
+  isAbortController,
   isAbortSignal,
   setAbortTimerHooks,
   signalIsAborted,
@@ -26,7 +27,7 @@ import {
 } from './abort.js';
 import { isCrossOriginIsolated, registerPlatformObject, structuredClone } from './structured-clone.js';
 import { setStructuredClone } from '../streams/abstract-ops/ecmascript.js';
-import { MessageChannel, MessageEvent, MessagePort, setMessageTaskQueue } from './message-channel.js';
+import { MessageChannel, MessageEvent, MessagePort, isMessageChannel, setMessageTaskQueue } from './message-channel.js';
 // ReadableStream, WritableStream and TransformStream become transferable (registered on import).
 import './transferable-streams.js';
 import { reportError, setHostExceptionReporter } from './report-error.js';
@@ -122,20 +123,7 @@ export function installDomBasics(global: object, hooks: DomHooks): void {
   platformObjectsRegistered = true;
   registerPlatformObject('Event', isEvent);
   registerPlatformObject('EventTarget', isEventTarget);
-  registerPlatformObject('AbortController', (x) => {
-    try {
-      Reflect.apply(Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!.get!, x, []);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  registerPlatformObject('MessageChannel', (x) => {
-    try {
-      Reflect.apply(Object.getOwnPropertyDescriptor(MessageChannel.prototype, 'port1')!.get!, x, []);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  // Private-field lookups: a getter called on the wrong object throws (a TypeError per object cloned).
+  registerPlatformObject('AbortController', isAbortController);
+  registerPlatformObject('MessageChannel', isMessageChannel);
 }

@@ -141,6 +141,10 @@ defineEventHandler(MessagePort.prototype, 'MessagePort', 'message', isPort, (por
 defineEventHandler(MessagePort.prototype, 'MessagePort', 'messageerror', isPort);
 defineEventHandler(MessagePort.prototype, 'MessagePort', 'close', isPort);
 
+export function isMessageChannel(x: unknown): x is MessageChannel {
+  return channelPorts(x) !== undefined;
+}
+
 export function isMessagePort(x: unknown): x is MessagePort {
   return portStateOf(x) !== undefined;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { structuredClone } from '../../src/web/structured-clone.js';
 import { MessageChannel, MessageEvent, MessagePort } from '../../src/web/message-channel.js';
 import { DOMException } from '../../src/web/dom-exception.js';
+import { AbortController } from '../../src/web/abort.js';
 import { installDomBasics } from '../../src/web/install-dom.js';
 import { ReadableStream } from '../../src/streams/index.js';
 
@@ -134,4 +135,59 @@ test('the global says it is not cross-origin isolated, and a SharedArrayBuffer d
   // A growable one too (Node 20 has them without flags).
   const growable = new (SharedArrayBuffer as unknown as new (n: number, o: object) => SharedArrayBuffer)(4, { maxByteLength: 8 });
   assert.throws(() => structuredClone(growable), isDataCloneError);
+});
+
+test('built-ins are told by their internal slots, not their prototypes or @@toStringTag', () => {
+  // Slots with another prototype (toString says [object Object] for them): still what they are.
+  const map = Object.setPrototypeOf(new Map([[1, 'one']]), Object.prototype);
+  const set = Object.setPrototypeOf(new Set(['s']), null);
+  const buffer = Object.setPrototypeOf(new Uint8Array([1, 2, 3]).buffer, Object.prototype);
+  const big = Object.setPrototypeOf(Object(5n), Object.prototype);
+  const view = Object.setPrototypeOf(new Uint16Array([7, 8]), Object.prototype);
+  const copy = structuredClone({ map, set, buffer, big, view }) as Record<string, unknown>;
+  assert.ok(copy['map'] instanceof Map && (copy['map'] as Map<number, string>).get(1) === 'one');
+  assert.ok(copy['set'] instanceof Set && (copy['set'] as Set<string>).has('s'));
+  assert.ok(copy['buffer'] instanceof ArrayBuffer);
+  assert.deepEqual([...new Uint8Array(copy['buffer'] as ArrayBuffer)], [1, 2, 3]);
+  assert.equal(typeof copy['big'], 'object');
+  assert.equal((copy['big'] as bigint).valueOf(), 5n);
+  assert.deepEqual([...(copy['view'] as Uint16Array)], [7, 8]);
+  // A @@toStringTag that lies either way.
+  const date = new Date(1234);
+  Object.defineProperty(date, Symbol.toStringTag, { value: 'Map' });
+  assert.equal((structuredClone(date) as Date).getTime(), 1234);
+  const fake = { [Symbol.toStringTag]: 'Date', x: 1 };
+  assert.deepEqual(structuredClone(fake), { x: 1 });
+  const hidden = Object.setPrototypeOf(new Number(3), Object.prototype);
+  assert.equal((structuredClone(hidden) as number).valueOf(), 3);
+  // Slots that cannot be cloned, however they look.
+  for (const value of [
+    Object.setPrototypeOf(new WeakMap(), Object.prototype),
+    Object.setPrototypeOf(Object(Symbol('s')), Object.prototype),
+    (function () { return arguments; })(),
+    (function () { 'use strict'; return arguments; })(),
+    new AbortController(),
+    new MessageChannel(),
+  ]) {
+    assert.throws(() => structuredClone(value), isDataCloneError);
+  }
+});
+
+test('Error.stackTraceLimit is as the app left it after cloning (and left alone when read-only)', () => {
+  const before = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!;
+  try {
+    Error.stackTraceLimit = 7;
+    structuredClone({ a: { b: [1, { c: new Map() }] } });
+    assert.equal(Error.stackTraceLimit, 7);
+    Object.defineProperty(Error, 'stackTraceLimit', { value: 5, writable: false, configurable: true });
+    structuredClone({ a: {} });
+    assert.equal(Error.stackTraceLimit, 5);
+    // Errors made inside the clone (a getter's) keep their stacks: the getter runs unsuspended.
+    Object.defineProperty(Error, 'stackTraceLimit', { value: 10, writable: true, configurable: true });
+    let stack = '';
+    structuredClone({ get g() { stack = new Error('in a getter').stack ?? ''; return 1; } });
+    assert.match(stack, /\n\s+at /);
+  } finally {
+    Object.defineProperty(Error, 'stackTraceLimit', before);
+  }
 });
