@@ -1,6 +1,7 @@
 // An app's module (and everything it imports) bundled into one script for its isolate.
-import { isAbsolute, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+import { SourceMap } from './source-map.js';
 
 export interface AppBundle {
   code: string;
@@ -8,7 +9,12 @@ export interface AppBundle {
   filename: string;
   /** The app's own source files in the bundle (absolute paths; none under node_modules): what the watcher watches. */
   inputs: string[];
+  /** Positions in the bundle to the files they came from (the app's log lines name those). */
+  map: SourceMap | undefined;
 }
+
+/** Lines the wrapper puts before the bundle (see the end of bundleApp). */
+const WRAPPER_LINES = 2;
 
 /**
  * Bundles `entry` (an ES module exporting `default { fetch }`) with esbuild, for a web-like
@@ -27,14 +33,25 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
     conditions: ['worker', 'browser'],
     target: 'es2022',
     logLevel: 'silent',
-    sourcemap: false,
+    // A map beside the code (nothing is written: the path only anchors the map's relative sources).
+    sourcemap: 'external',
+    sourcesContent: false,
+    outfile: join(dirname(resolve(entry)), '__nano_bundle.js'),
     metafile: true,
   }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
     const first = error.errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
     throw new Error(`cannot bundle ${entry}: ${first?.text ?? String(error)}${where}`);
   });
-  const code = result.outputFiles[0]!.text;
+  const script = result.outputFiles.find((file) => file.path.endsWith('.js'))!;
+  const mapFile = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
+  const code = script.text;
+  let map: SourceMap | undefined;
+  try {
+    map = mapFile === undefined ? undefined : new SourceMap(mapFile.text, script.path, WRAPPER_LINES);
+  } catch {
+    map = undefined; // esbuild's own maps parse; without one, positions stay the bundle's
+  }
   // A module that exports nothing leaves __nanoApp undefined: its default export is undefined
   // too, which the runtime refuses with what an app must export.
   // The metafile names inputs relative to esbuild's working directory; files of other namespaces
@@ -45,5 +62,5 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
     const path = resolve(input);
     if (!path.split(sep).includes('node_modules')) inputs.push(path);
   }
-  return { code: `(function () {\n"use strict";\n${code}\nreturn __nanoApp === undefined ? undefined : __nanoApp.default;\n})()`, filename: `app:${entry}`, inputs };
+  return { code: `(function () {\n"use strict";\n${code}\nreturn __nanoApp === undefined ? undefined : __nanoApp.default;\n})()`, filename: `app:${entry}`, inputs, map };
 }

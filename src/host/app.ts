@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { AppRequestStats, Metrics } from './metrics.js';
 import { bundleApp, type AppBundle } from './app-bundle.js';
+import { mapStackPositions } from './source-map.js';
 import { NanoIsolate, type ControlRef, type ExchangeHandler, type LogLevel } from './isolate/nano-isolate.js';
 import { windowCost, type DispatchResult, type RequestHead, type ResponseHead } from '../runtime/host-api.js';
 import { IdTable } from '../runtime/id-table.js';
@@ -297,7 +298,9 @@ export class AppInstance {
     if (all !== undefined) {
       this.#log.warn({ droppedLines: all.lines, droppedBytes: all.bytes }, "console lines dropped: over the app's log rate (limits.logKbPerSecond)");
     }
-    appLog[level]({ msg: text });
+    // Stack positions in the bundle, as the author's files (source-map.ts).
+    const map = this.#bundle.map;
+    appLog[level]({ msg: map === undefined ? text : mapStackPositions(text, this.#bundle.filename, map) });
   }
 
   #consoleDropped(lines: number, bytes: number): void {

@@ -1,6 +1,7 @@
-// A promise an app rejects and never handles is logged as "Uncaught (in promise)", as Workers and
-// browsers report it: in a request, in a timer, after a subtle call. Before, isolated-vm's report
-// of it (the failure of the call that ran the task) was dropped, and the error left no line.
+// What the log says about an app's errors. A promise an app rejects and never handles is logged as
+// "Uncaught (in promise)", as Workers and browsers report it: in a request, in a timer, after a
+// subtle call (before, isolated-vm's report of it, the failure of the call that ran the task, was
+// dropped). Stack positions name the author's files, not the bundle's lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, startServer, until } from './helpers.js';
@@ -47,6 +48,25 @@ test('unhandled rejections in requests, timers and after crypto.subtle are logge
       assert.match(String(line['msg']), expected);
       assert.equal(line['level'], 'error');
     }
+  } finally {
+    await t.close();
+  }
+});
+
+test("an uncaught error's stack names the imported file, line and column it was thrown at, not the bundle's", { timeout: 60_000 }, async () => {
+  const t = await startServer(
+    {
+      'entry.js': "import { route } from './routes.js';\nexport default { fetch(request) { return route(request); } };\n",
+      'routes.js': "export function route(request) {\n  const x = 1;\n  throw new TypeError('bad route ' + x);\n}\n",
+    },
+    (dir) => ({ apps: [{ name: 'mapped', hostnames: ['mapped.test'], module: `${dir}/entry.js` }] }),
+  );
+  try {
+    assert.equal((await get(t.port, 'mapped.test', '/')).status, 500);
+    await until(() => t.logs.some((l) => l['app'] === 'mapped' && /^Uncaught \(in fetch\)/.test(String(l['msg']))), 5_000, 'the error logged');
+    const line = String(t.logs.find((l) => l['app'] === 'mapped' && /^Uncaught \(in fetch\)/.test(String(l['msg'])))!['msg']);
+    assert.match(line, /^Uncaught \(in fetch\) TypeError: bad route 1\n\s+at route \(\S*\/routes\.js:3:9\)\n\s+at Object\.fetch \(\S*\/entry\.js:2:42\)/);
+    assert.doesNotMatch(line, /app:/, 'no position left in the bundle');
   } finally {
     await t.close();
   }
