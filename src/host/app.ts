@@ -779,9 +779,16 @@ export class AppInstance {
   #respondError(ex: Exchange, status: number, message: string): void {
     if (ex.responseDone) return;
     ex.responseDone = true;
-    ex.status = status;
-    if (ex.headSent) ex.res.destroy();
-    else sendError(ex.res, status, message);
+    if (ex.headSent) {
+      // The client has the app's head: its status stays the request's in the log and the
+      // metrics (before, the cut was counted as `status`, which no client saw); the cut is said
+      // here, as a body that errors is.
+      this.#log.warn({ url: ex.req.url, status: ex.status, reason: message }, 'the response was cut after its head was sent; the connection is reset');
+      ex.res.destroy();
+    } else {
+      ex.status = status;
+      sendError(ex.res, status, message);
+    }
     if (!ex.requestEnded) {
       ex.requestEnded = true;
       ex.req.resume();

@@ -71,3 +71,33 @@ test("an uncaught error's stack names the imported file, line and column it was 
     await t.close();
   }
 });
+
+test('a response cut after its head (the app went over its CPU limit mid-body) is logged with the status the client got, and the cut said', { timeout: 60_000 }, async () => {
+  const t = await startServer(
+    {
+      'spin.js': `export default { fetch() {
+        let sent = false;
+        return new Response(new ReadableStream({ pull(c) {
+          if (!sent) { sent = true; c.enqueue(new TextEncoder().encode('first part\\n')); return; }
+          for (;;) {}
+        } }));
+      } };`,
+    },
+    (dir) => ({ apps: [{ name: 'spin', hostnames: ['spin.test'], module: `${dir}/spin.js`, limits: { cpuMsPerRequest: 100 } }] }),
+  );
+  try {
+    const reply = await get(t.port, 'spin.test', '/').catch((error: Error) => error);
+    // The head went out (200); then the connection is reset mid-body.
+    assert.ok(reply instanceof Error || reply.status === 200, `the client saw the 200 head or a reset: ${reply instanceof Error ? reply.message : reply.status}`);
+    await until(() => t.logs.some((l) => l['app'] === 'spin' && l['msg'] === 'request'), 10_000, 'the request logged');
+    const request = t.logs.find((l) => l['app'] === 'spin' && l['msg'] === 'request')!;
+    assert.equal(request['status'], 200, 'the status the client got (it was logged 503)');
+    const cut = t.logs.find((l) => l['app'] === 'spin' && l['msg'] === 'the response was cut after its head was sent; the connection is reset');
+    assert.ok(cut, 'the cut is logged');
+    assert.match(String(cut!['reason']), /CPU time limit/);
+    const total = await t.server.metrics.registry.getSingleMetricAsString('nano_requests_total');
+    assert.match(total, /nano_requests_total\{app="spin",status="200"\} 1/);
+  } finally {
+    await t.close();
+  }
+});
