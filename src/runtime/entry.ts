@@ -175,6 +175,7 @@ export function boot(info: BootInfo): void {
   captureLateIntrinsics();
   clock.timeOrigin = info.timeOrigin;
   navigatorInfo.userAgent = info.userAgent;
+  if (fetchClient !== undefined) fetchClient.userAgent = info.userAgent;
   if (info.memoryLimitMb !== undefined) installWasmMemoryBudget(info.memoryLimitMb);
   // On the budget's compile and instantiate (V8's own streaming compilation would skip them).
   installWasmStreaming();

@@ -65,6 +65,12 @@ export class FetchClient {
   #sink: HostBodySink;
   #pending = new IdTable<Pending>();
   #nextId = -1;
+  /**
+   * The default `User-Agent` value (navigator.userAgent, set at boot), sent when the request has
+   * none, as HTTP-network-or-cache fetch says a user agent should; without it undici sent its own
+   * (`undici`).
+   */
+  userAgent = '';
 
   constructor(host: FetchHost, bodies: BodyChannels) {
     this.#host = host;
@@ -104,6 +110,7 @@ export class FetchClient {
         return;
       }
       const headers = combineForTransmission(request.headerList);
+      if (this.userAgent !== '' && listGet(request.headerList, 'user-agent') === null) headers.push(['user-agent', this.userAgent]);
       const size = headersBytes(headers);
       if (size > HEADERS_BYTES_MAX) {
         const error = new TypeErrorCtor(`Failed to fetch: the request's headers are ${size} bytes; a request may have at most ${HEADERS_BYTES_MAX}.`);

@@ -477,3 +477,27 @@ test('fetch() over HTTPS, by name and by address: a certificate the host trusts 
   assert.match(String(unknown.localhost?.error), /self[- ]signed certificate/);
   assert.match(String(unknown['127.0.0.1']?.error), /self[- ]signed certificate/);
 });
+
+test("fetch() sends navigator.userAgent as the User-Agent when the request has none, and the app's own when it has one", { timeout: 30_000 }, async () => {
+  const upstream = createServer((req, res) => res.end(String(req.headers['user-agent'])));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  const t = await startServer(
+    { 'ua.js': `export default { async fetch(request) {
+        const own = new URL(request.url).searchParams.get('own');
+        const r = await fetch('http://127.0.0.1:${port}/', own ? { headers: { 'User-Agent': own } } : {});
+        return new Response(navigator.userAgent + ' | ' + await r.text());
+      } };` },
+    (dir) => ({ apps: [{ name: 'ua', hostnames: ['ua.test'], module: `${dir}/ua.js`, fetchAllow: ['127.0.0.1'] }] }),
+  );
+  try {
+    const [navigatorUA, sent] = (await get(t.port, 'ua.test', '/')).text.split(' | ');
+    assert.match(navigatorUA!, /^NANO\//);
+    assert.equal(sent, navigatorUA, 'the default User-Agent (it was undici\'s: "undici")');
+    assert.equal((await get(t.port, 'ua.test', '/?own=my-client/2.0')).text.split(' | ')[1], 'my-client/2.0');
+  } finally {
+    await t.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
