@@ -628,6 +628,9 @@ export class AppInstance {
         // A streamed body: encoded as it goes (chunked), or held to the app's Content-Length.
         ex.body = this.#responseBody(ex, coding, coding === undefined ? length : undefined);
         if (coding === undefined) headers.push('content-length', String(length));
+      } else if (!head.body && head.hostBody === undefined) {
+        // A null body: its length is known (node:http would frame it as an empty chunked body).
+        headers.push('content-length', '0');
       }
       res.writeHead(head.status, head.statusText || undefined, headers);
     } catch (error) {

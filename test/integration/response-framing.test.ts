@@ -39,6 +39,7 @@ before(async () => {
           case '/stream-short-length': return new Response(stream('01234', '56789'), { headers: { 'content-length': '5' } });
           case '/stream-long-length': return new Response(stream('01234'), { headers: { 'content-length': '50' } });
           case '/stream-bad-length': return new Response(stream('01234'), { headers: { 'content-length': '5, 6' } });
+          case '/null-body': return new Response(null, { headers: { 'x-null': '1' } });
           case '/proxy': return fetch(env.UPSTREAM);
           case '/proxy-wrapped': { const r = await fetch(env.UPSTREAM); return new Response(r.body, r); }
           case '/gzip-known': return new Response(${JSON.stringify(TEXT)}, { headers: { 'content-encoding': 'gzip' } });
@@ -139,6 +140,17 @@ test("a known body goes out with its own length, whatever Content-Length the app
     assert.equal(second?.body, 'next', path);
     assert.equal(rest.length, 0, path);
   }
+});
+
+test('a null body goes out as Content-Length: 0 (not an empty chunked body); the next response on the connection is intact', async () => {
+  const [first, second, ...rest] = responses(await pipelined('/null-body'));
+  assert.equal(first?.status, 200);
+  assert.equal(first?.headers['x-null'], '1');
+  assert.equal(first?.headers['content-length'], '0');
+  assert.equal(first?.headers['transfer-encoding'], undefined);
+  assert.equal(first?.body, '');
+  assert.equal(second?.body, 'next');
+  assert.equal(rest.length, 0);
 });
 
 test("a streamed body is held to the app's Content-Length: equal goes out with it, longer or shorter resets the connection", async () => {
