@@ -17,6 +17,18 @@ const ErrorPrototype = Error.prototype;
 const MAX_DEPTH = 2;
 const MAX_ITEMS = 100;
 
+/**
+ * Renderings of platform objects (Headers, Request, URL, Blob...), whose state is in private
+ * fields an own-property listing cannot see (they printed as `Headers {}`). Each reads the
+ * object's internal state or the interface's own getters captured at install, never app code.
+ */
+export type Inspector = (value: object, nested: (value: unknown) => string) => string | undefined;
+const inspectors: Inspector[] = [];
+
+export function registerInspector(inspector: Inspector): void {
+  inspectors.push(inspector);
+}
+
 /** A one-line, bounded rendering of any value (what %o and non-string arguments print). */
 export function inspect(value: unknown, depth = 0, seen: object[] = []): string {
   switch (typeof value) {
@@ -76,6 +88,10 @@ export function inspect(value: unknown, depth = 0, seen: object[] = []): string 
         return `${tag.slice(8, -1)}(${view.length}) [ ${items.join(', ')} ]`;
       }
       if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
+      for (let i = 0; i < inspectors.length; i++) {
+        const text = inspectors[i]!(object, (v) => inspect(v, depth + 1, seen));
+        if (text !== undefined) return text;
+      }
       if (object instanceof RegExp) return `${object}`;
       const proto = ObjectGetPrototypeOf(object) as { constructor?: { name?: unknown } } | null;
       const ctorName = proto === null ? '[Object: null prototype]' : typeof proto.constructor?.name === 'string' ? proto.constructor.name : '';

@@ -12,6 +12,7 @@ import { settleSubtle } from '../web/crypto-subtle.js';
 import { installGlobals } from './globals.js';
 import { Timers, installTimers } from './timers.js';
 import { createConsole, inspect, setLogRate } from './console.js';
+import { installInspectors } from './inspectors.js';
 import { CoarsenedClock, Navigator, Performance, createNavigator, createPerformance, type Clock } from './performance.js';
 import { hostCompressionCodec } from './codec-bridge.js';
 import { exposeInterface } from '../streams/webidl/interface.js';
@@ -109,6 +110,7 @@ export function prepare(): void {
       decoderFree: (id) => api.decoderFree(id),
     },
   });
+  installInspectors();
   installTimers(global, timers);
   // Interfaces, then the namespace and singleton attributes of the global.
   exposeInterface(global, 'Performance', Performance);

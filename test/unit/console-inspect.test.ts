@@ -60,3 +60,38 @@ test("an error's cause is printed after its stack, nested causes indented; a cyc
   assert.equal(inspect(guarded), guarded.stack);
   assert.equal(called, false);
 });
+
+test('platform objects print their state (it is in private fields): Headers, Request, Response, URL, URLSearchParams, FormData, Blob, File', async () => {
+  const { installInspectors } = await import('../../src/runtime/inspectors.js');
+  const { Headers } = await import('../../src/web/fetch/headers.js');
+  const { Request } = await import('../../src/web/fetch/request.js');
+  const { Response } = await import('../../src/web/fetch/response.js');
+  const { URL, URLSearchParams } = await import('../../src/web/url.js');
+  const { Blob, File } = await import('../../src/web/blob.js');
+  const { FormData } = await import('../../src/web/form-data.js');
+  installInspectors();
+  assert.equal(inspect(new Headers([['Content-Type', 'text/plain'], ['x-a', '1']])), 'Headers { "content-type": "text/plain", "x-a": "1" }');
+  assert.equal(inspect(new Headers()), 'Headers {}');
+  assert.equal(
+    inspect(new Request('https://example.test/a?b=1', { method: 'POST', headers: { 'x-b': '2' } })),
+    'Request { method: "POST", url: "https://example.test/a?b=1", headers: Headers { "x-b": "2" } }',
+  );
+  assert.equal(inspect(new Response('hi', { status: 201, statusText: 'Made' })), 'Response { status: 201, statusText: "Made", headers: Headers { "content-type": "text/plain;charset=UTF-8" } }');
+  assert.equal(inspect(new URL('https://example.test/p')), 'URL { href: "https://example.test/p" }');
+  assert.equal(inspect(new URLSearchParams('a=1&b=2')), 'URLSearchParams { "a": "1", "b": "2" }');
+  const form = new FormData();
+  form.append('name', 'x');
+  form.append('file', new File(['abc'], 'a.txt', { type: 'text/plain' }));
+  assert.equal(inspect(form), 'FormData { "name": "x", "file": File { name: "a.txt", size: 3, type: "text/plain" } }');
+  assert.equal(inspect(new Blob(['ab'])), 'Blob { size: 2, type: "" }');
+  // Nested in an object, at depth.
+  assert.equal(inspect({ h: new Headers({ a: 'b' }) }), '{ h: Headers { "a": "b" } }');
+  // A getter replaced on the prototype is not what prints (app code never runs while logging).
+  const original = Object.getOwnPropertyDescriptor(URL.prototype, 'href')!;
+  Object.defineProperty(URL.prototype, 'href', { get: () => 'replaced', configurable: true });
+  try {
+    assert.equal(inspect(new URL('https://example.test/')), 'URL { href: "https://example.test/" }');
+  } finally {
+    Object.defineProperty(URL.prototype, 'href', original);
+  }
+});

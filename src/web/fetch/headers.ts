@@ -143,7 +143,7 @@ const lastSorted = new WeakMap<HeaderList, SortedPairs>();
  * each step, iterating n headers was cubic (1,000 headers: 15 s; `new Response(body, { headers })`
  * iterates them). The result is shared: callers only read it.
  */
-function sortedForIteration(list: HeaderList): HeaderList {
+export function sortedForIteration(list: HeaderList): HeaderList {
   const last = lastSorted.get(list);
   if (last !== undefined && last.names.length === list.length) {
     let same = true;
