@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CryptoKey, createSubtle, setSubtleBridge, type SubtleResult } from '../../src/web/crypto-subtle.js';
 import { structuredClone } from '../../src/web/structured-clone.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from './gc.js';
 import { CALL_OVERHEAD, HostSubtle, KEY_HOST_BYTES, RSA_MAX_MODULUS_LENGTH, librarySubtleBridge } from '../../src/host/crypto-bridge.js';
 import { APP_CRYPTO_IN_FLIGHT, CryptoOwner, CryptoScheduler, HOST_CRYPTO_IN_FLIGHT } from '../../src/host/crypto-slots.js';
 import type { webcrypto } from 'node:crypto';
@@ -74,14 +73,7 @@ test('structuredClone(CryptoKey) is a CryptoKey with the same slots and key; the
         settle(id, result);
       }),
   });
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const collect = async () => {
-    for (let round = 0; round < 5; round++) {
-      gc();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const collect = () => collectGarbage();
   try {
     const message = new TextEncoder().encode('m');
     const makeClone = async () => {

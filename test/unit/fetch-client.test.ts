@@ -9,8 +9,7 @@ import { FetchClient, type FetchHost, type FetchRequestHead } from '../../src/ru
 import { BodyChannels } from '../../src/runtime/body-channels.js';
 import { AbortController, abortSignalCounts } from '../../src/web/abort.js';
 import { Request } from '../../src/web/fetch/request.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from './gc.js';
 import type { Response } from '../../src/web/fetch/response.js';
 
 setURLBridge(nodeURLBridge);
@@ -75,14 +74,7 @@ test("a fetch's abort algorithm goes when the fetch ends (network error, no body
 });
 
 test('a long-lived signal does not keep the dependent signals of requests nobody holds; one with a listener it keeps', async () => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const collect = async () => {
-    for (let round = 0; round < 5; round++) {
-      gc();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const collect = () => collectGarbage();
   const controller = new AbortController();
   const { signal } = controller;
   for (let i = 0; i < 2000; i++) new Request('http://h/', { signal });
