@@ -4,14 +4,14 @@
 // while the app's request body has room, and the response body's pump stops once the host holds
 // a window of bytes its socket has not taken.
 import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
-import type { Response } from '../web/fetch/response.js';
-import { isResponse, responseBody, responseEncodedManually, responseHeaderList } from '../web/fetch/response.js';
-import { createIncomingRequest } from '../web/fetch/request.js';
+import { Response, isResponse, responseBody, responseEncodedManually, responseHeaderList } from '../web/fetch/response.js';
+import { createIncomingRequest, type Request } from '../web/fetch/request.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
 import { inspect } from './console.js';
 import { HEADERS_BYTES_MAX, headersBytes, type HostApi } from './host-api.js';
 import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.js';
 import { unpackRequestHead } from './request-head.js';
+import type { RequestHead } from './host-api.js';
 import { IdTable } from './id-table.js';
 import { promiseThen } from '../streams/webidl/intrinsics.js';
 import { createAbortSignal, SignalAbort, type AbortSignal } from '../web/abort.js';
@@ -91,6 +91,23 @@ export class Server {
     this.#env = Object.freeze(copy);
   }
 
+  /**
+   * The app's Request, or undefined when its URL does not parse: the client's fault, not the
+   * app's (a Host the host's syntax check let through that the URL parser refuses: an IPv4
+   * address out of range, bad punycode). That is answered 400 without calling the app, as a
+   * server answers a request it cannot parse (RFC 9112 3.2); it was the app's 500, with an
+   * "Uncaught (in fetch)" line the app had nothing to do with.
+   */
+  #incomingRequest(id: number, head: RequestHead, body: ReadableStream | null, signal: AbortSignal): Request | undefined {
+    try {
+      return createIncomingRequest(head.url, head.method, head.rawHeaders, body, signal);
+    } catch (error) {
+      this.#signals.delete(id);
+      this.#host.log('warn', `The request's URL ${head.url} is not valid (${error instanceof Error ? error.message : String(error)}): answered 400 without calling the app.`);
+      return undefined;
+    }
+  }
+
   /** Calls the app for request `id` (its head packed, see request-head.ts); resolves with the response head (the body follows). */
   async dispatch(id: number, packed: string): Promise<DispatchResult> {
     const app = this.#app;
@@ -105,16 +122,20 @@ export class Server {
       // The built-in Request, as Workers hand it, whatever an app did to globalThis.Request.
       const signal = createAbortSignal();
       this.#signals.set(id, signal);
-      const request = createIncomingRequest(head.url, head.method, head.rawHeaders, body, signal);
-      const ctx = Object.freeze({
-        waitUntil: (promise: unknown) => void waitUntil.push(PromiseCtor.resolve(promise)),
-        passThroughOnException: () => {},
-      });
-      response = await ReflectApply(app.fetch!, app, [request, this.#env, ctx]);
-      // The built-in Response (a brand check), whatever an app did to globalThis.Response: only
-      // its internal state can be served.
-      if (!isResponse(response)) {
-        throw new TypeErrorCtor(`The app's fetch() resolved with ${inspect(response, 1)}, not a Response.`);
+      const request = this.#incomingRequest(id, head, body, signal);
+      if (request === undefined) {
+        response = Response.json({ error: 'The request names an invalid host.', status: 400 }, { status: 400 });
+      } else {
+        const ctx = Object.freeze({
+          waitUntil: (promise: unknown) => void waitUntil.push(PromiseCtor.resolve(promise)),
+          passThroughOnException: () => {},
+        });
+        response = await ReflectApply(app.fetch!, app, [request, this.#env, ctx]);
+        // The built-in Response (a brand check), whatever an app did to globalThis.Response: only
+        // its internal state can be served.
+        if (!isResponse(response)) {
+          throw new TypeErrorCtor(`The app's fetch() resolved with ${inspect(response, 1)}, not a Response.`);
+        }
       }
     } catch (error) {
       this.#signals.delete(id);

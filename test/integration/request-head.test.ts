@@ -68,6 +68,20 @@ test('a Host header that is not a host and port is answered 400 by the host: it 
   }
 });
 
+test("a Host of valid syntax that the URL parser refuses (an IPv4 address out of range, bad punycode) is answered 400 without calling the app", async () => {
+  for (const host of ['1.2.3.999', '1.2.3.4.5', '999999999999', 'xn--a']) {
+    const reply = await raw(`GET /public HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 400 /, host);
+    assert.doesNotMatch(body(reply), /GET http/, `${host}: the app was not called`);
+    assert.match(body(reply), /invalid host/, host);
+  }
+  const lines = t.logs.filter((l) => l['app'] === 'url');
+  assert.ok(lines.some((l) => l['level'] === 'warn' && /URL http:\/\/xn--a\/public is not valid/.test(String(l['msg']))), 'said at warn');
+  assert.ok(!lines.some((l) => /^Uncaught/.test(String(l['msg']))), 'not logged as the app\'s error');
+  // The forms the parser accepts are served (0x7f.1 is 127.0.0.1; a..b has an empty label).
+  assert.equal(body(await raw('GET /p HTTP/1.1\r\nHost: 0x7f.1\r\nConnection: close\r\n\r\n')), 'GET http://127.0.0.1/p');
+});
+
 test('two Host lines are answered 400 (RFC 9112 3.2), not routed by the first while the app sees both', async () => {
   const reply = await raw('GET / HTTP/1.1\r\nHost: ignore.test\r\nhost: url.test\r\n\r\n');
   assert.match(reply, /^HTTP\/1\.1 400 /);
