@@ -226,8 +226,8 @@ function isObject(x: unknown): x is object {
  *
  * JavaScript has no brand check for most built-in slots that does not throw for anything else
  * (Map.prototype.size, Date.prototype.getTime...), and each throw makes a TypeError: an ordinary
- * object needed ~18 of them, and with its stack trace each cost ~8 us, so cloning 10,000 records
- * of three objects each took 9.5 s (Node: 17 ms). So: %Object.prototype.toString% tells the slots
+ * object needed ~18 of them, and with its stack trace each cost ~6-8 us, so cloning 10,000 records
+ * of three objects each took 6.6 s in an isolate (Node: 18 ms; npm run bench:clone). So: %Object.prototype.toString% tells the slots
  * it knows (Array, Arguments, Boolean, Number, String, Date, RegExp, Error) without a throw, when
  * nothing in the value's prototype chain has a @@toStringTag to override it (an ordinary object,
  * an array, a class instance: the common case); ArrayBuffer.isView tells views; the checks left
