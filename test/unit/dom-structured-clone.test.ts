@@ -191,3 +191,71 @@ test('Error.stackTraceLimit is as the app left it after cloning (and left alone 
     Object.defineProperty(Error, 'stackTraceLimit', before);
   }
 });
+
+test('a copy with many properties is filled as CreateDataProperty does: no setter or read-only property of Object.prototype or Array.prototype is met', () => {
+  const many = (extra: Record<string, unknown>) => {
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) object[`k${i}`] = i;
+    for (const [key, value] of Object.entries(extra)) Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+    return object;
+  };
+  // Accessors that every object and array in the realm meets when assigned to (the runtime's own
+  // lists too): they define what was assigned, as a data property would have been, and remember
+  // who assigned (in a Set: pushing to an array would meet them again).
+  const receivers = new Set<object>();
+  const forwarding = (key: string) => ({
+    get: () => undefined,
+    set(this: object, value: unknown) {
+      receivers.add(this);
+      Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+    },
+    configurable: true,
+  });
+  try {
+    Object.defineProperty(Object.prototype, 'trap', forwarding('trap'));
+    Object.defineProperty(Object.prototype, 'fixed', { value: 'proto', writable: false, configurable: true });
+    Object.defineProperty(Array.prototype, '3', forwarding('3'));
+    const source = many({ trap: 'own', fixed: 'own' });
+    Object.defineProperty(source, '__proto__', { value: 'own proto key', enumerable: true, configurable: true, writable: true });
+    const copy = structuredClone(source) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype, '__proto__ as an own key set no prototype');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(copy, '__proto__'), { value: 'own proto key', writable: true, enumerable: true, configurable: true });
+    assert.equal(Object.getOwnPropertyDescriptor(copy, 'trap')?.value, 'own');
+    assert.equal(Object.getOwnPropertyDescriptor(copy, 'fixed')?.value, 'own');
+    assert.equal(copy['k39'], 39);
+    const list = structuredClone(Array.from({ length: 50 }, (_, i) => i)) as number[];
+    assert.equal(Object.getOwnPropertyDescriptor(list, '3')?.value, 3);
+    assert.equal(list.length, 50);
+    assert.equal(receivers.has(copy), false, 'the object copy met no setter');
+    assert.equal(receivers.has(list), false, 'the array copy met no setter');
+    // Array.prototype on another prototype (a proxy could be there): every index is defined.
+    const proxied = new Proxy(Object.create(Object.prototype), {
+      set: (target, key, value, receiver) => (receivers.add(receiver), Reflect.set(target, key, value, receiver)),
+    });
+    const arrayProto = Object.getPrototypeOf(Array.prototype);
+    Object.setPrototypeOf(Array.prototype, proxied);
+    try {
+      const again = structuredClone(Array.from({ length: 50 }, (_, i) => i + 100)) as number[];
+      Object.setPrototypeOf(Array.prototype, arrayProto);
+      assert.equal(again[49], 149);
+      assert.equal(receivers.has(again), false, 'the copy met no trap');
+    } finally {
+      Object.setPrototypeOf(Array.prototype, arrayProto);
+    }
+  } finally {
+    delete (Object.prototype as Record<string, unknown>)['trap'];
+    delete (Object.prototype as Record<string, unknown>)['fixed'];
+    delete (Array.prototype as unknown as Record<string, unknown>)['3'];
+  }
+  // Holes and a length past the last element survive.
+  const sparse: unknown[] = [];
+  sparse[2] = 'two';
+  sparse[60] = 'sixty';
+  sparse.length = 70;
+  for (let i = 0; i < 40; i++) (sparse as unknown as Record<string, unknown>)[`p${i}`] = i;
+  const copy = structuredClone(sparse) as unknown[];
+  assert.equal(copy.length, 70);
+  assert.equal(1 in copy, false);
+  assert.equal(copy[60], 'sixty');
+  assert.equal((copy as unknown as Record<string, unknown>)['p39'], 39);
+});
