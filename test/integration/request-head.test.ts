@@ -111,3 +111,24 @@ test('a request body the app never reads is discarded once it answered: the uplo
   // And the app is fine for the next one.
   assert.equal((await get(t.port, 'ignore.test')).text, 'not read');
 });
+
+test('several Cookie lines reach the app as one cookie-string joined with "; " (RFC 9113 8.2.3), not ", "', async () => {
+  const t2 = await startServer(
+    { 'cookie.js': `export default { fetch(request) { return new Response(request.headers.get('cookie') + ' | ' + request.headers.get('x-list')); } };` },
+    (dir) => ({ server: { port: 0 }, apps: [app(dir, 'cookie', 'cookie.js', { hostnames: ['cookie.test'] })] }),
+  );
+  try {
+    const reply = await new Promise<string>((resolve, reject) => {
+      let data = '';
+      const socket = connect(t2.port, '127.0.0.1', () =>
+        socket.write('GET / HTTP/1.1\r\nHost: cookie.test\r\nCookie: a=1\r\nX-List: p\r\ncookie:  b=2 \r\nX-List: q\r\nCOOKIE: c=3\r\nConnection: close\r\n\r\n'),
+      );
+      socket.setEncoding('latin1').on('data', (chunk: string) => (data += chunk));
+      socket.on('error', reject).on('close', () => resolve(data));
+    });
+    // Other repeated headers keep Fetch's ", ".
+    assert.equal(body(reply), 'a=1; b=2; c=3 | p, q');
+  } finally {
+    await t2.close();
+  }
+});

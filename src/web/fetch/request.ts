@@ -10,7 +10,7 @@ import { AbortSignal, createAbortSignal, createDependentAbortSignal, isAbortSign
 import { parseURLString, withoutFragment } from '../url.js';
 import { resolveBlobURL } from '../blob-url-store.js';
 import type { Blob } from '../blob.js';
-import { Headers, appendHeaderChecked, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, type HeaderList } from './headers.js';
+import { Headers, appendHeaderChecked, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, normalizeHeaderValue, type HeaderList } from './headers.js';
 import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, disturbBody, extractBody, type Body, type ConsumeKind } from './body.js';
 import { HTTP_TOKEN } from '../mime-type.js';
 
@@ -352,12 +352,48 @@ export function createIncomingRequest(url: string, method: string, rawHeaders: r
   // In the constructor's order: the URL, the method, the headers, the body.
   const state = defaultRequestState(parseRequestURL(url), signal);
   state.method = normalizeRequestMethod(method);
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) appendHeaderChecked(state.headers, rawHeaders[i]!, rawHeaders[i + 1]!, 'constructor');
+  const cookie = joinedCookieLines(rawHeaders);
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (cookie !== undefined && isCookie(name)) {
+      // All the lines as one, where the first was.
+      if (cookie.first === i) appendHeaderChecked(state.headers, name, cookie.value, 'constructor');
+      continue;
+    }
+    appendHeaderChecked(state.headers, name, rawHeaders[i + 1]!, 'constructor');
+  }
   if (body !== null && (state.method === 'GET' || state.method === 'HEAD')) {
     throw new TypeErrorCtor(`${CONTEXT} Request with GET/HEAD method cannot have body.`);
   }
   if (body !== null) state.body = extractBody(body).body;
   return requestWithState(state);
+}
+
+function isCookie(name: string): boolean {
+  return name.length === 6 && name.toLowerCase() === 'cookie';
+}
+
+/**
+ * A request with more than one Cookie line (an HTTP/2 hop converted to HTTP/1.1, or a client that
+ * splits them): one cookie-string, the lines joined with "; " (RFC 9113 8.2.3; node:http joins
+ * them so), where Headers would join them with ", " and a cookie parser would read the next
+ * cookie as part of the previous one's value. Undefined for one line or none (the usual case).
+ */
+function joinedCookieLines(rawHeaders: readonly string[]): { first: number; value: string } | undefined {
+  let first = -1;
+  let value = '';
+  let lines = 0;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (!isCookie(rawHeaders[i]!)) continue;
+    const line = normalizeHeaderValue(rawHeaders[i + 1]!);
+    if (lines++ === 0) {
+      first = i;
+      value = line;
+    } else {
+      value = `${value}; ${line}`;
+    }
+  }
+  return lines > 1 ? { first, value } : undefined;
 }
 
 function brand(x: unknown, member: string): RequestState {
