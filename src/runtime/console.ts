@@ -54,12 +54,16 @@ export function inspect(value: unknown, depth = 0, seen: object[] = []): string 
   try {
     if (isError(object)) {
       const stack = object['stack'];
-      const text = typeof stack === 'string' && stack !== '' ? stack : `${object['name']}: ${object['message']}`;
-      // Its cause (ES2022), as Node's inspect shows it: an own data property, read without running app code.
-      const cause = Object.getOwnPropertyDescriptor(object, 'cause');
-      if (cause === undefined || !('value' in cause) || depth > MAX_DEPTH) return text;
+      let text = typeof stack === 'string' && stack !== '' ? stack : `${object['name']}: ${object['message']}`;
+      if (depth > MAX_DEPTH) return text;
       seen.push(object);
       try {
+        // Its own properties (a code, an errno, a status), as Node's inspect prints them after the stack.
+        const own = ownProperties(object, depth, seen, ERROR_KEYS);
+        if (own.length > 0) text += ` { ${own.join(', ')} }`;
+        // Its cause (ES2022), as Node's inspect shows it: an own data property, read without running app code.
+        const cause = Object.getOwnPropertyDescriptor(object, 'cause');
+        if (cause === undefined || !('value' in cause)) return text;
         return `${text}\n  [cause]: ${inspect(cause.value, depth + 1, seen).replace(/\n/g, '\n  ')}`;
       } finally {
         seen.pop();
@@ -95,14 +99,7 @@ export function inspect(value: unknown, depth = 0, seen: object[] = []): string 
       if (object instanceof RegExp) return `${object}`;
       const proto = ObjectGetPrototypeOf(object) as { constructor?: { name?: unknown } } | null;
       const ctorName = proto === null ? '[Object: null prototype]' : typeof proto.constructor?.name === 'string' ? proto.constructor.name : '';
-      const keys = ReflectOwnKeys(object).filter((k) => Object.getOwnPropertyDescriptor(object, k)?.enumerable);
-      const items = keys.slice(0, MAX_ITEMS).map((k) => {
-        const key = typeof k === 'symbol' ? `[${k.toString()}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSONStringify(k);
-        // An accessor is named, never called (as Node's inspect does): logging must not run app code.
-        const d = Object.getOwnPropertyDescriptor(object, k)!;
-        if (!('value' in d)) return `${key}: [${d.get && d.set ? 'Getter/Setter' : d.get ? 'Getter' : 'Setter'}]`;
-        return `${key}: ${inspect(d.value, depth + 1, seen)}`;
-      });
+      const items = ownProperties(object, depth, seen);
       const prefix = ctorName === 'Object' ? '' : `${ctorName || tag.slice(8, -1)} `;
       return items.length === 0 ? `${prefix}{}` : `${prefix}{ ${items.join(', ')} }`;
     } finally {
@@ -111,6 +108,21 @@ export function inspect(value: unknown, depth = 0, seen: object[] = []): string 
   } catch {
     return '[object]';
   }
+}
+
+/** What an error prints of itself already (its stack has its name and message; its cause follows). */
+const ERROR_KEYS: ReadonlySet<PropertyKey> = new Set(['stack', 'message', 'cause']);
+
+/** `key: value` for each own enumerable property (at most MAX_ITEMS), accessors named and never called. */
+function ownProperties(object: Record<PropertyKey, unknown>, depth: number, seen: object[], skip?: ReadonlySet<PropertyKey>): string[] {
+  const keys = ReflectOwnKeys(object).filter((k) => !skip?.has(k) && Object.getOwnPropertyDescriptor(object, k)?.enumerable);
+  return keys.slice(0, MAX_ITEMS).map((k) => {
+    const key = typeof k === 'symbol' ? `[${k.toString()}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSONStringify(k);
+    // An accessor is named, never called (as Node's inspect does): logging must not run app code.
+    const d = Object.getOwnPropertyDescriptor(object, k)!;
+    if (!('value' in d)) return `${key}: [${d.get && d.set ? 'Getter/Setter' : d.get ? 'Getter' : 'Setter'}]`;
+    return `${key}: ${inspect(d.value, depth + 1, seen)}`;
+  });
 }
 
 function isError(object: object): boolean {

@@ -95,3 +95,14 @@ test('platform objects print their state (it is in private fields): Headers, Req
     Object.defineProperty(URL.prototype, 'href', original);
   }
 });
+
+test("an error's own properties (a code, a status) print after its stack, as Node's inspect prints them; its stack, message and cause are not repeated", () => {
+  const error = Object.assign(new Error('no such file'), { code: 'ENOENT', errno: -2 });
+  assert.equal(inspect(error), `${error.stack} { code: "ENOENT", errno: -2 }`);
+  const plain = new TypeError('plain');
+  assert.equal(inspect(plain), plain.stack, 'nothing added when it has none');
+  let called = false;
+  const guarded = Object.defineProperty(new Error('g'), 'lazy', { get: () => ((called = true), 1), enumerable: true });
+  assert.equal(inspect(guarded), `${guarded.stack} { lazy: [Getter] }`);
+  assert.equal(called, false);
+});
