@@ -355,10 +355,6 @@ function isTypedArray(x: object): boolean {
   return ReflectApply(taName, x, []) !== undefined;
 }
 
-function isDataView(x: object): x is DataView {
-  return brand(dvBuffer, x);
-}
-
 /** A copy of a buffer's bytes, keeping resizability (no species lookup, unlike slice()). */
 function copyArrayBuffer(buffer: ArrayBuffer): ArrayBuffer {
   const length = ReflectApply(abByteLength, buffer, []) as number;

@@ -223,16 +223,20 @@ async function zstdUpstream() {
   };
 }
 
-test("a zstd body's frame window counts against the app's held bytes while its fetch lasts; past them the body fails", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
-  const upstream = await zstdUpstream();
-  const { origin } = upstream;
+/**
+ * An OutboundFetch (8 in flight; one 8 MiB zstd window and the fetches' own records fit its held
+ * bytes, two windows do not) whose settles and body chunks are recorded per fetch id; `pull`:
+ * each body is pulled as its fetch settles.
+ */
+function recordingFetches(origin: string, pull: boolean) {
+  const settled = new Set<number>();
   const bodies = new Map<number, { text: string; done: boolean; error?: string }>();
-  const fetches = new OutboundFetch(
+  const fetches: OutboundFetch = new OutboundFetch(
     {
       settle: (id, result) => {
-        bodies.set(id, { text: '', done: false });
-        if ('status' in result) fetches.pull(id, 1 << 30);
-        else bodies.get(id)!.error = result.error;
+        settled.add(id);
+        bodies.set(id, { text: '', done: false, ...('error' in result ? { error: result.error } : {}) });
+        if (pull && 'status' in result) fetches.pull(id, 1 << 30);
       },
       push: (id, chunk, error) => {
         const body = bodies.get(id)!;
@@ -244,10 +248,16 @@ test("a zstd body's frame window counts against the app's held bytes while its f
     },
     ['127.0.0.1'],
     8,
-    // One 8 MiB window and the fetches' own records fit; two windows do not.
     8 * 1024 * 1024 + 64 * 1024,
   );
   const get = (id: number, path: string) => fetches.start(id, { method: 'GET', url: origin + path, headers: [], redirect: 'follow', body: false });
+  return { fetches, bodies, settled, get };
+}
+
+test("a zstd body's frame window counts against the app's held bytes while its fetch lasts; past them the body fails", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
+  const upstream = await zstdUpstream();
+  // Every body pulled as its fetch settles.
+  const { fetches, bodies, get } = recordingFetches(upstream.origin, true);
   try {
     get(-1, '/held');
     await until(() => bodies.get(-1)?.text === 'hellohello', 10_000);
@@ -271,28 +281,9 @@ test("a zstd body's frame window counts against the app's held bytes while its f
 
 test("a zstd body piped host to host (takeBody) holds its window against the app's budget until it ends", { timeout: 30_000, skip: !zstdNeedsDecoding && 'undici decodes zstd here' }, async () => {
   const upstream = await zstdUpstream();
-  const { origin, finish } = upstream;
-  const settled = new Set<number>();
-  const bodies = new Map<number, { text: string; done: boolean; error?: string }>();
-  const fetches = new OutboundFetch(
-    {
-      settle: (id, result) => {
-        settled.add(id);
-        bodies.set(id, { text: '', done: false, ...('error' in result ? { error: result.error } : {}) });
-      },
-      push: (id, chunk, error) => {
-        const body = bodies.get(id)!;
-        if (chunk) body.text += Buffer.from(chunk).toString();
-        else Object.assign(body, { done: true }, error === undefined ? {} : { error });
-      },
-      drain: () => {},
-      cancelUpload: () => {},
-    },
-    ['127.0.0.1'],
-    8,
-    8 * 1024 * 1024 + 64 * 1024,
-  );
-  const get = (id: number, path: string) => fetches.start(id, { method: 'GET', url: origin + path, headers: [], redirect: 'follow', body: false });
+  const { finish } = upstream;
+  // Bodies left to takeBody: none is pulled.
+  const { fetches, bodies, settled, get } = recordingFetches(upstream.origin, false);
   const readAll = async (reader: ReadableStreamDefaultReader<Uint8Array>, until?: string) => {
     let text = '';
     for (;;) {
