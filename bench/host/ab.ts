@@ -7,9 +7,9 @@
 // ref per pair of adjacent runs: on a machine whose req/s swing 30% between minutes, the pairs
 // agreeing in direction is the evidence, not one median.
 //
-//   npm run bench:host-ab -- [--base REF] [--app hello|env] [--warm APPS] [--rounds N] [--duration S] [--rate N]
+//   npm run bench:host-ab -- [--base REF] [--app hello|env|api] [--warm APPS] [--rounds N] [--duration S] [--rate N]
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,8 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`npm run bench:host-ab -- [options]
   --base REF       the git ref to compare the working tree with (default HEAD)
-  --app NAME       the bench app (hello, env; default hello)
+  --app NAME       the bench app (hello, env, api; default hello); both trees run the working
+                   tree's bench server and apps (bench/host/server-child.ts, apps/)
   --warm APPS      the apps loaded, in order, before each measured run (default: the bench app);
                    hello,env is what npm run bench:host does before it measures hello
   --rounds N       rounds, each one run per server (default 8)
@@ -64,10 +65,14 @@ async function start(label: string, dir: string, mode: 'node' | 'nano'): Promise
   return { label, child, port, host: hostOf(mode, args.app!), mode };
 }
 
+/** The api app's upstream (a plain node server), started when an api run needs it. */
+let upstream: { port: number; child: ChildProcess } | undefined;
+const pathOf = (host: string): string => (host.startsWith('api.') ? `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream!.port}/?json`)}` : '/');
+
 async function load(s: Server, seconds: number, host = s.host): Promise<{ rps: number; cpu: number }> {
   const before = cpuMicros(s.child.pid)!;
   const rate = Number(args.rate);
-  const result = await autocannon({ url: `http://127.0.0.1:${s.port}/`, connections: 64, duration: seconds, headers: { host }, ...(rate > 0 ? { overallRate: rate } : {}) });
+  const result = await autocannon({ url: `http://127.0.0.1:${s.port}${pathOf(host)}`, connections: 64, duration: seconds, headers: { host }, ...(rate > 0 ? { overallRate: rate } : {}) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, cpu: (cpuMicros(s.child.pid)! - before) / result.requests.total };
 }
@@ -90,6 +95,10 @@ let running: Server | undefined;
 try {
   execFileSync('git', ['worktree', 'add', '--detach', baseTree, args.base!], { cwd: root, stdio: 'ignore' });
   if (existsSync(join(root, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(baseTree, 'node_modules'));
+  // The harness is the working tree's on both sides (older trees lack apps it measures).
+  copyFileSync(join(root, 'bench/host/server-child.ts'), join(baseTree, 'bench/host/server-child.ts'));
+  cpSync(join(root, 'bench/host/apps'), join(baseTree, 'bench/host/apps'), { recursive: true });
+  if ([args.app!, ...warmApps].includes('api')) upstream = await startServerChild(root, 'node');
   // Each tree's server runs its own dist/ (host) and src/runtime (the isolate bundle).
   for (const dir of [baseTree, root]) execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
   const node: Side = { label: 'node', dir: root, mode: 'node', rps: [], cpu: [] };
@@ -122,6 +131,7 @@ try {
   console.log(`working tree / node per round: ${fixed(working.rps.map((x, i) => x / node.rps[i]!))}`);
 } finally {
   running?.child.kill('SIGKILL');
+  upstream?.child.kill('SIGKILL');
   try {
     execFileSync('git', ['worktree', 'remove', '--force', baseTree], { cwd: root, stdio: 'ignore' });
   } catch {

@@ -6,6 +6,8 @@
 //   stream: MB/s of a 64 MiB streamed response (64 KiB chunks)
 //   echo:   MB/s of a 64 MiB upload echoed back through a TransformStream
 //   proxy:  MB/s of a 64 MiB response fetched from an upstream (the plain server) and streamed back
+//   api:    requests/s of an app that fetches a small JSON document from that upstream, parses it
+//           and answers JSON (an API gateway's request; the plain server uses Node's fetch)
 // Cloudflare's workerd (the npm `workerd` package, a dev dependency, or WORKERD_BIN) serves the same
 // apps in a third column; when it is missing the column says so.
 import type { ChildProcess } from 'node:child_process';
@@ -27,9 +29,9 @@ const MIB = 64;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Requests per second, and the server's CPU µs per request (the server process `pid`, all threads). */
-async function rps(port: number, host: string, pid?: number, seconds = DURATION): Promise<{ rps: number; cpu: number | undefined }> {
+async function rps(port: number, host: string, pid?: number, seconds = DURATION, path = '/'): Promise<{ rps: number; cpu: number | undefined }> {
   const before = cpuMicros(pid);
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 64, duration: seconds, headers: { host } });
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 64, duration: seconds, headers: { host } });
   const after = cpuMicros(pid);
   const cpu = before !== undefined && after !== undefined && result.requests.total > 0 ? (after - before) / result.requests.total : undefined;
   return { rps: result.requests.average, cpu };
@@ -94,10 +96,12 @@ try {
       const { target, child } = await start(mode);
       running = child;
       // Warm-up: each app of a req/s scenario (in NANO and workerd each app is its own isolate, compiled cold).
-      for (const app of ['hello', 'env'].filter(wanted)) await rps(target(app).port, target(app).host, undefined, WARM_UP_S);
+      const apiPath = `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?json`)}`;
+      const pathOf = (app: string): string => (app === 'api' ? apiPath : '/');
+      for (const app of ['hello', 'env', 'api'].filter(wanted)) await rps(target(app).port, target(app).host, undefined, WARM_UP_S, pathOf(app));
       const run = (app: string, path: string, upload: boolean) => transfer(target(app).port, target(app).host, path, upload);
       const load = async (app: string): Promise<void> => {
-        const { rps: value, cpu } = await rps(target(app).port, target(app).host, child.pid);
+        const { rps: value, cpu } = await rps(target(app).port, target(app).host, child.pid, DURATION, pathOf(app));
         record(mode, app, value);
         if (cpu !== undefined) (cpuSamples[mode]![app] ??= []).push(cpu);
       };
@@ -106,13 +110,14 @@ try {
       if (wanted('stream')) record(mode, 'stream', await run('stream', `/?mib=${MIB}`, false));
       if (wanted('echo')) record(mode, 'echo', await run('echo', '/', true));
       if (wanted('proxy')) record(mode, 'proxy', await run('proxy', `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?mib=${MIB}`)}`, false));
+      if (wanted('api')) await load('api');
       await stopProcess(child);
       running = undefined;
     }
   }
   const results: Record<string, Record<string, number>> = { node: {}, nano: {}, workerd: {} };
   for (const mode of modes) for (const [scenario, xs] of Object.entries(samples[mode]!)) results[mode]![scenario] = median(xs);
-  const units: Record<string, string> = { hello: 'req/s', env: 'req/s', stream: 'MB/s', echo: 'MB/s', proxy: 'MB/s' };
+  const units: Record<string, string> = { hello: 'req/s', env: 'req/s', stream: 'MB/s', echo: 'MB/s', proxy: 'MB/s', api: 'req/s' };
   for (const scenario of Object.keys(units).filter(wanted)) {
     const row: Row = { scenario, unit: units[scenario]!, node: results['node']![scenario]!, nano: results['nano']![scenario]!, workerd: results['workerd']![scenario] ?? null };
     const cpu = Object.fromEntries(modes.filter((m) => cpuSamples[m]![scenario]).map((m) => [m, Math.round(median(cpuSamples[m]![scenario]!) * 10) / 10]));

@@ -19,9 +19,17 @@ if (mode === 'node') {
     const url = new URL(req.url ?? '/', 'http://x');
     const app = (req.headers.host ?? '').split('.')[0];
     if (app === 'hello') return res.end('Hello, world!');
-    if (app === 'env') {
+    // The upstream of the api scenario is addressed by IP too: any host with ?json answers JSON.
+    if (app === 'env' || url.searchParams.has('json')) {
       res.setHeader('content-type', 'application/json');
       return res.end(JSON.stringify({ region: 'bench', greeting: 'hi' }));
+    }
+    if (app === 'api') {
+      return void fetch(url.searchParams.get('url')!).then(async (upstream) => {
+        const data = (await upstream.json()) as object;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ ...data, via: 'api' }));
+      });
     }
     // The upstream of the proxy scenario is addressed by IP: any host with ?mib= streams.
     if (app === 'stream' || url.searchParams.has('mib')) {
@@ -59,7 +67,7 @@ if (mode === 'node') {
   const app = (name: string, extra: object = {}) => ({ name, hostnames: [`${name}.bench`], module: join(APPS, `${name}.js`), limits: { cpuMsPerRequest: 600000, wallTimeMs: 600000, memoryMb: 256 }, ...extra });
   const config = {
     server: { port: 0, keepAliveTimeoutMs: 60000 },
-    apps: [app('hello'), app('env', { env: { REGION: 'bench', GREETING: 'hi' } }), app('stream'), app('echo'), app('proxy', { fetchAllow: ['127.0.0.1'] })],
+    apps: [app('hello'), app('env', { env: { REGION: 'bench', GREETING: 'hi' } }), app('stream'), app('echo'), app('proxy', { fetchAllow: ['127.0.0.1'] }), app('api', { fetchAllow: ['127.0.0.1'] })],
   };
   await writeFile(join(dir, 'nano.json'), JSON.stringify(config));
   const quiet = createLogger({ level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) });

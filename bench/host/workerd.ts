@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const APPS = fileURLToPath(new URL('./apps/', import.meta.url));
-const NAMES = ['hello', 'env', 'stream', 'echo', 'proxy'] as const;
+const NAMES = ['hello', 'env', 'stream', 'echo', 'proxy', 'api'] as const;
 
 /** The workerd executable, or undefined when it is not installed. */
 export function findWorkerd(): string | undefined {
@@ -64,7 +64,7 @@ export async function startWorkerd(bin: string): Promise<{ ports: Record<string,
     'const config :Workerd.Config = (',
     '  services = [',
     ...NAMES.map((n) => `    (name = "${n}", worker = .${n}Worker),`),
-    // The proxy app fetches from the upstream on 127.0.0.1, which workerd refuses unless allowed.
+    // The proxy and api apps fetch from the upstream on 127.0.0.1, which workerd refuses unless allowed.
     '    (name = "loopback", network = (allow = ["public", "private", "local"])),',
     '  ],',
     '  sockets = [',

@@ -17,6 +17,7 @@ import { TurnOwner } from './threadpool-turns.js';
 import { requestTarget } from './router.js';
 import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
 import { fetchDecodesZstd } from './zstd-decoding.js';
+import type { ChunkReader } from './http-fetch.js';
 
 export type AppState = 'active' | 'draining' | 'stopped';
 
@@ -873,8 +874,6 @@ function cpuOf(nano: NanoIsolate): bigint {
 }
 
 /** What #pipeHostBody reads: a fetch body's reader, or slices of bytes the host holds. */
-type ChunkReader = Pick<ReadableStreamDefaultReader<Uint8Array>, 'read' | 'cancel'>;
-
 /** `bytes` in pieces of `size`, one per read, a host turn apart (a large body encoded without holding the event loop). */
 function slices(bytes: Uint8Array, size: number): ChunkReader {
   let at = 0;

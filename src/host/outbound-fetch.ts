@@ -1,9 +1,10 @@
-// The host half of fetch() in an isolate (src/runtime/fetch.ts): undici's fetch (redirects,
-// errors and the rest as the Fetch standard says), with the request body streamed from the
-// isolate and the response body streamed back on demand, one per negative id.
+// The host half of fetch() in an isolate (src/runtime/fetch.ts): the network (http-fetch.ts, on
+// undici's dispatcher), with the request body streamed from the isolate and the response body
+// streamed back on demand, one per negative id.
 import { isIP } from 'node:net';
 import { fetchDecodesZstd, zstdDecodedStream } from './zstd-decoding.js';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector } from 'undici';
+import { httpFetch, type ChunkReader, type HttpFetchResponse } from './http-fetch.js';
 import { headersBytes, windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
 import { DnsTurns, type DnsTurnsOptions, type LookupCallback } from './dns-turns.js';
 import { FetchPolicy } from './fetch-policy.js';
@@ -41,7 +42,6 @@ const FETCH_OVERHEAD = 1024;
 
 /** How much of an upload may wait in the host before the isolate is told to pause. */
 const UPLOAD_HIGH_WATER_MARK = 64 * 1024;
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 interface Upload {
   chunks: Uint8Array[];
@@ -56,7 +56,7 @@ interface Upload {
 interface Flight {
   controller: AbortController;
   upload: Upload | undefined;
-  reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  reader: ChunkReader | undefined;
   reading: boolean;
   /** Response body the isolate will still take (its credit in windowCost units, see body-channels.ts). */
   credit: number;
@@ -266,56 +266,37 @@ export class OutboundFetch {
       this.#fail(id, (error as Error).message);
       return;
     }
-    const init: Record<string, unknown> = {
-      method: head.method,
-      headers: head.headers,
-      redirect: head.redirect === 'manual' ? 'manual' : head.redirect === 'error' ? 'error' : 'follow',
-      signal: flight.controller.signal,
-      dispatcher: this.#agent,
-    };
-    if (head.bytes !== undefined) {
-      init['body'] = head.bytes;
-    } else if (head.uploaded) {
-      init['body'] = this.#uploaded.get(id) ?? new Blob([]);
-      this.#uploaded.delete(id);
-    } else if (flight.upload !== undefined) {
-      init['body'] = this.#uploadIterable(id, flight.upload);
-      init['duplex'] = 'half';
-    }
-    let response: Awaited<ReturnType<typeof undiciFetch>>;
+    const body = head.bytes !== undefined ? head.bytes : head.uploaded ? (this.#uploaded.get(id) ?? new Blob([])) : flight.upload !== undefined ? this.#uploadIterable(id, flight.upload) : null;
+    this.#uploaded.delete(id);
+    const redirect = head.redirect === 'manual' ? 'manual' : head.redirect === 'error' ? 'error' : 'follow';
+    let response: HttpFetchResponse;
     try {
-      response = await undiciFetch(url, init as never);
+      response = await httpFetch(this.#agent, { method: head.method, url, headers: head.headers, body, redirect }, flight.controller.signal);
     } catch (error) {
-      const cause = (error as { cause?: Error }).cause;
-      // undici's TypeError says "fetch failed"; its cause says why (an empty message says nothing).
-      this.#fail(id, cause?.message || (cause as { code?: string } | undefined)?.code || (error as Error).message);
+      // The network's reason (an empty message says nothing: then its code).
+      this.#fail(id, (error as Error).message || (error as { code?: string }).code || String(error));
       return;
     }
     if (!this.#flights.has(id)) {
       void response.body?.cancel().catch(() => {});
       return;
     }
-    const headers: [string, string][] = [];
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') headers.push([name, value]);
-    });
-    for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
-    const hasBody = response.body !== null && !NULL_BODY_STATUSES.has(response.status) && head.method !== 'HEAD';
-    // Content-Encoding: zstd, which undici leaves undecoded where zlib has no zstd (Node 20).
+    const hasBody = response.body !== null;
     if (hasBody) {
-      if (fetchDecodesZstd(response.headers.get('content-encoding'))) {
+      // Content-Encoding: zstd, which zlib has not here (Node 20), decoded with fzstd.
+      const coding = response.headers.find(([name]) => name === 'content-encoding');
+      if (fetchDecodesZstd(coding === undefined ? null : coding[1])) {
         const window = this.#zstdWindow();
         flight.releaseWindow = window.release;
         flight.reader = zstdDecodedStream(response.body!, window.reserve, window.release).getReader();
       } else {
-        flight.reader = response.body!.getReader();
+        flight.reader = response.body!;
       }
     }
-    else void response.body?.cancel().catch(() => {});
     this.#callbacks.settle(id, {
       status: response.status,
       statusText: response.statusText,
-      headers,
+      headers: response.headers,
       url: response.url,
       redirected: response.redirected,
       body: hasBody,
@@ -359,7 +340,7 @@ export class OutboundFetch {
   }
 
   /** The response body's reader, taken out of the isolate's hands (piped host to host). */
-  takeBody(id: number): ReadableStreamDefaultReader<Uint8Array> | undefined {
+  takeBody(id: number): ChunkReader | undefined {
     const flight = this.#flights.get(id);
     if (!flight?.reader || flight.reading) return undefined;
     this.#finish(id);

@@ -14,6 +14,7 @@
 import zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
+import type { ChunkReader } from './http-fetch.js';
 
 const ZSTD_MAGIC = 0xfd2fb528;
 /** Skippable frames: magic numbers 0x184D2A50 to 0x184D2A5F. */
@@ -241,11 +242,11 @@ function readLE(bytes: Uint8Array, at: number, size: number): number {
  * more than once): the window is no longer needed.
  */
 export function zstdDecodedStream(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | ChunkReader,
   reserve: (window: number) => void = () => {},
   ended: () => void = () => {},
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+  const reader = 'getReader' in body ? body.getReader() : body;
   const frames = new FrameReader(reserve);
   let pending: Uint8Array[] = [];
   return new ReadableStream<Uint8Array>(

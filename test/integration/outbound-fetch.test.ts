@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
 import { zstdNeedsDecoding } from '../../src/host/zstd-decoding.js';
+import type { ChunkReader } from '../../src/host/http-fetch.js';
 import { APP_DNS_IN_FLIGHT, HOST_DNS_IN_FLIGHT, type Lookup } from '../../src/host/dns-turns.js';
 import { TurnScheduler } from '../../src/host/threadpool-turns.js';
 import { get, sleep, startServer, until } from './helpers.js';
@@ -284,7 +285,7 @@ test("a zstd body piped host to host (takeBody) holds its window against the app
   const { finish } = upstream;
   // Bodies left to takeBody: none is pulled.
   const { fetches, bodies, settled, get } = recordingFetches(upstream.origin, false);
-  const readAll = async (reader: ReadableStreamDefaultReader<Uint8Array>, until?: string) => {
+  const readAll = async (reader: ChunkReader, until?: string) => {
     let text = '';
     for (;;) {
       const { done, value } = await reader.read();

@@ -8,6 +8,7 @@ import type { BootInfo, ControlCall, DispatchResult, HostApi, HostCodecResult, R
 import type { CodecMode, CodecResult, CompressionFormat } from '../../web/compression-codec.js';
 import { codecMemoryEstimate, createNodeCodec, type NodeCodec } from '../codec-node.js';
 import { OutboundFetch } from '../outbound-fetch.js';
+import type { ChunkReader } from '../http-fetch.js';
 import { nodeURLBridge } from '../url-node.js';
 import { nodeTextCodec } from '../text-codec-node.js';
 import { HostSubtle } from '../crypto-bridge.js';
@@ -500,7 +501,7 @@ export class NanoIsolate {
   }
 
   /** The body of this isolate's fetch `id`, for the host to pipe itself (see BodyChannels.handOver). */
-  takeFetchBody(id: number): ReadableStreamDefaultReader<Uint8Array> | undefined {
+  takeFetchBody(id: number): ChunkReader | undefined {
     return this.#fetch.takeBody(id);
   }
 
