@@ -38,11 +38,25 @@ export interface HttpFetchResponse {
   body: ChunkReader | null;
 }
 
+/**
+ * The whole of `body` if it has already arrived (a small response comes in the packet of its
+ * head) and is at most `max` bytes; else null, and the body is read as usual.
+ */
+export function takeWholeBody(body: ChunkReader, max: number): Uint8Array | null {
+  return body instanceof BodyQueue ? body.takeWhole(max) : null;
+}
+
 /** A fetch that failed at the network: its message says why (fetch() rejects with a TypeError). */
 export class NetworkError extends Error {}
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** https://fetch.spec.whatwg.org/#bad-port */
+const BAD_PORTS = new Set([
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135,
+  137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720,
+  1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
 /** HTTP-redirect fetch step 7: a twenty-first redirect is a network error. */
 const MAX_REDIRECTS = 20;
 /** More codings than this are refused (each is a decoder; undici's and curl's bound too). */
@@ -68,6 +82,8 @@ export async function httpFetch(dispatcher: Dispatcher, request: HttpFetchReques
   let headers = request.headers;
   let redirects = 0;
   for (;;) {
+    // Main fetch step 7 (each redirect runs main fetch again): port blocking.
+    if (url.port !== '' && BAD_PORTS.has(Number(url.port))) throw new NetworkError(`${url.port} is a bad port (https://fetch.spec.whatwg.org/#port-blocking)`);
     const hop = await transmit(dispatcher, method, url, withDefaultHeaders(headers, url.protocol === 'https:'), body, signal);
     const { status } = hop;
     if (REDIRECT_STATUSES.has(status) && request.redirect !== 'manual') {
@@ -389,6 +405,19 @@ class BodyQueue implements ChunkReader {
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#ended || this.#cancelled) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  /** All of the body, when it has ended and is at most `max` bytes, taken at once (the reader is then done). */
+  takeWhole(max: number): Uint8Array | null {
+    if (!this.#ended || this.#cancelled || this.#error !== undefined || this.#bytes > max) return null;
+    const whole = new Uint8Array(this.#bytes);
+    for (let at = 0; this.#chunks.length > 0; ) {
+      const chunk = this.#chunks.shift();
+      whole.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    this.#bytes = 0;
+    return whole;
   }
 
   cancel(reason?: unknown): Promise<void> {

@@ -122,6 +122,7 @@ export class BodyChannels {
     cancel: (id: number, reason: string) => void,
     highWaterMark = INCOMING_HIGH_WATER_MARK,
     done?: () => void,
+    handOverable = true,
   ): ReadableStream {
     const incoming = this.#incoming;
     // Fetch sets the stream up with internal algorithms: null-prototype dictionaries, so
@@ -157,8 +158,21 @@ export class BodyChannels {
       } as never,
       { __proto__: null, highWaterMark } as never,
     );
-    this.#ids.set(stream, id);
+    if (handOverable) this.#ids.set(stream, id);
     return stream;
+  }
+
+  /**
+   * An incoming body whose bytes came with its head: read as a host-fed one is (nothing before the
+   * first read, so aborting its fetch before then still errors it), but from `bytes`, with no call
+   * to the host, which is done with it; and never handed over (the host has no body to pipe).
+   */
+  incomingWhole(id: number, bytes: Uint8Array, done?: () => void): ReadableStream {
+    const fromBytes = (i: number): void => {
+      this.push(i, bytes);
+      this.push(i, null);
+    };
+    return this.incoming(id, fromBytes, () => {}, 0, done, false);
   }
 
   /**

@@ -38,7 +38,16 @@ export interface FetchRequestHead {
 }
 
 export type FetchResult =
-  | { status: number; statusText: string; headers: [string, string][]; url: string; redirected: boolean; body: boolean }
+  | {
+      status: number;
+      statusText: string;
+      headers: [string, string][];
+      url: string;
+      redirected: boolean;
+      body: boolean;
+      /** The whole body, when it came with the head (the host had all of it, and it is small). */
+      bytes?: Uint8Array;
+    }
   | { error: string };
 
 /** The host functions fetch uses (documented in host-api.ts). */
@@ -185,7 +194,9 @@ export class FetchClient {
     }
     try {
       let stream: unknown = null;
-      if (result.body) {
+      if (result.bytes !== undefined) {
+        stream = this.#bodies.incomingWhole(id, result.bytes, pending.removeAbort);
+      } else if (result.body) {
         // highWaterMark 0: no bytes are asked for until someone reads, so a body the app returns
         // untouched can go host to host (BodyChannels.handOver).
         stream = this.#bodies.incoming(id, (i, credit) => this.#host.bodyPull(i, credit), (i, reason) => this.#host.bodyCancel(i, reason), 0, pending.removeAbort);

@@ -104,11 +104,12 @@ test('redirects: a POST redirected by 302 becomes a GET without its body headers
   }
 });
 
-test('redirects: 307 sends bytes again, a streamed body is a network error (303 turns it into a GET); modes error and manual; a 21st redirect fails', { timeout: 30_000 }, async () => {
+test('redirects: 307 sends bytes again, a streamed body is a network error (303 turns it into a GET); modes error and manual; a 21st redirect fails; bad ports are refused', { timeout: 30_000 }, async () => {
   const upstream = await serve((req, res, body) => {
     const url = new URL(req.url!, 'http://x');
     if (url.pathname === '/307') return void res.writeHead(307, { location: '/echo' }).end();
     if (url.pathname === '/303') return void res.writeHead(303, { location: '/echo' }).end();
+    if (url.pathname === '/bad-port') return void res.writeHead(302, { location: 'http://127.0.0.1:6000/' }).end();
     if (url.pathname === '/loop') {
       const n = Number(url.searchParams.get('n'));
       return void res.writeHead(302, { location: n > 0 ? `/loop?n=${n - 1}` : '/echo' }).end();
@@ -134,6 +135,9 @@ test('redirects: 307 sends bytes again, a streamed body is a network error (303 
     // Twenty redirects are followed, a twenty-first is not.
     assert.equal(await text((await httpFetch(agent, request(`${upstream.origin}/loop?n=19`), signal)).body), 'GET ');
     await assert.rejects(httpFetch(agent, request(`${upstream.origin}/loop?n=20`), signal), /more than 20 redirects/);
+    // Port blocking, for the first URL and a redirect's.
+    await assert.rejects(httpFetch(agent, request('http://127.0.0.1:10080/'), signal), (error: Error) => error instanceof NetworkError && /10080 is a bad port/.test(error.message));
+    await assert.rejects(httpFetch(agent, request(`${upstream.origin}/bad-port`), signal), /6000 is a bad port/);
   } finally {
     await agent.close();
     await upstream.close();

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
 import { zstdNeedsDecoding } from '../../src/host/zstd-decoding.js';
 import type { ChunkReader } from '../../src/host/http-fetch.js';
+import type { FetchResult } from '../../src/runtime/fetch.js';
 import { APP_DNS_IN_FLIGHT, HOST_DNS_IN_FLIGHT, type Lookup } from '../../src/host/dns-turns.js';
 import { TurnScheduler } from '../../src/host/threadpool-turns.js';
 import { get, sleep, startServer, until } from './helpers.js';
@@ -489,6 +490,49 @@ test("fetch() sends navigator.userAgent as the User-Agent when the request has n
     assert.equal((await get(t.port, 'ua.test', '/?own=my-client/2.0')).text.split(' | ')[1], 'my-client/2.0');
   } finally {
     await t.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+test('a small body that came whole with its head crosses with it and frees its place at once; a long one waits to be pulled, holding its place', { timeout: 30_000 }, async () => {
+  const upstream = createServer((req, res) => res.end(req.url === '/long' ? Buffer.alloc(1024 * 1024, 97) : 'small'));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const results = new Map<number, FetchResult>();
+  const pushed: number[] = [];
+  // One place: a second fetch starts only when the first is over for the host.
+  const fetches = new OutboundFetch(
+    {
+      settle: (id, result) => results.set(id, result),
+      push: (id) => pushed.push(id),
+      drain: () => {},
+      cancelUpload: () => {},
+    },
+    ['127.0.0.1'],
+    1,
+  );
+  const get = (id: number, path: string) => fetches.start(id, { method: 'GET', url: origin + path, headers: [], redirect: 'follow', body: false });
+  try {
+    get(-1, '/small');
+    get(-2, '/long');
+    get(-3, '/small');
+    // -1's body came with its head: -2 started without anyone reading -1.
+    await until(() => results.has(-2), 10_000, 'the second fetch to settle');
+    const small = results.get(-1) as Extract<FetchResult, { status: number }>;
+    assert.equal(small.body, true);
+    assert.equal(Buffer.from(small.bytes!).toString(), 'small');
+    // -2's megabyte did not: it is pulled, and holds the one place until it ends.
+    const long = results.get(-2) as Extract<FetchResult, { status: number }>;
+    assert.equal(long.bytes, undefined);
+    await sleep(300);
+    assert.equal(results.has(-3), false);
+    fetches.pull(-2, 1 << 30);
+    await until(() => results.has(-3), 10_000, 'the third fetch to settle once the second ended');
+    assert.ok(pushed.includes(-2));
+    assert.equal(pushed.includes(-1), false);
+  } finally {
+    fetches.close();
     upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
   }
