@@ -63,6 +63,8 @@ const MAX_REDIRECTS = 20;
 const MAX_CODINGS = 5;
 /** Bytes of a redirect's body read (to keep its connection) before the connection is dropped instead. */
 const REDIRECT_BODY_DRAIN = 64 * 1024;
+/** A coded body of at most this size that came whole is decoded at once, if it decodes to at most this. */
+const DECODE_AT_ONCE_MAX = 64 * 1024;
 /** Response body bytes buffered here before the socket is paused. */
 const BODY_HIGH_WATER_MARK = 64 * 1024;
 /** https://fetch.spec.whatwg.org/#request-body-header-name */
@@ -134,12 +136,22 @@ export async function httpFetch(dispatcher: Dispatcher, request: HttpFetchReques
       void hop.body.cancel();
       return response;
     }
-    const decoders = contentDecoders(hop.rawHeaders);
-    if (decoders === 'refused') {
+    const codings = contentCodings(hop.rawHeaders);
+    if (codings === 'refused') {
       void hop.body.cancel();
       throw new NetworkError(`the response has more than ${MAX_CODINGS} content codings`);
     }
-    response.body = decoders.length === 0 ? hop.body : decodedBody(hop.body, decoders);
+    if (codings === null) {
+      response.body = hop.body;
+      return response;
+    }
+    // A small coded body that came whole is decoded at once (it can then cross with the head):
+    // less work than the streams, and bounded (DECODE_AT_ONCE_MAX both ways). Else, or when it
+    // does not decode whole, it is decoded as it is read.
+    const raw = hop.body.takeWhole(DECODE_AT_ONCE_MAX);
+    const decoded = raw === null ? null : decodeAtOnce(raw, codings);
+    if (decoded !== null) response.body = BodyQueue.of(decoded);
+    else response.body = decodedBody(raw === null ? hop.body : BodyQueue.of(raw), codings.map(decoderFor).reverse());
     return response;
   }
 }
@@ -290,46 +302,67 @@ function withoutFragment(url: URL): string {
 }
 
 /**
- * The decoders for the response's Content-Encoding, last coding first: none when there is none or
- * one is not gzip (x-gzip), deflate or br (the body is then left as it came, Content-Encoding and
- * all); 'refused' past MAX_CODINGS. Lenient flushing, as browsers and curl are: a body cut short
- * yields what it held.
+ * The response's content codings in the order they were applied (RFC 9110 8.4), or null when it
+ * has none or one that is not gzip (x-gzip), deflate or br: the body is then left as it came,
+ * Content-Encoding and all. 'refused' past MAX_CODINGS.
  */
-function contentDecoders(rawHeaders: Buffer[]): Transform[] | 'refused' {
+function contentCodings(rawHeaders: Buffer[]): string[] | null | 'refused' {
   const values: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     if (name.length === 16 && name.toString('latin1').toLowerCase() === 'content-encoding') values.push(rawHeaders[i + 1]!.toString('latin1'));
   }
-  if (values.length === 0) return [];
+  if (values.length === 0) return null;
   const codings = values.join(',').toLowerCase().split(',').map((coding) => coding.trim()).filter((coding) => coding !== '');
   if (codings.length > MAX_CODINGS) return 'refused';
-  const decoders: Transform[] = [];
-  for (let i = codings.length - 1; i >= 0; i--) {
-    const coding = codings[i];
-    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }));
-    else if (coding === 'deflate') decoders.push(deflateDecoder());
-    else if (coding === 'br') decoders.push(zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }));
-    else {
-      for (const decoder of decoders) decoder.destroy();
-      return [];
-    }
-  }
-  return decoders;
+  if (codings.length === 0 || !codings.every((coding) => coding === 'gzip' || coding === 'x-gzip' || coding === 'deflate' || coding === 'br')) return null;
+  return codings;
+}
+
+/** Lenient flushing, as browsers and curl decode: a body cut short yields what it held. */
+const ZLIB_OPTIONS = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const BROTLI_OPTIONS = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
+
+function decoderFor(coding: string): Transform {
+  if (coding === 'deflate') return deflateDecoder();
+  return coding === 'br' ? zlib.createBrotliDecompress(BROTLI_OPTIONS) : zlib.createGunzip(ZLIB_OPTIONS);
 }
 
 /**
- * "deflate" is zlib's format (RFC 9110 8.4.1.2), but servers also send raw DEFLATE, which
- * browsers accept: the first byte tells them apart (zlib's CMF has compression method 8 in its
- * low nibble; a raw stream's first block header cannot make that with a valid type).
+ * "deflate" is zlib's format (RFC 9110 8.4.1.2), but servers also send raw DEFLATE, which browsers
+ * accept: a zlib header is compression method 8 in CMF's low nibble, a window of at most 32 KiB,
+ * and CMF and FLG together a multiple of 31 (RFC 1950); a raw stream's first bytes make that only
+ * with nonzero padding, which encoders do not write.
  */
+function isZlibHeader(bytes: Uint8Array): boolean {
+  const cmf = bytes[0]!;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (bytes.length < 2 || ((cmf << 8) | bytes[1]!) % 31 === 0);
+}
+
+/** All of `raw` decoded through `codings` (last applied first), or null: larger than DECODE_AT_ONCE_MAX, or not valid. */
+function decodeAtOnce(raw: Uint8Array, codings: string[]): Uint8Array | null {
+  let bytes: Uint8Array = raw;
+  try {
+    for (let i = codings.length - 1; i >= 0; i--) {
+      const coding = codings[i];
+      if (coding === 'br') bytes = zlib.brotliDecompressSync(bytes, { ...BROTLI_OPTIONS, maxOutputLength: DECODE_AT_ONCE_MAX });
+      else if (coding !== 'deflate') bytes = zlib.gunzipSync(bytes, { ...ZLIB_OPTIONS, maxOutputLength: DECODE_AT_ONCE_MAX });
+      else if (bytes.length === 0 || isZlibHeader(bytes)) bytes = zlib.inflateSync(bytes, { ...ZLIB_OPTIONS, maxOutputLength: DECODE_AT_ONCE_MAX });
+      else bytes = zlib.inflateRawSync(bytes, { ...ZLIB_OPTIONS, maxOutputLength: DECODE_AT_ONCE_MAX });
+    }
+  } catch {
+    // Too large, or not valid: the stream decoders say so as the body is read.
+    return null;
+  }
+  return bytes;
+}
+
 function deflateDecoder(): Transform {
-  const options = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
   let inner: Transform | undefined;
   const outer = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (inner === undefined) {
-        inner = (chunk[0]! & 0x0f) === 8 ? zlib.createInflate(options) : zlib.createInflateRaw(options);
+        inner = isZlibHeader(chunk) ? zlib.createInflate(ZLIB_OPTIONS) : zlib.createInflateRaw(ZLIB_OPTIONS);
         inner.on('data', (data: Buffer) => outer.push(data));
         inner.on('error', (error) => outer.destroy(error));
       }
@@ -350,6 +383,14 @@ function deflateDecoder(): Transform {
  * lets it go on once the reader has taken them).
  */
 class BodyQueue implements ChunkReader {
+  /** A body of these bytes, whole. */
+  static of(bytes: Uint8Array): BodyQueue {
+    const queue = new BodyQueue();
+    if (bytes.byteLength > 0) queue.push(bytes);
+    queue.end();
+    return queue;
+  }
+
   #chunks = new SimpleQueue<Uint8Array>(4);
   #bytes = 0;
   #paused = false;

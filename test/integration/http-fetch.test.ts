@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { Agent } from 'undici';
-import { httpFetch, NetworkError, type ChunkReader, type HttpFetchRequest } from '../../src/host/http-fetch.js';
+import { httpFetch, NetworkError, takeWholeBody, type ChunkReader, type HttpFetchRequest } from '../../src/host/http-fetch.js';
 import { sleep, until } from './helpers.js';
 
 interface Seen {
@@ -144,7 +144,7 @@ test('redirects: 307 sends bytes again, a streamed body is a network error (303 
   }
 });
 
-test('content codings: gzip, zlib and raw deflate, br and a list of them are decoded; an unknown coding leaves the body as sent; more than five are refused', { timeout: 30_000 }, async () => {
+test('content codings: gzip, zlib and raw deflate, br and a list of them are decoded (a small whole body at once, a large one as read); an unknown coding leaves the body as sent; more than five are refused', { timeout: 30_000 }, async () => {
   const plain = Buffer.from('hello, '.repeat(1000));
   const bodies: Record<string, [string, Buffer]> = {
     gzip: ['gzip', zlib.gzipSync(plain)],
@@ -154,6 +154,9 @@ test('content codings: gzip, zlib and raw deflate, br and a list of them are dec
     br: ['br', zlib.brotliCompressSync(plain)],
     list: ['deflate, GZIP', zlib.gzipSync(zlib.deflateSync(plain))],
     unknown: ['gzip, snappy', Buffer.from('as sent')],
+    // Decodes past 64 KiB: decoded as it is read, not at once.
+    large: ['gzip', zlib.gzipSync(Buffer.from('hello, '.repeat(40_000)))],
+    corrupt: ['gzip', Buffer.concat([zlib.gzipSync(plain).subarray(0, 20), Buffer.from('not deflate data at all')])],
     six: ['gzip, gzip, gzip, gzip, gzip, gzip', Buffer.from('x')],
   };
   const upstream = await serve((req, res) => {
@@ -170,6 +173,14 @@ test('content codings: gzip, zlib and raw deflate, br and a list of them are dec
       assert.equal(response.headers.find(([n]) => n === 'content-encoding')![1], bodies[name]![0]);
     }
     assert.equal(await text((await httpFetch(agent, request(`${upstream.origin}/unknown`), signal)).body), 'as sent');
+    // A small coded body that came whole is decoded at once, so it can cross with its head.
+    const small = await httpFetch(agent, request(`${upstream.origin}/gzip`), signal);
+    assert.equal(Buffer.from(takeWholeBody(small.body!, 64 * 1024)!).toString(), plain.toString());
+    const large = await httpFetch(agent, request(`${upstream.origin}/large`), signal);
+    assert.equal(takeWholeBody(large.body!, 64 * 1024), null);
+    assert.equal(await text(large.body), 'hello, '.repeat(40_000));
+    // Not valid: the body fails as it is read.
+    await assert.rejects(text((await httpFetch(agent, request(`${upstream.origin}/corrupt`), signal)).body));
     await assert.rejects(httpFetch(agent, request(`${upstream.origin}/six`), signal), /more than 5 content codings/);
     // HEAD: no body, nothing decoded.
     assert.equal((await httpFetch(agent, request(`${upstream.origin}/gzip`, { method: 'HEAD' }), signal)).body, null);
