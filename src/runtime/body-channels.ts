@@ -111,6 +111,8 @@ export class BodyChannels {
   #outgoing = new IdTable<Outgoing>();
   /** The host-fed streams, so an untouched one can be handed back to the host. */
   #ids = new WeakMap<ReadableStream, number>();
+  /** The bytes of those made by incomingWhole (the host has no body left to pipe). */
+  #wholes = new WeakMap<ReadableStream, Uint8Array>();
 
   /**
    * A byte stream fed by the host: `pull(id)` asks for bytes, `cancel(id, reason)` stops them.
@@ -122,7 +124,6 @@ export class BodyChannels {
     cancel: (id: number, reason: string) => void,
     highWaterMark = INCOMING_HIGH_WATER_MARK,
     done?: () => void,
-    handOverable = true,
   ): ReadableStream {
     const incoming = this.#incoming;
     // Fetch sets the stream up with internal algorithms: null-prototype dictionaries, so
@@ -158,21 +159,43 @@ export class BodyChannels {
       } as never,
       { __proto__: null, highWaterMark } as never,
     );
-    if (handOverable) this.#ids.set(stream, id);
+    this.#ids.set(stream, id);
     return stream;
   }
 
   /**
    * An incoming body whose bytes came with its head: read as a host-fed one is (nothing before the
    * first read, so aborting its fetch before then still errors it), but from `bytes`, with no call
-   * to the host, which is done with it; and never handed over (the host has no body to pipe).
+   * to the host, which is done with it; never handed over (the host has no body to pipe), but
+   * returned untouched its bytes go as a known body's (takeWhole).
    */
   incomingWhole(id: number, bytes: Uint8Array, done?: () => void): ReadableStream {
     const fromBytes = (i: number): void => {
       this.push(i, bytes);
       this.push(i, null);
     };
-    return this.incoming(id, fromBytes, () => {}, 0, done, false);
+    const stream = this.incoming(id, fromBytes, () => {}, 0, done);
+    this.#wholes.set(stream, bytes);
+    return stream;
+  }
+
+  /**
+   * The bytes of a body made by incomingWhole that nobody has read, locked or asked bytes of (a
+   * fetched response returned untouched): they go with the response's head as a known body's do.
+   * The stream is locked, as handOver leaves it. Otherwise undefined.
+   */
+  takeWhole(stream: ReadableStream): Uint8Array | undefined {
+    const bytes = this.#wholes.get(stream);
+    if (bytes === undefined) return undefined;
+    const id = this.#ids.get(stream);
+    const entry = id === undefined ? undefined : this.#incoming.get(id);
+    if (id === undefined || entry === undefined || entry.everPulled) return undefined;
+    const impl = readableStreamImpl(stream);
+    if (impl === undefined || impl.disturbed || IsReadableStreamLocked(impl)) return undefined;
+    this.#incoming.delete(id);
+    entry.done?.();
+    AcquireReadableStreamDefaultReader(impl);
+    return bytes;
   }
 
   /**
@@ -183,7 +206,7 @@ export class BodyChannels {
   handOver(stream: ReadableStream): number | undefined {
     const id = this.#ids.get(stream);
     const entry = id === undefined ? undefined : this.#incoming.get(id);
-    if (id === undefined || entry === undefined || entry.everPulled) return undefined;
+    if (id === undefined || entry === undefined || entry.everPulled || this.#wholes.has(stream)) return undefined;
     const impl = readableStreamImpl(stream);
     if (impl === undefined || impl.disturbed || IsReadableStreamLocked(impl)) return undefined;
     this.#incoming.delete(id);

@@ -169,9 +169,12 @@ export class Server {
     else if (record === null) out = { status: res.status, statusText: res.statusText, headers, body: false };
     else {
       const stream = bodyStream(record);
-      // A fetch() body returned untouched: the host pipes it to the client itself.
-      const hostBody = this.#bodies.handOver(stream);
-      if (hostBody !== undefined) out = { status: res.status, statusText: res.statusText, headers, body: false, hostBody };
+      // A fetch() body returned untouched: the host pipes it to the client itself, or it came
+      // whole with its head and goes back as a known body.
+      const whole = this.#bodies.takeWhole(stream);
+      const hostBody = whole === undefined ? this.#bodies.handOver(stream) : undefined;
+      if (whole !== undefined) out = { status: res.status, statusText: res.statusText, headers, body: false, bytes: whole };
+      else if (hostBody !== undefined) out = { status: res.status, statusText: res.statusText, headers, body: false, hostBody };
       else {
         this.#pending.set(id, stream);
         out = { status: res.status, statusText: res.statusText, headers, body: true };
