@@ -28,9 +28,14 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
     write: false,
     format: 'iife',
     globalName: '__nanoApp',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
+    // As wrangler bundles a Worker (esbuild's browser platform): a package.json `browser` field,
+    // the entry and its file map, names the build for runtimes without Node's modules.
+    platform: 'browser',
+    mainFields: ['browser', 'module', 'main'],
     conditions: ['worker', 'browser'],
+    // Packages written for bundlers (React first) branch on process.env.NODE_ENV, which an isolate
+    // has no `process` to answer: wrangler replaces it at build time, with 'production' unless set.
+    define: { 'process.env.NODE_ENV': '"production"' },
     target: 'es2022',
     logLevel: 'silent',
     // A map beside the code (nothing is written: the path only anchors the map's relative sources).
