@@ -36,6 +36,11 @@ class Exchange {
   /** CPU ms of the isolate attributed to this request so far. */
   cpuMs = 0;
   headSent = false;
+  /**
+   * A streamed body's head is with node:http, which holds it until the first body bytes: sent by
+   * the next watch tick if none came (see #check).
+   */
+  headHeld = false;
   /** The response is finished (or abandoned). */
   responseDone = false;
   /** ctx.waitUntil work has settled. */
@@ -445,6 +450,10 @@ export class AppInstance {
         this.#log.warn({ url: ex.req.url, wallTimeMs }, 'the app did not answer within its wall time');
         callIgnored(ex.nano.control.responseCancel, [ex.id, 'The wall time limit passed.']);
         this.#respondError(ex, 504, 'The app did not answer in time.');
+      } else if (ex.headHeld) {
+        // No body bytes since the head: the client gets the head now (within one tick, 10 ms).
+        ex.headHeld = false;
+        if (!ex.responseDone) ex.res.flushHeaders();
       }
     }
   }
@@ -491,6 +500,8 @@ export class AppInstance {
         if (body !== undefined) for (const chunk of chunks) more = shared ? body.write(chunk) : body.write(chunk, () => release(chunk));
         else for (const chunk of chunks) more = shared ? res.write(chunk) : res.write(chunk, () => release(chunk));
         if (chunks.length > 1) res.uncork();
+        // An encoder may hold its first bytes back: the head goes by a watch tick then.
+        if (body === undefined || body.started) ex.headHeld = false;
         if (ex.responseDone) return true;
         if (!more && !ex.awaitingDrain) {
           ex.awaitingDrain = true;
@@ -670,7 +681,10 @@ export class AppInstance {
       return;
     }
     if (head.body && !noBody) {
-      // The body arrives through responseWrite / responseEnd from now on.
+      // The body arrives through responseWrite / responseEnd from now on. node:http sends the
+      // head with the first bytes, which may come late (an event stream's first event): a watch
+      // tick sends it alone then, as Workers and Deno send the head once the Response is given.
+      ex.headHeld = true;
       callIgnored(ex.nano.control.responseStart, [ex.id]);
       return;
     }

@@ -89,6 +89,7 @@ export class ResponseBody {
   readonly #onWork: (ns: bigint) => void;
   #sent = 0;
   #failed = false;
+  #started = false;
 
   /** `released`: the encoder closed (its memory given back). */
   constructor(res: ServerResponse, options: { coding?: ContentCoding; expected?: number; fail: (message: string) => void; onWork: (ns: bigint) => void; released?: () => void }) {
@@ -97,6 +98,11 @@ export class ResponseBody {
     this.#expected = options.expected;
     this.#fail = options.fail;
     this.#onWork = options.onWork;
+  }
+
+  /** Bytes went to the response (its head with them). */
+  get started(): boolean {
+    return this.#started;
   }
 
   /** Sends one chunk of the app's body; false: the socket is full (wait for 'drain'). `written`: the chunk is no longer needed. */
@@ -109,6 +115,7 @@ export class ResponseBody {
         return true;
       }
       this.#sent += chunk.byteLength;
+      this.#started = true;
       return this.#res.write(chunk, written);
     }
     const started = process.hrtime.bigint();
@@ -117,6 +124,7 @@ export class ResponseBody {
     written?.();
     let more = true;
     for (const part of out) more = this.#res.write(part);
+    if (out.length > 0) this.#started = true;
     return more;
   }
 

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
+import { gunzipSync } from 'node:zlib';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { app, get, startServer, type TestServer } from './helpers.js';
@@ -72,6 +73,18 @@ before(async () => {
         for await (const c of request.body) n += c.byteLength;
         return new Response('got ' + n);
       } };`,
+      // An event stream whose first event comes 1.5 s after the Response (gzip-encoded with ?gzip).
+      'events.js': `export default { fetch(request) {
+        const { readable, writable } = new TransformStream();
+        setTimeout(async () => {
+          const writer = writable.getWriter();
+          await writer.write(new TextEncoder().encode('data: late\\n\\n'));
+          await writer.close();
+        }, 1500);
+        const headers = { 'content-type': 'text/event-stream' };
+        if (new URL(request.url).searchParams.has('gzip')) headers['content-encoding'] = 'gzip';
+        return new Response(readable, { headers });
+      } };`,
       'proxy.js': `export default { async fetch(request) {
         const upstream = await fetch(new URL(request.url).searchParams.get('url'));
         return new Response(upstream.body.pipeThrough(new TransformStream()));
@@ -88,6 +101,7 @@ before(async () => {
         app(dir, 'tiny', 'tiny.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 60_000 } }),
         app(dir, 'late', 'late.js', { limits: { cpuMsPerRequest: 60_000, wallTimeMs: 60_000, memoryMb: 64 } }),
         app(dir, 'passthrough', 'passthrough.js', { fetchAllow: ['127.0.0.1'] }),
+        app(dir, 'events', 'events.js'),
       ],
     }),
   );
@@ -263,3 +277,28 @@ test('a fetch() body returned untouched is piped host to host, still streaming',
   // A body the app reads is not piped: the proxy app (pipeThrough) streams through the isolate.
   assert.ok(!t.logs.some((l) => l['app'] === 'proxy' && l['msg'] === 'response body piped host to host'));
 });
+
+// node:http holds a head until the first body bytes: an event stream's client (EventSource's
+// 'open', a proxy's header timeout) waited for the first event. Workers and Deno send the head
+// once the app returns its Response.
+for (const path of ['/', '/?gzip']) {
+  test(`a streamed response's head reaches the client before its first body bytes (${path})`, { timeout: 10_000 }, async () => {
+    const started = Date.now();
+    const { headAt, bodyAt, body, headers } = await new Promise<{ headAt: number; bodyAt: number; body: Buffer; headers: IncomingHttpHeaders }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: t.port, path, headers: { host: 'events.test', 'accept-encoding': 'gzip' } }, (res) => {
+        const headAt = Date.now() - started;
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ headAt, bodyAt: Date.now() - started, body: Buffer.concat(parts), headers: res.headers }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(headers['content-type'], 'text/event-stream');
+    assert.ok(headAt < 1_000, `the head came after ${headAt} ms`);
+    assert.ok(bodyAt >= 1_400, `the body ended after ${bodyAt} ms`);
+    const text = path === '/' ? body.toString() : gunzipSync(body).toString();
+    assert.equal(text, 'data: late\n\n');
+  });
+}
