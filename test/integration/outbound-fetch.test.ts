@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, request, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { MAX_FETCHES_IN_FLIGHT, OutboundFetch } from '../../src/host/outbound-fetch.js';
@@ -533,6 +533,79 @@ test('a small body that came whole with its head crosses with it and frees its p
     assert.equal(pushed.includes(-1), false);
   } finally {
     fetches.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+// undici refuses a request with Transfer-Encoding, Keep-Alive, Upgrade or Expect among its
+// headers ("invalid transfer-encoding header"), and one whose Content-Length its known body does
+// not match: an app forwarding an incoming request's headers (a chunked upload, curl's Expect:
+// 100-continue) failed with a TypeError. The host frames the request itself.
+test("the app's connection fields are not sent: a forwarded chunked upload, and a known body with the app's framing headers", { timeout: 30_000 }, async () => {
+  const seen: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const upstream = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      seen.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const to = encodeURIComponent(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`);
+  const t = await startServer(
+    {
+      'forward.js': `export default { async fetch(request) {
+        const to = new URL(request.url).searchParams.get('to');
+        const r = await fetch(to, { method: 'POST', headers: request.headers, body: request.body, duplex: 'half' });
+        return new Response(await r.text());
+      } };`,
+      'framed.js': `export default { async fetch(request) {
+        const to = new URL(request.url).searchParams.get('to');
+        const headers = { 'transfer-encoding': 'chunked', expect: '100-continue', 'keep-alive': 'timeout=5', upgrade: 'websocket',
+          connection: 'keep-alive, x-hop', 'x-hop': '1', 'content-length': '999', 'x-kept': 'yes' };
+        const r = await fetch(to, { method: 'POST', headers, body: 'abc' });
+        return new Response(await r.text());
+      } };`,
+    },
+    (dir) => ({
+      apps: [
+        { name: 'forward', hostnames: ['forward.test'], module: `${dir}/forward.js`, fetchAllow: ['127.0.0.1'] },
+        { name: 'framed', hostnames: ['framed.test'], module: `${dir}/framed.js`, fetchAllow: ['127.0.0.1'] },
+      ],
+    }),
+  );
+  try {
+    // A chunked upload with Expect: 100-continue, as curl sends a large one.
+    const forwarded = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: t.port, path: `/?to=${to}`, method: 'POST', headers: { host: 'forward.test', expect: '100-continue', 'x-kept': 'yes' } }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.on('continue', () => {
+        req.write('part one, ');
+        req.end('part two');
+      });
+    });
+    assert.deepEqual(forwarded, { status: 200, text: 'ok' });
+    assert.equal(seen[0]!.body, 'part one, part two');
+    assert.equal(seen[0]!.headers['x-kept'], 'yes');
+    assert.equal(seen[0]!.headers['expect'], undefined);
+
+    const framed = await get(t.port, 'framed.test', `/?to=${to}`);
+    assert.equal(framed.status, 200, framed.text);
+    const { headers, body } = seen[1]!;
+    assert.equal(body, 'abc');
+    assert.equal(headers['content-length'], '3');
+    assert.equal(headers['transfer-encoding'], undefined);
+    for (const name of ['expect', 'keep-alive', 'upgrade', 'x-hop']) assert.equal(headers[name], undefined, name);
+    assert.equal(headers['x-kept'], 'yes');
+  } finally {
+    await t.close();
     upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
   }

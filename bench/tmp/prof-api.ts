@@ -1,0 +1,15 @@
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startServerChild, stopProcess } from '../host/server-process.js';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const upstream = await startServerChild(ROOT, 'node');
+const { port, child } = await startServerChild(ROOT, 'nano', ['--perf-basic-prof']);
+const path = `/?url=${encodeURIComponent(`http://127.0.0.1:${upstream.port}/?json`)}`;
+const url = `http://127.0.0.1:${port}${path}`;
+await autocannon({ url, connections: 64, duration: 3, headers: { host: 'api.bench' } });
+const perf = spawn('perf', ['record', '-F', '999', '-g', '-p', String(child.pid), '-o', '/tmp/apib/perf.data', '--', 'sleep', '6'], { stdio: 'inherit' });
+const r = await autocannon({ url, connections: 64, duration: 6, headers: { host: 'api.bench' } });
+console.log('req/s', r.requests.average);
+await new Promise((res) => perf.once('exit', res));
+await stopProcess(child); upstream.child.kill('SIGKILL');
