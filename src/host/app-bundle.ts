@@ -1,6 +1,6 @@
 // An app's module (and everything it imports) bundled into one script for its isolate.
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { SourceMap } from './source-map.js';
 
 export interface AppBundle {
@@ -15,6 +15,32 @@ export interface AppBundle {
 
 /** Lines the wrapper puts before the bundle (see the end of bundleApp). */
 const WRAPPER_LINES = 2;
+
+/** Imports of WebAssembly and data files, with wrangler's default module rules (CompiledWasm, Data). */
+const WRAPPED = 'nano-module-rule';
+
+/**
+ * `import mod from './x.wasm'` (or `x.wasm?module`) gives a WebAssembly.Module and `import data
+ * from './x.bin'` an ArrayBuffer, as on Workers; the bytes go into the bundle (esbuild's binary
+ * loader) and are compiled by the isolate's WebAssembly.Module, whose memory caps apply.
+ */
+const moduleRules: Plugin = {
+  name: 'nano-module-rules',
+  setup(b) {
+    b.onResolve({ filter: /\.(wasm|bin)(\?module)?$/ }, async (args) => {
+      if (args.namespace === WRAPPED) return undefined; // the wrapper's own import of the bytes
+      const path = args.path.replace(/\?module$/, '');
+      const resolved = await b.resolve(path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, namespace: WRAPPED });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      return { path: resolved.path, namespace: WRAPPED };
+    });
+    b.onLoad({ filter: /.*/, namespace: WRAPPED }, (args) => {
+      const bytes = JSON.stringify(args.path);
+      const value = args.path.endsWith('.wasm') ? 'new WebAssembly.Module(bytes)' : 'bytes.buffer';
+      return { contents: `import bytes from ${bytes};\nexport default ${value};\n`, resolveDir: dirname(args.path), loader: 'js' };
+    });
+  },
+};
 
 /**
  * Bundles `entry` (an ES module exporting `default { fetch }`) with esbuild, for a web-like
@@ -36,6 +62,9 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
     // Packages written for bundlers (React first) branch on process.env.NODE_ENV, which an isolate
     // has no `process` to answer: wrangler replaces it at build time, with 'production' unless set.
     define: { 'process.env.NODE_ENV': '"production"' },
+    // wrangler's default module rules: text files as strings, WebAssembly and .bin through moduleRules.
+    loader: { '.txt': 'text', '.html': 'text', '.sql': 'text', '.wasm': 'binary', '.bin': 'binary' },
+    plugins: [moduleRules],
     target: 'es2022',
     logLevel: 'silent',
     // A map beside the code (nothing is written: the path only anchors the map's relative sources).

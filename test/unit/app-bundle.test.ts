@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { bundleApp } from '../../src/host/app-bundle.js';
 
-/** Writes `files` (path -> text) under a new directory, bundles its index.js, evaluates the bundle in a realm without `process`. */
-async function bundleAndRun(files: Record<string, string>): Promise<unknown> {
+/** Writes `files` (path -> text or bytes) under a new directory, bundles its index.js, evaluates the bundle in a realm without `process`. */
+async function bundleAndRun(files: Record<string, string | Uint8Array>, inputs?: (paths: string[], dir: string) => void): Promise<unknown> {
   const dir = await mkdtemp(join(tmpdir(), 'nano-app-bundle-'));
   try {
     for (const [path, text] of Object.entries(files)) {
@@ -17,6 +17,7 @@ async function bundleAndRun(files: Record<string, string>): Promise<unknown> {
       await writeFile(join(dir, path), text);
     }
     const bundle = await bundleApp(join(dir, 'index.js'));
+    inputs?.(bundle.inputs, dir);
     return runInNewContext(bundle.code, {});
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -46,4 +47,39 @@ test("a package.json's browser field is followed: its entry and its map of files
     'node_modules/mapped/impl-web.js': "exports.impl = 'web';\n",
   });
   assert.deepEqual({ ...(app as object) }, { where: 'web', impl: 'web' });
+});
+
+// (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+const ADD_WASM = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 7, 1, 0x60, 2, 0x7f, 0x7f, 1, 0x7f, 3, 2, 1, 0, 7, 7, 1, 3, 0x61, 0x64, 0x64, 0, 0, 10, 9, 1, 7, 0, 0x20, 0, 0x20, 1, 0x6a, 0x0b]);
+
+test("wrangler's default module rules: .wasm (and .wasm?module) a WebAssembly.Module, .bin an ArrayBuffer, .txt/.html/.sql a string; the files are watched", async () => {
+  let watched: string[] = [];
+  let root = '';
+  const app = (await bundleAndRun(
+    {
+      'index.js': [
+        "import add from './add.wasm';",
+        "import again from './lib/add.wasm?module';",
+        "import data from './data.bin';",
+        "import page from './page.html';",
+        "import note from './note.txt';",
+        "import query from './q.sql';",
+        'const sum = new WebAssembly.Instance(add).exports.add(2, 3);',
+        'export default { sum, again: again instanceof WebAssembly.Module, data: [data instanceof ArrayBuffer, [...new Uint8Array(data)]], page, note, query };',
+      ].join('\n'),
+      'add.wasm': ADD_WASM,
+      'lib/add.wasm': ADD_WASM,
+      'data.bin': new Uint8Array([1, 2, 255]),
+      'page.html': '<p>hi</p>',
+      'note.txt': 'a note',
+      'q.sql': 'SELECT 1',
+    },
+    (paths, dir) => {
+      watched = paths;
+      root = dir;
+    },
+  )) as Record<string, unknown>;
+  // Through JSON: the arrays are the other realm's.
+  assert.deepEqual(JSON.parse(JSON.stringify(app)), { sum: 5, again: true, data: [true, [1, 2, 255]], page: '<p>hi</p>', note: 'a note', query: 'SELECT 1' });
+  for (const file of ['add.wasm', 'lib/add.wasm', 'data.bin', 'page.html']) assert.ok(watched.includes(join(root, file)), `${file} is among the inputs`);
 });
