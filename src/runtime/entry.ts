@@ -21,6 +21,7 @@ import { Cache, setCacheFetch } from '../web/cache.js';
 import { installWasmMemoryBudget } from './wasm-memory-budget.js';
 import { installWasmStreaming } from './wasm-streaming.js';
 import { CacheStorage, createCacheStorage } from '../web/cache-storage.js';
+import { EventSource, setEventSourceHooks } from '../web/event-source.js';
 import type { Request } from '../web/fetch/request.js';
 import type { Response } from '../web/fetch/response.js';
 import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
@@ -139,6 +140,14 @@ export function prepare(): void {
   // Named explicitly: bundles are built without keepNames.
   Object.defineProperty(fetch, 'name', { value: 'fetch' });
   Object.defineProperty(global, 'fetch', { value: fetch, writable: true, enumerable: true, configurable: true });
+  // EventSource reads its stream through fetch() as an app's fetch does.
+  setEventSourceHooks({
+    fetch: (input, init) => client.fetch(input, init) as Promise<Response>,
+    setTimeout: (callback, ms) => timers!.queueInternal(callback, ms),
+    clearTimeout: (id) => timers!.clearInternal(id),
+    queueTask: (callback) => void timers!.queueInternal(callback, 0),
+  });
+  exposeInterface(global, 'EventSource', EventSource);
   // The Cache API (in the realm's memory); add() and addAll() fetch as fetch() does.
   setCacheFetch(cacheFetch);
   exposeInterface(global, 'Cache', Cache);

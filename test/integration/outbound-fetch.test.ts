@@ -610,3 +610,46 @@ test("the app's connection fields are not sent: a forwarded chunked upload, and 
     await new Promise((resolve) => upstream.close(resolve));
   }
 });
+
+// EventSource, which Workers and Deno have: its stream read through the app's fetch() as it
+// arrives, reconnected with Last-Event-ID when it ends.
+test('EventSource in an app: events as they arrive, a reconnection with Last-Event-ID, close() ends the fetch', { timeout: 30_000 }, async () => {
+  const requests: (string | undefined)[] = [];
+  let closed = 0;
+  const upstream = createServer((req, res) => {
+    requests.push(req.headers['last-event-id'] as string | undefined);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    req.on('close', () => closed++);
+    if (requests.length === 1) res.end('retry: 100\nid: 1\ndata: first\n\n');
+    else res.write(`event: again\ndata: after ${req.headers['last-event-id']}\n\n`); // held open
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const to = encodeURIComponent(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/events`);
+  const t = await startServer(
+    {
+      'sse.js': `export default { async fetch(request) {
+        const source = new EventSource(new URL(request.url).searchParams.get('to'));
+        const log = [];
+        await new Promise((resolve) => {
+          source.onopen = () => log.push('open');
+          source.onerror = () => log.push('error ' + source.readyState);
+          source.onmessage = (e) => log.push('message ' + e.data + ' ' + e.lastEventId);
+          source.addEventListener('again', (e) => { log.push('again ' + e.data + ' ' + e.lastEventId); source.close(); resolve(); });
+        });
+        return Response.json(log);
+      } };`,
+    },
+    (dir) => ({ apps: [{ name: 'sse', hostnames: ['sse.test'], module: `${dir}/sse.js`, fetchAllow: ['127.0.0.1'] }] }),
+  );
+  try {
+    const reply = await get(t.port, 'sse.test', `/?to=${to}`);
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual(JSON.parse(reply.text), ['open', 'message first 1', 'error 0', 'open', 'again after 1 1']);
+    assert.deepEqual(requests, [undefined, '1']);
+    await until(() => closed === 2, 5_000, 'the held-open stream closed by close()');
+  } finally {
+    await t.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
