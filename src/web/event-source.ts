@@ -11,10 +11,11 @@ import { DOMException } from './dom-exception.js';
 import { Event, EventTarget, defineEventHandler, dictionaryObject, fireEvent, requireArguments, toUSVString } from './events.js';
 import { MessageEvent } from './message-channel.js';
 import { TextDecoder } from './encoding/text-decoder.js';
-import { Response, responseBody, responseHeaderList } from './fetch/response.js';
+import { Response, responseHeaderList } from './fetch/response.js';
 import { listGet } from './fetch/headers.js';
 import { extractMimeType } from './mime-type.js';
 import { URL } from './url.js';
+import { promiseThen } from '../streams/webidl/intrinsics.js';
 
 const TypeErrorCtor = TypeError;
 const ReflectApply = Reflect.apply;
@@ -27,6 +28,7 @@ const controllerSignal = Object.getOwnPropertyDescriptor(AbortController.prototy
 const responseStatus = Object.getOwnPropertyDescriptor(Response.prototype, 'status')!.get!;
 const responseType = Object.getOwnPropertyDescriptor(Response.prototype, 'type')!.get!;
 const responseUrl = Object.getOwnPropertyDescriptor(Response.prototype, 'url')!.get!;
+const responseBodyGetter = Object.getOwnPropertyDescriptor(Response.prototype, 'body')!.get!;
 const urlOrigin = Object.getOwnPropertyDescriptor(URL.prototype, 'origin')!.get!;
 const decode = TextDecoder.prototype.decode;
 
@@ -158,13 +160,14 @@ function connect(source: EventSource, s: SourceState): void {
     credentials: s.withCredentials ? 'include' : 'same-origin',
     signal: ReflectApply(controllerSignal, controller, []),
   };
-  hooks.fetch(s.url, init).then(
-    (response) => {
+  ReflectApply(promiseThen, hooks.fetch(s.url, init), [
+    (response: Response) => {
       if (s.controller !== controller) return; // closed meanwhile
       // "If res's status is not 200, or its Content-Type is not text/event-stream: fail the connection."
       const mime = extractMimeType(listGet(responseHeaderList(response), 'content-type'));
       const status = ReflectApply(responseStatus, response, []) as number;
-      const body = responseBody(response);
+      // The body as a stream (a body of known bytes makes its stream when asked).
+      const body = ReflectApply(responseBodyGetter, response, []) as ReadableStream<Uint8Array> | null;
       if (ReflectApply(responseType, response, []) === 'error' || status !== 200 || mime === null || mime.type !== 'text' || mime.subtype !== 'event-stream' || body === null) {
         // Aborting the fetch cancels its body.
         ReflectApply(abortMethod, controller, []);
@@ -175,14 +178,14 @@ function connect(source: EventSource, s: SourceState): void {
       const finalUrl = (ReflectApply(responseUrl, response, []) as string) || s.url;
       const origin = ReflectApply(urlOrigin, new URL(finalUrl), []) as string;
       announceConnection(source, s);
-      void interpret(source, s, controller, body.stream!, origin);
+      void interpret(source, s, controller, body, origin);
     },
     () => {
       // A network error (the fetch rejected): reestablish, unless close() aborted it.
       if (s.controller !== controller) return;
       reestablish(source, s);
     },
-  );
+  ]);
 }
 
 /** @see https://html.spec.whatwg.org/multipage/server-sent-events.html#announce-the-connection */
@@ -230,7 +233,7 @@ function reestablish(source: EventSource, s: SourceState): void {
  * at CRLF, LF or CR, each line processed. The end of the stream reestablishes the connection.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
-async function interpret(source: EventSource, s: SourceState, controller: AbortController, stream: ReadableStream, origin: string): Promise<void> {
+async function interpret(source: EventSource, s: SourceState, controller: AbortController, stream: ReadableStream<Uint8Array>, origin: string): Promise<void> {
   const reader = ReflectApply(rsGetReader, stream, []) as ReadableStreamDefaultReader<Uint8Array>;
   const decoder = new TextDecoder();
   // The last event ID buffer starts at the source's last event ID, as browsers keep it across a
@@ -288,7 +291,7 @@ function feed(source: EventSource, s: SourceState, p: ParserState, text: string,
 }
 
 function processLine(source: EventSource, s: SourceState, p: ParserState, line: string, origin: string): void {
-  if (line === '') return dispatchEvent(source, s, p, origin);
+  if (line === '') return dispatchMessage(source, s, p, origin);
   if (line.charCodeAt(0) === 0x3a) return; // a comment
   const colon = line.indexOf(':');
   let field = line;
@@ -308,7 +311,7 @@ function processLine(source: EventSource, s: SourceState, p: ParserState, line: 
       if (!value.includes('\0')) p.lastEventIdBuffer = value;
       break;
     case 'retry':
-      if (/^[0-9]+$/.test(value)) s.reconnectionMs = Number(value);
+      if (asciiDigits(value)) s.reconnectionMs = Number(value);
       break;
     default:
       break;
@@ -316,7 +319,7 @@ function processLine(source: EventSource, s: SourceState, p: ParserState, line: 
 }
 
 /** @see https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage */
-function dispatchEvent(source: EventSource, s: SourceState, p: ParserState, origin: string): void {
+function dispatchMessage(source: EventSource, s: SourceState, p: ParserState, origin: string): void {
   // Step 1. The buffer itself is not reset: later events keep the last ID.
   s.lastEventId = p.lastEventIdBuffer;
   // Step 2.
@@ -333,4 +336,13 @@ function dispatchEvent(source: EventSource, s: SourceState, p: ParserState, orig
   hooks!.queueTask(() => {
     if (s.readyState !== CLOSED) fireEvent(source, event);
   });
+}
+
+function asciiDigits(value: string): boolean {
+  if (value === '') return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }

@@ -130,6 +130,17 @@ test('a response that is not 200 text/event-stream fails the connection: error, 
   }
 });
 
+test('a body of known bytes (no stream yet) is read too, then the connection is reestablished', async () => {
+  let calls = 0;
+  scripted(() => (calls++, new Response('id: 5\ndata: known\n\n', { headers: { 'content-type': 'text/event-stream' } })));
+  const source = new EventSource('http://example.com/e');
+  const log = record(source);
+  await tick();
+  source.close();
+  assert.deepEqual(log, ['open 1', 'message "known" id=5 origin=http://example.com', 'error 0']);
+  assert.equal(calls, 1);
+});
+
 test('the interface: constants, a relative or invalid URL is a SyntaxError, withCredentials, brand checks', () => {
   scripted();
   assert.deepEqual([EventSource.CONNECTING, EventSource.OPEN, EventSource.CLOSED], [0, 1, 2]);
