@@ -23,6 +23,8 @@ export type AppState = 'active' | 'draining' | 'stopped';
 
 /** How often the CPU and wall-time limits are checked while requests are in flight. */
 const WATCH_INTERVAL_MS = 10;
+/** A stretch of the isolate's CPU with no call of its for a request that the watch charges (see App #account). */
+const LONG_TASK_MS = 50;
 /** How often an isolate with no request in flight has its CPU time checked. */
 const IDLE_WATCH_INTERVAL_MS = 1_000;
 /** Checks per window in which idle CPU time adds up (10 s: a limit of 1,000 ms is 10% of a core). */
@@ -368,29 +370,81 @@ export class AppInstance {
     this.#stopIdleWatch();
     if (this.#watch) return;
     const nano = this.#nano;
-    if (nano && !nano.isolate.isDisposed) this.#account(nano);
+    if (nano && !nano.isolate.isDisposed) this.#account(nano, 'idle');
     this.#watch = setInterval(() => this.#check(), WATCH_INTERVAL_MS);
   }
 
+  /** The requests the isolate called the host for since the CPU was last shared out. */
+  #callers = new Set<Exchange>();
+  #chargeQueued = false;
+
+  /** The isolate called the host for `ex` (it ran its code): the CPU since the last share is its. */
+  #called(ex: Exchange): void {
+    if (this.#callers.size === 0) {
+      if (ex.nano !== this.#nano || ex.nano.isolate.isDisposed) return;
+      // The CPU up to the call: read now, before the isolate's next task adds to it.
+      this.#callersCpu = cpuOf(ex.nano);
+    }
+    this.#callers.add(ex);
+    if (this.#chargeQueued) return;
+    this.#chargeQueued = true;
+    // Charged after the host call (a result batch names several requests: they share it).
+    queueMicrotask(() => {
+      this.#chargeQueued = false;
+      if (ex.nano === this.#nano && !ex.nano.isolate.isDisposed) this.#account(ex.nano, 'check');
+    });
+  }
+
+  /** The isolate's CPU when the first of #callers called. */
+  #callersCpu = 0n;
+
   /**
-   * The isolate's CPU time since the last account (ms): counted in nano_isolate_cpu_seconds_total
-   * and shared evenly by its requests in flight (answered ones whose waitUntil work still runs
-   * too: CPU spent after a response is that request's). Every CPU ns is counted once: at the
-   * watch's checks, when a request finishes (its own share up to its end) and when the idle watch
-   * looks. Before, only the checks every 10 ms counted, and only while requests were in flight: a
-   * request that came and went between two checks was logged at cpuMs 0 (its CPU went to the next
-   * one, or nowhere), and the CPU since the last check before the app went idle was never in the
-   * metric (1000 requests of 1 ms each: 881 logged at 0, the metric 0.7 s).
+   * The isolate's CPU time since the last share (ms), counted in nano_isolate_cpu_seconds_total
+   * and charged to its requests (answered ones whose waitUntil work still runs too). Every CPU ns
+   * is counted once.
+   *
+   * Whose it is: the isolate runs a request's code and then calls the host for it (a result, a
+   * write, a pull), so the CPU up to such a call is the caller's (#called; callers in one host
+   * call share it). A stretch of 50 ms or more with no call (a handler computing, a loop) is
+   * charged at the watch's checks to the requests still waiting for their response head, where
+   * such a task runs, or to all in flight if none waits; a shorter one waits for the next caller.
+   * 'idle': no request's (the metric only). Before, each 10 ms check shared its CPU evenly by all
+   * requests in flight, so a long-lived stream (an event stream writing every 100 ms) was charged
+   * a share of every other request's work: under ordinary load it passed cpuMsPerRequest within
+   * seconds and the isolate was recycled, cutting every stream.
    */
-  #account(nano: NanoIsolate): number {
-    const cpu = cpuOf(nano);
+  #account(nano: NanoIsolate, mode: 'check' | 'idle'): number {
+    const callers = this.#callers;
+    const cpu = callers.size > 0 ? this.#callersCpu : cpuOf(nano);
     const deltaMs = Number(cpu - this.#lastCpu) / 1e6;
+    if (mode === 'check' && callers.size === 0 && deltaMs < LONG_TASK_MS) return 0;
     this.#lastCpu = cpu;
-    if (deltaMs <= 0) return 0;
+    if (deltaMs <= 0) {
+      callers.clear();
+      return 0;
+    }
     this.#deps.metrics.cpu.inc({ app: this.name }, deltaMs / 1000);
-    let mine = 0;
-    for (const ex of this.#exchanges.values()) if (ex.nano === nano) mine++;
-    if (mine > 0) for (const ex of this.#exchanges.values()) if (ex.nano === nano) ex.cpuMs += deltaMs / mine;
+    if (mode === 'idle') {
+      callers.clear();
+      return deltaMs;
+    }
+    if (callers.size > 0) {
+      for (const ex of callers) ex.cpuMs += deltaMs / callers.size;
+      callers.clear();
+      return deltaMs;
+    }
+    let waiting = 0;
+    let all = 0;
+    for (const ex of this.#exchanges.values()) {
+      if (ex.nano !== nano) continue;
+      all++;
+      if (!ex.headSent && !ex.responseDone) waiting++;
+    }
+    for (const ex of this.#exchanges.values()) {
+      if (ex.nano !== nano) continue;
+      if (waiting > 0 && !ex.headSent && !ex.responseDone) ex.cpuMs += deltaMs / waiting;
+      else if (waiting === 0) ex.cpuMs += deltaMs / all;
+    }
     return deltaMs;
   }
 
@@ -414,7 +468,7 @@ export class AppInstance {
       if (this.#nano !== nano || nano.isolate.isDisposed) return this.#stopIdleWatch();
       // Counted per window: a timer doing a little now and then never adds up to a limit.
       if (checks++ % IDLE_WINDOW_CHECKS === 0) used = 0;
-      used += this.#account(nano);
+      used += this.#account(nano, 'idle');
       if (used <= limitMs) return;
       this.#stopIdleWatch();
       this.#log.warn({ cpuMs: Math.round(used) }, 'the app used more than cpuMsPerRequest of CPU time with no request in flight');
@@ -428,18 +482,18 @@ export class AppInstance {
     this.#idleWatch = undefined;
   }
 
-  /** Attributes the isolate's CPU time since the last check to its in-flight requests, evenly. */
+  /** Attributes the isolate's CPU time since the last check to its in-flight requests (see #account). */
   #check(): void {
     const nano = this.#nano;
     if (this.#exchanges.size === 0) {
       // The CPU time since the last request finished: the metric's, no request's.
-      if (nano && !nano.isolate.isDisposed) this.#account(nano);
+      if (nano && !nano.isolate.isDisposed) this.#account(nano, 'idle');
       this.#stopWatch();
       return this.#startIdleWatch();
     }
     const { cpuMsPerRequest, wallTimeMs } = this.config.limits;
     if (nano && !nano.isolate.isDisposed) {
-      this.#account(nano);
+      this.#account(nano, 'check');
       for (const ex of this.#exchanges.values()) if (ex.nano === nano && ex.cpuMs > cpuMsPerRequest) return this.#recycle(nano, 'cpu');
     } else if (nano) {
       return this.#recycle(nano, 'memory');
@@ -461,9 +515,12 @@ export class AppInstance {
   // --- bodies
 
   #exchangeHandler(nano: NanoIsolate): ExchangeHandler {
+    // Every call of the isolate's for an exchange shows it ran code for it (see #account).
     const get = (id: number): Exchange | undefined => {
       const ex = this.#exchanges.get(id);
-      return ex && ex.nano === nano ? ex : undefined;
+      if (ex === undefined || ex.nano !== nano) return undefined;
+      this.#called(ex);
+      return ex;
     };
     return {
       dispatched: (id, result) => {
@@ -848,7 +905,7 @@ export class AppInstance {
   #finish(ex: Exchange): void {
     if (!this.#exchanges.has(ex.id)) return;
     // Its share of the CPU time up to now (the watch's next check would find it gone).
-    if (ex.nano === this.#nano && !ex.nano.isolate.isDisposed) this.#account(ex.nano);
+    if (ex.nano === this.#nano && !ex.nano.isolate.isDisposed) this.#account(ex.nano, 'check');
     this.#exchanges.delete(ex.id);
     if (ex.waitUntilTimer !== undefined) clearTimeout(ex.waitUntilTimer);
     if (!ex.requestEnded) {
