@@ -508,6 +508,8 @@ export class AppInstance {
         // No body bytes since the head: the client gets the head now (within one tick, 10 ms).
         ex.headHeld = false;
         if (!ex.responseDone) ex.res.flushHeaders();
+      } else if (!ex.responseDone) {
+        ex.body?.tick();
       }
     }
   }

@@ -33,6 +33,8 @@ interface ZlibEngine {
 interface FormatEntry {
   create: () => ZlibEngine;
   process: number;
+  /** Everything given so far out, the stream going on (a response body sent as it comes). */
+  sync: number;
   finish: number;
 }
 
@@ -58,10 +60,10 @@ const ENGINES: Record<CodecMode, Record<CompressionFormat, FormatEntry>> = {
 };
 
 function zlibEntry(create: () => unknown): FormatEntry {
-  return { create: create as () => ZlibEngine, process: C.Z_NO_FLUSH, finish: C.Z_FINISH };
+  return { create: create as () => ZlibEngine, process: C.Z_NO_FLUSH, sync: C.Z_SYNC_FLUSH, finish: C.Z_FINISH };
 }
 function brotliEntry(create: () => unknown): FormatEntry {
-  return { create: create as () => ZlibEngine, process: C.BROTLI_OPERATION_PROCESS, finish: C.BROTLI_OPERATION_FINISH };
+  return { create: create as () => ZlibEngine, process: C.BROTLI_OPERATION_PROCESS, sync: C.BROTLI_OPERATION_FLUSH, finish: C.BROTLI_OPERATION_FINISH };
 }
 
 /** Where a call stopped at its output cap: the input it had not given the engine yet. */
@@ -107,6 +109,11 @@ class NodeCodecInstance implements CodecInstance {
 
   finish(): CodecResult {
     return this.#run({ input: new Uint8Array(0), inOff: 0, inLen: 0, flush: this.#entry.finish, finishing: true });
+  }
+
+  /** What the engine holds of the input so far, as output that decodes on its own (the stream goes on). */
+  flush(): CodecResult {
+    return this.#run({ input: new Uint8Array(0), inOff: 0, inLen: 0, flush: this.#entry.sync, finishing: false });
   }
 
   /** Finished or failed: no more calls. */
@@ -184,7 +191,7 @@ class NodeCodecInstance implements CodecInstance {
  * A node:zlib context for `format` in `mode` (undefined when there is none), whose calls each
  * produce at most about `outputCap` bytes and then return `more` (resume() goes on).
  */
-export type NodeCodec = CodecInstance & { resume(): CodecResult; readonly closed: boolean };
+export type NodeCodec = CodecInstance & { resume(): CodecResult; flush(): CodecResult; readonly closed: boolean };
 
 /** The engine for `format` in `mode`; undefined for anything else (the names come from an isolate). */
 function engineEntry(format: CompressionFormat, mode: CodecMode): FormatEntry | undefined {

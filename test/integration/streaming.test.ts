@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
-import { gunzipSync } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, gunzipSync } from 'node:zlib';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { app, get, startServer, type TestServer } from './helpers.js';
@@ -75,6 +75,20 @@ before(async () => {
       } };`,
       // An event stream whose first event comes 1.5 s after the Response (gzip-encoded with ?gzip).
       'events.js': `export default { fetch(request) {
+        const url = new URL(request.url);
+        if (url.pathname === '/sparse') {
+          // Five events 300 ms apart, encoded as the query says.
+          const { readable, writable } = new TransformStream();
+          (async () => {
+            const writer = writable.getWriter();
+            for (let i = 1; i <= 5; i++) {
+              await new Promise((resolve) => setTimeout(resolve, 300));
+              await writer.write(new TextEncoder().encode('data: ' + i + '\\n\\n'));
+            }
+            await writer.close();
+          })();
+          return new Response(readable, { headers: { 'content-type': 'text/event-stream', 'content-encoding': url.searchParams.get('coding') } });
+        }
         const { readable, writable } = new TransformStream();
         setTimeout(async () => {
           const writer = writable.getWriter();
@@ -300,5 +314,31 @@ for (const path of ['/', '/?gzip']) {
     assert.ok(bodyAt >= 1_400, `the body ended after ${bodyAt} ms`);
     const text = path === '/' ? body.toString() : gunzipSync(body).toString();
     assert.equal(text, 'data: late\n\n');
+  });
+}
+
+// An encoder holds small input back until it has enough: an encoded event stream reached the
+// client all at once when it ended (1.5 s here). An encoder idle for a tick now flushes.
+for (const coding of ['gzip', 'br'] as const) {
+  test(`an encoded (${coding}) event stream reaches the client event by event, not at its end`, { timeout: 10_000 }, async () => {
+    const started = Date.now();
+    const arrivals: { at: number; text: string }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: t.port, path: `/sparse?coding=${coding}`, headers: { host: 'events.test', 'accept-encoding': coding } }, (res) => {
+        assert.equal(res.headers['content-encoding'], coding);
+        const decoder = coding === 'gzip' ? createGunzip() : createBrotliDecompress();
+        decoder.on('data', (c: Buffer) => arrivals.push({ at: Date.now() - started, text: c.toString() }));
+        decoder.on('end', resolve);
+        decoder.on('error', reject);
+        res.pipe(decoder);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(arrivals.map((a) => a.text).join(''), 'data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\ndata: 5\n\n');
+    // The first event is written at ~300 ms and the stream ends at ~1500 ms.
+    const first = arrivals.find((a) => a.text.includes('data: 1'))!;
+    assert.ok(first.at < 1_000, `the first event was decoded at ${first.at} ms (${JSON.stringify(arrivals)})`);
+    assert.ok(arrivals.length >= 4, `the events came in ${arrivals.length} parts: ${JSON.stringify(arrivals)}`);
   });
 }
