@@ -4,6 +4,7 @@
 // arrives through `bridge`, whose members take and return only primitives, ArrayBuffers,
 // Uint8Arrays and plain data objects (so the isolate host can pass them across by copy or transfer).
 import { install as installStreams } from '../streams/install.js';
+import { installEsBuiltins } from './es-builtins.js';
 import { installDomBasics, type DomHooks } from '../web/install-dom.js';
 import { installTextStreams } from '../web/install-text-streams.js';
 import { installCompressionStreams } from '../web/install-compression-streams.js';
@@ -32,6 +33,8 @@ export interface RuntimeBridge extends DomHooks {
 }
 
 export function installGlobals(global: object, bridge: RuntimeBridge): void {
+  // ECMAScript built-ins the engine lacks, before anything captures intrinsics.
+  installEsBuiltins(global as never);
   // Streams first: the others build on them, and they capture their intrinsics now.
   installStreams(global);
   installDomBasics(global, bridge);
