@@ -76,6 +76,12 @@ export class Metrics {
   readonly reloadFailures = new Counter({ name: 'nano_config_reload_failures_total', help: 'Config reloads refused (invalid config or an app that failed to load).', registers: [this.registry] });
   readonly drainCut = new Counter({ name: 'nano_drain_cut_requests_total', help: 'Requests still running when a drain deadline passed.', labelNames: ['app'] as const, registers: [this.registry] });
   readonly appLogDropped = new Counter({ name: 'nano_app_log_lines_dropped_total', help: "Console lines dropped over an app's log rate (limits.logKbPerSecond), by app.", labelNames: ['app'] as const, registers: [this.registry] });
+  readonly unrouted = new Counter({
+    name: 'nano_requests_unrouted_total',
+    help: 'Requests answered by the host without an app, by status and reason: malformed HTTP (400, 408, 431), a bad or repeated Host (400), no app for the host (404).',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly appState = new Gauge({ name: 'nano_app_instances', help: 'App instances by state (active, draining).', labelNames: ['app', 'state'] as const, registers: [this.registry] });
 
   constructor() {

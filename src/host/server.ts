@@ -118,6 +118,7 @@ export class NanoServer {
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       if (!socket.writable) return socket.destroy();
       const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      this.metrics.unrouted.inc({ status: status.slice(0, 3), reason: 'malformed' });
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
     this.#server = server;
@@ -307,12 +308,14 @@ export class NanoServer {
     if (!validAuthority(authority) || hostLines(req.rawHeaders) > 1) {
       req.resume();
       res.setHeader('connection', 'close');
+      this.metrics.unrouted.inc({ status: '400', reason: 'bad_host' });
       sendError(res, 400, 'The request has more than one Host header, or an invalid one.');
       return;
     }
     const app = this.#router.route(authority);
     if (app === undefined) {
       req.resume();
+      this.metrics.unrouted.inc({ status: '404', reason: 'no_app' });
       sendError(res, 404, `No app serves the host "${authority ?? ''}".`);
       return;
     }

@@ -381,6 +381,13 @@ test('admin API: refuses a missing or wrong token; lists apps; metrics', async (
   assert.match(metrics, /nano_requests_total\{app="hello",status="200"\} \d+/);
   assert.match(metrics, /nano_limit_exceeded_total\{app="loop",limit="cpu"\} \d+/);
   assert.match(metrics, /nano_request_duration_seconds_bucket/);
+  // What the host answered without an app: the malformed request above, an unknown host, a bad Host.
+  assert.equal((await get(t.port, 'nobody.test')).status, 404);
+  assert.equal((await get(t.port, 'bad host!')).status, 400);
+  const after = (await admin('/metrics', ADMIN_TOKEN)).text;
+  assert.match(after, /nano_requests_unrouted_total\{status="400",reason="malformed"\} [1-9]/);
+  assert.match(after, /nano_requests_unrouted_total\{status="404",reason="no_app"\} [1-9]/);
+  assert.match(after, /nano_requests_unrouted_total\{status="400",reason="bad_host"\} [1-9]/);
   await sleep(0);
 });
 
