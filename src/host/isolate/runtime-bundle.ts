@@ -12,6 +12,21 @@ export interface RuntimeBundle {
 
 let bundle: Promise<RuntimeBundle> | undefined;
 
+/**
+ * The ECMAScript globals the runtime names, bound as constants around the bundle when it is
+ * evaluated (before any app code): the runtime's `Math.trunc`, `Promise.resolve`, `new Error`...
+ * then reach the intrinsics even after an app replaces `globalThis.Math` or `globalThis.Promise`
+ * (a getter that throws, a polyfill's look-alike). Not SharedArrayBuffer, which a snapshot may
+ * lack; not Atomics or WebAssembly, which the runtime adjusts on the global itself.
+ */
+const INTRINSIC_GLOBALS = [
+  'globalThis', 'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Date', 'Promise', 'RegExp',
+  'Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'JSON', 'Math', 'Reflect',
+  'ArrayBuffer', 'DataView', 'Uint8Array', 'Int8Array', 'Uint8ClampedArray', 'Uint16Array', 'Int16Array', 'Uint32Array',
+  'Int32Array', 'Float32Array', 'Float64Array', 'BigUint64Array', 'BigInt64Array', 'Map', 'Set', 'WeakMap', 'WeakSet',
+  'WeakRef', 'FinalizationRegistry', 'parseInt', 'parseFloat', 'escape', 'unescape',
+] as const;
+
 /** The entry: the TypeScript source in a checkout, or the compiled file in dist/. */
 function entryPath(): string {
   const ts = fileURLToPath(new URL('../../runtime/entry.ts', import.meta.url));
@@ -36,8 +51,8 @@ export function runtimeBundle(): Promise<RuntimeBundle> {
   }).then((result) => {
     const text = result.outputFiles[0]!.text;
     return {
-      // A function scope: `var __nanoRuntime` stays local.
-      snapshotCode: `Object.defineProperty(globalThis, '__nanoBoot', { configurable: true, writable: true, value: (function () {\n${text}\n__nanoRuntime.prepare();\nreturn __nanoRuntime.boot;\n})() });`,
+      // A function scope: `var __nanoRuntime` stays local; the intrinsics are its constants.
+      snapshotCode: `Object.defineProperty(globalThis, '__nanoBoot', { configurable: true, writable: true, value: (function (global) {\n'use strict';\nconst { ${INTRINSIC_GLOBALS.join(', ')} } = global;\n${text}\n__nanoRuntime.prepare();\nreturn __nanoRuntime.boot;\n})(globalThis) });`,
       filename: 'nano:runtime',
     };
   });
