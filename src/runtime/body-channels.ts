@@ -10,6 +10,7 @@ import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireRead
 import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
 import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
 import { viewByteLength } from '../streams/webidl/intrinsics.js';
+import { setPromiseIsHandledToTrue } from '../streams/webidl/promise.js';
 import { crossingBytes } from '../web/buffer-source.js';
 import { windowCost } from './host-api.js';
 import { inspect } from './console.js';
@@ -80,7 +81,8 @@ function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8
 /** Fetch's "cancel a body with reason" when it is readable (the fetch was aborted before it was read). */
 export function cancelReadableBody(body: ReadableStream, reason: unknown): void {
   const impl = readableStreamImpl(body);
-  if (impl !== undefined && impl.state === 'readable') ReadableStreamCancel(impl, reason).catch(() => {});
+  // Handled through the captured then: `.catch` calls the app's Promise.prototype.then.
+  if (impl !== undefined && impl.state === 'readable') setPromiseIsHandledToTrue(ReadableStreamCancel(impl, reason));
 }
 
 /** The stream's high-water mark for an incoming body (what it asks for before any read). */
@@ -312,7 +314,9 @@ export class BodyChannels {
     } catch (error) {
       if (!this.#outgoing.delete(id)) return;
       log(`Uncaught (in body) ${inspect(error)}`);
-      ReflectApply(readerCancel, reader, [error]).catch(() => {});
+      // Not `.catch`: it calls the app's Promise.prototype.then, and a throwing one stopped the
+      // pump here, before the host heard the body failed (the client waited forever).
+      setPromiseIsHandledToTrue(ReflectApply(readerCancel, reader, [error]) as Promise<void>);
       sink.error(id, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       return;
     }
@@ -350,7 +354,7 @@ export class BodyChannels {
     const entry = this.#outgoing.get(id);
     if (entry === undefined) return;
     this.#outgoing.delete(id);
-    ReflectApply(readerCancel, entry.reader, [reason]).catch(() => {});
+    setPromiseIsHandledToTrue(ReflectApply(readerCancel, entry.reader, [reason]) as Promise<void>);
     entry.drained?.();
   }
 }

@@ -15,6 +15,8 @@ import type { DispatchResult, ResponseHead } from './serve.js';
 const quote: (s: string) => string = JSON.stringify;
 const fromCharCode = String.fromCharCode;
 const apply = Reflect.apply;
+const ArrayFrom = Array.from;
+const ObjectSetPrototypeOf = Object.setPrototypeOf;
 
 /** The largest body carried inside the text (larger ones cross as bytes, copied once). */
 export const INLINE_BODY_MAX = 2048;
@@ -40,11 +42,19 @@ function latin1(bytes: Uint8Array): string {
   return apply(fromCharCode, undefined, bytes as unknown as number[]) as string;
 }
 
-export function packDispatchResults(results: [number, DispatchResult][]): [text: string, bytes: Uint8Array[]] {
-  const bytes: Uint8Array[] = [];
+/**
+ * In the isolate, after app code: only indexes and lengths of the runtime's own lists (no
+ * destructuring, no push), as an app may have replaced Array.prototype's iterator or push, or
+ * put setters on its indexes. `bytes` is built without a prototype and copied into an array by
+ * Array.from, which defines its elements.
+ */
+export function packDispatchResults(results: ArrayLike<[number, DispatchResult]>): [text: string, bytes: Uint8Array[]] {
+  const bytes = ObjectSetPrototypeOf([], null) as Uint8Array[];
   let text = '[';
   for (let i = 0; i < results.length; i++) {
-    const [id, result] = results[i]!;
+    const pair = results[i]!;
+    const id = pair[0];
+    const result = pair[1];
     if (i > 0) text += ',';
     text += `[${id},${result.settled === true ? 1 : 0},`;
     if ('error' in result) {
@@ -55,12 +65,16 @@ export function packDispatchResults(results: [number, DispatchResult][]): [text:
     let headers = '';
     for (let j = 0; j < head.headers.length; j++) headers += `${j > 0 ? ',' : ''}${jsonString(head.headers[j]!)}`;
     const known = head.bytes;
-    const body =
-      known === undefined ? null : known.byteLength <= INLINE_BODY_MAX ? quote(latin1(known)) : bytes.push(known) - 1;
+    let body: string | number | null = null;
+    if (known !== undefined && known.byteLength <= INLINE_BODY_MAX) body = quote(latin1(known));
+    else if (known !== undefined) {
+      body = bytes.length;
+      bytes[body] = known;
+    }
     // hostBody is an outbound fetch's id, which is negative.
     text += `${head.status},${jsonString(head.statusText)},[${headers}],${head.body ? 1 : 0},${body},${head.hostBody ?? null},${head.manual === true ? 1 : 0}]`;
   }
-  return [`${text}]`, bytes];
+  return [`${text}]`, bytes.length === 0 ? [] : (apply(ArrayFrom, undefined, [bytes]) as Uint8Array[])];
 }
 
 export function unpackDispatchResults(text: string, bytes: Uint8Array[]): [number, DispatchResult][] {

@@ -24,7 +24,7 @@ import { CacheStorage, createCacheStorage } from '../web/cache-storage.js';
 import { EventSource, setEventSourceHooks } from '../web/event-source.js';
 import type { Request } from '../web/fetch/request.js';
 import type { Response } from '../web/fetch/response.js';
-import { captureLateIntrinsics, promiseThen, queueMicrotaskIntrinsic, reflectApply } from '../streams/webidl/intrinsics.js';
+import { captureLateIntrinsics, internalAppend, internalList, queueMicrotaskIntrinsic, reflectApply, type InternalList } from '../streams/webidl/intrinsics.js';
 
 export const HOST_NAMES: readonly (keyof HostApi)[] = [
   'timerStart', 'timerClear', 'log', 'logDropped', 'now', 'randomBytes', 'codecCreate', 'codecPush', 'codecFinish', 'codecResume', 'codecClose',
@@ -40,15 +40,16 @@ const api = {} as HostApi;
 /** Calls made without waiting since the last barrier (FIRE_AND_FORGET_RUN). */
 let unwaited = 0;
 for (const name of HOST_NAMES) {
+  // The captured Reflect.apply: these run on every request, after the app may have replaced it.
   (api as unknown as Record<string, unknown>)[name] = FIRE_AND_FORGET.includes(name)
     ? (...args: unknown[]) => {
-        Reflect.apply(host[name], undefined, args);
+        reflectApply(host[name], undefined, args);
         if (++unwaited >= FIRE_AND_FORGET_RUN) {
           unwaited = 0;
           host.barrier();
         }
       }
-    : (...args: unknown[]) => Reflect.apply(host[name], undefined, args);
+    : (...args: unknown[]) => reflectApply(host[name], undefined, args);
 }
 const coarsenedClock = new CoarsenedClock(() => api.now());
 const clock: Clock = { now: () => coarsenedClock.now(), timeOrigin: 0 };
@@ -164,11 +165,14 @@ function cacheFetch(request: Request): Promise<Response> {
  * queues the flush behind the other requests' continuations, so requests that entered in one
  * batch and finish together leave together.
  */
-let results: [number, DispatchResult][] = [];
+let results: InternalList<[number, DispatchResult]> = internalList();
 function flushResults(): void {
   const out = results;
-  results = [];
-  const [text, bytes] = packDispatchResults(out);
+  results = internalList();
+  // Indexed, not destructured (the app's Array iterator).
+  const packed = packDispatchResults(out);
+  const text = packed[0];
+  const bytes = packed[1];
   // Most results carry no large body: one argument fewer to serialize.
   if (bytes.length === 0) api.dispatched(text);
   else api.dispatched(text, bytes);
@@ -198,10 +202,12 @@ export function boot(info: BootInfo): void {
     fireTimer: (id) => t.fire(id),
     registerApp: (exports, env) => s.registerApp(exports, env),
     dispatch: (id, head) => {
+      // An internal list and a literal pair: no method or index setter of the app's is met.
       const settle = (result: DispatchResult): void => {
-        if (results.push([id, result]) === 1) queueMicrotaskIntrinsic(flushResults);
+        internalAppend(results, [id, result]);
+        if (results.length === 1) queueMicrotaskIntrinsic(flushResults);
       };
-      reflectApply(promiseThen, s.dispatch(id, head), [settle, (error: unknown) => settle({ error: `runtime: ${inspect(error)}` })]);
+      s.dispatch(id, head, settle);
     },
     bodyPush: (id, chunk, error) => b.push(id, chunk, error),
     responseAck: (id, bytes) => b.ack(id, bytes),
@@ -214,7 +220,10 @@ export function boot(info: BootInfo): void {
     subtleSettle: (id, result) => settleSubtle(id, result),
     batch: (calls: ControlCall[]) => {
       for (let i = 0; i < calls.length; i++) {
-        const [op, args] = calls[i]!;
+        // Indexed, not destructured: the app may have replaced Array.prototype[Symbol.iterator].
+        const call = calls[i]!;
+        const op = call[0];
+        const args = call[1];
         try {
           reflectApply(control[op] as (...a: unknown[]) => unknown, undefined, args);
         } catch (error) {

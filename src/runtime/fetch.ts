@@ -13,7 +13,8 @@ import { processDataURL } from '../web/fetch/data-url.js';
 import { serializeMimeType } from '../web/mime-type.js';
 import { IdTable } from './id-table.js';
 import { addAbortAlgorithm, signalIsAborted, signalReason } from '../web/abort.js';
-import { combineForTransmission, listGet } from '../web/fetch/headers.js';
+import { combineForTransmission, headerListArray, listGet } from '../web/fetch/headers.js';
+import { internalAppend } from '../streams/webidl/intrinsics.js';
 import { blobSize, blobToBytes, blobType } from '../web/blob.js';
 import { parseSingleRangeHeaderValue } from '../web/fetch/range.js';
 import { fetchRequestParams, Request, type FetchRequestParams } from '../web/fetch/request.js';
@@ -118,8 +119,10 @@ export class FetchClient {
         fetchBlobURL(request, resolve, reject);
         return;
       }
-      const headers = combineForTransmission(request.headerList);
-      if (this.userAgent !== '' && listGet(request.headerList, 'user-agent') === null) headers.push(['user-agent', this.userAgent]);
+      const list = combineForTransmission(request.headerList);
+      if (this.userAgent !== '' && listGet(request.headerList, 'user-agent') === null) internalAppend(list, ['user-agent', this.userAgent]);
+      // A plain array: it crosses to the host.
+      const headers = headerListArray(list);
       const size = headersBytes(headers);
       if (size > HEADERS_BYTES_MAX) {
         const error = new TypeErrorCtor(`Failed to fetch: the request's headers are ${size} bytes; a request may have at most ${HEADERS_BYTES_MAX}.`);

@@ -149,7 +149,7 @@ export function windowCost(byteLength: number): number {
 export const HEADERS_BYTES_MAX = 256 * 1024;
 
 /** The bytes a header list counts against HEADERS_BYTES_MAX: each name and value, with ": " and CRLF. */
-export function headersBytes(list: readonly (readonly [string, string])[]): number {
+export function headersBytes(list: ArrayLike<readonly [string, string]>): number {
   let bytes = 0;
   for (let i = 0; i < list.length; i++) bytes += list[i]![0].length + list[i]![1].length + 4;
   return bytes;

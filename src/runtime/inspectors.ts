@@ -18,7 +18,7 @@ function getter(proto: object, name: string): (this: unknown) => unknown {
 }
 
 /** `Name { "a": "1", "b": "2" }` for a list of name/value pairs. */
-function pairs(name: string, list: readonly (readonly [string, unknown])[], nested: (value: unknown) => string): string {
+function pairs(name: string, list: ArrayLike<readonly [string, unknown]>, nested: (value: unknown) => string): string {
   if (list.length === 0) return `${name} {}`;
   const items: string[] = [];
   for (let i = 0; i < list.length && i < 100; i++) items.push(`${JSONStringify(list[i]![0])}: ${nested(list[i]![1])}`);

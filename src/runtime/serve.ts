@@ -3,7 +3,8 @@
 // Bytes cross in both directions under credit (body-channels.ts): the host reads the socket only
 // while the app's request body has room, and the response body's pump stops once the host holds
 // a window of bytes its socket has not taken.
-import type { ReadableStream } from '../streams/readable-stream/readable-stream.js';
+import { IsReadableStreamLocked, ReadableStreamCancel, readableStreamImpl, type ReadableStream } from '../streams/readable-stream/readable-stream.js';
+import { setPromiseIsHandledToTrue } from '../streams/webidl/promise.js';
 import { Response, isResponse, responseBody, responseEncodedManually, responseHeaderList } from '../web/fetch/response.js';
 import { createIncomingRequest, type Request } from '../web/fetch/request.js';
 import { bodyStream, takeKnownBytes } from '../web/fetch/body.js';
@@ -13,7 +14,7 @@ import { hostSink, type BodyChannels, type HostBodySink } from './body-channels.
 import { unpackRequestHead } from './request-head.js';
 import type { RequestHead } from './host-api.js';
 import { IdTable } from './id-table.js';
-import { promiseThen } from '../streams/webidl/intrinsics.js';
+import { arrayOfList, internalAppend, internalList, promiseResolve, promiseThen, type InternalList } from '../streams/webidl/intrinsics.js';
 import { createAbortSignal, SignalAbort, type AbortSignal } from '../web/abort.js';
 import { DOMException } from '../web/dom-exception.js';
 
@@ -54,8 +55,30 @@ interface AppExports {
 }
 
 const TypeErrorCtor = TypeError;
-const PromiseCtor = Promise;
+const ErrorCtor = Error;
 const ReflectApply = Reflect.apply;
+const StringToLowerCase = String.prototype.toLowerCase;
+
+/**
+ * `inspect(value)`, or a fixed text when that throws: the value may be the app's (a Proxy, an
+ * error whose getters throw) and an error on the error path must not lose the request's answer.
+ */
+function describe(value: unknown): string {
+  try {
+    return inspect(value);
+  } catch {
+    return '(a value that could not be inspected)';
+  }
+}
+
+/** "Name: message" of an error, as safely as describe(). */
+function errorMessage(error: unknown): string {
+  try {
+    return error instanceof ErrorCtor ? `${error.name}: ${error.message}` : `${error}`;
+  } catch {
+    return 'an error that could not be described';
+  }
+}
 
 
 export class Server {
@@ -87,7 +110,9 @@ export class Server {
     }
     this.#app = app;
     const copy: Record<string, string> = {};
-    for (const key of Object.keys(env)) copy[key] = String(env[key]);
+    // Indexed: registerApp runs after the app's top level, which may have replaced the Array iterator.
+    const keys = Object.keys(env);
+    for (let i = 0; i < keys.length; i++) copy[keys[i]!] = String(env[keys[i]!]);
     this.#env = Object.freeze(copy);
   }
 
@@ -108,12 +133,38 @@ export class Server {
     }
   }
 
-  /** Calls the app for request `id` (its head packed, see request-head.ts); resolves with the response head (the body follows). */
-  async dispatch(id: number, packed: string): Promise<DispatchResult> {
+  /**
+   * Calls the app for request `id` (its head packed, see request-head.ts); `settle` gets the
+   * response head (the body follows), or why the app failed, once. Through a callback, not as the
+   * value of a promise: resolving a promise with the result would look up its `then`, which an
+   * app may have put on Object.prototype (a thenable that never calls back hung every request).
+   */
+  dispatch(id: number, packed: string, settle: (result: DispatchResult) => void): void {
+    let settled = false;
+    const once = (result: DispatchResult): void => {
+      if (settled) return;
+      settled = true;
+      settle(result);
+    };
+    // #dispatch catches everything itself: its promise is not reacted to (a `then` on it would
+    // read its `constructor`, which the app may have made throw).
+    void this.#dispatch(id, packed, once);
+  }
+
+  async #dispatch(id: number, packed: string, settle: (result: DispatchResult) => void): Promise<void> {
+    try {
+      await this.#respond(id, packed, settle);
+    } catch (error) {
+      settle({ error: `runtime: ${describe(error)}` });
+    }
+  }
+
+  /** Settles with the result: an async function returning it would resolve its promise with it. */
+  async #respond(id: number, packed: string, settle: (result: DispatchResult) => void): Promise<void> {
     const app = this.#app;
-    if (app === undefined) return { error: 'no app is registered' };
+    if (app === undefined) return settle({ error: 'no app is registered' });
     const head = unpackRequestHead(packed);
-    const waitUntil: Promise<unknown>[] = [];
+    const waitUntil = internalList<Promise<unknown>>();
     let response: unknown;
     try {
       const body = head.body
@@ -127,10 +178,12 @@ export class Server {
         response = Response.json({ error: 'The request names an invalid host.', status: 400 }, { status: 400 });
       } else {
         const ctx = Object.freeze({
-          waitUntil: (promise: unknown) => void waitUntil.push(PromiseCtor.resolve(promise)),
+          waitUntil: (promise: unknown) => internalAppend(waitUntil, promiseResolve(promise)),
           passThroughOnException: () => {},
         });
-        response = await ReflectApply(app.fetch!, app, [request, this.#env, ctx]);
+        response = ReflectApply(app.fetch!, app, [request, this.#env, ctx]);
+        // A Response returned as it is is not awaited: awaiting it would look up its `then`.
+        if (!isResponse(response)) response = await response;
         // The built-in Response (a brand check), whatever an app did to globalThis.Response: only
         // its internal state can be served.
         if (!isResponse(response)) {
@@ -139,22 +192,25 @@ export class Server {
       }
     } catch (error) {
       this.#signals.delete(id);
-      this.#host.log('error', `Uncaught (in fetch) ${inspect(error)}`);
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
+      this.#host.log('error', `Uncaught (in fetch) ${describe(error)}`);
+      const message = errorMessage(error);
+      return settle(this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message });
     }
     const res = response as Response;
     // The header list as set (names as given), each Set-Cookie its own line.
     const list = responseHeaderList(res);
-    const headers: string[] = [];
-    for (let i = 0; i < list.length; i++) headers.push(list[i]![0], list[i]![1]);
+    const names = internalList<string>();
+    for (let i = 0; i < list.length; i++) {
+      internalAppend(names, list[i]![0]);
+      internalAppend(names, list[i]![1]);
+    }
     // The status line's reason phrase goes with them (an app sets it: statusText).
     const size = headersBytes(list) + res.statusText.length;
     if (size > HEADERS_BYTES_MAX) {
       this.#signals.delete(id);
       const message = `The response's headers (with its status text) are ${size} bytes; a response may have at most ${HEADERS_BYTES_MAX}.`;
       this.#host.log('error', message);
-      return this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message };
+      return settle(this.#settleWaitUntil(id, waitUntil) ? { error: message, settled: true } : { error: message });
     }
     const settled = this.#settleWaitUntil(id, waitUntil);
     const record = responseBody(res);
@@ -162,7 +218,8 @@ export class Server {
     // one crossing, no stream made (docs/fast-paths.md). A larger one streams (in parts: the
     // host copies each crossing on its own thread), framed by its length as a known body is.
     const large = record !== null && record.stream === null && record.length !== null && record.length > KNOWN_BYTES_MAX;
-    if (large) withContentLength(headers, record.length!);
+    if (large) withContentLength(names, record.length!);
+    const headers = arrayOfList(names);
     const bytes = large ? null : takeKnownBytes(record);
     let out: ResponseHead;
     if (bytes !== null) out = { status: res.status, statusText: res.statusText, headers, body: false, bytes };
@@ -183,7 +240,7 @@ export class Server {
     // Done but for a body the isolate streams: that one keeps the signal until it ends.
     if (!out.body) this.#signals.delete(id);
     if (responseEncodedManually(res)) out.manual = true;
-    return settled ? { head: out, settled } : { head: out };
+    settle(settled ? { head: out, settled } : { head: out });
   }
 
   /** The host wrote the head: stream the body of response `id`. */
@@ -206,22 +263,32 @@ export class Server {
     const body = this.#pending.get(id);
     if (body === undefined) return;
     this.#pending.delete(id);
-    body.cancel(new TypeErrorCtor(reason)).catch(() => {});
+    // cancel() as the stream's own algorithm and the captured then: neither its `cancel` nor
+    // `.catch` is the app's to replace. A locked stream's cancel() only rejects.
+    const impl = readableStreamImpl(body)!;
+    if (!IsReadableStreamLocked(impl)) setPromiseIsHandledToTrue(ReadableStreamCancel(impl, new TypeErrorCtor(reason)));
   }
 
   /** True when nothing was pending (the result says so); else waitUntilSettled follows. */
-  #settleWaitUntil(id: number, promises: Promise<unknown>[]): boolean {
+  #settleWaitUntil(id: number, promises: InternalList<Promise<unknown>>): boolean {
     const host = this.#host;
     if (promises.length === 0) return true;
     let left = promises.length;
     const one = (): void => {
       if (--left === 0) host.waitUntilSettled(id);
     };
-    for (const promise of promises) {
-      promise.then(one, (error: unknown) => {
-        host.log('error', `Uncaught (in waitUntil) ${inspect(error)}`);
-        one();
-      });
+    const failed = (error: unknown): void => {
+      host.log('error', `Uncaught (in waitUntil) ${describe(error)}`);
+      one();
+    };
+    for (let i = 0; i < promises.length; i++) {
+      // The captured then: the app may have replaced Promise.prototype.then.
+      try {
+        ReflectApply(promiseThen, promises[i], [one, failed]);
+      } catch (error) {
+        // It throws only when the app made the promise's `constructor` throw: not waited for.
+        failed(error);
+      }
     }
     return false;
   }
@@ -231,13 +298,14 @@ export class Server {
 const KNOWN_BYTES_MAX = 1024 * 1024;
 
 /** `headers` (name, value, name, value...) with one Content-Length, `length`, in place of any the app set. */
-function withContentLength(headers: string[], length: number): void {
+function withContentLength(headers: InternalList<string>, length: number): void {
   let to = 0;
   for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i]!.toLowerCase() === 'content-length') continue;
+    if (ReflectApply(StringToLowerCase, headers[i], []) === 'content-length') continue;
     headers[to++] = headers[i]!;
     headers[to++] = headers[i + 1]!;
   }
   headers.length = to;
-  headers.push('content-length', `${length}`);
+  internalAppend(headers, 'content-length');
+  internalAppend(headers, `${length}`);
 }

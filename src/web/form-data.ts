@@ -1,9 +1,11 @@
 // FormData: https://xhr.spec.whatwg.org/#interface-formdata
 import { defineInterface } from '../streams/webidl/interface.js';
 import { domString } from '../streams/webidl/converters.js';
-import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
+import { SymbolIterator, TypeErrorCtor, uncurryThis } from '../streams/webidl/intrinsics.js';
 import { definePairIterator } from './pair-iterator.js';
 import { File, blobChunks, createFile, isBlob, isFile } from './blob.js';
+
+const ArrayPush = uncurryThis(Array.prototype.push as (this: never, item: unknown) => number);
 
 export type FormDataValue = string | File;
 export type FormDataEntry = [string, FormDataValue];
@@ -131,8 +133,10 @@ export function formDataEntries(x: FormData): FormDataEntry[] {
   return entriesOf(x)!;
 }
 
-export function createFormData(entries: FormDataEntry[]): FormData {
+export function createFormData(entries: ArrayLike<FormDataEntry>): FormData {
   const fd = new FormData();
-  entriesOf(fd)!.push(...entries);
+  const list = entriesOf(fd)!;
+  // The captured push, one entry at a time: no spread through the app's Array iterator.
+  for (let i = 0; i < entries.length; i++) ArrayPush(list, entries[i]!);
   return fd;
 }

@@ -18,7 +18,7 @@ interface IteratorState<S> {
  */
 export function definePairIterator<S>(
   interfaceName: string,
-  pairs: (source: S) => readonly (readonly [unknown, unknown])[],
+  pairs: (source: S) => ArrayLike<readonly [unknown, unknown]>,
 ): <T>(source: S, kind: PairIteratorKind) => IterableIterator<T> {
   const states = new WeakMap<object, IteratorState<S>>();
   const prototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object) as object;
@@ -28,7 +28,10 @@ export function definePairIterator<S>(
       if (it === undefined) throw new TypeErrorCtor(`Failed to execute 'next' on '${interfaceName} Iterator': Illegal invocation`);
       const list = pairs(it.source);
       if (it.index >= list.length) return { value: undefined, done: true };
-      const [key, value] = list[it.index++]!;
+      // Indexed, not destructured: the app may have replaced the Array iterator.
+      const pair = list[it.index++]!;
+      const key = pair[0];
+      const value = pair[1];
       return { value: it.kind === 'key' ? key : it.kind === 'value' ? value : [key, value], done: false };
     },
     writable: true,

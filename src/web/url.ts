@@ -6,7 +6,7 @@
 // and serializer) lives here.
 import { defineInterface } from '../streams/webidl/interface.js';
 import { domString } from '../streams/webidl/converters.js';
-import { SymbolIterator, TypeErrorCtor } from '../streams/webidl/intrinsics.js';
+import { SymbolIterator, TypeErrorCtor, arrayOfList, internalAppend, internalList, reflectApply, uncurryThis, type InternalList } from '../streams/webidl/intrinsics.js';
 import { definePairIterator } from './pair-iterator.js';
 import { utf8Encode } from './encoding/text-encoder.js';
 import { isBlob } from './blob.js';
@@ -50,6 +50,31 @@ export function setURLBridge(value: URLBridge): void {
  */
 const CACHE_SIZE = 128;
 const cache = new Map<string, URLParts | null>();
+// Map and String methods as the runtime found them: an app's patches of the prototypes do not
+// reach the parse (every `new URL(request.url)`) or the query lists.
+const mapGet = uncurryThis(Map.prototype.get as (this: never, key: unknown) => unknown);
+const mapHas = uncurryThis(Map.prototype.has as (this: never, key: unknown) => boolean);
+const mapSet = uncurryThis(Map.prototype.set as (this: never, key: unknown, value: unknown) => unknown);
+const mapDelete = uncurryThis(Map.prototype.delete as (this: never, key: unknown) => boolean);
+const mapSize = uncurryThis(Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get as (this: never) => number);
+const mapKeys = uncurryThis(Map.prototype.keys as (this: never) => Iterator<unknown>);
+const mapIteratorNext = uncurryThis(Object.getPrototypeOf(new Map().keys()).next as (this: never) => IteratorResult<unknown>);
+const stringSlice = uncurryThis(String.prototype.slice);
+const stringIndexOf = uncurryThis(String.prototype.indexOf);
+const stringSplit = uncurryThis(String.prototype.split as (this: never, separator: string) => string[]);
+const stringReplaceAll = uncurryThis(String.prototype.replaceAll as (this: never, search: string, replacement: string) => string);
+const stringIncludes = uncurryThis(String.prototype.includes);
+const stringCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+const toWellFormed = (String.prototype as { toWellFormed?: (this: string) => string }).toWellFormed;
+const ReflectOwnKeys = Reflect.ownKeys;
+const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
+const arraySort = uncurryThis(Array.prototype.sort as (this: never, compare: (a: never, b: never) => number) => unknown);
+
+/** A bounded cache: the oldest entry goes when it is full. */
+function cacheSet<V>(map: Map<string, V>, key: string, value: V): void {
+  if (mapSize(map) >= CACHE_SIZE) mapDelete(map, mapIteratorNext(mapKeys(map)).value);
+  mapSet(map, key, value);
+}
 
 /** The URL parser on `input` against `base` (the simple-URL scan, then the cache, then the basic URL parser): the parts, or null for failure. */
 export function parse(input: string, base: string | undefined): URLParts | null {
@@ -58,15 +83,12 @@ export function parse(input: string, base: string | undefined): URLParts | null 
   // A URL parsed before (parts are immutable): routers and fetch() often parse the same few.
   const key = input.length + (base === undefined ? 0 : base.length) <= CACHED_INPUT_MAX ? (base === undefined ? input : `${base}\u0000${input}`) : undefined;
   if (key !== undefined) {
-    const hit = cache.get(key);
-    if (hit !== undefined || cache.has(key)) return hit ?? null;
+    const hit = mapGet(cache, key) as URLParts | null | undefined;
+    if (hit !== undefined || mapHas(cache, key)) return hit ?? null;
   }
   const parts = parseURLInIsolate(input, base, domainToASCIIByHost);
   if (parts === undefined) throw noIDNA();
-  if (key !== undefined) {
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(key, parts);
-  }
+  if (key !== undefined) cacheSet(cache, key, parts);
   return parts;
 }
 
@@ -87,11 +109,10 @@ export const IDNA_DOMAIN_MAX = 4096;
 export function domainToASCIIByHost(domain: string): string | null | undefined {
   if (bridge === undefined) return undefined;
   if (domain.length > IDNA_DOMAIN_MAX) return null;
-  const hit = idnaCache.get(domain);
-  if (hit !== undefined || idnaCache.has(domain)) return hit ?? null;
+  const hit = mapGet(idnaCache, domain) as string | null | undefined;
+  if (hit !== undefined || mapHas(idnaCache, domain)) return hit ?? null;
   const result = bridge.urlDomainToASCII(domain);
-  if (idnaCache.size >= CACHE_SIZE) idnaCache.delete(idnaCache.keys().next().value as string);
-  idnaCache.set(domain, result);
+  cacheSet(idnaCache, domain, result);
   return result;
 }
 
@@ -173,7 +194,7 @@ function scanSimpleURL(input: string): boolean {
       if (c < 0x30 || c > 0x39) return false;
     }
     if (i === length) return false;
-    const port = input.slice(portStart, i);
+    const port = stringSlice(input, portStart, i);
     if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || Number(port) > 65535 || port === defaultPort) return false;
   }
   const pathStart = i;
@@ -210,7 +231,7 @@ export function simpleURLParts(input: string): URLParts | undefined {
   const { https, hostnameEnd, pathStart, queryStart } = layout;
   const protocol = https ? 'https:' : 'http:';
   const hostStart = https ? 8 : 7;
-  const host = input.slice(hostStart, pathStart);
+  const host = stringSlice(input, hostStart, pathStart);
   return {
     href: input,
     origin: `${protocol}//${host}`,
@@ -218,11 +239,11 @@ export function simpleURLParts(input: string): URLParts | undefined {
     username: '',
     password: '',
     host,
-    hostname: hostnameEnd === pathStart ? host : input.slice(hostStart, hostnameEnd),
-    port: hostnameEnd === pathStart ? '' : input.slice(hostnameEnd + 1, pathStart),
-    pathname: input.slice(pathStart, queryStart),
+    hostname: hostnameEnd === pathStart ? host : stringSlice(input, hostStart, hostnameEnd),
+    port: hostnameEnd === pathStart ? '' : stringSlice(input, hostnameEnd + 1, pathStart),
+    pathname: stringSlice(input, pathStart, queryStart),
     // An empty query serializes as "?" in href and as "" in search.
-    search: queryStart + 1 < input.length ? input.slice(queryStart) : '',
+    search: queryStart + 1 < input.length ? stringSlice(input, queryStart) : '',
     hash: '',
   };
 }
@@ -240,7 +261,7 @@ export function simpleURLPartsAgainst(input: string, base: string): URLParts | u
   const second = input.charCodeAt(1);
   if (second === SLASH || second === BACKSLASH) return undefined;
   if (!scanSimpleURL(base)) return undefined;
-  return simpleURLParts(base.slice(0, layout.pathStart) + input);
+  return simpleURLParts(stringSlice(base, 0, layout.pathStart) + input);
 }
 
 /** The URL standard's "ends in a number" test on one label: all digits, or "0x" and hex digits. */
@@ -282,22 +303,27 @@ function isDottedQuad(input: string, start: number, end: number, labels: number)
 
 // application/x-www-form-urlencoded (https://url.spec.whatwg.org/#concept-urlencoded)
 
+/** A list of name-value pairs: the runtime's own, with no prototype (intrinsics.ts: InternalList). */
+export type ParamList = InternalList<[string, string]>;
+
 /** https://url.spec.whatwg.org/#concept-urlencoded-parser */
-export function parseUrlencoded(input: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const sequence of input.split('&')) {
+export function parseUrlencoded(input: string): ParamList {
+  const out = internalList<[string, string]>();
+  const sequences = stringSplit(input, '&');
+  for (let i = 0; i < sequences.length; i++) {
+    const sequence = sequences[i]!;
     if (sequence === '') continue;
-    const eq = sequence.indexOf('=');
-    const name = eq === -1 ? sequence : sequence.slice(0, eq);
-    const value = eq === -1 ? '' : sequence.slice(eq + 1);
-    out.push([percentDecode(name.replace(/\+/g, ' ')), percentDecode(value.replace(/\+/g, ' '))]);
+    const eq = stringIndexOf(sequence, '=');
+    const name = eq === -1 ? sequence : stringSlice(sequence, 0, eq);
+    const value = eq === -1 ? '' : stringSlice(sequence, eq + 1);
+    internalAppend(out, [percentDecode(stringReplaceAll(name, '+', ' ')), percentDecode(stringReplaceAll(value, '+', ' '))]);
   }
   return out;
 }
 
 /** Percent-decode the UTF-8 bytes of `s`, then UTF-8 decode without BOM (replacing errors). */
 function percentDecode(s: string): string {
-  if (!s.includes('%')) return s;
+  if (!stringIncludes(s, '%')) return s;
   return utf8DecodeWithoutBOM(percentDecodeBytes(utf8Encode(s)));
 }
 
@@ -318,7 +344,7 @@ function serializeComponent(s: string): string {
 }
 
 /** https://url.spec.whatwg.org/#concept-urlencoded-serializer */
-export function serializeUrlencoded(list: readonly [string, string][]): string {
+export function serializeUrlencoded(list: ArrayLike<readonly [string, string]>): string {
   let out = '';
   for (let i = 0; i < list.length; i++) {
     if (i > 0) out += '&';
@@ -329,14 +355,14 @@ export function serializeUrlencoded(list: readonly [string, string][]): string {
 
 /** USVString: lone surrogates become U+FFFD. */
 export function usvString(value: unknown): string {
-  const s = domString(value) as string & { toWellFormed?: () => string };
-  return typeof s.toWellFormed === 'function' ? s.toWellFormed() : s;
+  const s = domString(value);
+  return toWellFormed !== undefined ? reflectApply(toWellFormed, s, []) : s;
 }
 
 // URLSearchParams
 
 interface ParamsState {
-  list: [string, string][];
+  list: ParamList;
   /** The URL this object belongs to, or null. */
   url: URL | null;
 }
@@ -348,33 +374,36 @@ export class URLSearchParams {
 
   // WebIDL: constructor(optional (sequence<sequence<USVString>> or record<USVString, USVString> or USVString) init = "")
   constructor(init: unknown = '') {
-    this.#state = { list: [], url: null };
+    this.#state = { list: internalList(), url: null };
     if ((typeof init === 'object' || typeof init === 'function') && init !== null) {
       const iter = (init as { [Symbol.iterator]?: unknown })[SymbolIterator];
       if (iter !== undefined && iter !== null) {
         if (typeof iter !== 'function') throw new TypeErrorCtor("Failed to construct 'URLSearchParams': The object's @@iterator is not callable.");
-        for (const pair of Reflect.apply(iter, init, []) as Iterable<unknown>) {
+        // The app's own iterators (of the sequence and of each pair), as WebIDL's conversion calls them.
+        for (const pair of reflectApply(iter, init, []) as Iterable<unknown>) {
           if (typeof pair !== 'object' || pair === null) throw new TypeErrorCtor("Failed to construct 'URLSearchParams': The provided value cannot be converted to a sequence.");
           const items = [...(pair as Iterable<unknown>)];
           if (items.length !== 2) throw new TypeErrorCtor("Failed to construct 'URLSearchParams': Sequence initializer must only contain pair elements.");
-          this.#state.list.push([usvString(items[0]), usvString(items[1])]);
+          internalAppend(this.#state.list, [usvString(items[0]), usvString(items[1])]);
         }
       } else {
-        for (const key of Reflect.ownKeys(init)) {
-          const desc = Reflect.getOwnPropertyDescriptor(init, key);
+        const keys = ReflectOwnKeys(init);
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i]!;
+          const desc = ReflectGetOwnPropertyDescriptor(init, key);
           if (desc === undefined || !desc.enumerable) continue;
           if (typeof key === 'symbol') throw new TypeErrorCtor("Failed to construct 'URLSearchParams': A Symbol cannot be a name.");
           const name = usvString(key);
           const value = usvString((init as Record<PropertyKey, unknown>)[key]);
           // A record: keys that convert to the same string keep the first place and the last value.
-          const existing = this.#state.list.find(([k]) => k === name);
-          if (existing) existing[1] = value;
-          else this.#state.list.push([name, value]);
+          const index = indexOfName(this.#state.list, name);
+          if (index !== -1) this.#state.list[index]![1] = value;
+          else internalAppend(this.#state.list, [name, value]);
         }
       }
     } else {
       let s = usvString(init);
-      if (s.startsWith('?')) s = s.slice(1);
+      if (stringCharCodeAt(s, 0) === 0x3f) s = stringSlice(s, 1);
       this.#state.list = parseUrlencoded(s);
     }
   }
@@ -385,7 +414,7 @@ export class URLSearchParams {
 
   append(name: unknown, value: unknown): void {
     const state = params(this, 'append', arguments.length, 2);
-    state.list.push([usvString(name), usvString(value)]);
+    internalAppend(state.list, [usvString(name), usvString(value)]);
     update(state);
   }
 
@@ -393,50 +422,53 @@ export class URLSearchParams {
     const state = params(this, 'delete', arguments.length, 1);
     const n = usvString(name);
     const v = value === undefined ? undefined : usvString(value);
-    state.list = state.list.filter(([k, x]) => !(k === n && (v === undefined || x === v)));
+    state.list = keepPairs(state.list, (k, x) => !(k === n && (v === undefined || x === v)));
     update(state);
   }
 
   get(name: unknown): string | null {
     const state = params(this, 'get', arguments.length, 1);
     const n = usvString(name);
-    const found = state.list.find(([k]) => k === n);
-    return found === undefined ? null : found[1];
+    const index = indexOfName(state.list, n);
+    return index === -1 ? null : state.list[index]![1];
   }
 
   getAll(name: unknown): string[] {
     const state = params(this, 'getAll', arguments.length, 1);
     const n = usvString(name);
-    return state.list.filter(([k]) => k === n).map(([, v]) => v);
+    const out = internalList<string>();
+    for (let i = 0; i < state.list.length; i++) if (state.list[i]![0] === n) internalAppend(out, state.list[i]![1]);
+    return arrayOfList(out);
   }
 
   has(name: unknown, value: unknown = undefined): boolean {
     const state = params(this, 'has', arguments.length, 1);
     const n = usvString(name);
     const v = value === undefined ? undefined : usvString(value);
-    return state.list.some(([k, x]) => k === n && (v === undefined || x === v));
+    for (let i = 0; i < state.list.length; i++) {
+      const pair = state.list[i]!;
+      if (pair[0] === n && (v === undefined || pair[1] === v)) return true;
+    }
+    return false;
   }
 
   set(name: unknown, value: unknown): void {
     const state = params(this, 'set', arguments.length, 2);
     const n = usvString(name);
     const v = usvString(value);
-    const index = state.list.findIndex(([k]) => k === n);
-    if (index === -1) state.list.push([n, v]);
+    const index = indexOfName(state.list, n);
+    if (index === -1) internalAppend(state.list, [n, v]);
     else {
       state.list[index] = [n, v];
-      state.list = state.list.filter(([k], i) => i <= index || k !== n);
+      state.list = keepPairs(state.list, (k, _x, i) => i <= index || k !== n);
     }
     update(state);
   }
 
   sort(): void {
     const state = params(this, 'sort');
-    // Stable sort by code units of the names.
-    state.list = state.list
-      .map((pair, i) => [pair, i] as const)
-      .sort((a, b) => (a[0][0] < b[0][0] ? -1 : a[0][0] > b[0][0] ? 1 : a[1] - b[1]))
-      .map(([pair]) => pair);
+    // By code units of the names; Array.prototype.sort is stable and generic: the original one, on the list.
+    arraySort(state.list, (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     update(state);
   }
 
@@ -448,8 +480,8 @@ export class URLSearchParams {
     const state = params(this, 'forEach', arguments.length, 1);
     if (typeof callback !== 'function') throw new TypeErrorCtor("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
     for (let i = 0; i < state.list.length; i++) {
-      const [k, v] = state.list[i]!;
-      Reflect.apply(callback, thisArg, [v, k, this]);
+      const pair = state.list[i]!;
+      reflectApply(callback, thisArg, [pair[1], pair[0], this]);
     }
   }
 
@@ -468,6 +500,19 @@ export class URLSearchParams {
   static {
     paramsState = (x) => (typeof x === 'object' && x !== null && #state in x ? (x as URLSearchParams).#state : undefined);
   }
+}
+
+/** The index of the first pair named `name`, or -1. */
+function indexOfName(list: ParamList, name: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i]![0] === name) return i;
+  return -1;
+}
+
+/** A new list of the pairs `keep` accepts, in order (filter, without the app's methods or species). */
+function keepPairs(list: ParamList, keep: (name: string, value: string, index: number) => boolean): ParamList {
+  const out = internalList<[string, string]>();
+  for (let i = 0; i < list.length; i++) if (keep(list[i]![0], list[i]![1], i)) internalAppend(out, list[i]!);
+  return out;
 }
 
 function params(self: unknown, op: string, given = 0, required = 0): ParamsState {
@@ -579,7 +624,7 @@ export class URL {
     if (parts === null) throw new TypeErrorCtor(`Failed to set the 'href' property on 'URL': Invalid URL '${value}'`);
     state.parts = parts;
     state.record = undefined;
-    paramsState(state.query)!.list = parseUrlencoded(parts.search.replace(/^\?/, ''));
+    paramsState(state.query)!.list = parseUrlencoded(stringCharCodeAt(parts.search, 0) === 0x3f ? stringSlice(parts.search, 1) : parts.search);
   }
 
   get origin(): string {
@@ -631,7 +676,7 @@ for (const member of MEMBERS) {
         if (parts === undefined) throw noIDNA();
         state.parts = parts;
         // The search setter's list is the parse of the value as given (a leading "?" removed).
-        if (member === 'search') paramsState(state.query)!.list = input === '' ? [] : parseUrlencoded(input.charCodeAt(0) === 0x3f ? input.slice(1) : input);
+        if (member === 'search') paramsState(state.query)!.list = input === '' ? internalList() : parseUrlencoded(stringCharCodeAt(input, 0) === 0x3f ? stringSlice(input, 1) : input);
       },
     }[member],
     enumerable: true,
@@ -652,7 +697,7 @@ export function isURLSearchParams(x: unknown): x is URLSearchParams {
   return paramsState(x) !== undefined;
 }
 
-export function urlSearchParamsList(x: URLSearchParams): [string, string][] {
+export function urlSearchParamsList(x: URLSearchParams): ParamList {
   return paramsState(x)!.list;
 }
 

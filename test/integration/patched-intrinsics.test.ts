@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startServer, get, type TestServer } from './helpers.js';
 
 /** The app's own references, taken before it patches anything. */
-const CAPTURE = `const { Response: R, URL: U, Error: E, Object: O, FormData: FD } = globalThis;`;
+const CAPTURE = `const { Response: R, URL: U, Error: E, Object: O, FormData: FD } = globalThis;\nlet armed = false;`;
 
 /** A handler that uses only what CAPTURE took: a body read, a URL, headers, a JSON body. */
 const HANDLER = `
@@ -54,4 +54,60 @@ test('an app that replaces the ECMAScript globals (throwing getters) is still se
   }));
   t.after(() => server.close());
   await check('globals.test');
+});
+
+/** A handler that returns without awaiting: the runtime's own path from the call to the host. */
+const SYNC_HANDLER = `
+export default {
+  fetch(request) {
+    armed = true;
+    if (new U(request.url).pathname === '/throw') throw new E('boom');
+    return new R('pong', { status: 202 });
+  },
+};
+`;
+
+test('a thenable trap on Object.prototype and throwing Array methods: every request is answered (was: none, 504)', async (t) => {
+  const throwing = (what: string) => `function () { throw new E('patched ${what}'); }`;
+  server = await startServer(
+    {
+      // Never calls back: resolving any promise with an object waits forever.
+      'thenable.js': `${CAPTURE}\nObject.prototype.then = function () {};\n${SYNC_HANDLER}`,
+      // Throws once a request came: the app's bundle itself iterates an array as it loads.
+      'iterator.js': `${CAPTURE}\nconst values = Array.prototype.values;\nArray.prototype[Symbol.iterator] = function () { if (armed) throw new E('patched iterator'); return values.call(this); };\n${SYNC_HANDLER}`,
+      'push.js': `${CAPTURE}\nArray.prototype.push = ${throwing('push')};\n${SYNC_HANDLER}`,
+      'index.js': `${CAPTURE}\nfor (const i of ['0', '1', '2']) O.defineProperty(Array.prototype, i, { set: ${throwing('index setter')}, configurable: true });\n${SYNC_HANDLER}`,
+    },
+    (dir) => ({
+      apps: ['thenable', 'iterator', 'push', 'index'].map((name) => ({ name, hostnames: [`${name}.test`], module: `${dir}/${name}.js`, limits: { wallTimeMs: 8_000 } })),
+    }),
+  );
+  t.after(() => server.close());
+  for (const name of ['thenable', 'iterator', 'push', 'index']) {
+    const ok = await get(server.port, `${name}.test`, '/', { timeoutMs: 5_000 });
+    assert.equal(ok.status, 202, `${name}: ${ok.text}`);
+    assert.equal(ok.text, 'pong');
+    const failed = await get(server.port, `${name}.test`, '/throw', { timeoutMs: 5_000 });
+    assert.equal(failed.status, 500, `${name}: ${failed.text}`);
+  }
+});
+
+test('a Promise.prototype.then that throws: a streamed body that fails ends its response (was: the client waited forever)', async (t) => {
+  const app = `${CAPTURE}
+const { ReadableStream: RS, setTimeout: later } = globalThis;
+const then = Promise.prototype.then;
+Promise.prototype.then = function () { throw new E('patched then'); };
+export default {
+  fetch() {
+    // The pull's promise is adopted through its \`then\` (WebIDL), so the body errors.
+    return new R(new RS({ async pull(c) { await new Promise((r) => later(r, 1)); c.enqueue(new Uint8Array([1])); c.close(); } }));
+  },
+};`;
+  server = await startServer({ 'then.js': app }, (dir) => ({ apps: [{ name: 'then', hostnames: ['then.test'], module: `${dir}/then.js` }] }));
+  t.after(() => server.close());
+  const outcome = await get(server.port, 'then.test', '/', { timeoutMs: 5_000 }).then(
+    (r) => `answered ${r.status}`,
+    (e: Error) => e.message,
+  );
+  assert.notEqual(outcome, 'request timed out');
 });

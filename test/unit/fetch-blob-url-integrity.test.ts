@@ -79,8 +79,9 @@ test('bytesMatchMetadata: the strongest algorithm decides; base64url and missing
 });
 
 test('combineForTransmission: each name once, in its first casing, values combined', () => {
+  // Array.from: the result is the runtime's list with no prototype (InternalList), compared by its pairs.
   assert.deepEqual(
-    combineForTransmission([['THIS-is-A-test', '1'], ['Accept', '*/*'], ['THIS-IS-A-TEST', '2']]),
+    Array.from(combineForTransmission([['THIS-is-A-test', '1'], ['Accept', '*/*'], ['THIS-IS-A-TEST', '2']])),
     [['THIS-is-A-test', '1, 2'], ['Accept', '*/*']],
   );
 });

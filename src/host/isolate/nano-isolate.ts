@@ -342,7 +342,10 @@ export class NanoIsolate {
       boot($1);
       const control = globalThis.__nanoControl;
       delete globalThis.__nanoControl;
-      return (op, ...args) => control[op](...args);`,
+      // Reflect.apply taken now, before app code: a spread call would iterate \`args\` with
+      // whatever Array.prototype[Symbol.iterator] the app put there (every call hung).
+      const apply = Reflect.apply;
+      return (op, ...args) => apply(control[op], control, args);`,
       [names, info, ...callbacks],
       { arguments: { copy: true }, result: { reference: true } },
     )) as ivm.Reference<(op: string, ...args: unknown[]) => unknown>;

@@ -49,6 +49,33 @@ export const ArrayBufferCtor = ArrayBuffer;
 export const Uint8ArrayCtor = Uint8Array;
 export const DataViewCtor = DataView;
 export const ArrayBufferIsView = ArrayBuffer.isView;
+const ArrayFrom = Array.from;
+
+/**
+ * A list only the runtime holds, with no prototype: storing `list[list.length] = x` meets no
+ * setter an app put on Array.prototype or Object.prototype ('0', '1'...), and having no methods,
+ * it cannot call one the app replaced (push, the iterator...): only indexes and length. Typed as
+ * InternalList so that the compiler refuses a method call on it.
+ */
+export interface InternalList<T> {
+  [index: number]: T;
+  length: number;
+}
+export function internalList<T>(): InternalList<T> {
+  return ObjectSetPrototypeOf([], null) as InternalList<T>;
+}
+/** Appends `value` to an internal list. */
+export function internalAppend<T>(list: InternalList<T>, value: T): void {
+  list[list.length] = value;
+}
+/**
+ * An internal list as a plain array, for code that hands it on: made with CreateDataProperty
+ * (Array.from called on no constructor, over an array-like with no iterator), so no setter and no
+ * species of the app's is met either.
+ */
+export function arrayOfList<T>(list: InternalList<T>): T[] {
+  return reflectApply(ArrayFrom, undefined, [list]) as T[];
+}
 
 /** %AsyncIteratorPrototype%, reached without syntax that user code could intercept. */
 export const AsyncIteratorPrototype: object = ObjectGetPrototypeOf(
@@ -61,6 +88,15 @@ function getter<T>(proto: object, name: string): ((this: unknown) => T) | undefi
 }
 
 const FunctionPrototypeCall = Function.prototype.call;
+
+/**
+ * A method captured now as a function of its receiver: `uncurryThis(String.prototype.slice)(s, 1)`
+ * is the original slice whatever an app later puts on String.prototype. A bound
+ * Function.prototype.call, which V8 reduces to a direct call of the method (no argument array).
+ */
+export function uncurryThis<A extends unknown[], R>(method: (this: never, ...args: A) => R): (receiver: unknown, ...args: A) => R {
+  return FunctionPrototypeCall.bind(method) as unknown as (receiver: unknown, ...args: A) => R;
+}
 
 /**
  * A captured method or getter as a function of its receiver. The method is a constant of the

@@ -8,6 +8,7 @@ import { ReadableStreamDefaultReaderRead } from '../../streams/readable-stream/d
 import { ReadableStreamTee } from '../../streams/readable-stream/tee.js';
 import { TypeErrorCtor, Uint8ArrayCtor, ObjectGetPrototypeOf } from '../../streams/webidl/intrinsics.js';
 import { domString } from '../../streams/webidl/converters.js';
+import { setPromiseIsHandledToTrue } from '../../streams/webidl/promise.js';
 import { bufferSourceBytes } from '../buffer-source.js';
 import { Blob, blobChunks, blobToBytes, createBlob, isBlob } from '../blob.js';
 import { utf8Encode } from '../encoding/text-encoder.js';
@@ -99,7 +100,8 @@ export function disturbBody(body: Body): void {
     body.used = true;
     return;
   }
-  ReadableStreamCancel(readableStreamImpl(body.stream)!, undefined).catch(() => {});
+  // The captured then, not `.catch` (the app's Promise.prototype.then).
+  setPromiseIsHandledToTrue(ReadableStreamCancel(readableStreamImpl(body.stream)!, undefined));
 }
 
 /** https://fetch.spec.whatwg.org/#body-unusable: disturbed or locked. */

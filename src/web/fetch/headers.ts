@@ -4,26 +4,70 @@
 // Set-Cookie); the guards that remain are "immutable" and "none".
 import { defineInterface } from '../../streams/webidl/interface.js';
 import { domString } from '../../streams/webidl/converters.js';
-import { SymbolIterator, TypeErrorCtor } from '../../streams/webidl/intrinsics.js';
+import { SymbolIterator, TypeErrorCtor, arrayOfList, internalAppend, internalList, reflectApply, uncurryThis, type InternalList } from '../../streams/webidl/intrinsics.js';
 import { definePairIterator } from '../pair-iterator.js';
-import { HTTP_TOKEN } from '../mime-type.js';
 
 export type HeadersGuard = 'immutable' | 'request' | 'request-no-cors' | 'response' | 'none';
 /** A header list: [name as given, value] pairs in insertion order. */
-export type HeaderList = [string, string][];
+// The runtime's own list, with no prototype (intrinsics.ts: InternalList): every request's headers
+// go through it after app code ran, which may have replaced Array.prototype's methods or put
+// setters on its indexes. Made by newHeaderList; read by index.
+export type HeaderList = InternalList<[string, string]>;
 
-/** A header value must not contain NUL, CR or LF (after normalization). */
-const INVALID_VALUE = /[\0\r\n]/;
+export const newHeaderList: () => HeaderList = internalList;
+
+/** A copy of the list: new pairs, as a Request or Response clone needs. */
+export function copyHeaderList(list: HeaderList): HeaderList {
+  const out = newHeaderList();
+  for (let i = 0; i < list.length; i++) out[i] = [list[i]![0], list[i]![1]];
+  return out;
+}
+
+/** The list as a plain array (for the host, or a caller that wants one): its elements defined, not set. */
+export const headerListArray: (list: HeaderList) => [string, string][] = arrayOfList;
+
 const ArrayIsArray = Array.isArray;
 const ObjectCreate = Object.create;
+const ReflectOwnKeys = Reflect.ownKeys;
+const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
+// String and list methods as the runtime found them, whatever the app does to the prototypes.
+const charCodeAt = uncurryThis(String.prototype.charCodeAt);
+const stringSlice = uncurryThis(String.prototype.slice);
+const toLowerCase = uncurryThis(String.prototype.toLowerCase);
+const arraySort = uncurryThis(Array.prototype.sort as (this: never) => unknown);
+const weakMapGet = uncurryThis(WeakMap.prototype.get as (this: never, key: object) => unknown);
+const weakMapSet = uncurryThis(WeakMap.prototype.set as (this: never, key: object, value: unknown) => unknown);
+
+/** tchar (RFC 9110 5.6.2) by code unit below 128. */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
+/** A token (a header name, a method): what /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/ matches, with no RegExp method to replace. */
+export function isHttpToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = charCodeAt(s, i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
+}
+
+/** A header value must not contain NUL, CR or LF (after normalization). */
+function hasInvalidValueChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = charCodeAt(value, i);
+    if (c === 0 || c === 0x0a || c === 0x0d) return true;
+  }
+  return false;
+}
 
 /** https://fetch.spec.whatwg.org/#concept-header-value-normalize: strip leading/trailing HTTP whitespace. */
 export function normalizeHeaderValue(value: string): string {
   let start = 0;
   let end = value.length;
-  while (start < end && isHttpWhitespace(value.charCodeAt(start))) start++;
-  while (end > start && isHttpWhitespace(value.charCodeAt(end - 1))) end--;
-  return start === 0 && end === value.length ? value : value.slice(start, end);
+  while (start < end && isHttpWhitespace(charCodeAt(value, start))) start++;
+  while (end > start && isHttpWhitespace(charCodeAt(value, end - 1))) end--;
+  return start === 0 && end === value.length ? value : stringSlice(value, start, end);
 }
 
 function isHttpWhitespace(c: number): boolean {
@@ -34,20 +78,26 @@ function isHttpWhitespace(c: number): boolean {
 function byteString(value: unknown, op: string): string {
   const s = domString(value);
   for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) > 0xff) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Value is not a valid ByteString.`);
+    if (charCodeAt(s, i) > 0xff) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Value is not a valid ByteString.`);
   }
   return s;
 }
 
 function validateName(name: string, op: string): void {
-  if (!HTTP_TOKEN.test(name)) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Invalid name '${name}'.`);
+  if (!isHttpToken(name)) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Invalid name '${name}'.`);
 }
 
 function validateValue(name: string, value: string, op: string): void {
-  if (INVALID_VALUE.test(value)) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Invalid value for '${name}'.`);
+  if (hasInvalidValueChar(value)) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Headers': Invalid value for '${name}'.`);
 }
 
-const lower = (s: string): string => s.toLowerCase();
+const lower = (s: string): string => toLowerCase(s);
+
+/** Removes entry `index` of the list, the later ones moving down (splice without species or methods). */
+function removeAt(list: HeaderList, index: number): void {
+  for (let i = index + 1; i < list.length; i++) list[i - 1] = list[i]!;
+  list.length--;
+}
 
 // Header list operations (https://fetch.spec.whatwg.org/#concept-header-list).
 
@@ -62,8 +112,8 @@ export function listGet(list: HeaderList, name: string): string | null {
   const key = lower(name);
   let out: string | null = null;
   for (let i = 0; i < list.length; i++) {
-    const [n, v] = list[i]!;
-    if (lower(n) === key) out = out === null ? v : `${out}, ${v}`;
+    const pair = list[i]!;
+    if (lower(pair[0]) === key) out = out === null ? pair[1] : `${out}, ${pair[1]}`;
   }
   return out;
 }
@@ -77,12 +127,12 @@ export function listAppend(list: HeaderList, name: string, value: string): void 
       break;
     }
   }
-  list.push([name, value]);
+  internalAppend(list, [name, value]);
 }
 
 export function listDelete(list: HeaderList, name: string): void {
   const key = lower(name);
-  for (let i = list.length - 1; i >= 0; i--) if (lower(list[i]![0]) === key) list.splice(i, 1);
+  for (let i = list.length - 1; i >= 0; i--) if (lower(list[i]![0]) === key) removeAt(list, i);
 }
 
 /** "set": the first `name` gets the value, the others go. */
@@ -95,44 +145,46 @@ export function listSet(list: HeaderList, name: string, value: string): void {
       list[i]![1] = value;
       found = true;
     } else {
-      list.splice(i--, 1);
+      removeAt(list, i--);
     }
   }
-  if (!found) list.push([name, value]);
+  if (!found) internalAppend(list, [name, value]);
 }
 
 /** "sort and combine": lowercase names, sorted; Set-Cookie values stay separate. */
 export function sortAndCombine(list: HeaderList): HeaderList {
   // One pass to combine (a "get" per name scans the list: quadratic), then the names sorted.
   const combined: Record<string, string> = ObjectCreate(null) as Record<string, string>;
-  const names: string[] = [];
-  const cookies: string[] = [];
+  const names = internalList<string>();
+  const cookies = internalList<string>();
   for (let i = 0; i < list.length; i++) {
-    const [n, v] = list[i]!;
+    const n = list[i]![0];
+    const v = list[i]![1];
     const key = lower(n);
     if (key === 'set-cookie') {
-      if (cookies.length === 0) names.push(key);
-      cookies.push(v);
+      if (cookies.length === 0) internalAppend(names, key);
+      internalAppend(cookies, v);
       continue;
     }
     const before = combined[key];
-    if (before === undefined) names.push(key);
+    if (before === undefined) internalAppend(names, key);
     combined[key] = before === undefined ? v : `${before}, ${v}`;
   }
-  names.sort();
-  const out: HeaderList = [];
+  // Array.prototype.sort is generic: the original one, on the list with no prototype.
+  arraySort(names);
+  const out = newHeaderList();
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
-    if (name === 'set-cookie') for (let j = 0; j < cookies.length; j++) out.push([name, cookies[j]!]);
-    else out.push([name, combined[name]!]);
+    if (name === 'set-cookie') for (let j = 0; j < cookies.length; j++) internalAppend(out, [name, cookies[j]!]);
+    else internalAppend(out, [name, combined[name]!]);
   }
   return out;
 }
 
 /** The last sort and combine of a list, and the pairs it was made from (to see that it is stale). */
 interface SortedPairs {
-  names: string[];
-  values: string[];
+  names: InternalList<string>;
+  values: InternalList<string>;
   pairs: HeaderList;
 }
 const lastSorted = new WeakMap<HeaderList, SortedPairs>();
@@ -144,7 +196,7 @@ const lastSorted = new WeakMap<HeaderList, SortedPairs>();
  * iterates them). The result is shared: callers only read it.
  */
 export function sortedForIteration(list: HeaderList): HeaderList {
-  const last = lastSorted.get(list);
+  const last = weakMapGet(lastSorted, list) as SortedPairs | undefined;
   if (last !== undefined && last.names.length === list.length) {
     let same = true;
     for (let i = 0; i < list.length; i++) {
@@ -156,14 +208,14 @@ export function sortedForIteration(list: HeaderList): HeaderList {
     }
     if (same) return last.pairs;
   }
-  const names: string[] = [];
-  const values: string[] = [];
+  const names = internalList<string>();
+  const values = internalList<string>();
   for (let i = 0; i < list.length; i++) {
-    names.push(list[i]![0]);
-    values.push(list[i]![1]);
+    names[i] = list[i]![0];
+    values[i] = list[i]![1];
   }
   const pairs = sortAndCombine(list);
-  lastSorted.set(list, { names, values, pairs });
+  weakMapSet(lastSorted, list, { names, values, pairs });
   return pairs;
 }
 
@@ -172,13 +224,14 @@ export function sortedForIteration(list: HeaderList): HeaderList {
  * its values combined as "get" combines them (WPT fetch/api/basic/request-headers-case.any.js).
  */
 export function combineForTransmission(list: HeaderList): HeaderList {
-  const out: HeaderList = [];
-  const seen = new Set<string>();
-  for (const [name] of list) {
+  const out = newHeaderList();
+  const seen: Record<string, true> = ObjectCreate(null) as Record<string, true>;
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]![0];
     const key = lower(name);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push([name, listGet(list, key)!]);
+    if (seen[key] === true) continue;
+    seen[key] = true;
+    internalAppend(out, [name, listGet(list, key)!]);
   }
   return out;
 }
@@ -195,7 +248,7 @@ export class Headers {
 
   // WebIDL: constructor(optional HeadersInit init)
   constructor(init: unknown = undefined) {
-    this.#state = { list: [], guard: 'none' };
+    this.#state = { list: newHeaderList(), guard: 'none' };
     if (init !== undefined) fillHeaders(this, init);
   }
 
@@ -221,9 +274,10 @@ export class Headers {
 
   getSetCookie(): string[] {
     const state = checked(this, 'getSetCookie', 0, 0);
-    const out: string[] = [];
-    for (const [n, v] of state.list) if (lower(n) === 'set-cookie') out.push(v);
-    return out;
+    const out = internalList<string>();
+    for (let i = 0; i < state.list.length; i++) if (lower(state.list[i]![0]) === 'set-cookie') internalAppend(out, state.list[i]![1]);
+    // The app's array, with its elements defined (no setter of Array.prototype met).
+    return arrayOfList(out);
   }
 
   has(name: unknown): boolean {
@@ -250,8 +304,8 @@ export class Headers {
     for (let i = 0; ; i++) {
       const pairs = sortedForIteration(state.list);
       if (i >= pairs.length) break;
-      const [name, value] = pairs[i]!;
-      Reflect.apply(callback, thisArg, [value, name, this]);
+      const pair = pairs[i]!;
+      reflectApply(callback, thisArg, [pair[1], pair[0], this]);
     }
   }
 
@@ -305,26 +359,29 @@ export function fillHeaders(headers: Headers, init: unknown): void {
   if (iteratorMethod !== undefined && iteratorMethod !== null) {
     if (typeof iteratorMethod !== 'function') throw new TypeErrorCtor("Failed to construct 'Headers': The object's @@iterator is not callable.");
     // sequence<sequence<ByteString>>: every pair converted before any is appended.
-    const pairs: [string, string][] = [];
-    for (const pair of Reflect.apply(iteratorMethod, init, []) as Iterable<unknown>) {
+    const pairs = newHeaderList();
+    // The app's own iterator, as WebIDL's sequence conversion calls it.
+    for (const pair of reflectApply(iteratorMethod, init, []) as Iterable<unknown>) {
       if (typeof pair !== 'object' || pair === null) throw new TypeErrorCtor("Failed to construct 'Headers': The provided value cannot be converted to a sequence.");
       const items = ArrayIsArray(pair) ? pair : [...(pair as Iterable<unknown>)];
       if (items.length !== 2) throw new TypeErrorCtor("Failed to construct 'Headers': Invalid value: a header pair must have exactly two items.");
-      pairs.push([byteString(items[0], op), byteString(items[1], op)]);
+      internalAppend(pairs, [byteString(items[0], op), byteString(items[1], op)]);
     }
-    for (const [name, value] of pairs) appendHeader(state, name, value, op);
+    for (let i = 0; i < pairs.length; i++) appendHeader(state, pairs[i]![0], pairs[i]![1], op);
     return;
   }
   // record<ByteString, ByteString>: own enumerable string keys, in order.
-  const record: [string, string][] = [];
-  for (const key of Reflect.ownKeys(init as object)) {
-    const desc = Reflect.getOwnPropertyDescriptor(init as object, key);
+  const record = newHeaderList();
+  const keys = ReflectOwnKeys(init as object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const desc = ReflectGetOwnPropertyDescriptor(init as object, key);
     if (desc === undefined || !desc.enumerable) continue;
     // An enumerable Symbol key does not convert to a ByteString: a TypeError.
     if (typeof key === 'symbol') throw new TypeErrorCtor("Failed to construct 'Headers': A Symbol cannot be a header name.");
-    record.push([byteString(key, op), byteString((init as Record<PropertyKey, unknown>)[key], op)]);
+    internalAppend(record, [byteString(key, op), byteString((init as Record<PropertyKey, unknown>)[key], op)]);
   }
-  for (const [name, value] of record) appendHeader(state, name, value, op);
+  for (let i = 0; i < record.length; i++) appendHeader(state, record[i]![0], record[i]![1], op);
 }
 
 // Default iterator objects (WebIDL "iterable<ByteString, ByteString>").

@@ -10,7 +10,7 @@ import { AbortSignal, createAbortSignal, createDependentAbortSignal, isAbortSign
 import { parseURLString, withoutFragment } from '../url.js';
 import { resolveBlobURL } from '../blob-url-store.js';
 import type { Blob } from '../blob.js';
-import { Headers, appendHeaderChecked, createHeaders, fillHeaders, headerListOf, listAppend, listContains, listGet, normalizeHeaderValue, type HeaderList } from './headers.js';
+import { Headers, appendHeaderChecked, copyHeaderList, createHeaders, fillHeaders, headerListOf, listAppend, newHeaderList, listContains, listGet, normalizeHeaderValue, type HeaderList } from './headers.js';
 import { bodyIsUsed, bodyStream, bodyUnusable, cloneBody, consumeBody, disturbBody, extractBody, type Body, type ConsumeKind } from './body.js';
 import { HTTP_TOKEN } from '../mime-type.js';
 
@@ -70,7 +70,7 @@ function normalizeRequestMethod(method: string): string {
 /** The state of a request made from a URL alone (steps 5-7, before init applies); a new signal unless one is given. */
 function defaultRequestState(url: string, signal: AbortSignal = createAbortSignal()): RequestState {
   return {
-    method: 'GET', url, headers: createHeaders([], 'request'), body: null, signal,
+    method: 'GET', url, headers: createHeaders(newHeaderList(), 'request'), body: null, signal,
     referrer: 'client', referrerPolicy: '', mode: 'cors', credentials: 'same-origin', cache: 'default', redirect: 'follow', integrity: '', keepalive: false,
     // The URL parser resolves a blob: URL's entry (https://url.spec.whatwg.org/#concept-url-parser step 3).
     blobURLEntry: url.startsWith('blob:') ? resolveBlobURL(withoutFragment(url)) : null,
@@ -171,11 +171,17 @@ export class Request {
     }
     state.signal = signal === null ? createAbortSignal() : createDependentAbortSignal([signal]);
     // Steps 30-32. Headers: a copy of the input's, or init's.
-    const list: HeaderList = headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]);
-    state.headers = createHeaders(initGiven && given.headers !== undefined ? [] : list, 'request');
+    const list: HeaderList = copyHeaderList(headerListOf(state.headers));
+    state.headers = createHeaders(initGiven && given.headers !== undefined ? newHeaderList() : list, 'request');
     if (given.headers !== undefined) {
       const source = given.headers;
-      fillHeaders(state.headers, source instanceof Headers ? headerListOf(source).map(([n, v]) => [n, v]) : source);
+      if (source instanceof Headers) {
+        // Its pairs as they are, by index (not through an array the app's iterator would walk).
+        const pairs = headerListOf(source);
+        for (let i = 0; i < pairs.length; i++) appendHeaderChecked(state.headers, pairs[i]![0], pairs[i]![1], 'constructor');
+      } else {
+        fillHeaders(state.headers, source);
+      }
     }
     // Steps 33-34.
     const inputBody = inputState === undefined ? null : inputState.body;
@@ -305,7 +311,7 @@ export class Request {
     if (bodyUnusable(state.body)) throw new TypeErrorCtor("Failed to execute 'clone' on 'Request': Request body is already used.");
     return requestWithState({
       ...state,
-      headers: createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), 'request'),
+      headers: createHeaders(copyHeaderList(headerListOf(state.headers)), 'request'),
       body: state.body === null ? null : cloneBody(state.body),
       signal: createDependentAbortSignal([state.signal]),
     });
@@ -453,7 +459,7 @@ export function copyRequestObject(request: Request, signal: AbortSignal = create
   const state = stateOf(request)!;
   return requestWithState({
     ...state,
-    headers: createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), 'request'),
+    headers: createHeaders(copyHeaderList(headerListOf(state.headers)), 'request'),
     body: null,
     signal,
   });

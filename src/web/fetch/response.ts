@@ -5,7 +5,7 @@ import { RangeErrorCtor, TypeErrorCtor } from '../../streams/webidl/intrinsics.j
 import type { ReadableStream } from '../../streams/readable-stream/readable-stream.js';
 import { utf8Encode } from '../encoding/text-encoder.js';
 import { parseURLString } from '../url.js';
-import { Headers, createHeaders, fillHeaders, headerListOf, listContains, listGet, listAppend, setGuard, guardOfHeaders, type HeaderList, type HeadersGuard } from './headers.js';
+import { Headers, copyHeaderList, createHeaders, fillHeaders, headerListOf, newHeaderList, listContains, listGet, listAppend, setGuard, guardOfHeaders, type HeaderList, type HeadersGuard } from './headers.js';
 import { bodyIsUsed, bodyStream, bodyUnusable, bytesBody, cloneBody, consumeBody, extractBody, type Body, type ConsumeKind } from './body.js';
 
 type ResponseType = 'basic' | 'cors' | 'default' | 'error' | 'opaque' | 'opaqueredirect';
@@ -91,7 +91,7 @@ function initializeResponse(state: ResponseState, init: unknown, body: { body: B
 }
 
 function newState(): ResponseState {
-  return { type: 'default', status: 200, statusText: '', urlList: [], redirected: false, headers: createHeaders([], 'response'), body: null, encodeBody: 'automatic' };
+  return { type: 'default', status: 200, statusText: '', urlList: [], redirected: false, headers: createHeaders(newHeaderList(), 'response'), body: null, encodeBody: 'automatic' };
 }
 
 export class Response {
@@ -260,7 +260,7 @@ function copyResponse(state: ResponseState, guard: HeadersGuard, body: Body | nu
   target.urlList = [...state.urlList];
   target.redirected = state.redirected;
   target.encodeBody = state.encodeBody;
-  target.headers = createHeaders(headerListOf(state.headers).map(([n, v]) => [n, v] as [string, string]), guard);
+  target.headers = createHeaders(copyHeaderList(headerListOf(state.headers)), guard);
   target.body = body;
   return copy;
 }
