@@ -81,7 +81,8 @@ const CROSS_ORIGIN_REMOVED = new Set(['authorization', 'proxy-authorization', 'c
  */
 export async function httpFetch(dispatcher: Dispatcher, request: HttpFetchRequest, signal: AbortSignal): Promise<HttpFetchResponse> {
   let { method, url, body } = request;
-  let headers = request.headers;
+  // A stream (no source) keeps the app's Content-Length; bytes and Blobs have their own.
+  let headers = requestHeadersToSend(request.headers, body !== null && !(body instanceof Uint8Array) && !(body instanceof Blob));
   let redirects = 0;
   for (;;) {
     // Main fetch step 7 (each redirect runs main fetch again): port blocking.
@@ -154,6 +155,36 @@ export async function httpFetch(dispatcher: Dispatcher, request: HttpFetchReques
     else response.body = decodedBody(raw === null ? hop.body : BodyQueue.of(raw), codings.map(decoderFor).reverse());
     return response;
   }
+}
+
+/** Fields of one connection (RFC 9110 7.6.1), and Expect, whose 100-continue the host does not wait for. */
+const CONNECTION_FIELDS = ['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade', 'expect'];
+
+/**
+ * The headers an app's request goes out with: the host frames it, so the fields of the
+ * app's own connection (a forwarded incoming request's Transfer-Encoding: chunked, Expect:
+ * 100-continue from curl, Keep-Alive, and the fields its Connection names) are dropped, as a proxy
+ * drops them and Workers does, where undici refused such a request ("invalid transfer-encoding
+ * header"). A known body (or none) goes with its own length; a streamed one keeps the app's
+ * Content-Length (an S3 upload needs it), which undici holds the body to.
+ */
+export function requestHeadersToSend(headers: readonly [string, string][], streamed: boolean): readonly [string, string][] {
+  let named: string[] | undefined;
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'connection') continue;
+    for (const token of value.split(',')) {
+      const field = token.trim().toLowerCase();
+      if (field !== '') (named ??= []).push(field);
+    }
+  }
+  let out: [string, string][] | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i]![0].toLowerCase();
+    const drop = CONNECTION_FIELDS.includes(name) || (named !== undefined && named.includes(name)) || (!streamed && name === 'content-length');
+    if (drop) out ??= headers.slice(0, i) as [string, string][];
+    else out?.push(headers[i]!);
+  }
+  return out ?? headers;
 }
 
 /**
@@ -270,15 +301,11 @@ async function discard(body: BodyQueue): Promise<void> {
  * fragment carries over to a location without one.
  */
 function locationURL(rawHeaders: Buffer[], current: URL): URL | null | 'failure' {
-  let value: Buffer | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length !== 8 || name.toString('latin1').toLowerCase() !== 'location') continue;
-    // Extracting header list values: Location allows a single header.
-    if (value !== undefined) return 'failure';
-    value = rawHeaders[i + 1]!;
-  }
-  if (value === undefined) return null;
+  const values = rawHeaderValues(rawHeaders, 'location');
+  if (values.length === 0) return null;
+  // Extracting header list values: Location allows a single header.
+  if (values.length > 1) return 'failure';
+  const value = values[0]!;
   // Bytes past ASCII are read as UTF-8, as browsers read a Location.
   const text = value.toString(value.every((byte) => byte < 0x80) ? 'latin1' : 'utf8').trim();
   let location: URL;
@@ -289,6 +316,16 @@ function locationURL(rawHeaders: Buffer[], current: URL): URL | null | 'failure'
   }
   if (location.hash === '' && !text.includes('#') && current.hash !== '') location.hash = current.hash;
   return location;
+}
+
+/** The values of the header lines named `lowerName` (lowercase), in order. */
+function rawHeaderValues(rawHeaders: Buffer[], lowerName: string): Buffer[] {
+  const values: Buffer[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === lowerName.length && name.toString('latin1').toLowerCase() === lowerName) values.push(rawHeaders[i + 1]!);
+  }
+  return values;
 }
 
 function headerPairs(rawHeaders: Buffer[]): [string, string][] {
@@ -307,13 +344,9 @@ function withoutFragment(url: URL): string {
  * Content-Encoding and all. 'refused' past MAX_CODINGS.
  */
 function contentCodings(rawHeaders: Buffer[]): string[] | null | 'refused' {
-  const values: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length === 16 && name.toString('latin1').toLowerCase() === 'content-encoding') values.push(rawHeaders[i + 1]!.toString('latin1'));
-  }
+  const values = rawHeaderValues(rawHeaders, 'content-encoding');
   if (values.length === 0) return null;
-  const codings = values.join(',').toLowerCase().split(',').map((coding) => coding.trim()).filter((coding) => coding !== '');
+  const codings = values.map((value) => value.toString('latin1')).join(',').toLowerCase().split(',').map((coding) => coding.trim()).filter((coding) => coding !== '');
   if (codings.length > MAX_CODINGS) return 'refused';
   if (codings.length === 0 || !codings.every((coding) => coding === 'gzip' || coding === 'x-gzip' || coding === 'deflate' || coding === 'br')) return null;
   return codings;

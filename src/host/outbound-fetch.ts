@@ -11,36 +11,6 @@ import { FetchPolicy } from './fetch-policy.js';
 import { IdTable } from '../runtime/id-table.js';
 import { SimpleQueue } from '../streams/abstract-ops/simple-queue.js';
 
-/** Fields of one connection (RFC 9110 7.6.1), and Expect, whose 100-continue the host does not wait for. */
-const CONNECTION_FIELDS = ['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade', 'expect'];
-
-/**
- * The headers an app's request goes to undici with: the host frames it, so the fields of the
- * app's own connection (a forwarded incoming request's Transfer-Encoding: chunked, Expect:
- * 100-continue from curl, Keep-Alive, and the fields its Connection names) are dropped, as a proxy
- * drops them and Workers does, where undici refused such a request ("invalid transfer-encoding
- * header"). A known body (or none) goes with its own length; a streamed one keeps the app's
- * Content-Length (an S3 upload needs it), which undici holds the body to.
- */
-export function requestHeadersToSend(headers: [string, string][], streamed: boolean): [string, string][] {
-  let named: string[] | undefined;
-  for (const [name, value] of headers) {
-    if (name.toLowerCase() !== 'connection') continue;
-    for (const token of value.split(',')) {
-      const field = token.trim().toLowerCase();
-      if (field !== '') (named ??= []).push(field);
-    }
-  }
-  let out: [string, string][] | undefined;
-  for (let i = 0; i < headers.length; i++) {
-    const name = headers[i]![0].toLowerCase();
-    const drop = CONNECTION_FIELDS.includes(name) || (named !== undefined && named.includes(name)) || (!streamed && name === 'content-length');
-    if (drop) out ??= headers.slice(0, i);
-    else out?.push(headers[i]!);
-  }
-  return out ?? headers;
-}
-
 /** How the host reaches back into the isolate for one fetch. */
 export interface FetchCallbacks {
   settle(id: number, result: FetchResult): void;
@@ -303,13 +273,12 @@ export class OutboundFetch {
       this.#fail(id, (error as Error).message);
       return;
     }
-    const streamed = head.bytes === undefined && !head.uploaded && flight.upload !== undefined;
     const body = head.bytes !== undefined ? head.bytes : head.uploaded ? (this.#uploaded.get(id) ?? new Blob([])) : flight.upload !== undefined ? this.#uploadIterable(id, flight.upload) : null;
     this.#uploaded.delete(id);
     const redirect = head.redirect === 'manual' ? 'manual' : head.redirect === 'error' ? 'error' : 'follow';
     let response: HttpFetchResponse;
     try {
-      response = await httpFetch(this.#agent, { method: head.method, url, headers: requestHeadersToSend(head.headers, streamed), body, redirect }, flight.controller.signal);
+      response = await httpFetch(this.#agent, { method: head.method, url, headers: head.headers, body, redirect }, flight.controller.signal);
     } catch (error) {
       // The network's reason (an empty message says nothing: then its code).
       this.#fail(id, (error as Error).message || (error as { code?: string }).code || String(error));
@@ -325,16 +294,14 @@ export class OutboundFetch {
       // Content-Encoding: zstd, which zlib has not here (Node 20), decoded with fzstd.
       const coding = response.headers.find(([name]) => name === 'content-encoding');
       const zstd = fetchDecodesZstd(coding === undefined ? null : coding[1]);
-      // A body that came whole with its head goes with it: the isolate reads it without asking.
-      if (!zstd) whole = takeWholeBody(response.body!, WHOLE_BODY_MAX);
-      if (whole !== null) {
-        // Sent below.
-      } else if (zstd) {
+      if (zstd) {
         const window = this.#zstdWindow();
         flight.releaseWindow = window.release;
         flight.reader = zstdDecodedStream(response.body!, window.reserve, window.release).getReader();
       } else {
-        flight.reader = response.body!;
+        // A body that came whole with its head goes with it: the isolate reads it without asking.
+        whole = takeWholeBody(response.body!, WHOLE_BODY_MAX);
+        if (whole === null) flight.reader = response.body!;
       }
     }
     this.#callbacks.settle(id, {

@@ -188,15 +188,7 @@ export class BodyChannels {
    */
   takeWhole(stream: ReadableStream): Uint8Array | undefined {
     const bytes = this.#wholes.get(stream);
-    if (bytes === undefined) return undefined;
-    const id = this.#ids.get(stream);
-    const entry = id === undefined ? undefined : this.#incoming.get(id);
-    if (id === undefined || entry === undefined || entry.everPulled) return undefined;
-    const impl = readableStreamImpl(stream);
-    if (impl === undefined || impl.disturbed || IsReadableStreamLocked(impl)) return undefined;
-    this.#incoming.delete(id);
-    entry.done?.();
-    AcquireReadableStreamDefaultReader(impl);
+    if (bytes === undefined || this.#takeUntouched(stream) === undefined) return undefined;
     return bytes;
   }
 
@@ -206,12 +198,22 @@ export class BodyChannels {
    * stream (its bytes are gone from the isolate's point of view). Otherwise undefined.
    */
   handOver(stream: ReadableStream): number | undefined {
+    return this.#wholes.has(stream) ? undefined : this.#takeUntouched(stream);
+  }
+
+  /**
+   * The id of host-fed `stream` when nobody has read, locked or asked bytes of it: it leaves the
+   * isolate's bodies and is locked. A body made whole (incomingWhole) is then over here (`done`);
+   * a handed-over one goes on in the host.
+   */
+  #takeUntouched(stream: ReadableStream): number | undefined {
     const id = this.#ids.get(stream);
     const entry = id === undefined ? undefined : this.#incoming.get(id);
-    if (id === undefined || entry === undefined || entry.everPulled || this.#wholes.has(stream)) return undefined;
+    if (id === undefined || entry === undefined || entry.everPulled) return undefined;
     const impl = readableStreamImpl(stream);
     if (impl === undefined || impl.disturbed || IsReadableStreamLocked(impl)) return undefined;
     this.#incoming.delete(id);
+    if (this.#wholes.has(stream)) entry.done?.();
     AcquireReadableStreamDefaultReader(impl);
     return id;
   }

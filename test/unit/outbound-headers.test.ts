@@ -2,7 +2,7 @@
 // request, so the fields of the app's own connection stay behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestHeadersToSend } from '../../src/host/outbound-fetch.js';
+import { requestHeadersToSend } from '../../src/host/http-fetch.js';
 
 test('connection fields, and those Connection names, are dropped in any case; the rest keep their order', () => {
   const headers: [string, string][] = [
