@@ -136,3 +136,61 @@ test('async iterator: a pull made again after next() runs in the same turn (fast
   assert.deepEqual(fast, await enqueueAfterNext(boxed));
   assert.equal(fast.filter((s) => s.startsWith('pull')).length, 3);
 });
+
+/**
+ * Ledger #29: a pipe's write requests and a TransformStream's backpressure change promises are
+ * reused once fulfilled with nothing attached. A pipe whose source closes or errors while its
+ * last write is in flight must still wait for that write, the one it holds: the same events in
+ * the same order as web-streams-polyfill, which makes a promise per write (the turns of a pipe's
+ * reads and writes are the implementation's: pipeTo's loop runs "in parallel").
+ */
+async function shutdownAfterReusedWrites(impl: typeof nano, end: 'close' | 'error', through: boolean): Promise<string[]> {
+  const seen: string[] = [];
+  const clock = turnCounter();
+  let controller!: ReadableStreamDefaultController<number>;
+  const source = new impl.ReadableStream<number>({ start: (c) => void (controller = c) });
+  let finishSlowWrite!: () => void;
+  const dest = new impl.WritableStream<number>({
+    write(chunk) {
+      seen.push(`write:${chunk}@${clock.now()}`);
+      if (chunk === 5) return new Promise<void>((resolve) => (finishSlowWrite = resolve));
+      return undefined;
+    },
+    close: () => void seen.push(`close@${clock.now()}`),
+    abort: (r) => void seen.push(`abort:${String(r)}@${clock.now()}`),
+  });
+  const readable = through
+    ? source.pipeThrough(new impl.TransformStream<number, number>({ transform: (c, ctl) => ctl.enqueue(c) }))
+    : source;
+  const piped = readable.pipeTo(dest).then(
+    () => seen.push(`piped@${clock.now()}`),
+    (e) => seen.push(`rejected:${String(e)}@${clock.now()}`),
+  );
+  for (let i = 0; i <= 5; i++) {
+    controller.enqueue(i);
+    for (let k = 0; k < 12; k++) await null;
+  }
+  if (end === 'close') controller.close();
+  else controller.error('boom');
+  for (let k = 0; k < 12; k++) await null;
+  seen.push(`finishing@${clock.now()}`);
+  finishSlowWrite();
+  await piped;
+  clock.stop();
+  return seen;
+}
+
+test('pipe: a shutdown waits for the last write after write requests were reused (same turns as the polyfill)', async () => {
+  const polyfill = (await import('web-streams-polyfill')) as unknown as typeof nano;
+  for (const end of ['close', 'error'] as const) {
+    for (const through of [false, true]) {
+      const seen = await shutdownAfterReusedWrites(nano, end, through);
+      const order = (events: string[]): string[] => events.map((s) => s.replace(/@\d+$/, ''));
+      assert.deepEqual(order(seen), order(await shutdownAfterReusedWrites(polyfill, end, through)), `${end}, through a TransformStream: ${through}`);
+      // The close or abort comes after the slow write was let finish.
+      const finishing = seen.findIndex((s) => s.startsWith('finishing'));
+      const last = seen.findIndex((s) => /^(close|abort)/.test(s));
+      assert.ok(finishing >= 0 && last > finishing, seen.join(' '));
+    }
+  }
+});

@@ -186,6 +186,7 @@ function setBackpressureJoiningPipeWrite(stream: TransformStreamImpl, pipe: Pipe
   pipe.nextJobSteps = steps;
   pipeJobJoins.afterWrite++;
   // The rest of TransformStreamSetBackpressure (the new promise is made when someone waits on it).
+  stream.spareBackpressureChangePromise = slot;
   stream.backpressureChangePromise = undefined;
   stream.backpressure = true;
   return true;

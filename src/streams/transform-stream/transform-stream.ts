@@ -32,6 +32,8 @@ import {
 export class TransformStreamImpl {
   backpressure: boolean | undefined = undefined;
   backpressureChangePromise: PromiseSlot | undefined = undefined;
+  /** The last [[backpressureChangePromise]], fulfilled, for `renew()` (docs/fast-paths.md #29). */
+  spareBackpressureChangePromise: PromiseSlot | undefined = undefined;
   controller: TransformStreamDefaultControllerImpl = undefined as never;
   readable: ReadableStreamImpl = undefined as never;
   writable: WritableStreamImpl = undefined as never;
@@ -207,7 +209,11 @@ export function TransformStreamErrorWritableAndUnblockWrite(stream: TransformStr
 
 /** https://streams.spec.whatwg.org/#transform-stream-set-backpressure */
 export function TransformStreamSetBackpressure(stream: TransformStreamImpl, backpressure: boolean): void {
-  if (stream.backpressureChangePromise !== undefined) stream.backpressureChangePromise.resolve(undefined);
+  const backpressureChangePromise = stream.backpressureChangePromise;
+  if (backpressureChangePromise !== undefined) {
+    backpressureChangePromise.resolve(undefined);
+    stream.spareBackpressureChangePromise = backpressureChangePromise;
+  }
   // Step 3 ("a new promise") is deferred until someone waits on it (docs/fast-paths.md): a promise
   // made later and resolved at the next change behaves the same, and most changes have no waiter.
   stream.backpressureChangePromise = undefined;
@@ -220,7 +226,18 @@ export function TransformStreamSetBackpressure(stream: TransformStreamImpl, back
  * waiting for backpressure makes the promise.
  */
 function backpressureChangePromiseOf(stream: TransformStreamImpl): PromiseSlot {
-  return (stream.backpressureChangePromise ??= new PromiseSlot());
+  let slot = stream.backpressureChangePromise;
+  if (slot !== undefined) return slot;
+  // The last one again when nothing can tell it from a new one (`renew()`: it never had a
+  // promise object and its reactions have been queued); the readable's pull reacts to one per
+  // chunk (docs/fast-paths.md #29).
+  const spare = stream.spareBackpressureChangePromise;
+  if (spare === undefined) slot = new PromiseSlot();
+  else {
+    stream.spareBackpressureChangePromise = undefined;
+    slot = spare.renew();
+  }
+  return (stream.backpressureChangePromise = slot);
 }
 
 /** https://streams.spec.whatwg.org/#transform-stream-unblock-write */

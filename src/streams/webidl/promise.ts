@@ -243,6 +243,20 @@ export class PromiseSlot {
   }
 
   /**
+   * resolve(), and true when nothing was attached to the slot (no promise object, no reaction,
+   * no whenFulfilled step): nothing can then tell it from a new one, so `renew()` may reuse it
+   * (a pipe's write requests: docs/fast-paths.md #29).
+   */
+  resolveBare(): boolean {
+    if (this.#promise !== undefined || this.#onFulfilled !== undefined || this.#step !== undefined || this.state !== 'pending') {
+      this.resolve(undefined);
+      return false;
+    }
+    this.state = 'fulfilled';
+    return true;
+  }
+
+  /**
    * Fulfils the slot without queueing its reaction, and returns the reaction for the caller to run
    * in a job it queued (docs/fast-paths.md #26); undefined (and the slot untouched) unless the
    * slot is pending with exactly one internal reaction: no promise object, no whenFulfilled step.

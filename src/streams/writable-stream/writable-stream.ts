@@ -56,6 +56,8 @@ export class WritableStreamImpl {
   storedError: unknown = undefined;
   writer: WritableStreamDefaultWriterImpl | undefined = undefined;
   writeRequests = new SimpleQueue<PromiseSlot>();
+  /** A fulfilled write request nothing can tell from a new one, for the next write (ledger #29). */
+  spareWriteRequest: PromiseSlot | undefined = undefined;
   wrapper: WritableStream = undefined as never;
 }
 
@@ -227,7 +229,13 @@ export function WritableStreamClose(stream: WritableStreamImpl): Promise<undefin
 
 /** https://streams.spec.whatwg.org/#writable-stream-add-write-request */
 export function WritableStreamAddWriteRequest(stream: WritableStreamImpl): PromiseSlot {
-  const promise = new PromiseSlot();
+  const spare = stream.spareWriteRequest;
+  let promise: PromiseSlot;
+  if (spare === undefined) promise = new PromiseSlot();
+  else {
+    stream.spareWriteRequest = undefined;
+    promise = spare.renew();
+  }
   stream.writeRequests.push(promise);
   return promise;
 }
@@ -303,8 +311,11 @@ export function WritableStreamFinishInFlightCloseWithError(stream: WritableStrea
 
 /** https://streams.spec.whatwg.org/#writable-stream-finish-in-flight-write */
 export function WritableStreamFinishInFlightWrite(stream: WritableStreamImpl): void {
-  stream.inFlightWriteRequest!.resolve(undefined);
+  const request = stream.inFlightWriteRequest!;
   stream.inFlightWriteRequest = undefined;
+  // A pipe's write request that nobody waited on (its promise never made, no step reacting to
+  // it) can be the next write request (docs/fast-paths.md #29).
+  if (request.resolveBare()) stream.spareWriteRequest = request;
 }
 
 /** https://streams.spec.whatwg.org/#writable-stream-finish-in-flight-write-with-error */
