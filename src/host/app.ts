@@ -15,6 +15,7 @@ import { LogRate } from '../runtime/log-rate.js';
 import { CryptoOwner } from './crypto-slots.js';
 import { TurnOwner } from './threadpool-turns.js';
 import { requestTarget } from './router.js';
+import { setClientAddress, type ClientAddresses } from './client-address.js';
 import { ResponseBody, acceptsCoding, contentCoding, contentLength, encodeWhole, responseEncoderCost, type ContentCoding } from './response-body.js';
 import { fetchDecodesZstd } from './zstd-decoding.js';
 import type { ChunkReader } from './http-fetch.js';
@@ -89,6 +90,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** server.sendTimeoutMs: how long a response may wait for its client to take bytes. */
   sendTimeoutMs: number;
+  /** server.trustedProxies: whose X-Forwarded-For names the client. */
+  clientAddresses: ClientAddresses;
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
@@ -220,7 +223,9 @@ export class AppInstance {
       const { authority, path } = requestTarget(req.url ?? '/', req.headers.host);
       // No Host (HTTP/1.0), or an empty one: the target URI has no authority; the host's default name stands in (RFC 9112 3.3).
       const url = `http://${authority || 'localhost'}${path}`;
-      const head: RequestHead = { method: req.method ?? 'GET', url, rawHeaders: req.rawHeaders, body: hasBody };
+      const rawHeaders = req.rawHeaders;
+      setClientAddress(rawHeaders, this.#deps.clientAddresses.of(req.socket.remoteAddress, rawHeaders));
+      const head: RequestHead = { method: req.method ?? 'GET', url, rawHeaders, body: hasBody };
       nano.dispatch(ex.id, head);
     } catch (error) {
       this.#dispatchFailed(ex, error as Error);

@@ -1,5 +1,6 @@
 // The host's JSON config, validated with zod: every error names the path and the problem.
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -12,6 +13,17 @@ const hostname = z
   .refine((s) => HOSTNAME.test(s), { message: 'must be a hostname like "app.example.com" or a wildcard like "*.example.com"' });
 
 const port = z.number().int().min(0).max(65535);
+
+/** `192.0.2.1`, `2001:db8::1`, or a CIDR of either (`10.0.0.0/8`, `fd00::/8`). */
+const addressOrCidr = z.string().refine(
+  (s) => {
+    const [address, prefix, extra] = s.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  },
+  { message: 'must be an IP address or a CIDR like "10.0.0.0/8"' },
+);
 const ms = (max: number) => z.number().int().positive().max(max);
 
 const limits = z
@@ -59,6 +71,8 @@ const server = z
     shutdownDeadlineMs: ms(3_600_000).default(30_000),
     /** How long a removed or replaced app may drain. */
     drainDeadlineMs: ms(3_600_000).default(30_000),
+    /** Proxies (addresses or CIDRs) whose X-Forwarded-For names the client (client-address.ts). */
+    trustedProxies: z.array(addressOrCidr).default([]),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import { Metrics } from './metrics.js';
 import { requestTarget, Router, validAuthority } from './router.js';
 import { bundleApp } from './app-bundle.js';
 import { createAdminServer } from './admin.js';
+import { ClientAddresses } from './client-address.js';
 import { watchConfig, type ConfigWatcher } from './watch.js';
 import { assertHostNodeFlags } from './node-flags.js';
 
@@ -188,7 +189,12 @@ export class NanoServer {
           continue;
         }
         const version = (this.#versions.get(appConfig.name) ?? 0) + 1;
-        this.#appDeps ??= { log: this.log, metrics: this.metrics, sendTimeoutMs: config.server.sendTimeoutMs };
+        this.#appDeps ??= {
+          log: this.log,
+          metrics: this.metrics,
+          sendTimeoutMs: config.server.sendTimeoutMs,
+          clientAddresses: new ClientAddresses(config.server.trustedProxies),
+        };
         loaded.set(appConfig.name, await AppInstance.load(appConfig, version, this.#appDeps, bundle));
         this.#versions.set(appConfig.name, version);
         (current ? result.changed : result.added).push(appConfig.name);
@@ -247,6 +253,10 @@ export class NanoServer {
     if (old.server.sendTimeoutMs !== next.server.sendTimeoutMs) {
       if (this.#appDeps !== undefined) this.#appDeps.sendTimeoutMs = next.server.sendTimeoutMs;
       result.applied.push('server.sendTimeoutMs');
+    }
+    if (JSON.stringify(old.server.trustedProxies) !== JSON.stringify(next.server.trustedProxies)) {
+      if (this.#appDeps !== undefined) this.#appDeps.clientAddresses = new ClientAddresses(next.server.trustedProxies);
+      result.applied.push('server.trustedProxies');
     }
     for (const key of ['shutdownDeadlineMs', 'drainDeadlineMs'] as const) if (old.server[key] !== next.server[key]) result.applied.push(`server.${key}`);
     for (const key of ['host', 'port'] as const) {

@@ -9,14 +9,21 @@ import { app, get, startServer, type TestServer } from './helpers.js';
 const APPS: Record<string, string> = {
   'url.js': `export default { fetch(request) { return new Response(request.method + ' ' + request.url); } };`,
   'ignore.js': `export default { fetch(request) { return new Response('not read'); } };`,
+  'ip.js': `export default { fetch(request) { return new Response(request.headers.get('cf-connecting-ip')); } };`,
 };
+
+const appsOf = (dir: string) => [
+  app(dir, 'url', 'url.js', { hostnames: ['url.test'] }),
+  app(dir, 'ignore', 'ignore.js', { hostnames: ['ignore.test'] }),
+  app(dir, 'ip', 'ip.js', { hostnames: ['ip.test'] }),
+];
 
 let t: TestServer;
 
 before(async () => {
   t = await startServer(APPS, (dir) => ({
     server: { port: 0 },
-    apps: [app(dir, 'url', 'url.js', { hostnames: ['url.test'] }), app(dir, 'ignore', 'ignore.js', { hostnames: ['ignore.test'] })],
+    apps: appsOf(dir),
     // Every Host no app claims reaches this one: what it sees in request.url must be what was asked.
     defaultApp: 'url',
   }));
@@ -131,4 +138,16 @@ test('several Cookie lines reach the app as one cookie-string joined with "; " (
   } finally {
     await t2.close();
   }
+});
+
+test('CF-Connecting-IP is the peer, never what the client sent; behind a trusted proxy, the X-Forwarded-For client', async () => {
+  const forged = 'GET / HTTP/1.1\r\nHost: ip.test\r\nCF-Connecting-IP: 6.6.6.6\r\nX-Forwarded-For: 203.0.113.9\r\nConnection: close\r\n\r\n';
+  assert.equal(body(await raw(forged)), '127.0.0.1');
+  await t.writeConfig({ apps: appsOf(t.dir), defaultApp: 'url', server: { trustedProxies: ['127.0.0.0/8'] } });
+  const result = await t.server.reload('test');
+  assert.ok(result.applied.includes('server.trustedProxies'), JSON.stringify(result));
+  assert.deepEqual(result.changed, []);
+  assert.equal(body(await raw(forged)), '203.0.113.9');
+  // The client's own entries sit left of what the trusted proxy appended.
+  assert.equal(body(await raw(forged.replace('203.0.113.9', '1.1.1.1, 203.0.113.10'))), '203.0.113.10');
 });
