@@ -22,6 +22,7 @@ import { installWasmMemoryBudget } from './wasm-memory-budget.js';
 import { installWasmStreaming } from './wasm-streaming.js';
 import { CacheStorage, createCacheStorage } from '../web/cache-storage.js';
 import { EventSource, setEventSourceHooks } from '../web/event-source.js';
+import { FixedLengthStream, IdentityTransformStream } from '../web/identity-transform-stream.js';
 import type { Request } from '../web/fetch/request.js';
 import type { Response } from '../web/fetch/response.js';
 import { captureLateIntrinsics, internalAppend, internalList, queueMicrotaskIntrinsic, reflectApply, type InternalList } from '../streams/webidl/intrinsics.js';
@@ -149,6 +150,9 @@ export function prepare(): void {
     queueTask: (callback) => void timers!.queueInternal(callback, 0),
   });
   exposeInterface(global, 'EventSource', EventSource);
+  // Workers' byte pipes; a FixedLengthStream body goes with its Content-Length (serve.ts, fetch.ts).
+  exposeInterface(global, 'IdentityTransformStream', IdentityTransformStream);
+  exposeInterface(global, 'FixedLengthStream', FixedLengthStream);
   // The Cache API (in the realm's memory); add() and addAll() fetch as fetch() does.
   setCacheFetch(cacheFetch);
   exposeInterface(global, 'Cache', Cache);

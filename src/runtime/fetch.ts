@@ -13,7 +13,8 @@ import { processDataURL } from '../web/fetch/data-url.js';
 import { serializeMimeType } from '../web/mime-type.js';
 import { IdTable } from './id-table.js';
 import { addAbortAlgorithm, signalIsAborted, signalReason } from '../web/abort.js';
-import { combineForTransmission, headerListArray, listGet } from '../web/fetch/headers.js';
+import { combineForTransmission, headerListArray, listGet, listSet } from '../web/fetch/headers.js';
+import { fixedLengthOf } from '../web/identity-transform-stream.js';
 import { internalAppend } from '../streams/webidl/intrinsics.js';
 import { blobSize, blobToBytes, blobType } from '../web/blob.js';
 import { parseSingleRangeHeaderValue } from '../web/fetch/range.js';
@@ -121,6 +122,10 @@ export class FetchClient {
       }
       const list = combineForTransmission(request.headerList);
       if (this.userAgent !== '' && listGet(request.headerList, 'user-agent') === null) internalAppend(list, ['user-agent', this.userAgent]);
+      // A FixedLengthStream's readable side goes with its expected length, as Workers sends it
+      // (the host keeps a streamed body's Content-Length and holds the body to it).
+      const fixedLength = body !== null && body.stream !== null ? fixedLengthOf(body.stream) : undefined;
+      if (fixedLength !== undefined) listSet(list, 'content-length', `${fixedLength}`);
       // A plain array: it crosses to the host.
       const headers = headerListArray(list);
       const size = headersBytes(headers);

@@ -17,6 +17,7 @@ import { IdTable } from './id-table.js';
 import { arrayOfList, internalAppend, internalList, promiseResolve, promiseThen, type InternalList } from '../streams/webidl/intrinsics.js';
 import { createAbortSignal, SignalAbort, type AbortSignal } from '../web/abort.js';
 import { DOMException } from '../web/dom-exception.js';
+import { fixedLengthOf } from '../web/identity-transform-stream.js';
 
 export interface ResponseHead {
   status: number;
@@ -219,6 +220,9 @@ export class Server {
     // host copies each crossing on its own thread), framed by its length as a known body is.
     const large = record !== null && record.stream === null && record.length !== null && record.length > KNOWN_BYTES_MAX;
     if (large) withContentLength(names, record.length!);
+    // A FixedLengthStream's readable side: sent with its expected length, as Workers sends it.
+    const fixedLength = record !== null && record.stream !== null ? fixedLengthOf(record.stream) : undefined;
+    if (fixedLength !== undefined) withContentLength(names, fixedLength);
     const headers = arrayOfList(names);
     const bytes = large ? null : takeKnownBytes(record);
     let out: ResponseHead;

@@ -146,6 +146,14 @@ export function transformStreamRecord(stream: TransformStream): TransformStreamI
   return getImpl(stream)!;
 }
 
+/**
+ * The next TransformStream constructed (a subclass's `super()`) takes `impl` as its record instead
+ * of making one: a stream whose sides another specification makes (web/identity-transform-stream.ts).
+ */
+export function adoptTransformStreamRecord(impl: TransformStreamImpl): void {
+  pendingImpl = impl;
+}
+
 /** A TransformStream object around a record set up by other specifications' "set up". */
 export function newTransformStreamWrapper(impl: TransformStreamImpl): TransformStream {
   pendingImpl = impl;

@@ -1,0 +1,72 @@
+// Workers' FixedLengthStream as a body: a response or an outbound request goes with the stream's
+// expected length as its Content-Length (not chunked), and a stream that ends short is cut.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { app, get, startServer } from './helpers.js';
+
+const APP = `
+const later = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const stream = new FixedLengthStream(Number(url.searchParams.get('length') ?? 11));
+    const writer = stream.writable.getWriter();
+    const body = (async () => {
+      await later(20);
+      await writer.write(new TextEncoder().encode('hello '));
+      await later(20);
+      await writer.write(new TextEncoder().encode(url.searchParams.get('end') ?? 'world'));
+      await writer.close();
+    })();
+    if (url.pathname === '/upload') {
+      const response = await fetch(url.searchParams.get('to'), { method: 'PUT', body: stream.readable, duplex: 'half' });
+      await body;
+      return new Response(await response.text());
+    }
+    ctx.waitUntil(body.catch(() => {}));
+    return new Response(stream.readable, { headers: { 'content-type': 'text/plain' } });
+  },
+};`;
+
+test('a FixedLengthStream response goes with its expected length as Content-Length; one that ends short is cut', { timeout: 60_000 }, async () => {
+  const t = await startServer({ 'fixed.js': APP }, (dir) => ({ apps: [app(dir, 'fixed', 'fixed.js')] }));
+  try {
+    const reply = await get(t.port, 'fixed.test', '/');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers['content-length'], '11');
+    assert.equal(reply.headers['transfer-encoding'], undefined);
+    assert.equal(reply.text, 'hello world');
+    // Too few bytes: the stream errors at close, and the client does not get a whole response.
+    await assert.rejects(get(t.port, 'fixed.test', '/?length=20'), /aborted|socket hang up|ECONNRESET/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a FixedLengthStream request body goes with its expected length as Content-Length, not chunked', { timeout: 60_000 }, async () => {
+  let seen: { headers: IncomingHttpHeaders; body: string } | undefined;
+  const upstream = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen = { headers: req.headers, body: Buffer.concat(chunks).toString() };
+      res.end('stored');
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const to = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/object`;
+  const t = await startServer({ 'fixed.js': APP }, (dir) => ({ apps: [app(dir, 'fixed', 'fixed.js', { fetchAllow: ['127.0.0.1'] })] }));
+  try {
+    const reply = await get(t.port, 'fixed.test', `/upload?to=${encodeURIComponent(to)}`);
+    assert.equal(reply.text, 'stored');
+    assert.equal(seen?.headers['content-length'], '11');
+    assert.equal(seen?.headers['transfer-encoding'], undefined);
+    assert.equal(seen?.body, 'hello world');
+  } finally {
+    await t.close();
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+});
