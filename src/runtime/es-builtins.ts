@@ -1,11 +1,15 @@
 // ECMAScript built-ins newer than the isolate's V8 (Node 20: V8 11.3), which Workers, Deno and
-// Node 22 have: Promise.withResolvers (ES2024) and Object.groupBy, Map.groupBy (ES2024). Each is
-// installed only where the engine lacks it, with a built-in's property attributes (writable,
-// configurable, not enumerable), `name` and `length`, and steps from ECMA-262; its internal steps
-// use the intrinsics captured here, so an app that patches Map.prototype.set or Array.prototype
-// sees no call. Array.fromAsync, the Set methods and iterator helpers are not provided.
-const ReflectApply = Reflect.apply;
-const ReflectConstruct = Reflect.construct;
+// Node 22+ have:
+// - ES2024: Promise.withResolvers, Object.groupBy, Map.groupBy (here);
+// - ES2025: the Set methods (es-builtins/set-methods.ts).
+// Each is installed only where the engine lacks it, with a built-in's property attributes
+// (writable, configurable, not enumerable), `name` and `length` (methods are not constructors),
+// and steps from ECMA-262; internal steps use intrinsics captured when the bundle is evaluated,
+// before any app code, so an app that patches Map.prototype.set, Array.prototype or
+// Set.prototype.add sees no call that ECMA-262 would not make. Not provided: iterator
+// helpers, Promise.try, RegExp.escape, Array.fromAsync.
+import { installSetMethods } from './es-builtins/set-methods.js';
+import { defineBuiltins, reflectApply, ReflectConstruct } from './es-builtins/abstract-ops.js';
 const ReflectOwnKeys = Reflect.ownKeys;
 const ObjectCreate = Object.create;
 const ObjectDefineProperty = Object.defineProperty;
@@ -15,37 +19,54 @@ const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
 const mapForEach = Map.prototype.forEach;
 
-/** Defines `fn` on `target` as a built-in method is defined (ECMA-262 clause 18). */
-function defineMethod(target: object, name: string, fn: Function): void {
-  if (name in target) return;
-  ObjectDefineProperty(target, name, { value: fn, writable: true, enumerable: false, configurable: true });
+interface PromiseCapability {
+  promise: object;
+  resolve: Function;
+  reject: Function;
 }
 
-export function installEsBuiltins(global: { Promise: PromiseConstructor; Object: ObjectConstructor; Map: MapConstructor }): void {
-  const methods = {
+/** @see https://tc39.es/ecma262/#sec-newpromisecapability */
+function newPromiseCapability(C: unknown): PromiseCapability {
+  // Step 1: Reflect.construct throws the TypeError for a function that is not a constructor.
+  if (typeof C !== 'function') throw new TypeErrorCtor('the receiver is not a constructor');
+  let resolve: unknown;
+  let reject: unknown;
+  // Steps 2-5: the executor is an anonymous built-in of length 2 that is not a constructor (an
+  // arrow function written in the argument list has neither a name nor [[Construct]]).
+  const promise = ReflectConstruct(C, [
+    (res: unknown, rej: unknown): void => {
+      if (resolve !== undefined || reject !== undefined) throw new TypeErrorCtor('the promise executor was called twice');
+      resolve = res;
+      reject = rej;
+    },
+  ]) as object;
+  // Steps 6-7.
+  if (typeof resolve !== 'function' || typeof reject !== 'function') throw new TypeErrorCtor('the promise resolving functions are not callable');
+  return { promise, resolve, reject };
+}
+
+export function installEsBuiltins(global: {
+  Promise: PromiseConstructor;
+  Object: ObjectConstructor;
+  Map: MapConstructor;
+  Set: SetConstructor;
+}): void {
+  const promiseMethods = {
     /** @see https://tc39.es/ecma262/#sec-promise.withResolvers */
     withResolvers(this: unknown): { promise: unknown; resolve: unknown; reject: unknown } {
-      // Steps 1-2: NewPromiseCapability(this value); Reflect.construct throws the TypeError
-      // for a value that is not a constructor.
-      let resolve: unknown;
-      let reject: unknown;
-      const executor = function (res: unknown, rej: unknown): void {
-        if (resolve !== undefined || reject !== undefined) throw new TypeErrorCtor('Promise.withResolvers: the executor was called twice');
-        resolve = res;
-        reject = rej;
-      };
-      if (typeof this !== 'function') throw new TypeErrorCtor('Promise.withResolvers called on a value that is not a constructor');
-      const promise = ReflectConstruct(this, [executor]);
-      if (typeof resolve !== 'function' || typeof reject !== 'function') throw new TypeErrorCtor('Promise.withResolvers: the resolving functions are not callable');
+      // Steps 1-2: NewPromiseCapability(this value).
+      const { promise, resolve, reject } = newPromiseCapability(this);
       // Steps 3-6: an ordinary object with three data properties.
       return { promise, resolve, reject };
     },
+  };
+  const objectMethods = {
     /** @see https://tc39.es/ecma262/#sec-object.groupby */
     groupBy(items: unknown, callbackfn: unknown): object {
       const groups = groupBy(items, callbackfn, 'property');
       // Steps 2-3: a null-prototype object, an array per key in insertion order.
       const obj = ObjectCreate(null) as Record<PropertyKey, unknown>;
-      ReflectApply(mapForEach, groups, [(elements: unknown[], key: PropertyKey) => ObjectDefineProperty(obj, key, { value: elements, writable: true, enumerable: true, configurable: true })]);
+      reflectApply(mapForEach, groups, [(elements: unknown[], key: PropertyKey) => ObjectDefineProperty(obj, key, { __proto__: null, value: elements, writable: true, enumerable: true, configurable: true } as PropertyDescriptor)]);
       return obj;
     },
   };
@@ -56,9 +77,10 @@ export function installEsBuiltins(global: { Promise: PromiseConstructor; Object:
       return groupBy(items, callbackfn, 'zero');
     },
   };
-  defineMethod(global.Promise, 'withResolvers', methods.withResolvers);
-  defineMethod(global.Object, 'groupBy', methods.groupBy);
-  defineMethod(global.Map, 'groupBy', mapMethods.groupBy);
+  defineBuiltins(global.Promise, promiseMethods);
+  defineBuiltins(global.Object, objectMethods);
+  defineBuiltins(global.Map, mapMethods);
+  installSetMethods(global.Set);
 }
 
 /**
@@ -74,14 +96,14 @@ function groupBy(items: unknown, callbackfn: unknown, keyCoercion: 'property' | 
   let k = 0;
   // Steps 4-6.
   for (const value of items as Iterable<unknown>) {
-    let key: unknown = ReflectApply(callbackfn, undefined, [value, k]);
+    let key: unknown = reflectApply(callbackfn, undefined, [value, k]);
     // ToPropertyKey, once: an object literal's computed key does exactly that.
     if (keyCoercion === 'property') key = ReflectOwnKeys({ [key as PropertyKey]: undefined })[0];
     else if (key === 0) key = 0;
     // AddValueToKeyedGroup.
-    const group = ReflectApply(mapGet, groups, [key]) as unknown[] | undefined;
-    if (group === undefined) ReflectApply(mapSet, groups, [key, [value]]);
-    else ObjectDefineProperty(group, group.length, { value, writable: true, enumerable: true, configurable: true });
+    const group = reflectApply(mapGet, groups, [key]) as unknown[] | undefined;
+    if (group === undefined) reflectApply(mapSet, groups, [key, [value]]);
+    else ObjectDefineProperty(group, group.length, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
     k++;
   }
   return groups;
