@@ -1,14 +1,16 @@
 // ECMAScript built-ins newer than the isolate's V8 (Node 20: V8 11.3), which Workers, Deno and
 // Node 22+ have:
 // - ES2024: Promise.withResolvers, Object.groupBy, Map.groupBy (here);
-// - ES2025: the Set methods (es-builtins/set-methods.ts).
+// - ES2025: the Set methods (es-builtins/set-methods.ts); the global Iterator and the iterator
+//   helpers (es-builtins/iterator-helpers.ts).
 // Each is installed only where the engine lacks it, with a built-in's property attributes
 // (writable, configurable, not enumerable), `name` and `length` (methods are not constructors),
 // and steps from ECMA-262; internal steps use intrinsics captured when the bundle is evaluated,
 // before any app code, so an app that patches Map.prototype.set, Array.prototype or
-// Set.prototype.add sees no call that ECMA-262 would not make. Not provided: iterator
-// helpers, Promise.try, RegExp.escape, Array.fromAsync.
+// Set.prototype.add sees no call that ECMA-262 would not make. Not provided:
+// Promise.try, RegExp.escape, Array.fromAsync.
 import { installSetMethods } from './es-builtins/set-methods.js';
+import { installIteratorHelpers } from './es-builtins/iterator-helpers.js';
 import { defineBuiltins, reflectApply, ReflectConstruct } from './es-builtins/abstract-ops.js';
 const ReflectOwnKeys = Reflect.ownKeys;
 const ObjectCreate = Object.create;
@@ -81,6 +83,7 @@ export function installEsBuiltins(global: {
   defineBuiltins(global.Object, objectMethods);
   defineBuiltins(global.Map, mapMethods);
   installSetMethods(global.Set);
+  installIteratorHelpers(global);
 }
 
 /**

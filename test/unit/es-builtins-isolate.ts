@@ -6,8 +6,8 @@ import { NanoIsolate } from '../../src/host/isolate/nano-isolate.js';
 export async function evalInIsolate<T = Record<string, unknown>>(script: string): Promise<T> {
   const nano = await NanoIsolate.create({ memoryLimitMb: 32 });
   try {
-    // `script` is the body of an async function that returns a JSON-able value.
-    const json = (await nano.context.eval(`(async () => { ${script}\n})().then((value) => JSON.stringify(value))`, { promise: true })) as string;
+    // `script` is the body of a strict async function that returns a JSON-able value.
+    const json = (await nano.context.eval(`(async () => { 'use strict';\n${script}\n})().then((value) => JSON.stringify(value))`, { promise: true })) as string;
     return JSON.parse(json) as T;
   } finally {
     nano.dispose();
