@@ -281,6 +281,16 @@ test('Iterator helpers: generator states, return(), closing, flatMap, Iterator.f
     const flat2 = underlying(order).flatMap(() => { const it = underlying([]); it.return = () => { order.push('inner return'); throw new SyntaxError('inner'); }; return it; });
     flat2.next();
     out.flatInnerReturnThrows = [err(() => flat2.return()), order];
+    // flatMap: an inner next() that throws closes the outer iterator, not the inner one; a
+    // next() of the helper from the inner return() (while return() runs) is a TypeError.
+    const innerThrows = [];
+    const flat3 = underlying(innerThrows).flatMap(() => ({ next() { throw new SyntaxError('inner next'); }, return() { innerThrows.push('inner return'); return {}; } }));
+    out.flatInnerNextThrows = [err(() => flat3.next()), innerThrows];
+    let flat4;
+    const reentrantInner = [];
+    flat4 = underlying([]).flatMap(() => ({ next: () => ({ value: 1, done: false }), return() { reentrantInner.push(err(() => flat4.next())); return {}; } }));
+    flat4.next();
+    out.flatReentrantReturn = [flat4.return(), reentrantInner];
     // Iterator.from: strings iterated, other primitives refused, Iterator instances returned
     // as they are, others wrapped.
     const arrayIterator = [1].values();
@@ -342,6 +352,8 @@ test('Iterator helpers: generator states, return(), closing, flatMap, Iterator.f
   assert.deepEqual(r.flatString, ['TypeError', ['next', 'return']]);
   assert.deepEqual(r.flatNumber, ['TypeError', ['next', 'return']]);
   assert.deepEqual(r.flatReturn, [{ done: true }, ['next', 'return'], ['next', 'return']]);
+  assert.deepEqual(r.flatInnerNextThrows, ['SyntaxError', ['next', 'return']]);
+  assert.deepEqual(r.flatReentrantReturn, [{ done: true }, ['TypeError']]);
   assert.deepEqual(r.flatInnerReturnThrows, ['SyntaxError', ['next', 'inner return', 'return']]);
   assert.deepEqual(r.from, [
     ['a', '\u{1F600}'], 'TypeError', 'TypeError', 'TypeError', 'TypeError', true, [1], true, true, [1, 1], true, { done: true },
