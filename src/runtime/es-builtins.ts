@@ -3,16 +3,18 @@
 // - ES2024: Promise.withResolvers, Object.groupBy, Map.groupBy (here);
 // - ES2025: Promise.try, RegExp.escape (here); the Set methods (es-builtins/set-methods.ts);
 //   the global Iterator and the iterator helpers (es-builtins/iterator-helpers.ts);
-// - ES2026: Array.fromAsync (es-builtins/array-from-async.ts).
+// - ES2026: Array.fromAsync (es-builtins/array-from-async.ts); Uint8Array.fromBase64, fromHex
+//   and Uint8Array.prototype.toBase64, toHex, setFromBase64, setFromHex (es-builtins/base64.ts).
 // Each is installed only where the engine lacks it, with a built-in's property attributes
 // (writable, configurable, not enumerable), `name` and `length` (methods are not constructors),
 // and steps from ECMA-262; internal steps use intrinsics captured when the bundle is evaluated,
 // before any app code, so an app that patches Map.prototype.set, Array.prototype or
-// Set.prototype.add sees no call that ECMA-262 would not make. Not provided: the ES2026
-// Uint8Array base64/hex methods, Iterator.concat, explicit resource management.
+// Set.prototype.add sees no call that ECMA-262 would not make. Not provided:
+// Iterator.concat, explicit resource management (Symbol.dispose, DisposableStack...).
 import { installSetMethods } from './es-builtins/set-methods.js';
 import { installIteratorHelpers } from './es-builtins/iterator-helpers.js';
 import { arrayFromAsyncMethods } from './es-builtins/array-from-async.js';
+import { installBase64 } from './es-builtins/base64.js';
 import { defineBuiltins, isObject, reflectApply, ReflectConstruct } from './es-builtins/abstract-ops.js';
 const ReflectOwnKeys = Reflect.ownKeys;
 const ObjectCreate = Object.create;
@@ -97,6 +99,7 @@ export function installEsBuiltins(global: {
   Set: SetConstructor;
   Array: ArrayConstructor;
   RegExp: RegExpConstructor;
+  Uint8Array: Uint8ArrayConstructor;
 }): void {
   const promiseMethods = {
     /** @see https://tc39.es/ecma262/#sec-promise.withResolvers */
@@ -164,6 +167,7 @@ export function installEsBuiltins(global: {
   defineBuiltins(global.Array, arrayFromAsyncMethods);
   installSetMethods(global.Set);
   installIteratorHelpers(global);
+  installBase64(global.Uint8Array);
 }
 
 /**
