@@ -206,6 +206,7 @@ test('an app served in an isolate sees the newer built-ins', { timeout: 30_000 }
         fromAsync: await Array.fromAsync([Promise.resolve(1), 2]),
         withResolvers: typeof Promise.withResolvers,
         groupBy: Object.keys(Object.groupBy([1, 2], (v) => (v % 2 ? 'odd' : 'even'))),
+        base64: [new Uint8Array([102, 111]).toBase64(), [...Uint8Array.fromHex('ff00')]],
       });
     } })`;
     const result = await nano.serveOne(app, { method: 'GET', url: 'http://app.example/', rawHeaders: ['host', 'app.example'], body: false });
@@ -223,6 +224,7 @@ test('an app served in an isolate sees the newer built-ins', { timeout: 30_000 }
       fromAsync: [1, 2],
       withResolvers: 'function',
       groupBy: ['odd', 'even'],
+      base64: ['Zm8=', [255, 0]],
     });
   } finally {
     nano.dispose();
