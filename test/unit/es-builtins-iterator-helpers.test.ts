@@ -324,9 +324,15 @@ test('Iterator helpers: generator states, return(), closing, flatMap, Iterator.f
     const h = source().map((x) => x); h.next(); h.return();
     const h2 = source().map((x) => x); h2.return();
     const wrappedAgain = Iterator.from({ next() { return { done: true }; } });
+    const savedGopd = Reflect.getOwnPropertyDescriptor;
+    Reflect.getOwnPropertyDescriptor = function () { patched++; return savedGopd.apply(this, arguments); };
+    const assigned = Object.create(Iterator.prototype);
+    assigned.constructor = 1;
+    assigned[Symbol.toStringTag] = 2;
+    Reflect.getOwnPropertyDescriptor = savedGopd;
     delete Array.prototype[0]; delete Array.prototype[1]; delete Object.prototype.get; delete Iterator[Symbol.hasInstance];
     GeneratorPrototype.next = saved[0]; GeneratorPrototype.return = saved[1]; ArrayIteratorPrototype.next = saved[2];
-    out.patched = [patched, fromPatched, Object.getPrototypeOf(wrappedAgain) !== Iterator.prototype];
+    out.patched = [patched, fromPatched, Object.getPrototypeOf(wrappedAgain) !== Iterator.prototype, Object.hasOwn(assigned, 'constructor') && assigned[Symbol.toStringTag]];
     return out;
   `);
   assert.deepEqual(r.reentry, ['TypeError', 'TypeError', 0, 1]);
@@ -359,5 +365,5 @@ test('Iterator helpers: generator states, return(), closing, flatMap, Iterator.f
     ['a', '\u{1F600}'], 'TypeError', 'TypeError', 'TypeError', 'TypeError', true, [1], true, true, [1, 1], true, { done: true },
   ]);
   assert.deepEqual(r.fromReturn, { r: 0, self: true });
-  assert.deepEqual(r.patched, [0, [0, 1, 0, 1, 2], true]);
+  assert.deepEqual(r.patched, [0, [0, 1, 0, 1, 2], true, 2]);
 });

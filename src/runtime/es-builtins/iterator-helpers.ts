@@ -23,6 +23,7 @@ const GeneratorPrototype = ObjectGetPrototypeOf(function* () {}).prototype as Ge
 const generatorNext = uncurryThis(GeneratorPrototype.next as (this: Generator) => IteratorResult<unknown>);
 const generatorReturn = uncurryThis(GeneratorPrototype.return as (this: Generator, value: undefined) => IteratorResult<unknown>);
 const functionHasInstance = Function.prototype[Symbol.hasInstance];
+const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
 
 type Body = Generator<unknown, void, undefined>;
 
@@ -430,7 +431,7 @@ const iteratorMethods = {
 function setterThatIgnoresPrototypeProperties(thisValue: unknown, p: PropertyKey, v: unknown): void {
   if (!isObject(thisValue)) throw new TypeErrorCtor('the receiver is not an object');
   if (thisValue === IteratorPrototype) throw new TypeErrorCtor(`cannot assign ${String(p)} on Iterator.prototype`);
-  const desc = Reflect.getOwnPropertyDescriptor(thisValue, p);
+  const desc = ReflectGetOwnPropertyDescriptor(thisValue, p);
   if (desc === undefined) {
     if (!ReflectDefineProperty(thisValue, p, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor)) {
       throw new TypeErrorCtor(`cannot define ${String(p)}`);
