@@ -230,3 +230,32 @@ test('an app served in an isolate sees the newer built-ins', { timeout: 30_000 }
     nano.dispose();
   }
 });
+
+/**
+ * A sync iterable goes through an async-from-sync iterator, job for job: each next() result
+ * becomes a promise of a new result (its value resolved, then wrapped), which the closure
+ * awaits, so each value costs two jobs, a mapper's result one more, and the final done result
+ * two (ECMA-262 AsyncFromSyncIteratorContinuation, then Await).
+ */
+test('Array.fromAsync over a sync iterable takes the async-from-sync iterator\'s jobs', { timeout: 30_000 }, async () => {
+  const r = await evalInIsolate<Record<string, unknown>>(`
+    const turnOf = async (start) => {
+      let turn = 0;
+      let running = true;
+      const tick = () => { turn++; if (running) queueMicrotask(tick); };
+      queueMicrotask(tick);
+      const result = await start().then(() => turn);
+      running = false;
+      return result;
+    };
+    return {
+      plain: await turnOf(() => Array.fromAsync([1, 2])),
+      mapped: await turnOf(() => Array.fromAsync([1], (v) => v)),
+      empty: await turnOf(() => Array.fromAsync([])),
+      arrayLike: await turnOf(() => Array.fromAsync({ length: 1, 0: 'a' })),
+    };
+  `);
+  // Two jobs per value and two for the done result, then the reaction to the returned promise;
+  // an array-like awaits each value once.
+  assert.deepEqual(r, { plain: 7, mapped: 6, empty: 3, arrayLike: 2 });
+});

@@ -1,14 +1,15 @@
 // Array.fromAsync (ES2026, https://tc39.es/ecma262/#sec-array.fromasync): an async iterable, else
-// a sync iterable (each value awaited, as CreateAsyncFromSyncIterator does), else an array-like,
+// a sync iterable (through the steps of an async-from-sync iterator, job for job), else an array-like,
 // into a new `this` (when `this` is a constructor) or a new Array. The closure runs as an internal
 // async function, whose `await` is ECMA-262's Await; the method itself is an ordinary function.
-import { TypeErrorCtor, SymbolAsyncIterator, SymbolIterator } from '../../streams/webidl/intrinsics.js';
+import { TypeErrorCtor, SymbolAsyncIterator, SymbolIterator, promiseResolve, promiseThen } from '../../streams/webidl/intrinsics.js';
 import {
-  createDataPropertyOrThrow, getIteratorFromMethod, getMethod, isCallable, isConstructor, isObject, reflectApply, toIntegerOrInfinity,
+  createDataPropertyOrThrow, getIteratorFromMethod, getMethod, isCallable, isConstructor, isObject, iterResult, iteratorCloseOnThrow, reflectApply, toIntegerOrInfinity,
   ReflectConstruct, ReflectSet, type IteratorRecord,
 } from './abstract-ops.js';
 
 const ArrayCtor = Array;
+const promiseReject = Promise.reject.bind(Promise) as (reason: unknown) => Promise<never>;
 const ObjectCtor = Object;
 const MAX_SAFE_INTEGER = 2 ** 53 - 1;
 
@@ -18,22 +19,70 @@ function setLength(A: object, length: number): void {
 }
 
 /**
+ * AsyncFromSyncIteratorContinuation (https://tc39.es/ecma262/#sec-asyncfromsynciteratorcontinuation):
+ * a promise of the sync result's value, awaited, as a new iterator result. `done` and `value`
+ * are read now; a rejection of the value closes the sync iterator unless the result was done and
+ * `closeOnRejection` is false. Errors reject the promise (IfAbruptRejectPromise), so a caller's
+ * Await sees them a job later, as it sees a rejection.
+ */
+function asyncFromSyncIteratorContinuation(result: unknown, record: IteratorRecord, closeOnRejection: boolean): Promise<unknown> {
+  let done: boolean;
+  let valueWrapper: Promise<unknown>;
+  try {
+    if (!isObject(result)) throw new TypeErrorCtor('the iterator result is not an object');
+    // Steps 1-4: IteratorComplete, IteratorValue.
+    done = !!(result as IteratorResult<unknown>).done;
+    const value = (result as IteratorResult<unknown>).value;
+    // Steps 5-7: PromiseResolve(%Promise%, value); its failure closes the iterator when asked.
+    try {
+      valueWrapper = promiseResolve(value);
+    } catch (e) {
+      if (!done && closeOnRejection) iteratorCloseOnThrow(record.iterator);
+      throw e;
+    }
+  } catch (e) {
+    return promiseReject(e);
+  }
+  // Steps 8-13: the value's fulfillment makes the result; its rejection closes the iterator
+  // (unless done) and rejects.
+  const onRejected = !done && closeOnRejection ? (e: unknown): never => {
+    iteratorCloseOnThrow(record.iterator);
+    throw e;
+  } : undefined;
+  return reflectApply(promiseThen, valueWrapper, [(v: unknown) => iterResult(v, done), onRejected]) as Promise<unknown>;
+}
+
+/**
+ * %AsyncFromSyncIteratorPrototype%.next (https://tc39.es/ecma262/#sec-%asyncfromsynciteratorprototype%.next)
+ * of the async-from-sync iterator over `record`: a promise of the next iterator result.
+ */
+function asyncFromSyncIteratorNext(record: IteratorRecord): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = reflectApply(record.next as Function, record.iterator, []);
+  } catch (e) {
+    return promiseReject(e);
+  }
+  return asyncFromSyncIteratorContinuation(result, record, true);
+}
+
+/**
  * AsyncIteratorClose (https://tc39.es/ecma262/#sec-asynciteratorclose) with a throw completion:
  * `return` is called and its result awaited, and whatever it throws is dropped (the caller
- * rethrows its error). For a sync iterator, %AsyncFromSyncIteratorPrototype%.return's steps:
- * the sync `return`, then its result's `done` and `value`, the value awaited.
+ * rethrows its error). For a sync iterator, through %AsyncFromSyncIteratorPrototype%.return: the
+ * sync `return`, then AsyncFromSyncIteratorContinuation without closing on rejection.
  */
 async function asyncIteratorCloseOnThrow(record: IteratorRecord, sync: boolean): Promise<void> {
   try {
     const returnMethod = getMethod(record.iterator, 'return');
-    if (returnMethod === undefined) return;
-    const innerResult = reflectApply(returnMethod, record.iterator, []);
-    if (!sync) {
-      await innerResult;
-    } else if (isObject(innerResult)) {
-      void (innerResult as IteratorResult<unknown>).done;
-      await (innerResult as IteratorResult<unknown>).value;
+    if (returnMethod === undefined) {
+      // The async-from-sync iterator's return() exists always: with no sync one it answers a
+      // promise of a done result, which AsyncIteratorClose awaits.
+      if (sync) await promiseResolve(iterResult(undefined, true));
+      return;
     }
+    const innerResult = reflectApply(returnMethod, record.iterator, []);
+    await (sync ? asyncFromSyncIteratorContinuation(innerResult, record, false) : innerResult);
   } catch {
     // The original error wins.
   }
@@ -58,35 +107,18 @@ async function fromAsyncClosure(C: unknown, asyncItems: unknown, mapfn: unknown,
         await asyncIteratorCloseOnThrow(iteratorRecord, sync);
         throw error;
       }
-      let nextValue: unknown;
-      if (sync) {
-        // %AsyncFromSyncIteratorPrototype%.next: the sync result's done, then its value awaited;
-        // a rejection closes the sync iterator unless it was done
-        // (AsyncFromSyncIteratorContinuation, closeOnRejection).
-        const result = reflectApply(iteratorRecord.next as Function, iteratorRecord.iterator, []);
-        if (!isObject(result)) throw new TypeErrorCtor('the iterator result is not an object');
-        const done = !!(result as IteratorResult<unknown>).done;
-        const value = (result as IteratorResult<unknown>).value;
-        try {
-          nextValue = await value;
-        } catch (e) {
-          if (!done) await asyncIteratorCloseOnThrow(iteratorRecord, true);
-          throw e;
-        }
-        if (done) {
-          setLength(A, k);
-          return A;
-        }
-      } else {
-        // Steps 3.h.iv.3-8.
-        const nextResult: unknown = await reflectApply(iteratorRecord.next as Function, iteratorRecord.iterator, []);
-        if (!isObject(nextResult)) throw new TypeErrorCtor('the iterator result is not an object');
-        if ((nextResult as IteratorResult<unknown>).done) {
-          setLength(A, k);
-          return A;
-        }
-        nextValue = (nextResult as IteratorResult<unknown>).value;
+      // Steps 3.h.iv.3-8: the async iterator's next(), or the async-from-sync iterator's
+      // (CreateAsyncFromSyncIterator: each value awaited, the sync iterator closed on its
+      // rejection), the result awaited.
+      const nextResult: unknown = await (sync
+        ? asyncFromSyncIteratorNext(iteratorRecord)
+        : reflectApply(iteratorRecord.next as Function, iteratorRecord.iterator, []));
+      if (!isObject(nextResult)) throw new TypeErrorCtor('the iterator result is not an object');
+      if ((nextResult as IteratorResult<unknown>).done) {
+        setLength(A, k);
+        return A;
       }
+      const nextValue = (nextResult as IteratorResult<unknown>).value;
       // Steps 3.h.iv.9-12: the mapper's errors, a rejection of what it returns, and a failed
       // CreateDataPropertyOrThrow close the iterator.
       let mappedValue = nextValue;
