@@ -9,7 +9,7 @@
 import { ReadableStream, readableStreamImpl, IsReadableStreamLocked, AcquireReadableStreamDefaultReader, ReadableStreamCancel } from '../streams/readable-stream/readable-stream.js';
 import { ReadableStreamDefaultReader, defaultReaderImpl, ReadableStreamDefaultReaderBufferedController } from '../streams/readable-stream/default-reader.js';
 import { PeekQueueValue } from '../streams/abstract-ops/queue-with-sizes.js';
-import { viewByteLength } from '../streams/webidl/intrinsics.js';
+import { isUint8Array, plainUint8Array, viewByteLength } from '../streams/webidl/intrinsics.js';
 import { setPromiseIsHandledToTrue } from '../streams/webidl/promise.js';
 import { crossingBytes } from '../web/buffer-source.js';
 import { windowCost } from './host-api.js';
@@ -39,12 +39,10 @@ export function hostSink(host: {
 const TypeErrorCtor = TypeError;
 const PromiseCtor = Promise;
 const ReflectApply = Reflect.apply;
-const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const rsGetReader = ReadableStream.prototype.getReader;
 const readerRead = ReadableStreamDefaultReader.prototype.read;
 const readerCancel = ReadableStreamDefaultReader.prototype.cancel;
 const readerReleaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
-const U8Proto: object = Uint8Array.prototype;
 
 /** The most bytes one crossing carries when chunks are already buffered. */
 const BATCH_BYTES = 256 * 1024;
@@ -66,12 +64,12 @@ function takeBuffered(reader: ReadableStreamDefaultReader<unknown>, first: Uint8
   let bytes = firstLength;
   while (controller !== undefined) {
     const next = PeekQueueValue(controller);
-    if (typeof next !== 'object' || next === null || ObjectGetPrototypeOf(next) !== U8Proto) break;
-    const length = viewByteLength(next as Uint8Array);
+    if (!isUint8Array(next)) break;
+    const length = viewByteLength(next);
     if (bytes + length > BATCH_BYTES) break;
     impl.stream!.disturbed = true;
     controller.takeBufferedChunk();
-    if (length > 0) batch.push(crossingBytes(next as Uint8Array, 0, length));
+    if (length > 0) batch.push(crossingBytes(plainUint8Array(next), 0, length));
     bytes += length;
     controller = ReadableStreamDefaultReaderBufferedController(impl);
   }
@@ -286,13 +284,15 @@ export class BodyChannels {
         const result = (await ReflectApply(readerRead, reader, [])) as { done: boolean; value: unknown };
         if (!this.#outgoing.has(id)) return; // cancelled by the host meanwhile
         if (result.done) break;
-        const chunk = result.value;
-        // Fetch: a body chunk that is not a Uint8Array is a TypeError (the body errors).
-        if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
-          throw new TypeErrorCtor(`The body chunk ${inspect(chunk, 1)} is not a Uint8Array.`);
+        const value = result.value;
+        // Fetch: a body chunk that is not a Uint8Array object is a TypeError (the body errors);
+        // a subclass's instance (a Buffer) is one, and crosses as a plain view of its bytes.
+        if (!isUint8Array(value)) {
+          throw new TypeErrorCtor(`The body chunk ${inspect(value, 1)} is not a Uint8Array.`);
         }
+        const chunk = plainUint8Array(value);
         // Through the original getter: an app redefining byteLength must not shrink the window's count.
-        const length = viewByteLength(chunk as Uint8Array);
+        const length = viewByteLength(chunk);
         if (length === 0) continue;
         if (length > BATCH_BYTES) {
           // A large chunk crosses in parts, each within the window: one crossing's copy, and the
@@ -300,13 +300,13 @@ export class BodyChannels {
           for (let at = 0; at < length; at += BATCH_BYTES) {
             const part = length - at < BATCH_BYTES ? length - at : BATCH_BYTES;
             entry.unacked += windowCost(part);
-            sink.write(id, [crossingBytes(chunk as Uint8Array, at, part)]);
+            sink.write(id, [crossingBytes(chunk, at, part)]);
             if (entry.unacked >= OUTGOING_WINDOW && !(await this.#drained(id, entry))) return;
           }
           continue;
         }
         // Chunks already buffered in the stream go in the same crossing (docs/fast-paths.md).
-        const batch = takeBuffered(reader, chunk as Uint8Array, length);
+        const batch = takeBuffered(reader, chunk, length);
         for (let i = 0; i < batch.length; i++) entry.unacked += windowCost(viewByteLength(batch[i]!));
         sink.write(id, batch);
         if (entry.unacked >= OUTGOING_WINDOW && !(await this.#drained(id, entry))) return;

@@ -125,3 +125,28 @@ test('formData(): no MIME type, another essence, or no usable boundary is a Type
     await assert.rejects(res.formData(), TypeError, `Content-Type: ${type}`);
   }
 });
+
+// Fetch's "fully read" takes any Uint8Array object: an instance of a subclass (Node's Buffer, the
+// Buffer polyfills bundlers inline, which Nitro's readFormData enqueues) is one.
+test('a body stream of Uint8Array-subclass chunks is read; bytes() is a plain Uint8Array', async () => {
+  class Bytes extends Uint8Array {}
+  const stream = (...chunks: unknown[]) =>
+    new ReadableStream({
+      start(c) {
+        for (const chunk of chunks) c.enqueue(chunk);
+        c.close();
+      },
+    });
+  const one = await new Response(stream(Bytes.from([104, 105]))).bytes();
+  assert.equal(Object.getPrototypeOf(one), Uint8Array.prototype);
+  assert.deepEqual([...one], [104, 105]);
+  assert.equal(await new Response(stream(Bytes.from([97]), new Uint8Array([98]), Bytes.from([99]))).text(), 'abc');
+  const fd = await new Response(stream(new Bytes(new TextEncoder().encode('a=1&b=2'))), {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  }).formData();
+  assert.deepEqual([...fd], [['a', '1'], ['b', '2']]);
+  // Other views stay TypeErrors: only [[TypedArrayName]] "Uint8Array" is a body chunk.
+  await assert.rejects(new Response(stream(new Uint16Array(1))).text(), TypeError);
+  await assert.rejects(new Response(stream(new DataView(new ArrayBuffer(1)))).text(), TypeError);
+  await assert.rejects(new Response(stream(Object.create(Uint8Array.prototype))).text(), TypeError);
+});

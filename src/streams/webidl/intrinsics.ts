@@ -191,6 +191,25 @@ export function isTypedArray(x: unknown): x is ArrayBufferView {
   return taToStringTag(x) !== undefined;
 }
 
+/**
+ * "Is a Uint8Array object" (WebIDL): [[TypedArrayName]] is "Uint8Array", whatever the prototype,
+ * so an instance of a subclass (Node's Buffer and its browser polyfills) is one.
+ */
+export function isUint8Array(x: unknown): x is Uint8Array {
+  return taToStringTag(x) === 'Uint8Array';
+}
+
+const Uint8ArrayPrototype: object = Uint8ArrayCtor.prototype;
+
+/**
+ * `view` when it is a plain Uint8Array of this realm, else a plain one over the same bytes (no
+ * copy): what the platform hands on, or returns as `bytes()`, must not carry a subclass's methods.
+ */
+export function plainUint8Array(view: Uint8Array): Uint8Array {
+  if (ObjectGetPrototypeOf(view) === Uint8ArrayPrototype) return view;
+  return new Uint8ArrayCtor(taBuffer(view), taByteOffset(view), taByteLength(view));
+}
+
 export function isDataView(x: unknown): x is DataView {
   if (typeof x !== 'object' || x === null) return false;
   try {

@@ -6,7 +6,7 @@
 import { ReadableStream, readableStreamImpl, AcquireReadableStreamDefaultReader, IsReadableStreamLocked, ReadableStreamCancel } from '../../streams/readable-stream/readable-stream.js';
 import { ReadableStreamDefaultReaderRead } from '../../streams/readable-stream/default-reader.js';
 import { ReadableStreamTee } from '../../streams/readable-stream/tee.js';
-import { TypeErrorCtor, Uint8ArrayCtor, ObjectGetPrototypeOf } from '../../streams/webidl/intrinsics.js';
+import { TypeErrorCtor, Uint8ArrayCtor, isUint8Array, plainUint8Array, viewByteLength } from '../../streams/webidl/intrinsics.js';
 import { domString } from '../../streams/webidl/converters.js';
 import { setPromiseIsHandledToTrue } from '../../streams/webidl/promise.js';
 import { bufferSourceBytes } from '../buffer-source.js';
@@ -29,8 +29,6 @@ export interface Body {
   /** Made from a FormData with no entries: its (empty) bytes parse back as an empty FormData. */
   emptyFormData?: boolean;
 }
-
-const U8Proto: object = Uint8Array.prototype;
 
 /** https://fetch.spec.whatwg.org/#concept-bodyinit-extract */
 export function extractBody(object: unknown): { body: Body; type: string | null } {
@@ -147,12 +145,13 @@ export function consumeBytes(body: Body | null, onBytes: (bytes: Uint8Array) => 
   let total = 0;
   const request = {
     chunkSteps(chunk: unknown) {
-      if (typeof chunk !== 'object' || chunk === null || ObjectGetPrototypeOf(chunk) !== U8Proto) {
+      // A subclass's instance (a Buffer) is a Uint8Array object too, read as a plain view.
+      if (!isUint8Array(chunk)) {
         onError(new TypeErrorCtor('The body stream gave a chunk that is not a Uint8Array.'));
         return;
       }
-      chunks.push(chunk as Uint8Array);
-      total += (chunk as Uint8Array).length;
+      chunks.push(plainUint8Array(chunk));
+      total += viewByteLength(chunk);
       ReadableStreamDefaultReaderRead(reader, request);
     },
     closeSteps() {
