@@ -191,12 +191,17 @@ export class BodyChannels {
   }
 
   /**
-   * If `stream` is a host-fed stream nobody has read, locked or asked bytes of, the host can move
-   * its bytes itself (host to host, never through the isolate): returns its id, and locks the
-   * stream (its bytes are gone from the isolate's point of view). Otherwise undefined.
+   * If `stream` is the body of a fetch (a negative id) nobody has read, locked or asked bytes of,
+   * the host can move its bytes itself (host to host, never through the isolate): returns its id,
+   * and locks the stream (its bytes are gone from the isolate's point of view). Otherwise
+   * undefined. A served request's own body is never handed over: the host pipes only fetch
+   * bodies, and took such an id for a fetch's, found none and sent an empty body (an app echoing
+   * `new Response(request.body)` at once); it streams back through the isolate instead.
    */
   handOver(stream: ReadableStream): number | undefined {
-    return this.#wholes.has(stream) ? undefined : this.#takeUntouched(stream);
+    if (this.#wholes.has(stream)) return undefined;
+    const id = this.#ids.get(stream);
+    return id === undefined || id >= 0 ? undefined : this.#takeUntouched(stream);
   }
 
   /**

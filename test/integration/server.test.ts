@@ -52,6 +52,12 @@ const APPS: Record<string, string> = {
       return BuiltinResponse.json({ builtin: Object.getPrototypeOf(request) === Builtin.prototype, incoming, reference: view(reference), text });
     } };`,
   'echo.js': `export default { fetch(request) { return new Response(request.body.pipeThrough(new TransformStream())); } };`,
+  // The request's own body returned untouched, before anything read it: returned at once (the
+  // body not pulled yet) and after a turn (pulled); ?async picks the second.
+  'echo-untouched.js': `export default { fetch(request) {
+    if (!new URL(request.url).searchParams.has('async')) return new Response(request.body);
+    return new Promise((resolve) => setTimeout(() => resolve(new Response(request.body)), 10));
+  } };`,
   // Known bodies of every byte value, small (carried with the head as text) and large (as bytes), and a non-ASCII string.
   'bytes.js': `export default { fetch(request) {
     const n = Number(new URL(request.url).searchParams.get('n'));
@@ -122,6 +128,7 @@ before(async () => {
       app(dir, 'midbody', 'midbody.js'),
       app(dir, 'upload', 'upload.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'echo', 'echo.js', { limits: { cpuMsPerRequest: 10_000 } }),
+      app(dir, 'echo-untouched', 'echo-untouched.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'inspect', 'inspect.js'),
       app(dir, 'bytes', 'bytes.js'),
       app(dir, 'waituntil', 'waituntil.js'),
@@ -288,6 +295,20 @@ test('a request body streams into the app (8 MiB, chunked)', async () => {
   assert.deepEqual(JSON.parse(reply.text), { bytes: payload.length, method: 'POST', type: 'application/octet-stream' });
   const echoed = await get(t.port, 'echo.test', '/', { body: payload });
   assert.equal(createHash('sha256').update(echoed.body).digest('hex'), createHash('sha256').update(payload).digest('hex'));
+});
+
+// A served request's body is not a fetch's: the host cannot pipe it as one (it took the id for a
+// fetch's, found none and answered an empty body), so it streams back through the isolate.
+test("a request's own body returned untouched is echoed whole, returned at once or after a turn", async () => {
+  const payload = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 5 }, (_, i) => (i * 13) % 256));
+  const digest = createHash('sha256').update(payload).digest('hex');
+  for (const path of ['/', '/?async']) {
+    const small = await get(t.port, 'echo-untouched.test', path, { body: 'hello' });
+    assert.equal(small.text, 'hello', path);
+    const large = await get(t.port, 'echo-untouched.test', path, { body: payload });
+    assert.equal(large.status, 200);
+    assert.equal(createHash('sha256').update(large.body).digest('hex'), digest, path);
+  }
 });
 
 test('a request body transferred in the app (structuredClone, a MessagePort) streams back whole', async () => {
