@@ -11,6 +11,11 @@ export interface AppBundle {
   inputs: string[];
   /** Positions in the bundle to the files they came from (the app's log lines name those). */
   map: SourceMap | undefined;
+  /**
+   * The module awaits at its top level: evaluating `code` gives a promise of the default export
+   * (the host awaits it), not the export itself.
+   */
+  async: boolean;
 }
 
 /** Lines the wrapper puts before the bundle (see the end of bundleApp). */
@@ -45,15 +50,92 @@ const moduleRules: Plugin = {
 /**
  * Bundles `entry` (an ES module exporting `default { fetch }`) with esbuild, for a web-like
  * platform (the `worker` and `browser` export conditions), and wraps it so evaluating it
- * returns the default export and leaves nothing on the global.
+ * returns the default export (a promise of it, for a module with top-level await) and leaves
+ * nothing on the global.
  */
 export async function bundleApp(entry: string): Promise<AppBundle> {
-  const result = await build({
+  // A module graph with top-level await (which Workers' ES modules may use) cannot be an iife:
+  // esbuild says so, and it is bundled as a module instead, its body run in an async function.
+  const iife = await esbuildApp(entry, 'iife').catch((error: unknown) => {
+    if (esbuildErrors(error).some((e) => /^Top-level await is currently not supported/.test(e.text))) return undefined;
+    throw bundleError(entry, error);
+  });
+  let result = iife;
+  if (result === undefined) {
+    try {
+      result = await esbuildApp(entry, 'esm');
+    } catch (error) {
+      throw bundleError(entry, error);
+    }
+  }
+  const script = result.outputFiles.find((file) => file.path.endsWith('.js'))!;
+  const mapFile = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
+  let map: SourceMap | undefined;
+  try {
+    map = mapFile === undefined ? undefined : new SourceMap(mapFile.text, script.path, WRAPPER_LINES);
+  } catch {
+    map = undefined; // esbuild's own maps parse; without one, positions stay the bundle's
+  }
+  // The metafile names inputs relative to esbuild's working directory; files of other namespaces
+  // are "namespace:path".
+  const inputs: string[] = [];
+  for (const input of Object.keys(result.metafile.inputs)) {
+    if (/^[a-z][a-z0-9-]*:/i.test(input) && !isAbsolute(input)) continue;
+    const path = resolve(input);
+    if (!path.split(sep).includes('node_modules')) inputs.push(path);
+  }
+  const filename = `app:${entry}`;
+  if (iife !== undefined) {
+    // A module that exports nothing leaves __nanoApp undefined: its default export is undefined
+    // too, which the runtime refuses with what an app must export.
+    const code = `(function () {\n"use strict";\n${script.text}\nreturn __nanoApp === undefined ? undefined : __nanoApp.default;\n})()`;
+    return { code, filename, inputs, map, async: false };
+  }
+  const { body, defaultName } = moduleBody(script.text);
+  // The module's body in an async function (as many lines before it as the iife's wrapper):
+  // its top-level awaits hold the default export back, as a module's evaluation would.
+  const code = `(async function () {\n"use strict";\n${body}\nreturn ${defaultName ?? 'undefined'};\n})()`;
+  return { code, filename, inputs, map, async: true };
+}
+
+/** esbuild's messages in a failed build's error (none when it is not one). */
+function esbuildErrors(error: unknown): { text: string; location?: { file: string; line: number } | null }[] {
+  return (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
+}
+
+function bundleError(entry: string, error: unknown): Error {
+  const first = esbuildErrors(error)[0];
+  const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
+  return new Error(`cannot bundle ${entry}: ${first?.text ?? String(error)}${where}`);
+}
+
+/**
+ * esbuild's ESM output without its closing `export { name as default, ... };` clause (the only
+ * export statement of a bundle with no external imports), and the name exported as default.
+ */
+function moduleBody(code: string): { body: string; defaultName: string | undefined } {
+  const clause = /\nexport\s*\{([^}]*)\};?\s*$/.exec(code);
+  if (clause === null) return { body: code, defaultName: undefined };
+  let defaultName: string | undefined;
+  for (const specifier of clause[1]!.split(',')) {
+    const named = /^\s*([\w$]+)\s+as\s+default\s*$/.exec(specifier);
+    if (named !== null) defaultName = named[1];
+  }
+  return { body: code.slice(0, clause.index), defaultName };
+}
+
+/** One esbuild run over the app's module graph, as `format`. */
+function esbuildApp(entry: string, format: 'iife' | 'esm') {
+  return build({
     entryPoints: [entry],
     bundle: true,
     write: false,
-    format: 'iife',
-    globalName: '__nanoApp',
+    format,
+    // The iife's result, read by the wrapper (bundleApp).
+    ...(format === 'iife' ? { globalName: '__nanoApp' } : {}),
+    // The module's body runs as a script's (bundleApp): import.meta is an empty object there, as
+    // an iife makes it.
+    ...(format === 'esm' ? { supported: { 'import-meta': false } } : {}),
     // As wrangler bundles a Worker (esbuild's browser platform): a package.json `browser` field,
     // the entry and its file map, names the build for runtimes without Node's modules.
     platform: 'browser',
@@ -72,29 +154,5 @@ export async function bundleApp(entry: string): Promise<AppBundle> {
     sourcesContent: false,
     outfile: join(dirname(resolve(entry)), '__nano_bundle.js'),
     metafile: true,
-  }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
-    const first = error.errors?.[0];
-    const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
-    throw new Error(`cannot bundle ${entry}: ${first?.text ?? String(error)}${where}`);
   });
-  const script = result.outputFiles.find((file) => file.path.endsWith('.js'))!;
-  const mapFile = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
-  const code = script.text;
-  let map: SourceMap | undefined;
-  try {
-    map = mapFile === undefined ? undefined : new SourceMap(mapFile.text, script.path, WRAPPER_LINES);
-  } catch {
-    map = undefined; // esbuild's own maps parse; without one, positions stay the bundle's
-  }
-  // A module that exports nothing leaves __nanoApp undefined: its default export is undefined
-  // too, which the runtime refuses with what an app must export.
-  // The metafile names inputs relative to esbuild's working directory; files of other namespaces
-  // are "namespace:path".
-  const inputs: string[] = [];
-  for (const input of Object.keys(result.metafile.inputs)) {
-    if (/^[a-z][a-z0-9-]*:/i.test(input) && !isAbsolute(input)) continue;
-    const path = resolve(input);
-    if (!path.split(sep).includes('node_modules')) inputs.push(path);
-  }
-  return { code: `(function () {\n"use strict";\n${code}\nreturn __nanoApp === undefined ? undefined : __nanoApp.default;\n})()`, filename: `app:${entry}`, inputs, map };
 }

@@ -346,7 +346,14 @@ export class AppInstance {
     try {
       nano.exchange = this.#exchangeHandler(nano);
       const script = await nano.isolate.compileScript(this.#bundle.code, { filename: this.#bundle.filename });
-      const exports = (await script.run(nano.context, { reference: true, timeout: this.config.limits.cpuMsPerRequest * 10 })) as ivm.Reference<unknown>;
+      const timeout = this.config.limits.cpuMsPerRequest * 10;
+      // A module with top-level await evaluates to a promise of its default export: awaited, for
+      // at most wallTimeMs (a promise that never settles would leave the app booting for ever).
+      const exports = (
+        this.#bundle.async
+          ? await settlesWithin(script.run(nano.context, { reference: true, promise: true, timeout }), this.config.limits.wallTimeMs)
+          : await script.run(nano.context, { reference: true, timeout })
+      ) as ivm.Reference<unknown>;
       await nano.control.registerApp.apply(undefined, [exports.derefInto(), this.config.env], { arguments: { copy: true } });
       exports.release();
     } catch (error) {
@@ -1016,4 +1023,13 @@ function addDropped(a: { lines: number; bytes: number } | undefined, b: { lines:
   if (a === undefined) return b;
   if (b === undefined) return a;
   return { lines: a.lines + b.lines, bytes: a.bytes + b.bytes };
+}
+
+/** `promise`, or a rejection once `ms` passed without it settling. */
+function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`its module's top-level await did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

@@ -63,6 +63,32 @@ test('reload adds, changes and removes apps; the old version drains; a bad confi
   }
 });
 
+// Top-level await: the app is ready once its module settled. One that rejects, or never settles
+// (within wallTimeMs), fails to load as a syntax error does, and the running version stays.
+test('a module whose top-level await rejects or never settles is refused; one that settles loads', async () => {
+  const t = await startServer({ 'a.js': v('a1') }, (dir) => ({ server: { port: 0 }, apps: [app(dir, 'a', 'a.js')] }));
+  try {
+    const { dir } = t;
+    for (const [file, code, error] of [
+      ['rejects.js', "await Promise.reject(new Error('no config'));\nexport default {};", /failed to start: .*no config/],
+      ['hangs.js', 'await new Promise(() => {});\nexport default {};', /failed to start: .*top-level await did not settle within 300 ms/],
+    ] as const) {
+      await t.writeApp(file, code);
+      await t.writeConfig({ server: { port: 0 }, apps: [app(dir, 'a', file, { limits: { wallTimeMs: 300 } })] });
+      const result = await t.server.reload('test');
+      assert.equal(result.ok, false, file);
+      assert.match(result.error!, error);
+      assert.equal((await get(t.port, 'a.test')).text, 'a1');
+    }
+    await t.writeApp('settles.js', "const text = await Promise.resolve('a2');\nexport default { fetch() { return new Response(text); } };");
+    await t.writeConfig({ server: { port: 0 }, apps: [app(dir, 'a', 'settles.js')] });
+    assert.equal((await t.server.reload('test')).ok, true);
+    assert.equal((await get(t.port, 'a.test')).text, 'a2');
+  } finally {
+    await t.close();
+  }
+});
+
 test("a removed app's heap gauge goes with it; the apps still there keep theirs", async () => {
   const t = await startServer({ 'a.js': v('a1'), 'b.js': v('b1') }, (dir) => ({
     server: { port: 0 },

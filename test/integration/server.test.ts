@@ -52,6 +52,11 @@ const APPS: Record<string, string> = {
       return BuiltinResponse.json({ builtin: Object.getPrototypeOf(request) === Builtin.prototype, incoming, reference: view(reference), text });
     } };`,
   'echo.js': `export default { fetch(request) { return new Response(request.body.pipeThrough(new TransformStream())); } };`,
+  // Top-level await, as a Workers ES module may use it: the app serves once its module settled.
+  'tla.js': `const greeting = await new Promise((resolve) => setTimeout(() => resolve('awaited at the top level'), 20));
+    const { value } = await import('./tla-dep.js');
+    export default { fetch() { return new Response(greeting + ' ' + value); } };`,
+  'tla-dep.js': `export const value = await Promise.resolve(42);`,
   // The request's own body returned untouched, before anything read it: returned at once (the
   // body not pulled yet) and after a turn (pulled); ?async picks the second.
   'echo-untouched.js': `export default { fetch(request) {
@@ -129,6 +134,7 @@ before(async () => {
       app(dir, 'upload', 'upload.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'echo', 'echo.js', { limits: { cpuMsPerRequest: 10_000 } }),
       app(dir, 'echo-untouched', 'echo-untouched.js', { limits: { cpuMsPerRequest: 10_000 } }),
+      app(dir, 'tla', 'tla.js'),
       app(dir, 'inspect', 'inspect.js'),
       app(dir, 'bytes', 'bytes.js'),
       app(dir, 'waituntil', 'waituntil.js'),
@@ -295,6 +301,12 @@ test('a request body streams into the app (8 MiB, chunked)', async () => {
   assert.deepEqual(JSON.parse(reply.text), { bytes: payload.length, method: 'POST', type: 'application/octet-stream' });
   const echoed = await get(t.port, 'echo.test', '/', { body: payload });
   assert.equal(createHash('sha256').update(echoed.body).digest('hex'), createHash('sha256').update(payload).digest('hex'));
+});
+
+test('an app whose module awaits at its top level serves what it awaited', async () => {
+  const reply = await get(t.port, 'tla.test');
+  assert.equal(reply.status, 200);
+  assert.equal(reply.text, 'awaited at the top level 42');
 });
 
 // A served request's body is not a fetch's: the host cannot pipe it as one (it took the id for a

@@ -83,3 +83,33 @@ test("wrangler's default module rules: .wasm (and .wasm?module) a WebAssembly.Mo
   assert.deepEqual(JSON.parse(JSON.stringify(app)), { sum: 5, again: true, data: [true, [1, 2, 255]], page: '<p>hi</p>', note: 'a note', query: 'SELECT 1' });
   for (const file of ['add.wasm', 'lib/add.wasm', 'data.bin', 'page.html']) assert.ok(watched.includes(join(root, file)), `${file} is among the inputs`);
 });
+
+// Workers' ES modules may await at their top level (a dynamic import, an instantiation): an iife
+// cannot, so such a graph is bundled as a module whose body runs in an async function.
+test('a module graph with top-level await evaluates to a promise of its default export, each await in its order', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nano-app-bundle-'));
+  try {
+    await writeFile(join(dir, 'dep.js'), "export const order = [];\norder.push('dep before');\nexport const base = await Promise.resolve(40);\norder.push('dep after');\n");
+    await writeFile(
+      join(dir, 'index.js'),
+      "import { base, order } from './dep.js';\norder.push('index');\nconst more = await new Promise((r) => setTimeout(() => r(2), 5));\nexport const other = 'named';\nexport default { answer: base + more, order, meta: typeof import.meta };\n",
+    );
+    const bundle = await bundleApp(join(dir, 'index.js'));
+    assert.equal(bundle.async, true);
+    const result = runInNewContext(bundle.code, { setTimeout }) as Promise<unknown>;
+    assert.equal(typeof (result as { then?: unknown }).then, 'function');
+    assert.deepEqual(JSON.parse(JSON.stringify(await result)), { answer: 42, order: ['dep before', 'dep after', 'index'], meta: 'object' });
+    // The same bundle's map still names the author's lines (as many wrapper lines as the iife's).
+    assert.ok(bundle.map !== undefined);
+    // A module without top-level await stays an iife, evaluated at once.
+    await writeFile(join(dir, 'index.js'), 'export default { plain: true };\n');
+    const plain = await bundleApp(join(dir, 'index.js'));
+    assert.equal(plain.async, false);
+    assert.deepEqual({ ...(runInNewContext(plain.code, {}) as object) }, { plain: true });
+    // Other bundling errors are still reported as such.
+    await writeFile(join(dir, 'index.js'), "import 'missing-package';\nawait 0;\nexport default {};\n");
+    await assert.rejects(bundleApp(join(dir, 'index.js')), /cannot bundle .*Could not resolve "missing-package"/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
