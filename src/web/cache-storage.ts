@@ -6,6 +6,7 @@ import { TypeErrorCtor } from '../streams/webidl/intrinsics.js';
 import { isRequest, type Request } from './fetch/request.js';
 import type { Response } from './fetch/response.js';
 import { cacheQueryOptions, createCache, matchAll, promiseOperation, type Cache, type RequestResponseList } from './cache.js';
+import { followHttpCaching } from './http-caching.js';
 
 let storageIllegal = true;
 let mapOf: (x: unknown) => Map<string, RequestResponseList> | undefined;
@@ -85,7 +86,12 @@ export class CacheStorage {
   /** Cloudflare Workers' `caches.default`: one cache, not among the named ones. */
   get default(): Cache {
     brand(this, 'default');
-    this.#default ??= createCache([]);
+    if (this.#default === undefined) {
+      // Workers' cache follows the responses' HTTP caching headers (http-caching.ts).
+      const list: RequestResponseList = [];
+      followHttpCaching(list);
+      this.#default = createCache(list);
+    }
     return this.#default;
   }
 

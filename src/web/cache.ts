@@ -12,6 +12,7 @@ import { listGet, type HeaderList } from './fetch/headers.js';
 import { Request, copyRequestObject, fetchRequestParams, isRequest, requestMatchParts } from './fetch/request.js';
 import { Response, copyResponseObject, isResponse, responseBody, responseHeaderList, responseStatus, responseType } from './fetch/response.js';
 import { withoutFragment } from './url.js';
+import { followsHttpCaching, removeStale, setExpiry, storeUntil } from './http-caching.js';
 
 interface CacheQueryOptions {
   ignoreSearch: boolean;
@@ -122,6 +123,13 @@ function batchCacheOperations(cache: RequestResponseList, operations: readonly C
         const { url, method } = requestMatchParts(operation.request);
         if (!isHttpScheme(url)) throw new TypeErrorCtor("Failed to execute 'put' on 'Cache': Request scheme must be http or https.");
         if (method !== 'GET') throw new TypeErrorCtor("Failed to execute 'put' on 'Cache': Request method must be GET.");
+        // caches.default stores a response only as its caching headers allow (http-caching.ts).
+        let until: number | undefined;
+        if (followsHttpCaching(cache)) {
+          until = storeUntil(responseHeaderList(operation.response), responseStatus(operation.response));
+          if (until === undefined) continue;
+          setExpiry(operation.response, until);
+        }
         requestResponses = queryCache(operation.request, DEFAULT_OPTIONS, cache);
         for (const item of requestResponses) cache.splice(cache.indexOf(item), 1);
         cache.push([operation.request, operation.response]);
@@ -165,6 +173,8 @@ let listOf: (x: unknown) => RequestResponseList | undefined;
 function brand(x: unknown, op: string): RequestResponseList {
   const list = listOf(x);
   if (list === undefined) throw new TypeErrorCtor(`Failed to execute '${op}' on 'Cache': Illegal invocation`);
+  // caches.default: what is no longer fresh is gone before any operation looks.
+  if (followsHttpCaching(list)) removeStale(list);
   return list;
 }
 

@@ -122,3 +122,49 @@ test('interfaces without a constructor: length 0, and a script cannot make one',
   assert.equal(createPerformance({ now: () => 5, timeOrigin: 1 }).now(), 5);
   assert.equal(createNavigator({ userAgent: 'x' }).userAgent, 'x');
 });
+
+test('caches.default follows the responses\' caching headers, as Workers\' cache does; named caches keep what they are given', async () => {
+  const storage = createCacheStorage();
+  const cache = storage.default;
+  const named = await storage.open('n');
+  const put = async (path: string, headers: Record<string, string>, status = 200) => {
+    await cache.put(`http://h/${path}`, new Response('x', { status, headers }));
+    await named.put(`http://h/${path}`, new Response('x', { status, headers }));
+    return [(await cache.match(`http://h/${path}`)) !== undefined, (await named.match(`http://h/${path}`)) !== undefined];
+  };
+  // Not stored: no-store, no-cache, private, a Set-Cookie, a max-age of 0, an expired Expires, a status with no default time.
+  assert.deepEqual(await put('no-store', { 'cache-control': 'public, no-store' }), [false, true]);
+  assert.deepEqual(await put('no-cache', { 'cache-control': 'no-cache' }), [false, true]);
+  assert.deepEqual(await put('private', { 'cache-control': 'private, max-age=60' }), [false, true]);
+  assert.deepEqual(await put('cookie', { 'cache-control': 'max-age=60', 'set-cookie': 'a=1' }), [false, true]);
+  assert.deepEqual(await put('zero', { 'cache-control': 'max-age=0' }), [false, true]);
+  assert.deepEqual(await put('expired', { expires: 'Thu, 01 Jan 1970 00:00:00 GMT' }), [false, true]);
+  assert.deepEqual(await put('invalid-expires', { expires: '0' }), [false, true]);
+  assert.deepEqual(await put('teapot', {}, 418), [false, true]);
+  assert.deepEqual(await put('aged', { 'cache-control': 'max-age=60', age: '60' }), [false, true]);
+  // Stored: a default time for 200 and 404, max-age, s-maxage over max-age, a future Expires,
+  // and a Set-Cookie response marked private=Set-Cookie, kept without its cookie.
+  assert.deepEqual(await put('plain', {}), [true, true]);
+  assert.deepEqual(await put('missing', {}, 404), [true, true]);
+  assert.deepEqual(await put('shared', { 'cache-control': 'max-age=0, s-maxage=60' }), [true, true]);
+  assert.deepEqual(await put('future', { expires: new Date(Date.now() + 60_000).toUTCString() }), [true, true]);
+  assert.deepEqual(await put('cookie-private', { 'cache-control': 'max-age=60, private="Set-Cookie"', 'set-cookie': 'a=1' }), [true, true]);
+  assert.equal((await cache.match('http://h/cookie-private'))!.headers.get('set-cookie'), null);
+  assert.equal((await named.match('http://h/cookie-private'))!.headers.get('set-cookie'), 'a=1');
+  // A stored response goes once it is stale: match, matchAll and keys no longer see it.
+  assert.deepEqual(await put('short', { 'cache-control': 'max-age=1' }), [true, true]);
+  assert.deepEqual(await put('short2', { 'cache-control': 'max-age=1' }), [true, true]);
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  assert.equal(await cache.match('http://h/short'), undefined);
+  assert.equal((await cache.matchAll('http://h/short')).length, 0);
+  assert.equal((await cache.keys()).some((r) => r.url.endsWith('/short')), false);
+  assert.notEqual(await named.match('http://h/short'), undefined);
+  // An app replacing Date.now does not keep one fresh.
+  const realNow = Date.now;
+  Date.now = () => 0;
+  try {
+    assert.equal(await cache.match('http://h/short2'), undefined);
+  } finally {
+    Date.now = realNow;
+  }
+});
