@@ -48,6 +48,24 @@ const moduleRules: Plugin = {
 };
 
 /**
+ * `import { env } from 'cloudflare:workers'`, as Workers' ES modules reach their env at the top
+ * level (Astro's and SvelteKit's Workers builds do): the app's env, the frozen object its fetch()
+ * gets, which the runtime puts on the global before the module runs (runtime/serve.ts
+ * defineEnv). Workers' other exports of the module (WorkerEntrypoint, DurableObject, waitUntil...)
+ * are not provided: importing one fails the bundle, naming it.
+ */
+const cloudflareWorkers: Plugin = {
+  name: 'nano-cloudflare-workers',
+  setup(b) {
+    b.onResolve({ filter: /^cloudflare:workers$/ }, (args) => ({ path: args.path, namespace: 'nano-cloudflare' }));
+    b.onLoad({ filter: /.*/, namespace: 'nano-cloudflare' }, () => ({
+      contents: 'export const env = globalThis.__nanoEnv;\n',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Bundles `entry` (an ES module exporting `default { fetch }`) with esbuild, for a web-like
  * platform (the `worker` and `browser` export conditions), and wraps it so evaluating it
  * returns the default export (a promise of it, for a module with top-level await) and leaves
@@ -146,7 +164,7 @@ function esbuildApp(entry: string, format: 'iife' | 'esm') {
     define: { 'process.env.NODE_ENV': '"production"' },
     // wrangler's default module rules: text files as strings, WebAssembly and .bin through moduleRules.
     loader: { '.txt': 'text', '.html': 'text', '.sql': 'text', '.wasm': 'binary', '.bin': 'binary' },
-    plugins: [moduleRules],
+    plugins: [moduleRules, cloudflareWorkers],
     target: 'es2022',
     logLevel: 'silent',
     // A map beside the code (nothing is written: the path only anchors the map's relative sources).

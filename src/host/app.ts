@@ -345,6 +345,8 @@ export class AppInstance {
     });
     try {
       nano.exchange = this.#exchangeHandler(nano);
+      // Before the module runs: its top level may read `env` from 'cloudflare:workers'.
+      await nano.control.defineEnv.apply(undefined, [this.config.env], { arguments: { copy: true } });
       const script = await nano.isolate.compileScript(this.#bundle.code, { filename: this.#bundle.filename });
       const timeout = this.config.limits.cpuMsPerRequest * 10;
       // A module with top-level await evaluates to a promise of its default export: awaited, for
@@ -354,7 +356,7 @@ export class AppInstance {
           ? await settlesWithin(script.run(nano.context, { reference: true, promise: true, timeout }), this.config.limits.wallTimeMs)
           : await script.run(nano.context, { reference: true, timeout })
       ) as ivm.Reference<unknown>;
-      await nano.control.registerApp.apply(undefined, [exports.derefInto(), this.config.env], { arguments: { copy: true } });
+      await nano.control.registerApp.apply(undefined, [exports.derefInto()], { arguments: { copy: true } });
       exports.release();
     } catch (error) {
       nano.dispose();

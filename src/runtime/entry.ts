@@ -204,7 +204,8 @@ export function boot(info: BootInfo): void {
   const b = bodies!;
   const control: RuntimeControl = {
     fireTimer: (id) => t.fire(id),
-    registerApp: (exports, env) => s.registerApp(exports, env),
+    defineEnv: (env) => s.defineEnv(env),
+    registerApp: (exports) => s.registerApp(exports),
     dispatch: (id, head) => {
       // An internal list and a literal pair: no method or index setter of the app's is met.
       const settle = (result: DispatchResult): void => {

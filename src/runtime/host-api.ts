@@ -107,7 +107,13 @@ export interface BootInfo {
 export interface RuntimeControl {
   /** Runs timer `id`'s task (no-op when it was cleared meanwhile). */
   fireTimer(id: number): void;
-  registerApp(exports: unknown, env: Record<string, string>): void;
+  /**
+   * The app's env (a frozen copy of strings), before its module runs: the same object its
+   * fetch() gets, and what `import { env } from 'cloudflare:workers'` gives at the top level.
+   */
+  defineEnv(env: Record<string, string>): void;
+  /** The app module's default export. */
+  registerApp(exports: unknown): void;
   /** Serves request `id` (its head packed by packRequestHead); the result comes back through HostApi.dispatched. */
   dispatch(id: number, head: string): void;
   bodyPush(id: number, chunk: Uint8Array | null, error?: string): void;

@@ -103,18 +103,26 @@ export class Server {
     this.#sink = hostSink(host);
   }
 
-  /** The app module's default export and its env (a frozen copy of strings). */
-  registerApp(exports: unknown, env: Record<string, string>): void {
+  /**
+   * The app's env, a frozen copy of strings, before its module runs: its fetch() gets it, and so
+   * does the module's `import { env } from 'cloudflare:workers'` (Workers' way to reach the env
+   * at the top level; host/app-bundle.ts points the import at `globalThis.__nanoEnv`).
+   */
+  defineEnv(env: Record<string, string>): void {
+    const copy: Record<string, string> = {};
+    const keys = Object.keys(env);
+    for (let i = 0; i < keys.length; i++) copy[keys[i]!] = String(env[keys[i]!]);
+    this.#env = Object.freeze(copy);
+    Object.defineProperty(globalThis, '__nanoEnv', { value: this.#env, writable: false, enumerable: false, configurable: true });
+  }
+
+  /** The app module's default export. */
+  registerApp(exports: unknown): void {
     const app = exports as AppExports | null | undefined;
     if (typeof app !== 'object' || app === null || typeof app.fetch !== 'function') {
       throw new TypeErrorCtor('The app module must export default { fetch(request, env, ctx) }.');
     }
     this.#app = app;
-    const copy: Record<string, string> = {};
-    // Indexed: registerApp runs after the app's top level, which may have replaced the Array iterator.
-    const keys = Object.keys(env);
-    for (let i = 0; i < keys.length; i++) copy[keys[i]!] = String(env[keys[i]!]);
-    this.#env = Object.freeze(copy);
   }
 
   /**

@@ -1,5 +1,6 @@
-// Workers' FixedLengthStream as a body: a response or an outbound request goes with the stream's
-// expected length as its Content-Length (not chunked), and a stream that ends short is cut.
+// Workers' own APIs beside the web's: FixedLengthStream as a body (a response or an outbound
+// request goes with the stream's expected length as its Content-Length, not chunked, and a
+// stream that ends short is cut), and the 'cloudflare:workers' module's env.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -68,5 +69,32 @@ test('a FixedLengthStream request body goes with its expected length as Content-
     await t.close();
     upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
+  }
+});
+
+test("import { env } from 'cloudflare:workers' is the app's env at the top level, the object fetch() gets", { timeout: 60_000 }, async () => {
+  const t = await startServer(
+    {
+      'env.js': `
+import { env } from 'cloudflare:workers';
+const atLoad = env.GREETING;
+export default {
+  fetch(request, fetchEnv) {
+    return Response.json({ atLoad, same: env === fetchEnv, frozen: Object.isFrozen(env), keys: Object.keys(env) });
+  },
+};`,
+      'other.js': `import { DurableObject } from 'cloudflare:workers';\nexport default { fetch() { return new Response(String(DurableObject)); } };`,
+    },
+    (dir) => ({ apps: [app(dir, 'env', 'env.js', { env: { GREETING: 'hello' } })] }),
+  );
+  try {
+    const reply = await get(t.port, 'env.test', '/');
+    assert.deepEqual(JSON.parse(reply.text), { atLoad: 'hello', same: true, frozen: true, keys: ['GREETING'] });
+    // What Workers' module has and NANO does not fails the load, naming it.
+    await t.writeConfig({ apps: [app(t.dir, 'env', 'env.js'), app(t.dir, 'other', 'other.js')] });
+    const result = await t.server.reload('test');
+    assert.match(String(result.error ?? JSON.stringify(result)), /DurableObject/);
+  } finally {
+    await t.close();
   }
 });

@@ -164,7 +164,7 @@ test('a known body over 1 MiB streams in parts, framed by its own length; a smal
   const channels = new BodyChannels();
   const server = new Server(host, channels);
   const large = pattern(3 * MiB);
-  server.registerApp({ fetch: (request: { url: string }) => new Response(request.url.endsWith('/large') ? large : 'small', { headers: { 'content-length': '7', 'x-a': '1' } }) }, {});
+  server.registerApp({ fetch: (request: { url: string }) => new Response(request.url.endsWith('/large') ? large : 'small', { headers: { 'content-length': '7', 'x-a': '1' } }) });
   const head = (path: string) => packRequestHead({ method: 'GET', url: `http://app.test${path}`, rawHeaders: [], body: false });
 
   // The result comes through a callback (serve.ts says why).

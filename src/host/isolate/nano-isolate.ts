@@ -362,6 +362,7 @@ export class NanoIsolate {
     });
     this.#control = {
       fireTimer: op('fireTimer'),
+      defineEnv: op('defineEnv'),
       registerApp: op('registerApp'),
       bodyPush: op('bodyPush'),
       responseAck: op('responseAck'),
@@ -392,7 +393,7 @@ export class NanoIsolate {
       };
     });
     const app = (await this.context.eval(appSource, { reference: true })) as ivm.Reference<unknown>;
-    await this.control.registerApp.apply(undefined, [app.derefInto(), {}], { arguments: { copy: true } });
+    await this.control.registerApp.apply(undefined, [app.derefInto()], { arguments: { copy: true } });
     app.release();
     this.dispatch(1, head);
     return served;
