@@ -12,6 +12,7 @@ import { uncurryThis } from '../streams/webidl/intrinsics.js';
 // Captured: an app replacing Date.now or WeakMap.prototype.get must not stretch what is fresh.
 const DateNow = Date.now;
 const DateParse = Date.parse;
+const ObjectCreate = Object.create;
 const weakSetAdd = uncurryThis(WeakSet.prototype.add as (this: WeakSet<object>, value: object) => WeakSet<object>);
 const weakSetHas = uncurryThis(WeakSet.prototype.has as (this: WeakSet<object>, value: object) => boolean);
 const weakMapGet = uncurryThis(WeakMap.prototype.get as (this: WeakMap<object, number>, key: object) => number | undefined);
@@ -42,9 +43,9 @@ function defaultTtl(status: number): number {
   return 0;
 }
 
-/** Cache-Control's directives (RFC 9111 5.2): lowercase names, values unquoted. */
-function cacheControl(value: string | null): Map<string, string> {
-  const directives = new Map<string, string>();
+/** Cache-Control's directives (RFC 9111 5.2): lowercase names, values unquoted (a null-prototype record: no Map method of the app's is met). */
+function cacheControl(value: string | null): Record<string, string> {
+  const directives = ObjectCreate(null) as Record<string, string>;
   if (value === null) return directives;
   const pattern = /\s*([^=,\s]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,]*))?\s*(?:,|$)/g;
   let match: RegExpExecArray | null;
@@ -53,7 +54,7 @@ function cacheControl(value: string | null): Map<string, string> {
     if (argument.startsWith('"')) argument = argument.slice(1, -1).replace(/\\(.)/g, '$1');
     const name = match[1]!.toLowerCase();
     // The first of a repeated directive counts (RFC 9111 4.2.1 leaves it open; caches differ).
-    if (!directives.has(name)) directives.set(name, argument);
+    if (directives[name] === undefined) directives[name] = argument;
   }
   return directives;
 }
@@ -71,8 +72,8 @@ function deltaSeconds(argument: string | undefined): number | undefined {
  */
 export function storeUntil(headers: HeaderList, status: number): number | undefined {
   const directives = cacheControl(listGet(headers, 'cache-control'));
-  if (directives.has('no-store') || directives.has('no-cache')) return undefined;
-  const privateFields = directives.get('private');
+  if (directives['no-store'] !== undefined || directives['no-cache'] !== undefined) return undefined;
+  const privateFields = directives['private'];
   if (privateFields !== undefined) {
     // `private` alone: the response is one user's. With field names, only those are.
     const fields = privateFields.split(',').map((field) => field.trim().toLowerCase());
@@ -82,7 +83,7 @@ export function storeUntil(headers: HeaderList, status: number): number | undefi
     return undefined;
   }
   const now = DateNow();
-  let ttl = deltaSeconds(directives.get('s-maxage')) ?? deltaSeconds(directives.get('max-age'));
+  let ttl = deltaSeconds(directives['s-maxage']) ?? deltaSeconds(directives['max-age']);
   if (ttl === undefined) {
     const expires = listGet(headers, 'expires');
     if (expires !== null) {
