@@ -339,6 +339,7 @@ export class AppInstance {
       logDropped: (lines, bytes) => this.#consoleDropped(lines, bytes),
       logBytesPerSecond: this.config.limits.logKbPerSecond * 1024,
       fetchAllow: this.config.fetchAllow,
+      ...(this.config.assets !== undefined ? { assetsDirectory: this.config.assets.directory } : {}),
       fetchesInFlight: this.config.limits.fetchesInFlight,
       cryptoOwner: this.#cryptoOwner,
       dnsOwner: this.#dnsOwner,
@@ -346,7 +347,8 @@ export class AppInstance {
     try {
       nano.exchange = this.#exchangeHandler(nano);
       // Before the module runs: its top level may read `env` from 'cloudflare:workers'.
-      await nano.control.defineEnv.apply(undefined, [this.config.env], { arguments: { copy: true } });
+      const assetsBinding = this.config.assets?.binding;
+      await nano.control.defineEnv.apply(undefined, assetsBinding === undefined ? [this.config.env] : [this.config.env, assetsBinding], { arguments: { copy: true } });
       const script = await nano.isolate.compileScript(this.#bundle.code, { filename: this.#bundle.filename });
       const timeout = this.config.limits.cpuMsPerRequest * 10;
       // A module with top-level await evaluates to a promise of its default export: awaited, for

@@ -53,6 +53,14 @@ const app = z
     limits: limits.default(limits.parse({})),
     /** Outbound fetch: hosts (or CIDRs) on loopback/private networks this app may reach. */
     fetchAllow: z.array(z.string().min(1)).default([]),
+    /** Workers' static assets: the directory `env[binding].fetch()` serves (host/assets.ts), relative to the config file. */
+    assets: z
+      .object({
+        directory: z.string().min(1),
+        binding: z.string().regex(/^[A-Za-z_$][\w$]*$/, { message: 'must be a JavaScript identifier' }).default('ASSETS'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -98,6 +106,9 @@ export const configSchema = z
     const names = new Map<string, number>();
     const hosts = new Map<string, string>();
     config.apps.forEach((a, i) => {
+      if (a.assets !== undefined && Object.hasOwn(a.env, a.assets.binding)) {
+        ctx.addIssue({ code: 'custom', path: ['apps', i, 'assets', 'binding'], message: `"${a.assets.binding}" is already a key of env` });
+      }
       if (names.has(a.name)) ctx.addIssue({ code: 'custom', path: ['apps', i, 'name'], message: `duplicates the name of apps[${names.get(a.name)}]` });
       names.set(a.name, i);
       a.hostnames.forEach((h, j) => {
@@ -146,7 +157,10 @@ export function parseConfig(value: unknown, source: string, baseDir: string): Co
     throw new ConfigError(source, result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`));
   }
   const config = result.data;
-  for (const a of config.apps) if (!isAbsolute(a.module)) a.module = resolve(baseDir, a.module);
+  for (const a of config.apps) {
+    if (!isAbsolute(a.module)) a.module = resolve(baseDir, a.module);
+    if (a.assets !== undefined && !isAbsolute(a.assets.directory)) a.assets.directory = resolve(baseDir, a.assets.directory);
+  }
   return config;
 }
 

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { fetchDecodesZstd, zstdDecodedStream } from './zstd-decoding.js';
 import { Agent, buildConnector } from 'undici';
 import { httpFetch, takeWholeBody, type ChunkReader, type HttpFetchResponse } from './http-fetch.js';
+import { slicesReader, type AssetDirectory, type AssetResponse } from './assets.js';
 import { headersBytes, windowCost, type FetchRequestHead, type FetchResult } from '../runtime/host-api.js';
 import { DnsTurns, type DnsTurnsOptions, type LookupCallback } from './dns-turns.js';
 import { FetchPolicy } from './fetch-policy.js';
@@ -82,6 +83,9 @@ export class OutboundFetch {
    * `maxHeldBytes`: the most bytes the app's fetches (waiting or in flight) may hold in the host
    * in their URLs, headers and request bodies; default no limit.
    */
+  /** The app's static assets, which `env.ASSETS.fetch()` reads (assets.ts); none without `assets`. */
+  assets: AssetDirectory | undefined = undefined;
+
   constructor(
     callbacks: FetchCallbacks,
     allow: readonly string[],
@@ -260,6 +264,7 @@ export class OutboundFetch {
   }
 
   async #run(id: number, head: FetchRequestHead, flight: Flight): Promise<void> {
+    if (head.assets === true) return this.#runAsset(id, head, flight);
     let url: URL;
     try {
       url = new URL(head.url);
@@ -314,6 +319,35 @@ export class OutboundFetch {
       ...(whole !== null ? { bytes: whole } : {}),
     });
     if (!hasBody || whole !== null) this.#finish(id);
+  }
+
+  /**
+   * `env.ASSETS.fetch()`: the app's asset directory answers, no network (assets.ts). A small body
+   * goes with the head, a larger one in parts as the isolate asks, as a network body does.
+   */
+  async #runAsset(id: number, head: FetchRequestHead, flight: Flight): Promise<void> {
+    let response: AssetResponse;
+    try {
+      if (this.assets === undefined) throw new Error('the app has no assets directory');
+      response = await this.assets.serve(head.method, head.url, head.headers);
+    } catch (error) {
+      this.#fail(id, (error as Error).message);
+      return;
+    }
+    if (!this.#flights.has(id)) return;
+    const bytes = response.bytes;
+    const whole = bytes !== null && bytes.byteLength <= WHOLE_BODY_MAX;
+    if (bytes !== null && !whole) flight.reader = slicesReader(bytes, WHOLE_BODY_MAX);
+    this.#callbacks.settle(id, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      url: head.url,
+      redirected: false,
+      body: bytes !== null,
+      ...(whole ? { bytes } : {}),
+    });
+    if (bytes === null || whole) this.#finish(id);
   }
 
   #fail(id: number, message: string): void {

@@ -160,6 +160,19 @@ export function prepare(): void {
   Object.defineProperty(global, 'caches', { value: createCacheStorage(), writable: true, enumerable: true, configurable: true });
 }
 
+/**
+ * Workers' assets binding (a Fetcher: `env.ASSETS.fetch(input, init)`), answered from the app's
+ * assets directory by the host (host/assets.ts).
+ */
+function assetsFetcher(client: FetchClient): object {
+  const fetcher = {
+    fetch(input: unknown, init: unknown = undefined): Promise<unknown> {
+      return client.fetch(input, init, true);
+    },
+  };
+  return Object.freeze(fetcher);
+}
+
 function cacheFetch(request: Request): Promise<Response> {
   return fetchClient!.fetch(request, undefined) as Promise<Response>;
 }
@@ -204,7 +217,7 @@ export function boot(info: BootInfo): void {
   const b = bodies!;
   const control: RuntimeControl = {
     fireTimer: (id) => t.fire(id),
-    defineEnv: (env) => s.defineEnv(env),
+    defineEnv: (env, assetsBinding) => s.defineEnv(env, assetsBinding === undefined ? undefined : [assetsBinding, assetsFetcher(fetchClient!)]),
     registerApp: (exports) => s.registerApp(exports),
     dispatch: (id, head) => {
       // An internal list and a literal pair: no method or index setter of the app's is met.

@@ -37,6 +37,8 @@ export interface FetchRequestHead {
   bytes?: Uint8Array;
   /** Such a body over KNOWN_PART: its bytes went ahead in parts (HostApi.fetchUpload). */
   uploaded?: true;
+  /** Workers' `env.ASSETS.fetch()`: the app's assets directory answers, not the network (host/assets.ts). */
+  assets?: true;
 }
 
 export type FetchResult =
@@ -89,8 +91,11 @@ export class FetchClient {
     this.#sink = hostSink(host);
   }
 
-  /** The `fetch(input, init)` operation of the global. */
-  fetch(input: unknown, init: unknown): Promise<unknown> {
+  /**
+   * The `fetch(input, init)` operation of the global; with `assets`, Workers' assets binding's
+   * (the request goes to the app's assets directory: no data:, blob: or network).
+   */
+  fetch(input: unknown, init: unknown, assets = false): Promise<unknown> {
     return new PromiseCtor((resolve, reject) => {
       let request: FetchRequestParams;
       try {
@@ -111,12 +116,16 @@ export class FetchClient {
       }
       // Main fetch step 22: with integrity metadata, the promise waits for the whole body.
       if (request.integrity !== '') resolve = checkingIntegrity(request.integrity, resolve, reject);
+      if (assets && !request.url.startsWith('http:') && !request.url.startsWith('https:')) {
+        reject(new TypeErrorCtor(`Failed to fetch: an asset's URL must be http or https, not ${request.url}`));
+        return;
+      }
       // Scheme fetch "data": answered here, no network (https://fetch.spec.whatwg.org/#scheme-fetch).
       if (request.url.startsWith('data:')) {
         this.#fetchDataURL(request.url, request.method, resolve, reject);
         return;
       }
-      if (request.url.startsWith('blob:')) {
+      if (!assets && request.url.startsWith('blob:')) {
         fetchBlobURL(request, resolve, reject);
         return;
       }
@@ -143,6 +152,7 @@ export class FetchClient {
         redirect: request.redirect,
         body: body !== null,
       };
+      if (assets) head.assets = true;
       const bytes = takeKnownBytes(body);
       if (bytes !== null) {
         const length = viewByteLength(bytes);

@@ -110,8 +110,9 @@ export interface RuntimeControl {
   /**
    * The app's env (a frozen copy of strings), before its module runs: the same object its
    * fetch() gets, and what `import { env } from 'cloudflare:workers'` gives at the top level.
+   * `assetsBinding`: the name under which env holds the assets binding (`env.ASSETS.fetch()`).
    */
-  defineEnv(env: Record<string, string>): void;
+  defineEnv(env: Record<string, string>, assetsBinding?: string): void;
   /** The app module's default export. */
   registerApp(exports: unknown): void;
   /** Serves request `id` (its head packed by packRequestHead); the result comes back through HostApi.dispatched. */

@@ -108,10 +108,11 @@ export class Server {
    * does the module's `import { env } from 'cloudflare:workers'` (Workers' way to reach the env
    * at the top level; host/app-bundle.ts points the import at `globalThis.__nanoEnv`).
    */
-  defineEnv(env: Record<string, string>): void {
-    const copy: Record<string, string> = {};
+  defineEnv(env: Record<string, string>, binding?: [name: string, value: object]): void {
+    const copy: Record<string, unknown> = {};
     const keys = Object.keys(env);
     for (let i = 0; i < keys.length; i++) copy[keys[i]!] = String(env[keys[i]!]);
+    if (binding !== undefined) copy[binding[0]] = binding[1];
     this.#env = Object.freeze(copy);
     Object.defineProperty(globalThis, '__nanoEnv', { value: this.#env, writable: false, enumerable: false, configurable: true });
   }

@@ -1,10 +1,12 @@
 // Workers' own APIs beside the web's: FixedLengthStream as a body (a response or an outbound
 // request goes with the stream's expected length as its Content-Length, not chunked, and a
-// stream that ends short is cut), and the 'cloudflare:workers' module's env.
+// stream that ends short is cut), the 'cloudflare:workers' module's env, and the assets binding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { app, get, startServer } from './helpers.js';
 
 const APP = `
@@ -94,6 +96,49 @@ export default {
     await t.writeConfig({ apps: [app(t.dir, 'env', 'env.js'), app(t.dir, 'other', 'other.js')] });
     const result = await t.server.reload('test');
     assert.match(String(result.error ?? JSON.stringify(result)), /DurableObject/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('env.ASSETS.fetch() serves the app\'s assets directory: small and large files, 404, 304, HEAD', { timeout: 60_000 }, async () => {
+  const large = Buffer.alloc(200 * 1024, 7);
+  const t = await startServer(
+    {
+      'site.js': `
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith('/api')) return new Response('api');
+    // As Astro's build does for what no route claims.
+    return env.ASSETS.fetch(request);
+  },
+};`,
+    },
+    (dir) => ({ apps: [app(dir, 'site', 'site.js', { assets: { directory: 'public' } })] }),
+  );
+  try {
+    await mkdir(join(t.dir, 'public', 'blog'), { recursive: true });
+    await writeFile(join(t.dir, 'public', 'style.css'), 'body{}');
+    await writeFile(join(t.dir, 'public', 'blog', 'index.html'), '<h1>blog</h1>');
+    await writeFile(join(t.dir, 'public', 'large.bin'), large);
+    const css = await get(t.port, 'site.test', '/style.css');
+    assert.equal(css.status, 200);
+    assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
+    assert.equal(css.text, 'body{}');
+    assert.equal((await get(t.port, 'site.test', '/blog')).text, '<h1>blog</h1>');
+    assert.equal((await get(t.port, 'site.test', '/api/x')).text, 'api');
+    const big = await get(t.port, 'site.test', '/large.bin');
+    assert.equal(big.status, 200);
+    assert.ok(big.body.equals(large), `large.bin: ${big.body.length} bytes`);
+    assert.equal((await get(t.port, 'site.test', '/missing')).status, 404);
+    assert.equal((await get(t.port, 'site.test', '/%2e%2e/site.js')).status, 404);
+    const again = await get(t.port, 'site.test', '/style.css', { headers: { 'if-none-match': String(css.headers['etag']) } });
+    assert.equal(again.status, 304);
+    const head = await get(t.port, 'site.test', '/style.css', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-length'], '6');
+    assert.equal(head.body.length, 0);
   } finally {
     await t.close();
   }

@@ -58,6 +58,9 @@ const cases: [string, unknown, RegExp][] = [
   ['duplicate names', { apps: [app(), app({ hostnames: ['b.example.com'] })] }, /^apps\[1\]\.name: duplicates the name of apps\[0\]/],
   ['hostname claimed twice', { apps: [app(), app({ name: 'b' })] }, /^apps\[1\]\.hostnames\[0\]: "a.example.com" is already routed to app "a"/],
   ['default app missing', { apps: [app()], defaultApp: 'zzz' }, /^defaultApp: no app is named "zzz"/],
+  ['assets binding not an identifier', { apps: [app({ assets: { directory: 'public', binding: 'MY-ASSETS' } })] }, /^apps\[0\]\.assets\.binding: must be a JavaScript identifier/],
+  ['assets binding an env key', { apps: [app({ env: { ASSETS: 'x' }, assets: { directory: 'public' } })] }, /^apps\[0\]\.assets\.binding: "ASSETS" is already a key of env/],
+  ['assets without a directory', { apps: [app({ assets: {} })] }, /^apps\[0\]\.assets\.directory: /],
 ];
 for (const [name, value, pattern] of cases) {
   test(`refused: ${name}`, () => {

@@ -15,6 +15,7 @@ import { HostSubtle } from '../crypto-bridge.js';
 import type { CryptoOwner } from '../crypto-slots.js';
 import type { TurnOwner } from '../threadpool-turns.js';
 import { runtimeBundle } from './runtime-bundle.js';
+import { AssetDirectory } from '../assets.js';
 import { packRequestHead } from '../../runtime/request-head.js';
 import { unpackDispatchResults } from '../../runtime/dispatch-results.js';
 import { IdTable } from '../../runtime/id-table.js';
@@ -39,6 +40,8 @@ export interface NanoIsolateOptions {
   startup?: StartupMode;
   /** Internal addresses this isolate's fetch() may reach (the app's `fetchAllow`). */
   fetchAllow?: readonly string[];
+  /** The directory Workers' assets binding serves (the app's `assets.directory`). */
+  assetsDirectory?: string;
   /** Outbound fetches in flight at once (the app's `limits.fetchesInFlight`; default MAX_FETCHES_IN_FLIGHT). */
   fetchesInFlight?: number;
   /** The app's share of the host's WebCrypto slots, kept across its isolates (default: the isolate's own). */
@@ -263,6 +266,7 @@ export class NanoIsolate {
       Math.max(8, options.memoryLimitMb ?? 128) * 1024 * 1024,
       options.dnsOwner ? { owner: options.dnsOwner } : {},
     );
+    if (options.assetsDirectory !== undefined) this.#fetch.assets = new AssetDirectory(options.assetsDirectory);
     const { snapshotCode, filename } = await runtimeBundle();
     const cachedData = !fromSnapshot && cached ? await runtimeCodeCache() : undefined;
     const log = options.log ?? (() => {});
