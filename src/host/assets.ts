@@ -98,6 +98,9 @@ interface AssetFile {
   mtimeMs: number;
 }
 
+/** Files at the directory's root that configure Workers' assets (headers, redirects, ignores). */
+const CONFIGURATION_FILES = ['_headers', '_redirects', '.assetsignore'];
+
 export class AssetDirectory {
   readonly #directory: string;
   #root: Promise<string> | undefined;
@@ -108,6 +111,8 @@ export class AssetDirectory {
 
   /** The file a candidate path names, if it is a file inside the directory (links resolved). */
   async #file(relative: string[]): Promise<AssetFile | undefined> {
+    // Workers reads these as configuration of the assets, never serves them.
+    if (relative.length === 1 && CONFIGURATION_FILES.includes(relative[0]!)) return undefined;
     const root = await (this.#root ??= realpath(this.#directory));
     try {
       const path = await realpath(join(root, ...relative));

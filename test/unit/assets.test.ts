@@ -21,6 +21,8 @@ before(async () => {
   await writeFile(join(dir, 'docs', 'index.html'), 'docs');
   await writeFile(join(dir, 'style.css'), 'body{}');
   await writeFile(join(dir, 'data.bin'), 'x');
+  await writeFile(join(dir, '_headers'), '/*\n  X-A: 1');
+  await writeFile(join(dir, '_redirects'), '/a /b');
   await writeFile(join(base, 'secret.txt'), 'secret');
   await symlink(join(base, 'secret.txt'), join(dir, 'link.txt'));
   assets = new AssetDirectory(dir);
@@ -51,7 +53,7 @@ test('paths name files, with index.html and .html fallbacks, typed by extension'
 });
 
 test('nothing outside the directory, and nothing a segment could smuggle', async () => {
-  for (const path of ['/missing', '/%2e%2e/secret.txt', '/docs/%2e%2e%2f..%2fsecret.txt', '/a%2fb', '/a%5cb', '/%00', '/link.txt', '/%E0%A4%A', '/docs/index.html/x']) {
+  for (const path of ['/missing', '/%2e%2e/secret.txt', '/docs/%2e%2e%2f..%2fsecret.txt', '/a%2fb', '/a%5cb', '/%00', '/link.txt', '/%E0%A4%A', '/docs/index.html/x', '/_headers', '/_redirects']) {
     const r = await assets.serve('GET', `http://app.test${path}`, []);
     assert.equal(r.status, 404, path);
     assert.equal(r.bytes, null, path);
