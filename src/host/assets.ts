@@ -113,7 +113,14 @@ export class AssetDirectory {
   async #file(relative: string[]): Promise<AssetFile | undefined> {
     // Workers reads these as configuration of the assets, never serves them.
     if (relative.length === 1 && CONFIGURATION_FILES.includes(relative[0]!)) return undefined;
-    const root = await (this.#root ??= realpath(this.#directory));
+    let root: string;
+    try {
+      root = await (this.#root ??= realpath(this.#directory));
+    } catch {
+      // No such directory (yet): nothing is served, and it is looked for again next time.
+      this.#root = undefined;
+      return undefined;
+    }
     try {
       const path = await realpath(join(root, ...relative));
       if (!path.startsWith(root + sep)) return undefined;

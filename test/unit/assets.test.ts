@@ -61,6 +61,15 @@ test('nothing outside the directory, and nothing a segment could smuggle', async
   assert.ok(ASSET_MAX_BYTES >= 25 * 1024 * 1024);
 });
 
+test('a directory that does not exist serves nothing (404), and is looked for again', async () => {
+  const later = join(base, 'later');
+  const missing = new AssetDirectory(later);
+  assert.equal((await missing.serve('GET', 'http://app.test/a.txt', [])).status, 404);
+  await mkdir(later);
+  await writeFile(join(later, 'a.txt'), 'a');
+  assert.equal(text((await missing.serve('GET', 'http://app.test/a.txt', [])).bytes), 'a');
+});
+
 test('GET and HEAD only; a matching If-None-Match is 304', async () => {
   const post = await assets.serve('POST', 'http://app.test/style.css', []);
   assert.equal(post.status, 405);
