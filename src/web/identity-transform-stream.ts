@@ -20,21 +20,20 @@ import { WritableStreamDefaultControllerErrorIfNeeded } from '../streams/writabl
 import { newPromise, promiseRejectedWith, promiseResolvedWith, type Deferred } from '../streams/webidl/promise.js';
 import { dictionaryObject } from '../streams/webidl/converters.js';
 import { defineInterface } from '../streams/webidl/interface.js';
-import { RangeErrorCtor, TypeErrorCtor, reflectApply } from '../streams/webidl/intrinsics.js';
+import { RangeErrorCtor, TypeErrorCtor, uncurryThis } from '../streams/webidl/intrinsics.js';
 import { bufferSourceBytes, copyOfBytes, type BufferSource } from './buffer-source.js';
 
-const WeakMapCtor = WeakMap;
-const weakMapGet = WeakMap.prototype.get;
-const weakMapSet = WeakMap.prototype.set;
+const weakMapGet = uncurryThis(WeakMap.prototype.get as (this: WeakMap<object, number>, key: object) => number | undefined);
+const weakMapSet = uncurryThis(WeakMap.prototype.set as (this: WeakMap<object, number>, key: object, value: number) => WeakMap<object, number>);
 const NumberCtor = Number;
 const NumberIsSafeInteger = Number.isSafeInteger;
 
 /** The expected length of each FixedLengthStream's readable side, for the body's Content-Length. */
-const fixedLengths = new WeakMapCtor<object, number>();
+const fixedLengths = new WeakMap<object, number>();
 
 /** The Content-Length a body stream carries: a FixedLengthStream's readable side's expected length. */
 export function fixedLengthOf(stream: ReadableStream): number | undefined {
-  return reflectApply(weakMapGet, fixedLengths, [stream]) as number | undefined;
+  return weakMapGet(fixedLengths, stream);
 }
 
 /** `value` as a byte count: a non-negative safe integer, given as a number or a bigint. */
@@ -135,7 +134,7 @@ export class IdentityTransformStream extends TransformStream<BufferSource, Uint8
     const iface = expectedLength === undefined ? 'IdentityTransformStream' : 'FixedLengthStream';
     const context = `Failed to construct '${iface}':`;
     const record = identityRecord(strategyHighWaterMark(queuingStrategy, context), expectedLength, `${iface}:`);
-    if (expectedLength !== undefined) reflectApply(weakMapSet, fixedLengths, [record.readable.wrapper, expectedLength]);
+    if (expectedLength !== undefined) weakMapSet(fixedLengths, record.readable.wrapper, expectedLength);
     // TransformStream's constructor takes this record instead of making one.
     adoptTransformStreamRecord(record);
     super();
